@@ -1,0 +1,4 @@
+//! Charter's generator: reads a spec (through `charter-spec`) and writes Rust, SQL migrations and OpenAPI.
+
+pub mod openapi;
+pub mod sql;

@@ -1,0 +1,1 @@
+//! SQL schema + migrations emitter (owned by the sql helper).

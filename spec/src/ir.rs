@@ -1,0 +1,634 @@
+//! The resolved, validated spec: what every emitter reads. Every node keeps the span it came from.
+//!
+//! Names: models and types are PascalCase, fields and endpoints snake_case (checked by the resolver).
+//! References are resolved: a [`Ref`] always names an existing model or type in an app that may see it.
+
+use crate::source::{SourceMap, Span};
+
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub project: Project,
+    /// In dependency order (`core` first, then each app after the apps it depends on); ties by name.
+    pub apps: Vec<App>,
+    pub sources: SourceMap,
+}
+
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    pub servers: Vec<Server>,
+    pub auth: Option<AuthScheme>,
+    pub errors: ErrorFormat,
+    /// How field names appear on the wire.
+    pub json_case: JsonCase,
+    /// HTTP status of validation errors (422 unless the project says otherwise).
+    pub validation_status: u16,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Server {
+    pub url: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonCase {
+    Snake,
+    Camel,
+}
+
+/// How callers authenticate: a JWT in a header, after a prefix (`Bearer <jwt>`, Conduit's `Token <jwt>`).
+#[derive(Debug, Clone)]
+pub struct AuthScheme {
+    /// The OpenAPI security scheme name (e.g. `Token`, `bearerAuth`).
+    pub name: String,
+    pub header: String,
+    pub prefix: String,
+    pub description: Option<String>,
+    pub span: Span,
+}
+
+impl AuthScheme {
+    /// Standard `Authorization: Bearer` is documented as an HTTP bearer scheme; anything else as an API key header.
+    pub fn is_standard_bearer(&self) -> bool {
+        self.header.eq_ignore_ascii_case("authorization") && self.prefix == "Bearer"
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum ErrorFormat {
+    /// RFC 9457 `application/problem+json`.
+    Problem,
+    /// A project-defined JSON shape with placeholders, e.g. Conduit's `{"errors": {"body": "$messages"}}`.
+    Custom { template: Template, content_type: String },
+}
+
+/// A JSON template: literal JSON where some string values are placeholders.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Template {
+    Object(Vec<(String, Template)>),
+    Array(Vec<Template>),
+    String(String),
+    Number(f64),
+    Bool(bool),
+    Null,
+    Placeholder(Placeholder),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placeholder {
+    /// `$message`: the error's message (string).
+    Message,
+    /// `$messages`: list of strings: the message, or one "<path> <message>" per failing field.
+    Messages,
+    /// `$code`: the machine-readable error code (string).
+    Code,
+    /// `$status`: the HTTP status (integer).
+    Status,
+    /// `$fields`: object of JSON path -> list of messages.
+    Fields,
+}
+
+impl Placeholder {
+    pub const ALL: [(&'static str, Placeholder); 5] = [
+        ("$message", Placeholder::Message),
+        ("$messages", Placeholder::Messages),
+        ("$code", Placeholder::Code),
+        ("$status", Placeholder::Status),
+        ("$fields", Placeholder::Fields),
+    ];
+}
+
+impl Template {
+    /// JSON text of the template (placeholders stay as their `$name` strings); the runtime substitutes them.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.write_json(&mut out);
+        out
+    }
+
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Template::Object(entries) => {
+                out.push('{');
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_json_string(k, out);
+                    out.push(':');
+                    v.write_json(out);
+                }
+                out.push('}');
+            }
+            Template::Array(items) => {
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    v.write_json(out);
+                }
+                out.push(']');
+            }
+            Template::String(s) => write_json_string(s, out),
+            Template::Number(n) => out.push_str(&n.to_string()),
+            Template::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Template::Null => out.push_str("null"),
+            Template::Placeholder(p) => {
+                let name = Placeholder::ALL.iter().find(|(_, q)| q == p).map(|(n, _)| *n).unwrap_or("$message");
+                write_json_string(name, out);
+            }
+        }
+    }
+}
+
+fn write_json_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub name: String,
+    pub description: Option<String>,
+    pub depends_on: Vec<String>,
+    pub models: Vec<Model>,
+    /// Declared types first (spec order), then the types the resolver synthesized for inline objects,
+    /// endpoint bodies and responses (named `<Endpoint>Body`, `<Endpoint>Response`, `<Type><Field>`).
+    pub types: Vec<TypeDef>,
+    pub endpoints: Vec<Endpoint>,
+    pub span: Span,
+}
+
+/// A reference to a model or type: the app that owns it and its name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Ref {
+    pub app: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub name: String,
+    pub table: String,
+    pub description: Option<String>,
+    /// Columns in table order: the primary key, declared fields (a `belongs_to` is its `<name>_id` column),
+    /// then mixin columns (`created_at`, `updated_at`).
+    pub fields: Vec<Field>,
+    pub many_to_many: Vec<ManyToMany>,
+    pub indexes: Vec<Index>,
+    pub span: Span,
+}
+
+impl Model {
+    pub fn primary_key(&self) -> &Field {
+        self.fields.iter().find(|f| f.primary_key).expect("resolver guarantees a primary key")
+    }
+
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Rust and spec name; for a `belongs_to` this is the relation name (`author`), the column is `author_id`.
+    pub name: String,
+    pub column: String,
+    pub ty: ScalarType,
+    /// The column allows NULL and the Rust type is `Option<T>`.
+    pub optional: bool,
+    pub default: Option<Literal>,
+    pub primary_key: bool,
+    pub unique: bool,
+    pub indexed: bool,
+    pub constraints: Constraints,
+    /// Filled by the database or the generated data-access code, never by the caller.
+    pub auto: Option<Auto>,
+    pub belongs_to: Option<BelongsTo>,
+    pub description: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auto {
+    /// Auto-increment integer key (SQLite `INTEGER PRIMARY KEY`, PostgreSQL identity).
+    Increment,
+    /// A random UUID v4 set on insert.
+    Uuid,
+    /// Set to now on insert (`created_at`).
+    CreatedAt,
+    /// Set to now on insert and on every update (`updated_at`).
+    UpdatedAt,
+}
+
+#[derive(Debug, Clone)]
+pub struct BelongsTo {
+    pub target: Ref,
+    pub target_table: String,
+    pub target_column: String,
+    pub on_delete: OnDelete,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnDelete {
+    Cascade,
+    Restrict,
+    SetNull,
+    NoAction,
+}
+
+impl OnDelete {
+    pub fn sql(self) -> &'static str {
+        match self {
+            OnDelete::Cascade => "CASCADE",
+            OnDelete::Restrict => "RESTRICT",
+            OnDelete::SetNull => "SET NULL",
+            OnDelete::NoAction => "NO ACTION",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ManyToMany {
+    pub name: String,
+    pub target: Ref,
+    pub target_table: String,
+    /// Join table `<table>_<name>` with columns `<source>_id`, `<target>_id` (both keys, cascade on delete).
+    pub join_table: String,
+    pub source_column: String,
+    pub target_column: String,
+    pub source_key: ScalarType,
+    pub target_key: ScalarType,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Index {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub unique: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScalarType {
+    /// Short text; `max_length` becomes VARCHAR(n) on PostgreSQL.
+    String,
+    Text,
+    /// 32-bit integer.
+    Int,
+    /// 64-bit integer.
+    BigInt,
+    Float,
+    Bool,
+    Uuid,
+    DateTime,
+    Date,
+    Json,
+    Enum(EnumType),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumType {
+    /// Rust name of the generated enum (`<Model><Field>` or `<Type><Field>`).
+    pub name: String,
+    pub values: Vec<String>,
+}
+
+impl ScalarType {
+    pub fn name(&self) -> &'static str {
+        match self {
+            ScalarType::String => "string",
+            ScalarType::Text => "text",
+            ScalarType::Int => "int",
+            ScalarType::BigInt => "bigint",
+            ScalarType::Float => "float",
+            ScalarType::Bool => "bool",
+            ScalarType::Uuid => "uuid",
+            ScalarType::DateTime => "datetime",
+            ScalarType::Date => "date",
+            ScalarType::Json => "json",
+            ScalarType::Enum(_) => "enum",
+        }
+    }
+
+    pub fn is_textual(&self) -> bool {
+        matches!(self, ScalarType::String | ScalarType::Text)
+    }
+
+    pub fn is_numeric(&self) -> bool {
+        matches!(self, ScalarType::Int | ScalarType::BigInt | ScalarType::Float)
+    }
+}
+
+/// Constraints declared once in the spec and enforced at every layer that can: runtime validation,
+/// OpenAPI keywords, database CHECKs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Constraints {
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub pattern: Option<String>,
+    pub format: Option<Format>,
+    /// For lists: item count bounds.
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+}
+
+impl Constraints {
+    pub fn is_empty(&self) -> bool {
+        *self == Constraints::default()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Email,
+    Url,
+    Password,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    String(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+/// A request or response shape.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    pub name: String,
+    pub description: Option<String>,
+    pub fields: Vec<TypeField>,
+    /// The model this type was derived from with `from`.
+    pub from_model: Option<Ref>,
+    pub origin: TypeOrigin,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypeOrigin {
+    Declared,
+    /// An inline object inside another type.
+    Inline,
+    EndpointBody,
+    EndpointResponse,
+}
+
+#[derive(Debug, Clone)]
+pub struct TypeField {
+    /// snake_case Rust name.
+    pub name: String,
+    /// Name on the wire (after the project's `json_case`).
+    pub wire_name: String,
+    pub shape: Shape,
+    /// May be absent in a request; `null` in a response.
+    pub optional: bool,
+    pub default: Option<Literal>,
+    pub constraints: Constraints,
+    pub description: Option<String>,
+    /// The model field this one was copied from (`from` + `pick`/`omit`).
+    pub model_field: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shape {
+    Scalar(ScalarType),
+    /// A type (declared or synthesized) in some app.
+    Named(Ref),
+    List(Box<Shape>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    pub const ALL: [(&'static str, Method); 5] = [
+        ("get", Method::Get),
+        ("post", Method::Post),
+        ("put", Method::Put),
+        ("patch", Method::Patch),
+        ("delete", Method::Delete),
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        Method::ALL.iter().find(|(_, m)| *m == self).map(|(s, _)| *s).unwrap_or("get")
+    }
+
+    pub fn upper(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthRequirement {
+    None,
+    Optional,
+    Required,
+}
+
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// snake_case: the hook (trait method) name, the operationId, the use-case file name.
+    pub name: String,
+    pub method: Method,
+    /// As written, with `{param}` segments.
+    pub path: String,
+    pub path_params: Vec<Param>,
+    pub query: Vec<Param>,
+    pub body: Option<Ref>,
+    /// Success responses, in status order (at least one).
+    pub responses: Vec<Response>,
+    /// Errors the hook may return, in catalog order; the generated error enum has exactly these.
+    pub errors: Vec<ErrorKind>,
+    pub auth: AuthRequirement,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    pub span: Span,
+}
+
+impl Endpoint {
+    /// Errors the framework itself may answer with, beyond those the hook returns.
+    pub fn implicit_errors(&self) -> Vec<ErrorKind> {
+        let mut out = Vec::new();
+        if self.body.is_some() {
+            out.push(ErrorKind::BadRequest);
+        }
+        if self.body.is_some() || !self.query.is_empty() || !self.path_params.is_empty() {
+            out.push(ErrorKind::Validation);
+        }
+        if self.auth != AuthRequirement::None {
+            out.push(ErrorKind::Unauthorized);
+        }
+        out
+    }
+
+    /// Hook errors and framework errors together, each once, in catalog order.
+    pub fn all_errors(&self) -> Vec<ErrorKind> {
+        let mut all: Vec<ErrorKind> = self.errors.iter().copied().chain(self.implicit_errors()).collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub name: String,
+    /// Name in the URL (after `json_case` for query parameters; as written for path parameters).
+    pub wire_name: String,
+    pub ty: ScalarType,
+    /// A query parameter that may repeat (`?tag=a&tag=b`).
+    pub list: bool,
+    pub optional: bool,
+    pub default: Option<Literal>,
+    pub constraints: Constraints,
+    pub description: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    /// `None`: no body (e.g. 204).
+    pub body: Option<Ref>,
+    pub description: Option<String>,
+    pub span: Span,
+}
+
+/// The error catalog. Order here is the order in generated enums and documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ErrorKind {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Conflict,
+    Validation,
+    TooManyRequests,
+}
+
+impl ErrorKind {
+    pub const ALL: [ErrorKind; 7] = [
+        ErrorKind::BadRequest,
+        ErrorKind::Unauthorized,
+        ErrorKind::Forbidden,
+        ErrorKind::NotFound,
+        ErrorKind::Conflict,
+        ErrorKind::Validation,
+        ErrorKind::TooManyRequests,
+    ];
+
+    /// The spec keyword and the wire `code`.
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::BadRequest => "bad_request",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::Validation => "validation",
+            ErrorKind::TooManyRequests => "too_many_requests",
+        }
+    }
+
+    /// Variant name in generated error enums.
+    pub fn variant(self) -> &'static str {
+        match self {
+            ErrorKind::BadRequest => "BadRequest",
+            ErrorKind::Unauthorized => "Unauthorized",
+            ErrorKind::Forbidden => "Forbidden",
+            ErrorKind::NotFound => "NotFound",
+            ErrorKind::Conflict => "Conflict",
+            ErrorKind::Validation => "Validation",
+            ErrorKind::TooManyRequests => "TooManyRequests",
+        }
+    }
+
+    /// Validation's status is the project's `validation_status`; this is the default.
+    pub fn default_status(self) -> u16 {
+        match self {
+            ErrorKind::BadRequest => 400,
+            ErrorKind::Unauthorized => 401,
+            ErrorKind::Forbidden => 403,
+            ErrorKind::NotFound => 404,
+            ErrorKind::Conflict => 409,
+            ErrorKind::Validation => 422,
+            ErrorKind::TooManyRequests => 429,
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            ErrorKind::BadRequest => "Malformed request",
+            ErrorKind::Unauthorized => "Missing or invalid credentials",
+            ErrorKind::Forbidden => "Not allowed for this caller",
+            ErrorKind::NotFound => "No such resource",
+            ErrorKind::Conflict => "Conflicts with existing data",
+            ErrorKind::Validation => "Invalid input; every failing field is listed",
+            ErrorKind::TooManyRequests => "Rate limited",
+        }
+    }
+}
+
+impl Project {
+    pub fn status_of(&self, kind: ErrorKind) -> u16 {
+        if kind == ErrorKind::Validation { self.validation_status } else { kind.default_status() }
+    }
+}
+
+impl Spec {
+    pub fn app(&self, name: &str) -> Option<&App> {
+        self.apps.iter().find(|a| a.name == name)
+    }
+
+    pub fn model(&self, r: &Ref) -> Option<&Model> {
+        self.app(&r.app)?.models.iter().find(|m| m.name == r.name)
+    }
+
+    pub fn type_def(&self, r: &Ref) -> Option<&TypeDef> {
+        self.app(&r.app)?.types.iter().find(|t| t.name == r.name)
+    }
+
+    pub fn endpoints(&self) -> impl Iterator<Item = (&App, &Endpoint)> {
+        self.apps.iter().flat_map(|a| a.endpoints.iter().map(move |e| (a, e)))
+    }
+
+    /// `spec/articles.yaml:12:3` for a span.
+    pub fn location(&self, span: Span) -> String {
+        self.sources.location(span)
+    }
+}
