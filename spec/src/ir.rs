@@ -404,7 +404,10 @@ pub struct TypeField {
     /// May be absent in a request; `null` in a response.
     pub optional: bool,
     pub default: Option<Literal>,
+    /// For a scalar: its constraints. For a list: `min_items`/`max_items` only.
     pub constraints: Constraints,
+    /// For a list of scalars: the constraints each item must meet.
+    pub item_constraints: Constraints,
     pub description: Option<String>,
     /// The model field this one was copied from (`from` + `pick`/`omit`).
     pub model_field: Option<String>,

@@ -1,0 +1,308 @@
+//! Endpoints: routes, parameters, bodies, responses, errors, auth.
+
+use std::collections::BTreeMap;
+
+use crate::diag::Diagnostic;
+use crate::ir::{AuthRequirement, Endpoint, Method, Param, Ref, Response, Shape, TypeDef, TypeOrigin};
+use crate::parse::{Name, RawApp, RawBody, RawEndpoint, RawTypeField, RawTypeKind};
+use crate::pascal_case;
+use crate::source::Span;
+use crate::suggest::did_you_mean;
+
+use super::is_snake_ident;
+use super::literal::default_for;
+use super::models::check_constraints;
+use super::scope::{Kind, Scope};
+use super::types::{Cx, field_list, shape, wire};
+
+pub fn resolve_endpoints(
+    scope: &Scope,
+    app: &RawApp,
+    synthesized: &mut Vec<TypeDef>,
+    seen_names: &mut BTreeMap<String, Span>,
+    seen_routes: &mut BTreeMap<(Method, String), Span>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Endpoint> {
+    let mut out = Vec::new();
+    for e in &app.endpoints {
+        let mut cx = Cx { scope, app: &app.name.text, synthesized, diags };
+        if let Some(ep) = endpoint(&mut cx, app, e, seen_names, seen_routes) {
+            out.push(ep);
+        }
+    }
+    out
+}
+
+fn endpoint(
+    cx: &mut Cx<'_>,
+    app: &RawApp,
+    e: &RawEndpoint,
+    seen_names: &mut BTreeMap<String, Span>,
+    seen_routes: &mut BTreeMap<(Method, String), Span>,
+) -> Option<Endpoint> {
+    let name = &e.name.text;
+    if !is_snake_ident(name) {
+        cx.diags.push(
+            Diagnostic::error("bad-name", e.name.span, format!("endpoint name `{name}` must be snake_case"))
+                .label("the name is the hook, the operationId and the file name")
+                .help(format!("for example `{}`", crate::snake_case(name))),
+        );
+    } else if super::is_rust_keyword(name) {
+        cx.diags.push(Diagnostic::error("reserved-name", e.name.span, format!("endpoint name `{name}` is a Rust keyword")).label("reserved"));
+    }
+    if let Some(first) = seen_names.get(name) {
+        cx.diags.push(
+            Diagnostic::error("duplicate-endpoint", e.name.span, format!("endpoint `{name}` is declared twice"))
+                .label("declared again here")
+                .related(*first, "first declared here")
+                .note("endpoint names are unique across the project: each is a hook and an operationId"),
+        );
+    } else {
+        seen_names.insert(name.clone(), e.name.span);
+    }
+
+    let segments = path_segments(cx, &e.path)?;
+    let route_key: String =
+        segments.iter().map(|s| if s.starts_with('{') { "{}".to_string() } else { s.clone() }).collect::<Vec<_>>().join("/");
+    if let Some(first) = seen_routes.get(&(e.method, route_key.clone())) {
+        cx.diags.push(
+            Diagnostic::error("duplicate-route", e.path.span, format!("`{} {}` is already routed", e.method.upper(), e.path.text))
+                .label("same method and path as another endpoint")
+                .related(*first, "first routed here"),
+        );
+    } else {
+        seen_routes.insert((e.method, route_key), e.path.span);
+    }
+    let placeholders: Vec<&str> = segments.iter().filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}'))).collect();
+    for p in &placeholders {
+        if !e.path_params.iter().any(|d| d.name.text == *p) {
+            cx.diags.push(
+                Diagnostic::error("undeclared-path-param", e.path.span, format!("path parameter `{p}` is not declared"))
+                    .label(format!("`{{{p}}}` used here"))
+                    .help(format!("add `path: {{ {p}: string }}` to endpoint `{name}`")),
+            );
+        }
+    }
+    for d in &e.path_params {
+        if !placeholders.contains(&d.name.text.as_str()) {
+            let help = did_you_mean(&d.name.text, placeholders.iter().copied())
+                .map(|s| format!("did you mean `{s}`?"))
+                .unwrap_or_else(|| format!("add `{{{}}}` to the path or remove the declaration", d.name.text));
+            cx.diags.push(
+                Diagnostic::error("unused-path-param", d.name.span, format!("path parameter `{}` is not in the path `{}`", d.name.text, e.path.text))
+                    .label("declared but not used")
+                    .help(help),
+            );
+        }
+    }
+    let path_params: Vec<Param> = e.path_params.iter().filter_map(|p| param(cx, p, false, true)).collect();
+    let query: Vec<Param> = e.query.iter().filter_map(|p| param(cx, p, true, false)).collect();
+    check_param_names(cx, &path_params, &query);
+
+    let pascal = pascal_case(name);
+    let body = match &e.body {
+        None => None,
+        Some((raw, span)) => {
+            if e.method == Method::Get || e.method == Method::Delete {
+                cx.diags.push(
+                    Diagnostic::error("body-not-allowed", *span, format!("a `{}` request has no body", e.method.upper()))
+                        .label("body declared here")
+                        .help("use `query:` parameters instead"),
+                );
+            }
+            body_ref(cx, raw, &format!("{pascal}Body"), TypeOrigin::EndpointBody, *span)
+        }
+    };
+
+    let mut responses = Vec::new();
+    let success: Vec<_> = e.responses.iter().filter(|r| (200..300).contains(&r.status)).collect();
+    for r in &e.responses {
+        if !(200..300).contains(&r.status) {
+            cx.diags.push(
+                Diagnostic::error("error-response", r.span, format!("status {} is an error; list errors under `errors`", r.status))
+                    .label("not a success status")
+                    .help("for example `errors: [not_found, conflict]`; their bodies use the project's error envelope"),
+            );
+        }
+    }
+    if success.is_empty() {
+        cx.diags.push(
+            Diagnostic::error("no-success-response", e.name.span, format!("endpoint `{name}` has no success response"))
+                .label("declared here")
+                .help("add `responses: { 200: { ... } }` (or `204: empty`)"),
+        );
+    }
+    for r in &success {
+        let type_name = if success.len() == 1 { format!("{pascal}Response") } else { format!("{pascal}Response{}", r.status) };
+        let body = body_ref(cx, &r.body, &type_name, TypeOrigin::EndpointResponse, r.span);
+        if r.status == 204 && body.is_some() {
+            cx.diags.push(Diagnostic::error("body-not-allowed", r.span, "a 204 response has no body").label("body declared here"));
+        }
+        responses.push(Response { status: r.status, body, description: None, span: r.span });
+    }
+
+    let auth = match e.auth {
+        None => AuthRequirement::None,
+        Some((a, span)) => {
+            if a != AuthRequirement::None && !cx.scope.has_auth {
+                cx.diags.push(
+                    Diagnostic::error("no-auth-scheme", span, "this endpoint needs auth but the project has no `auth` scheme")
+                        .label("auth requested here")
+                        .help("add `auth: bearer` (or a mapping with `header` and `prefix`) to project.yaml"),
+                );
+            }
+            a
+        }
+    };
+    let mut errors = Vec::new();
+    for (i, (kind, span)) in e.errors.iter().enumerate() {
+        if e.errors[..i].iter().any(|(k, _)| k == kind) {
+            cx.diags.push(Diagnostic::error("duplicate-name", *span, format!("error `{}` is listed twice", kind.code())).label("listed again here"));
+        } else {
+            errors.push(*kind);
+        }
+    }
+    errors.sort();
+    let tags = if e.tags.is_empty() { vec![app.name.text.clone()] } else { e.tags.clone() };
+    Some(Endpoint {
+        name: name.clone(),
+        method: e.method,
+        path: e.path.text.clone(),
+        path_params,
+        query,
+        body,
+        responses,
+        errors,
+        auth,
+        summary: e.summary.clone(),
+        description: e.description.clone(),
+        tags,
+        span: e.name.span,
+    })
+}
+
+fn path_segments(cx: &mut Cx<'_>, path: &Name) -> Option<Vec<String>> {
+    let text = &path.text;
+    let bad = |cx: &mut Cx<'_>, msg: String, help: &str| {
+        cx.diags.push(Diagnostic::error("bad-path", path.span, msg).label("in this path").help(help.to_string()));
+        None
+    };
+    if !text.starts_with('/') {
+        return bad(cx, format!("path `{text}` must start with `/`"), "for example `/api/articles/{slug}`");
+    }
+    if text.len() > 1 && text.ends_with('/') {
+        return bad(cx, format!("path `{text}` ends with `/`"), "remove the trailing slash; routes match exactly");
+    }
+    let mut out = Vec::new();
+    for seg in text[1..].split('/') {
+        if text == "/" {
+            break;
+        }
+        if seg.is_empty() {
+            return bad(cx, format!("path `{text}` has an empty segment"), "remove the doubled `/`");
+        }
+        if seg.contains('{') || seg.contains('}') {
+            let inner = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}'));
+            match inner {
+                Some(p) if is_snake_ident(p) => {}
+                _ => return bad(cx, format!("segment `{seg}` of `{text}` is not a parameter"), "a parameter is a whole segment: `{name}`, snake_case"),
+            }
+        } else if !seg.chars().all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c)) {
+            return bad(cx, format!("segment `{seg}` of `{text}` has characters that need escaping"), "use letters, digits, `-`, `.`, `_`, `~`");
+        }
+        out.push(seg.to_string());
+    }
+    Some(out)
+}
+
+fn param(cx: &mut Cx<'_>, p: &RawTypeField, allow_list: bool, in_path: bool) -> Option<Param> {
+    let e = &p.expr;
+    let (item, list) = match &e.kind {
+        RawTypeKind::List(inner) if allow_list => (inner.as_ref(), true),
+        _ => (e, false),
+    };
+    let ty = match shape(cx, &format!("{}Param", pascal_case(&p.name.text)), item)? {
+        Shape::Scalar(ty) => ty,
+        _ => {
+            cx.diags.push(
+                Diagnostic::error("param-type", e.span, format!("parameter `{}` must be a scalar", p.name.text))
+                    .label("an object cannot go in a URL")
+                    .help(if allow_list { "use a scalar type, or `{ list: string }` for a repeated parameter" } else { "use a scalar type such as `string` or `bigint`" }),
+            );
+            return None;
+        }
+    };
+    check_constraints(&ty, &item.constraints, item.span, false, cx.diags);
+    if in_path && e.optional {
+        cx.diags.push(
+            Diagnostic::error("optional-path-param", e.span, format!("path parameter `{}` cannot be optional", p.name.text))
+                .label("path segments are always present"),
+        );
+    }
+    let default = match &e.default {
+        Some(node) if list => {
+            cx.diags.push(Diagnostic::error("default-type", node.span, "a list parameter takes no default").label("not supported"));
+            None
+        }
+        Some(node) => default_for(node, &ty, &item.constraints, cx.diags),
+        None => None,
+    };
+    let name = crate::snake_case(&p.name.text);
+    Some(Param {
+        wire_name: if in_path { p.name.text.clone() } else { wire(&name, cx.scope.json_case) },
+        name,
+        ty,
+        list,
+        optional: e.optional || list,
+        default,
+        constraints: item.constraints.clone(),
+        description: e.description.clone(),
+        span: p.name.span,
+    })
+}
+
+fn check_param_names(cx: &mut Cx<'_>, path: &[Param], query: &[Param]) {
+    for q in query {
+        if q.name == "caller" || q.name == "body" {
+            cx.diags.push(
+                Diagnostic::error("reserved-name", q.span, format!("parameter name `{}` is reserved", q.name))
+                    .label("the input already has a field with this name"),
+            );
+        }
+        if let Some(p) = path.iter().find(|p| p.name == q.name) {
+            cx.diags.push(
+                Diagnostic::error("duplicate-name", q.span, format!("`{}` is both a path and a query parameter", q.name))
+                    .label("query parameter")
+                    .related(p.span, "path parameter"),
+            );
+        }
+    }
+}
+
+fn body_ref(cx: &mut Cx<'_>, raw: &RawBody, type_name: &str, origin: TypeOrigin, span: Span) -> Option<Ref> {
+    match raw {
+        RawBody::Empty => None,
+        RawBody::Named(n) => cx.scope.resolve(cx.app, n, Kind::Type, cx.diags),
+        RawBody::Fields(fields) => {
+            if cx.scope.has_type(cx.app, type_name) {
+                cx.diags.push(
+                    Diagnostic::error("duplicate-name", span, format!("this inline shape would be named `{type_name}`, which is already a type"))
+                        .label("inline shape")
+                        .help("rename the declared type, or refer to it by name here"),
+                );
+                return None;
+            }
+            let mut seen = BTreeMap::new();
+            let fields = field_list(cx, type_name, fields, &mut seen);
+            cx.synthesized.push(TypeDef {
+                name: type_name.to_string(),
+                description: None,
+                fields,
+                from_model: None,
+                origin,
+                span,
+            });
+            Some(Ref { app: cx.app.to_string(), name: type_name.to_string() })
+        }
+    }
+}

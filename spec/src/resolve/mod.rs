@@ -1,0 +1,189 @@
+//! Pass two: names and references resolved, types derived, cross-file rules checked.
+
+mod endpoints;
+mod literal;
+mod models;
+mod scope;
+mod types;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diag::Diagnostic;
+use crate::ir::{App, Spec};
+use crate::parse::{Name, RawApp, RawProject};
+use crate::source::SourceMap;
+use crate::suggest::did_you_mean;
+
+pub use scope::Scope;
+
+pub fn resolve(raw: RawProject, raw_apps: Vec<RawApp>, diags: &mut Vec<Diagnostic>, sources: &SourceMap) -> Option<Spec> {
+    let raw_apps = merge_and_order(raw_apps, raw.apps.as_deref(), &raw.project.span, diags);
+    let scope = Scope::new(&raw_apps, &raw.project, diags);
+    let keys = models::model_keys(&raw_apps);
+    let mut apps: Vec<App> = raw_apps
+        .iter()
+        .map(|a| App {
+            name: a.name.text.clone(),
+            description: a.description.clone(),
+            depends_on: a.depends_on.iter().map(|d| d.text.clone()).collect(),
+            models: Vec::new(),
+            types: Vec::new(),
+            endpoints: Vec::new(),
+            span: a.name.span,
+        })
+        .collect();
+    for (app, raw_app) in apps.iter_mut().zip(&raw_apps) {
+        app.models = models::resolve_models(&scope, raw_app, &keys, diags);
+    }
+    // Types may refer to models of other apps (`from: core.User`), so all models exist before any type.
+    let all_models: Vec<_> = apps.iter().flat_map(|a| a.models.iter().map(move |m| (a.name.clone(), m.clone()))).collect();
+    for (app, raw_app) in apps.iter_mut().zip(&raw_apps) {
+        app.types = types::resolve_types(&scope, raw_app, &all_models, diags);
+    }
+    let mut seen_endpoints = BTreeMap::new();
+    let mut seen_routes = BTreeMap::new();
+    for (app, raw_app) in apps.iter_mut().zip(&raw_apps) {
+        let mut synthesized = Vec::new();
+        app.endpoints = endpoints::resolve_endpoints(
+            &scope,
+            raw_app,
+            &mut synthesized,
+            &mut seen_endpoints,
+            &mut seen_routes,
+            diags,
+        );
+        app.types.extend(synthesized);
+    }
+    let _ = sources;
+    Some(Spec { project: raw.project, apps, sources: SourceMap::default() })
+}
+
+/// Files of the same app are merged; apps come out in dependency order (`core` first), which every
+/// emitter relies on (SQL foreign keys, Rust module order).
+fn merge_and_order(
+    raw_apps: Vec<RawApp>,
+    listed: Option<&[Name]>,
+    project_span: &crate::source::Span,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<RawApp> {
+    let mut merged: BTreeMap<String, RawApp> = BTreeMap::new();
+    for app in raw_apps {
+        if !is_snake_ident(&app.name.text) {
+            diags.push(
+                Diagnostic::error("bad-name", app.name.span, format!("app name `{}` must be snake_case", app.name.text))
+                    .label("not a snake_case identifier")
+                    .help("use lowercase letters, digits and `_`, starting with a letter"),
+            );
+        }
+        match merged.get_mut(&app.name.text) {
+            Some(existing) => {
+                existing.models.extend(app.models);
+                existing.types.extend(app.types);
+                existing.endpoints.extend(app.endpoints);
+                existing.depends_on.extend(app.depends_on);
+                if existing.description.is_none() {
+                    existing.description = app.description;
+                }
+            }
+            None => {
+                merged.insert(app.name.text.clone(), app);
+            }
+        }
+    }
+    if let Some(listed) = listed {
+        let names: Vec<&str> = merged.keys().map(String::as_str).collect();
+        for n in listed {
+            if !merged.contains_key(&n.text) {
+                diags.push(
+                    Diagnostic::error("unknown-app", n.span, format!("no app named `{}`", n.text))
+                        .label("listed in `apps` but no file declares it")
+                        .help_opt(did_you_mean(&n.text, names.iter().copied()).map(|s| format!("did you mean `{s}`?"))),
+                );
+            }
+        }
+        for app in merged.values() {
+            if !listed.iter().any(|n| n.text == app.name.text) {
+                diags.push(
+                    Diagnostic::error("unlisted-app", app.name.span, format!("app `{}` is not listed in the project's `apps`", app.name.text))
+                        .label("declared here")
+                        .related(*project_span, "the project file")
+                        .help(format!("add `{}` to `apps` in project.yaml", app.name.text)),
+                );
+            }
+        }
+    }
+    // Depth-first topological order; `core` first among equals, then by name.
+    let mut order = Vec::new();
+    let mut done = BTreeSet::new();
+    let mut roots: Vec<String> = merged.keys().cloned().collect();
+    roots.sort_by_key(|n| (n != "core", n.clone()));
+    for root in roots {
+        visit(&root, &merged, &mut done, &mut Vec::new(), &mut order, diags);
+    }
+    order.into_iter().filter_map(|n| merged.remove(&n)).collect()
+}
+
+fn visit(
+    name: &str,
+    apps: &BTreeMap<String, RawApp>,
+    done: &mut BTreeSet<String>,
+    path: &mut Vec<String>,
+    order: &mut Vec<String>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if done.contains(name) {
+        return;
+    }
+    let Some(app) = apps.get(name) else { return };
+    path.push(name.to_string());
+    let mut deps: Vec<&Name> = app.depends_on.iter().collect();
+    deps.sort_by(|a, b| a.text.cmp(&b.text));
+    for dep in deps {
+        if path.contains(&dep.text) {
+            diags.push(
+                Diagnostic::error("dependency-cycle", dep.span, format!("apps depend on each other: {} -> {}", path.join(" -> "), dep.text))
+                    .label("closes the cycle")
+                    .help("move what both need into `core` or a third app"),
+            );
+            continue;
+        }
+        if !apps.contains_key(&dep.text) {
+            let names = apps.keys().map(String::as_str);
+            diags.push(
+                Diagnostic::error("unknown-app", dep.span, format!("no app named `{}`", dep.text))
+                    .label("unknown dependency")
+                    .help_opt(did_you_mean(&dep.text, names).map(|s| format!("did you mean `{s}`?"))),
+            );
+            continue;
+        }
+        visit(&dep.text, apps, done, path, order, diags);
+    }
+    path.pop();
+    done.insert(name.to_string());
+    order.push(name.to_string());
+}
+
+pub fn is_snake_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !s.ends_with('_')
+        && !s.contains("__")
+}
+
+pub fn is_pascal_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_uppercase()) && chars.all(|c| c.is_ascii_alphanumeric())
+}
+
+/// Rust keywords that cannot be field or method names without `r#`.
+pub fn is_rust_keyword(s: &str) -> bool {
+    matches!(
+        s,
+        "as" | "async" | "await" | "break" | "const" | "continue" | "crate" | "dyn" | "else" | "enum" | "extern"
+            | "false" | "fn" | "for" | "if" | "impl" | "in" | "let" | "loop" | "match" | "mod" | "move" | "mut"
+            | "pub" | "ref" | "return" | "self" | "Self" | "static" | "struct" | "super" | "trait" | "true"
+            | "type" | "unsafe" | "use" | "where" | "while" | "abstract" | "become" | "box" | "do" | "final"
+            | "macro" | "override" | "priv" | "typeof" | "unsized" | "virtual" | "yield" | "try" | "gen"
+    )
+}

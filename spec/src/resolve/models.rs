@@ -1,0 +1,400 @@
+//! Models: columns, keys, relations, indexes.
+
+use std::collections::BTreeMap;
+
+use crate::diag::Diagnostic;
+use crate::ir::{Auto, BelongsTo, Constraints, EnumType, Field, Index, ManyToMany, Model, OnDelete, Ref, ScalarType};
+use crate::parse::{Name, RawApp, RawModel, RawModelField, RawModelFieldKind};
+use crate::source::Span;
+use crate::suggest::did_you_mean;
+use crate::{pascal_case, snake_case};
+
+use super::literal::default_for;
+use super::scope::{Kind, Scope};
+use super::{is_rust_keyword, is_snake_ident};
+
+pub const SCALARS: &[&str] = &["string", "text", "int", "bigint", "float", "bool", "uuid", "datetime", "date", "json", "enum"];
+
+/// A scalar type by name (`enum` needs its values, so it is built by the caller).
+pub fn scalar(name: &str) -> Option<ScalarType> {
+    Some(match name {
+        "string" => ScalarType::String,
+        "text" => ScalarType::Text,
+        "int" => ScalarType::Int,
+        "bigint" => ScalarType::BigInt,
+        "float" => ScalarType::Float,
+        "bool" => ScalarType::Bool,
+        "uuid" => ScalarType::Uuid,
+        "datetime" => ScalarType::DateTime,
+        "date" => ScalarType::Date,
+        "json" => ScalarType::Json,
+        _ => return None,
+    })
+}
+
+pub fn unknown_scalar(name: &Name) -> Diagnostic {
+    Diagnostic::error("unknown-type", name.span, format!("unknown type `{}`", name.text))
+        .label("not a known type")
+        .help(match did_you_mean(&name.text, SCALARS.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("field types: {}", SCALARS.join(", ")),
+        })
+}
+
+/// Reports constraints that cannot apply to `ty` (a `min_length` on an int, say).
+pub fn check_constraints(ty: &ScalarType, c: &Constraints, span: Span, list: bool, diags: &mut Vec<Diagnostic>) {
+    let mut bad = Vec::new();
+    if !ty.is_textual() {
+        if c.min_length.is_some() {
+            bad.push("min_length");
+        }
+        if c.max_length.is_some() {
+            bad.push("max_length");
+        }
+        if c.pattern.is_some() {
+            bad.push("pattern");
+        }
+        if c.format.is_some() {
+            bad.push("format");
+        }
+    }
+    if !ty.is_numeric() {
+        if c.min.is_some() {
+            bad.push("min");
+        }
+        if c.max.is_some() {
+            bad.push("max");
+        }
+    }
+    if !list {
+        if c.min_items.is_some() {
+            bad.push("min_items");
+        }
+        if c.max_items.is_some() {
+            bad.push("max_items");
+        }
+    }
+    for key in bad {
+        diags.push(
+            Diagnostic::error("constraint-type", span, format!("`{key}` does not apply to `{}`", ty.name()))
+                .label(format!("a `{}` field", ty.name()))
+                .help(match key {
+                    "min" | "max" => "`min`/`max` bound numbers; use `min_length`/`max_length` for text",
+                    "min_items" | "max_items" => "`min_items`/`max_items` bound lists",
+                    _ => "length, pattern and format constraints apply to `string` and `text`",
+                }),
+        );
+    }
+}
+
+/// Table, key column and key type of every model, known before any model is resolved (relations may
+/// point forward, or into another app).
+pub type KeyMap = BTreeMap<Ref, (String, String, ScalarType)>;
+
+pub fn model_keys(apps: &[RawApp]) -> KeyMap {
+    let mut keys = KeyMap::new();
+    for app in apps {
+        for m in &app.models {
+            let (pk_name, pk_ty) = match &m.primary_key {
+                Some(pk) => (pk.name.text.clone(), scalar(&pk.ty.text).unwrap_or(ScalarType::BigInt)),
+                None => ("id".to_string(), ScalarType::BigInt),
+            };
+            keys.insert(
+                Ref { app: app.name.text.clone(), name: m.name.text.clone() },
+                (table_name(&app.name.text, m), pk_name, pk_ty),
+            );
+        }
+    }
+    keys
+}
+
+fn table_name(app: &str, m: &RawModel) -> String {
+    m.table.clone().unwrap_or_else(|| format!("{app}_{}", snake_case(&m.name.text)))
+}
+
+pub fn resolve_models(scope: &Scope, app: &RawApp, keys: &KeyMap, diags: &mut Vec<Diagnostic>) -> Vec<Model> {
+    app.models.iter().map(|m| resolve_model(scope, app, m, keys, diags)).collect()
+}
+
+fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags: &mut Vec<Diagnostic>) -> Model {
+    let table = table_name(&app.name.text, m);
+    let mut model = Model {
+        name: m.name.text.clone(),
+        table: table.clone(),
+        description: m.description.clone(),
+        fields: Vec::new(),
+        many_to_many: Vec::new(),
+        indexes: Vec::new(),
+        span: m.name.span,
+    };
+    let mut seen: BTreeMap<String, Span> = BTreeMap::new();
+    model.fields.push(primary_key(m, diags));
+    seen.insert(model.fields[0].name.clone(), model.fields[0].span);
+
+    let timestamps = m.mixins.iter().any(|x| x.text == "timestamps");
+    for mixin in &m.mixins {
+        if mixin.text != "timestamps" {
+            diags.push(
+                Diagnostic::error("unknown-mixin", mixin.span, format!("unknown mixin `{}`", mixin.text))
+                    .label("not a known mixin")
+                    .help_opt(Some(match did_you_mean(&mixin.text, ["timestamps"]) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "known mixins: timestamps".to_string(),
+                    })),
+            );
+        }
+    }
+    for f in &m.fields {
+        if !check_field_name(&f.name, &mut seen, diags) {
+            continue;
+        }
+        if timestamps && (f.name.text == "created_at" || f.name.text == "updated_at") {
+            diags.push(
+                Diagnostic::error("duplicate-name", f.name.span, format!("field `{}` comes from the `timestamps` mixin", f.name.text))
+                    .label("declared again here")
+                    .help("remove it, or drop the mixin"),
+            );
+            continue;
+        }
+        match &f.kind {
+            RawModelFieldKind::ManyToMany { target } => {
+                if let Some(t) = scope.resolve(&app.name.text, target, Kind::Model, diags) {
+                    model.many_to_many.push(many_to_many(&app.name.text, m, &table, f, t, keys));
+                }
+                reject_column_keys(f, diags);
+            }
+            _ => {
+                if let Some(field) = column(scope, app, m, f, keys, diags) {
+                    model.fields.push(field);
+                }
+            }
+        }
+    }
+    if timestamps {
+        for (name, auto) in [("created_at", Auto::CreatedAt), ("updated_at", Auto::UpdatedAt)] {
+            model.fields.push(Field {
+                name: name.into(),
+                column: name.into(),
+                ty: ScalarType::DateTime,
+                optional: false,
+                default: None,
+                primary_key: false,
+                unique: false,
+                indexed: false,
+                constraints: Constraints::default(),
+                auto: Some(auto),
+                belongs_to: None,
+                description: None,
+                span: m.mixins.iter().find(|x| x.text == "timestamps").map(|x| x.span).unwrap_or(m.name.span),
+            });
+        }
+    }
+    for ix in &m.indexes {
+        let mut columns = Vec::new();
+        for c in &ix.columns {
+            match model.fields.iter().find(|f| f.name == c.text || f.column == c.text) {
+                Some(f) => columns.push(f.column.clone()),
+                None => {
+                    let names = model.fields.iter().map(|f| f.name.as_str());
+                    diags.push(
+                        Diagnostic::error("unknown-field", c.span, format!("model `{}` has no field `{}`", m.name.text, c.text))
+                            .label("not a field of this model")
+                            .help_opt(did_you_mean(&c.text, names).map(|s| format!("did you mean `{s}`?"))),
+                    );
+                }
+            }
+        }
+        if columns.is_empty() {
+            continue;
+        }
+        let prefix = if ix.unique { "uq" } else { "ix" };
+        model.indexes.push(Index {
+            name: format!("{prefix}_{table}_{}", columns.join("_")),
+            columns,
+            unique: ix.unique,
+            span: ix.span,
+        });
+    }
+    model
+}
+
+fn primary_key(m: &RawModel, diags: &mut Vec<Diagnostic>) -> Field {
+    let (name, ty, span) = match &m.primary_key {
+        Some(pk) => {
+            let ty = match pk.ty.text.as_str() {
+                "int" => ScalarType::Int,
+                "bigint" => ScalarType::BigInt,
+                "uuid" => ScalarType::Uuid,
+                _ => {
+                    diags.push(
+                        Diagnostic::error("bad-primary-key", pk.ty.span, format!("a primary key cannot be `{}`", pk.ty.text))
+                            .label("expected int, bigint or uuid"),
+                    );
+                    ScalarType::BigInt
+                }
+            };
+            (pk.name.text.clone(), ty, pk.name.span)
+        }
+        None => ("id".to_string(), ScalarType::BigInt, m.name.span),
+    };
+    let auto = if ty == ScalarType::Uuid { Auto::Uuid } else { Auto::Increment };
+    Field {
+        column: name.clone(),
+        name,
+        ty,
+        optional: false,
+        default: None,
+        primary_key: true,
+        unique: false,
+        indexed: false,
+        constraints: Constraints::default(),
+        auto: Some(auto),
+        belongs_to: None,
+        description: None,
+        span,
+    }
+}
+
+/// Checks a field name is usable everywhere it ends up (Rust, SQL, JSON); false if it must be skipped.
+pub fn check_field_name(name: &Name, seen: &mut BTreeMap<String, Span>, diags: &mut Vec<Diagnostic>) -> bool {
+    let snake = snake_case(&name.text);
+    if !is_snake_ident(&snake) {
+        diags.push(
+            Diagnostic::error("bad-name", name.span, format!("field name `{}` is not a valid identifier", name.text))
+                .label("use letters, digits and `_`")
+                .help("field names are snake_case (or camelCase, converted to snake_case in Rust)"),
+        );
+        return false;
+    }
+    if is_rust_keyword(&snake) {
+        diags.push(
+            Diagnostic::error("reserved-name", name.span, format!("field name `{}` is a Rust keyword", name.text))
+                .label("reserved")
+                .help(format!("rename it, e.g. `{snake}_value` or `kind`")),
+        );
+        return false;
+    }
+    if let Some(first) = seen.get(&snake) {
+        diags.push(
+            Diagnostic::error("duplicate-name", name.span, format!("field `{}` is declared twice", name.text))
+                .label("declared again here")
+                .related(*first, "first declared here"),
+        );
+        return false;
+    }
+    seen.insert(snake, name.span);
+    true
+}
+
+fn column(scope: &Scope, app: &RawApp, m: &RawModel, f: &RawModelField, keys: &KeyMap, diags: &mut Vec<Diagnostic>) -> Option<Field> {
+    let mut field = Field {
+        name: f.name.text.clone(),
+        column: f.name.text.clone(),
+        ty: ScalarType::String,
+        optional: f.optional,
+        default: None,
+        primary_key: false,
+        unique: f.unique,
+        indexed: f.index,
+        constraints: f.constraints.clone(),
+        auto: None,
+        belongs_to: None,
+        description: f.description.clone(),
+        span: f.name.span,
+    };
+    match &f.kind {
+        RawModelFieldKind::Column { ty, values } => {
+            field.ty = if ty.text == "enum" {
+                ScalarType::Enum(enum_type(&format!("{}{}", m.name.text, pascal_case(&f.name.text)), values, ty.span, diags)?)
+            } else {
+                match scalar(&ty.text) {
+                    Some(s) => s,
+                    None => {
+                        let mut d = unknown_scalar(ty);
+                        if did_you_mean(&ty.text, SCALARS.iter().copied()).is_none() && keys.keys().any(|r| r.name == ty.text) {
+                            d = d.help(format!("to refer to model `{}`, use `belongs_to: {}`", ty.text, ty.text));
+                        }
+                        diags.push(d);
+                        return None;
+                    }
+                }
+            };
+        }
+        RawModelFieldKind::BelongsTo { target, on_delete } => {
+            let t = scope.resolve(&app.name.text, target, Kind::Model, diags)?;
+            let (target_table, target_column, key_ty) = keys.get(&t)?.clone();
+            if *on_delete == OnDelete::SetNull && !f.optional {
+                diags.push(
+                    Diagnostic::error("set-null-required", f.name.span, "`on_delete: set_null` needs `optional: true`")
+                        .label("this relation is required")
+                        .help("make it `optional: true`, or use `cascade` or `restrict`"),
+                );
+            }
+            field.column = format!("{}_id", f.name.text);
+            field.ty = key_ty;
+            field.belongs_to = Some(BelongsTo { target: t, target_table, target_column, on_delete: *on_delete });
+            field.indexed = true;
+        }
+        RawModelFieldKind::ManyToMany { .. } => return None,
+    }
+    check_constraints(&field.ty, &field.constraints, f.name.span, false, diags);
+    if let Some(d) = &f.default {
+        field.default = default_for(d, &field.ty, &field.constraints, diags);
+    }
+    Some(field)
+}
+
+pub fn enum_type(name: &str, values: &[String], span: Span, diags: &mut Vec<Diagnostic>) -> Option<EnumType> {
+    if values.is_empty() {
+        diags.push(Diagnostic::error("empty-enum", span, "an enum needs at least one value").label("no values"));
+        return None;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort();
+    if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+        diags.push(Diagnostic::error("duplicate-name", span, format!("enum value `{}` is listed twice", w[0])).label("in this enum"));
+        return None;
+    }
+    if let Some(bad) = values.iter().find(|v| pascal_case(v).is_empty() || !pascal_case(v).chars().all(|c| c.is_ascii_alphanumeric())) {
+        diags.push(
+            Diagnostic::error("bad-name", span, format!("enum value `{bad}` cannot become a Rust variant"))
+                .help("use letters, digits and `_`"),
+        );
+        return None;
+    }
+    Some(EnumType { name: name.to_string(), values: values.to_vec() })
+}
+
+fn many_to_many(app: &str, m: &RawModel, table: &str, f: &RawModelField, target: Ref, keys: &KeyMap) -> ManyToMany {
+    let key_of = |r: &Ref| keys.get(r).map(|k| k.2.clone()).unwrap_or(ScalarType::BigInt);
+    let source_key = key_of(&Ref { app: app.to_string(), name: m.name.text.clone() });
+    let target_key = key_of(&target);
+    let target_table = keys.get(&target).map(|k| k.0.clone()).unwrap_or_default();
+    let source = snake_case(&m.name.text);
+    let mut target_col = snake_case(&target.name);
+    if target_col == source {
+        // Self relation (users following users): name the far side after the relation.
+        target_col = f.name.text.clone();
+    }
+    ManyToMany {
+        name: f.name.text.clone(),
+        join_table: format!("{table}_{}", f.name.text),
+        source_column: format!("{source}_id"),
+        target_column: format!("{target_col}_id"),
+        target_table,
+        target,
+        source_key,
+        target_key,
+        span: f.name.span,
+    }
+}
+
+fn reject_column_keys(f: &RawModelField, diags: &mut Vec<Diagnostic>) {
+    if f.unique || f.index || f.default.is_some() || f.optional || !f.constraints.is_empty() {
+        diags.push(
+            Diagnostic::error("unused-key", f.name.span, "a `many_to_many` relation takes no column options")
+                .label("unique, index, default, optional and constraints do not apply here")
+                .help("a join table holds the relation; it has no column of its own"),
+        );
+    }
+}
