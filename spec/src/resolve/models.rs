@@ -305,7 +305,10 @@ fn column(scope: &Scope, app: &RawApp, m: &RawModel, f: &RawModelField, keys: &K
     match &f.kind {
         RawModelFieldKind::Column { ty, values } => {
             field.ty = if ty.text == "enum" {
-                ScalarType::Enum(enum_type(&format!("{}{}", m.name.text, pascal_case(&f.name.text)), values, ty.span, diags)?)
+                match enum_type(&format!("{}{}", m.name.text, pascal_case(&f.name.text)), values, ty.span, diags) {
+                    Some(e) => ScalarType::Enum(e),
+                    None => ScalarType::Text,
+                }
             } else {
                 match scalar(&ty.text) {
                     Some(s) => s,
@@ -315,14 +318,17 @@ fn column(scope: &Scope, app: &RawApp, m: &RawModel, f: &RawModelField, keys: &K
                             d = d.help(format!("to refer to model `{}`, use `belongs_to: {}`", ty.text, ty.text));
                         }
                         diags.push(d);
-                        return None;
+                        // Keep the field (as text) so references to it do not cascade into more errors.
+                        ScalarType::Text
                     }
                 }
             };
         }
         RawModelFieldKind::BelongsTo { target, on_delete } => {
-            let t = scope.resolve(&app.name.text, target, Kind::Model, diags)?;
-            let (target_table, target_column, key_ty) = keys.get(&t)?.clone();
+            field.column = format!("{}_id", f.name.text);
+            field.ty = ScalarType::BigInt;
+            let Some(t) = scope.resolve(&app.name.text, target, Kind::Model, diags) else { return Some(field) };
+            let Some((target_table, target_column, key_ty)) = keys.get(&t).cloned() else { return Some(field) };
             if *on_delete == OnDelete::SetNull && !f.optional {
                 diags.push(
                     Diagnostic::error("set-null-required", f.name.span, "`on_delete: set_null` needs `optional: true`")
@@ -330,7 +336,6 @@ fn column(scope: &Scope, app: &RawApp, m: &RawModel, f: &RawModelField, keys: &K
                         .help("make it `optional: true`, or use `cascade` or `restrict`"),
                 );
             }
-            field.column = format!("{}_id", f.name.text);
             field.ty = key_ty;
             field.belongs_to = Some(BelongsTo { target: t, target_table, target_column, on_delete: *on_delete });
             field.indexed = true;
