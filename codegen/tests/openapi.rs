@@ -10,19 +10,35 @@ use charter_codegen::openapi::{document, to_json, to_yaml};
 use charter_spec::{ErrorKind, Spec};
 use serde_json::Value;
 
-fn example_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../generated-example/spec")
-}
+/// The specs every check runs on: the Conduit slice users see, and a fixture that covers the rest of the
+/// language (problem+json, bearer auth, every scalar, shared type names, body-less responses).
+const SPECS: [&str; 2] = ["example", "kitchen"];
 
-fn example() -> Spec {
-    match charter_spec::load_dir(&example_dir()) {
-        Ok(spec) => spec,
-        Err(diags) => panic!("the example spec does not load:\n{diags}"),
+fn spec_dir(name: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    match name {
+        "example" => root.join("../generated-example/spec"),
+        _ => root.join("tests/fixtures/openapi").join(name),
     }
 }
 
+fn load(name: &str) -> Spec {
+    match charter_spec::load_dir(&spec_dir(name)) {
+        Ok(spec) => spec,
+        Err(diags) => panic!("spec `{name}` does not load:\n{diags}"),
+    }
+}
+
+fn example() -> Spec {
+    load("example")
+}
+
+fn json_of(spec: &Spec) -> Value {
+    parse_json(&to_json(&document(spec)))
+}
+
 fn example_json() -> Value {
-    parse_json(&to_json(&document(&example())))
+    json_of(&example())
 }
 
 fn parse_json(text: &str) -> Value {
@@ -46,7 +62,9 @@ fn resolve<'a>(doc: &'a Value, mut v: &'a Value) -> &'a Value {
 
 #[test]
 fn snapshot_json() {
-    insta::assert_snapshot!("example_json", to_json(&document(&example())));
+    for name in SPECS {
+        insta::assert_snapshot!(format!("{name}_json"), to_json(&document(&load(name))));
+    }
 }
 
 #[test]
@@ -56,17 +74,21 @@ fn snapshot_yaml() {
 
 #[test]
 fn two_runs_write_identical_bytes() {
-    let (a, b) = (document(&example()), document(&example()));
-    assert_eq!(to_json(&a), to_json(&b));
-    assert_eq!(to_yaml(&a), to_yaml(&b));
+    for name in SPECS {
+        let (a, b) = (document(&load(name)), document(&load(name)));
+        assert_eq!(to_json(&a), to_json(&b), "{name}");
+        assert_eq!(to_yaml(&a), to_yaml(&b), "{name}");
+    }
 }
 
 #[test]
 fn yaml_says_what_json_says() {
-    let doc = document(&example());
-    let from_yaml: Value =
-        serde_saphyr::from_str(&to_yaml(&doc)).unwrap_or_else(|e| panic!("emitted YAML: {e}"));
-    assert_eq!(from_yaml, parse_json(&to_json(&doc)));
+    for name in SPECS {
+        let doc = document(&load(name));
+        let from_yaml: Value =
+            serde_saphyr::from_str(&to_yaml(&doc)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(from_yaml, parse_json(&to_json(&doc)), "{name}");
+    }
 }
 
 #[test]
@@ -96,87 +118,93 @@ fn every_ref_resolves() {
             _ => {}
         }
     }
-    let doc = example_json();
-    let mut broken = Vec::new();
-    walk(&doc, &doc, "", &mut broken);
-    assert!(
-        broken.is_empty(),
-        "unresolved $refs:\n{}",
-        broken.join("\n")
-    );
+    for name in SPECS {
+        let doc = json_of(&load(name));
+        let mut broken = Vec::new();
+        walk(&doc, &doc, "", &mut broken);
+        assert!(
+            broken.is_empty(),
+            "{name}: unresolved $refs:\n{}",
+            broken.join("\n")
+        );
+    }
 }
 
 #[test]
 fn component_names_are_valid_keys() {
-    let doc = example_json();
-    for section in ["schemas", "responses", "securitySchemes"] {
-        let Some(map) = doc["components"][section].as_object() else {
-            panic!("no components.{section}")
-        };
-        for name in map.keys() {
-            let ok = !name.is_empty()
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-            assert!(
-                ok,
-                "components.{section}.{name} does not match ^[a-zA-Z0-9._-]+$"
-            );
+    for name in SPECS {
+        let doc = json_of(&load(name));
+        for section in ["schemas", "responses", "securitySchemes"] {
+            let Some(map) = doc["components"][section].as_object() else {
+                panic!("{name}: no components.{section}")
+            };
+            for key in map.keys() {
+                let ok = !key.is_empty()
+                    && key
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+                assert!(
+                    ok,
+                    "{name}: components.{section}.{key} does not match ^[a-zA-Z0-9._-]+$"
+                );
+            }
         }
     }
 }
 
 #[test]
 fn every_operation_has_its_id_and_every_status() {
-    let spec = example();
-    let doc = example_json();
-    let mut operations = 0;
-    for (_, endpoint) in spec.endpoints() {
-        let op = &doc["paths"][&endpoint.path][endpoint.method.as_str()];
-        assert_eq!(
-            op["operationId"],
-            endpoint.name.as_str(),
-            "{} {}",
-            endpoint.method.upper(),
-            endpoint.path
-        );
-        let statuses = endpoint
-            .responses
-            .iter()
-            .map(|r| r.status)
-            .chain(
-                endpoint
-                    .all_errors()
-                    .into_iter()
-                    .map(|k| spec.project.status_of(k)),
-            )
-            .chain([500]);
-        for status in statuses {
-            assert!(
-                op["responses"].get(status.to_string()).is_some(),
-                "{}: no {status} response",
-                endpoint.name
+    for name in SPECS {
+        let spec = load(name);
+        let doc = json_of(&spec);
+        let mut operations = 0;
+        for (_, endpoint) in spec.endpoints() {
+            let op = &doc["paths"][&endpoint.path][endpoint.method.as_str()];
+            assert_eq!(
+                op["operationId"],
+                endpoint.name.as_str(),
+                "{} {}",
+                endpoint.method.upper(),
+                endpoint.path
             );
+            let statuses = endpoint
+                .responses
+                .iter()
+                .map(|r| r.status)
+                .chain(
+                    endpoint
+                        .all_errors()
+                        .into_iter()
+                        .map(|k| spec.project.status_of(k)),
+                )
+                .chain([500]);
+            for status in statuses {
+                assert!(
+                    op["responses"].get(status.to_string()).is_some(),
+                    "{}: no {status} response",
+                    endpoint.name
+                );
+            }
+            operations += 1;
         }
-        operations += 1;
+        let in_doc: usize = doc["paths"]
+            .as_object()
+            .map(|p| {
+                p.values()
+                    .filter_map(Value::as_object)
+                    .map(|i| i.len())
+                    .sum()
+            })
+            .unwrap_or(0);
+        assert_eq!(
+            in_doc, operations,
+            "{name}: the document has operations the spec does not"
+        );
+        assert!(
+            operations >= 5,
+            "{name}: the spec shrank to {operations} endpoints"
+        );
     }
-    let in_doc: usize = doc["paths"]
-        .as_object()
-        .map(|p| {
-            p.values()
-                .filter_map(Value::as_object)
-                .map(|i| i.len())
-                .sum()
-        })
-        .unwrap_or(0);
-    assert_eq!(
-        in_doc, operations,
-        "the document has operations the spec does not"
-    );
-    assert!(
-        operations >= 8,
-        "the example spec shrank to {operations} endpoints"
-    );
 }
 
 /// `python3 -m openapi_spec_validator`, when installed; required under `CI=true`.
@@ -197,31 +225,33 @@ fn passes_openapi_spec_validator() {
         );
         return;
     }
-    let doc = document(&example());
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    for (name, text) in [
-        ("example-openapi.json", to_json(&doc)),
-        ("example-openapi.yaml", to_yaml(&doc)),
-    ] {
-        let file = dir.join(name);
-        if let Err(e) = std::fs::write(&file, text) {
-            panic!("cannot write {}: {e}", file.display());
+    for name in SPECS {
+        let doc = document(&load(name));
+        for (file, text) in [
+            (format!("{name}-openapi.json"), to_json(&doc)),
+            (format!("{name}-openapi.yaml"), to_yaml(&doc)),
+        ] {
+            let file = dir.join(file);
+            if let Err(e) = std::fs::write(&file, text) {
+                panic!("cannot write {}: {e}", file.display());
+            }
+            let out = match Command::new("python3")
+                .args(["-m", "openapi_spec_validator"])
+                .arg(&file)
+                .output()
+            {
+                Ok(out) => out,
+                Err(e) => panic!("cannot run the validator: {e}"),
+            };
+            assert!(
+                out.status.success(),
+                "{} is not valid OpenAPI:\n{}{}",
+                file.display(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
-        let out = match Command::new("python3")
-            .args(["-m", "openapi_spec_validator"])
-            .arg(&file)
-            .output()
-        {
-            Ok(out) => out,
-            Err(e) => panic!("cannot run the validator: {e}"),
-        };
-        assert!(
-            out.status.success(),
-            "{} is not valid OpenAPI:\n{}{}",
-            file.display(),
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
     }
 }
 

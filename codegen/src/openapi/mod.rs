@@ -19,7 +19,8 @@
 //! # Optional fields
 //! The runtime sends an absent optional value as `null` and accepts it omitted in requests. So an optional
 //! field is always `nullable`, and it is left out of `required` unless its type only ever appears in responses
-//! (then the key is always present, as the Conduit contract documents `bio` and `image`).
+//! (then the key is always present, as the Conduit contract documents `bio` and `image`). A field with a
+//! default is likewise required only in response-only types.
 //!
 //! Invariant: output is deterministic. Every map is filled in spec order (or catalog order for errors) and
 //! serialized with `serde_json`'s `preserve_order`; nothing iterates a hash map.

@@ -17,7 +17,9 @@ pub(crate) fn type_def(def: &TypeDef, names: &Names, response_only: bool) -> Sch
         object
             .properties
             .insert(field.wire_name.clone(), boxed(field_schema(field, names)));
-        if !field.optional || response_only {
+        // A client may leave out what the server fills in: optional fields, and fields with a default.
+        let client_may_omit = field.optional || field.default.is_some();
+        if response_only || !client_may_omit {
             object.required.push(field.wire_name.clone());
         }
     }

@@ -100,6 +100,11 @@ fn optional(mut f: TypeField) -> TypeField {
     f
 }
 
+fn with_default(mut f: TypeField, default: Literal) -> TypeField {
+    f.default = Some(default);
+    f
+}
+
 fn scalar(ty: ScalarType) -> Shape {
     Shape::Scalar(ty)
 }
@@ -358,6 +363,7 @@ fn optional_fields_are_nullable_and_required_only_in_response_only_types() {
             optional(field("bio", scalar(ScalarType::Text))),
             optional(field("state", scalar(status.clone()))),
             optional(field("friend", named("core", "Friend"))),
+            with_default(field("count", scalar(ScalarType::Int)), Literal::Int(1)),
         ]
     };
     let friend = ty("Friend", vec![field("name", scalar(ScalarType::String))]);
@@ -384,7 +390,7 @@ fn optional_fields_are_nullable_and_required_only_in_response_only_types() {
     check(
         &s,
         "/components/schemas/Out/required",
-        json!(["name", "bio", "state", "friend"]),
+        json!(["name", "bio", "state", "friend", "count"]),
     );
     check(&s, "/components/schemas/In/required", json!(["name"]));
     check(
