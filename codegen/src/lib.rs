@@ -2,3 +2,5 @@
 
 pub mod openapi;
 pub mod sql;
+pub mod rust;
+pub mod derive;

@@ -207,38 +207,9 @@ fn check_bounds(r: &mut Reader<'_>, c: &Constraints, entries: &[Entry]) {
     }
 }
 
-/// A cheap structural check of a regular expression: balanced groups and classes, nothing dangling.
-/// The runtime compiles the pattern with regex-lite; this catches what would fail there at spec time.
+/// The runtime compiles patterns with regex-lite; compiling here reports a bad one at spec time instead.
 fn pattern_problem(p: &str) -> Option<String> {
-    let mut depth = 0i32;
-    let mut in_class = false;
-    let mut chars = p.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                if chars.next().is_none() {
-                    return Some("trailing backslash".into());
-                }
-            }
-            '[' if !in_class => in_class = true,
-            ']' if in_class => in_class = false,
-            '(' if !in_class => depth += 1,
-            ')' if !in_class => {
-                depth -= 1;
-                if depth < 0 {
-                    return Some("unmatched `)`".into());
-                }
-            }
-            _ => {}
-        }
-    }
-    if in_class {
-        Some("unclosed `[`".into())
-    } else if depth > 0 {
-        Some("unclosed `(`".into())
-    } else {
-        None
-    }
+    regex_lite::Regex::new(p).err().map(|e| e.to_string().lines().last().unwrap_or("invalid").trim().to_string())
 }
 
 /// Span of the value under `key`, or of the whole node.

@@ -1,0 +1,332 @@
+//! Per endpoint: `<X>Input`, `<X>Output`, `<X>Error`, the use-case trait `<X>`, and its axum handler.
+//!
+//! The trait is the only thing users implement. It has no HTTP types in it: the handler parses, checks
+//! auth, validates, and maps the result; the hook sees values that are already valid.
+
+use charter_spec::{App, AuthRequirement, Endpoint, ErrorKind, Param, Spec};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::names::{self, From, ident};
+use super::types::literal;
+
+pub fn pascal(e: &Endpoint) -> String {
+    charter_spec::pascal_case(&e.name)
+}
+
+/// Types and the trait, emitted inside the app module.
+pub fn emit(spec: &Spec, app: &App) -> TokenStream {
+    let items = app.endpoints.iter().map(|e| emit_endpoint(spec, app, e));
+    quote!(#(#items)*)
+}
+
+fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
+    let from = From::App(&app.name);
+    let p = pascal(e);
+    let input = ident(&format!("{p}Input"));
+    let output = ident(&format!("{p}Output"));
+    let error = ident(&format!("{p}Error"));
+    let trait_name = ident(&p);
+    let method = ident(&e.name);
+
+    let mut fields = Vec::new();
+    match e.auth {
+        AuthRequirement::Required => fields.push(quote! {
+            /// The authenticated caller.
+            pub caller: ::charter_runtime::Caller
+        }),
+        AuthRequirement::Optional => fields.push(quote! {
+            /// The caller, when the request carried a valid token.
+            pub caller: ::std::option::Option<::charter_runtime::Caller>
+        }),
+        AuthRequirement::None => {}
+    }
+    for prm in e.path_params.iter().chain(&e.query) {
+        fields.push(param_field(prm, from));
+    }
+    if let Some(body) = &e.body {
+        let ty = names::type_path(body, from);
+        fields.push(quote! {
+            /// The request body.
+            #[validate(nested, flatten)]
+            pub body: #ty
+        });
+    }
+
+    let output_def = if e.responses.len() == 1 {
+        let ty = match &e.responses[0].body {
+            Some(r) => names::type_path(r, from),
+            None => quote!(()),
+        };
+        quote!(pub type #output = #ty;)
+    } else {
+        let variants = e.responses.iter().map(|r| {
+            let v = ident(&format!("Status{}", r.status));
+            match &r.body {
+                Some(b) => {
+                    let ty = names::type_path(b, from);
+                    quote!(#v(#ty))
+                }
+                None => quote!(#v),
+            }
+        });
+        quote! {
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum #output { #(#variants,)* }
+        }
+    };
+
+    let variants = e.errors.iter().map(|k| {
+        let v = ident(k.variant());
+        let doc = names::doc(&format!("{} ({}).", k.description(), spec.project.status_of(*k)));
+        match k {
+            ErrorKind::Validation => quote!(#doc #v(::std::vec::Vec<::charter_runtime::FieldError>)),
+            _ => quote!(#doc #v(::std::string::String)),
+        }
+    });
+    let to_api = e.errors.iter().map(|k| {
+        let v = ident(k.variant());
+        let ctor = ident(k.code());
+        match k {
+            ErrorKind::Validation => quote!(#error::#v(fields) => ::charter_runtime::ApiError::validation(fields)),
+            ErrorKind::BadRequest => quote!(#error::#v(m) => ::charter_runtime::ApiError::bad_request(m)),
+            ErrorKind::TooManyRequests => quote!(#error::#v(m) => ::charter_runtime::ApiError::new(::charter_runtime::__private::http::StatusCode::TOO_MANY_REQUESTS, "too_many_requests", m)),
+            _ => quote!(#error::#v(m) => ::charter_runtime::ApiError::#ctor(m)),
+        }
+    });
+
+    let location = spec.location(e.span);
+    let file_hint = format!("src/{}/{}.rs", app.name, e.name);
+    let message = format!("endpoint `{}` ({location}) has no use case", e.name);
+    let label = format!("`{{Self}}` does not implement `{p}`");
+    // No braces but `{Self}`: on_unimplemented reads the note as a format string.
+    let note = format!(
+        "implement `{}::{p}` for `{{Self}}` in {file_hint}, with `async fn {}(&self, ctx: &Ctx, input: {p}Input) -> Result<{p}Output, {p}Error>`",
+        app.name, e.name
+    );
+    let route = format!("`{} {}`", e.method.upper(), e.path);
+    let summary = e.summary.clone().unwrap_or_else(|| format!("The use case behind {route}."));
+    let trait_doc = names::doc(&format!("{summary}\n\nServes {route}; declared at {location}."));
+    let input_doc = names::doc(&format!("What `{}` receives: parsed, authenticated and validated.", e.name));
+    let error_doc = names::doc(&format!("The errors `{}` may return: exactly those its spec lists, plus `Internal`.", e.name));
+
+    quote! {
+        #input_doc
+        #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+        pub struct #input {
+            #(#fields,)*
+        }
+
+        #output_def
+
+        #error_doc
+        #[derive(Debug)]
+        pub enum #error {
+            #(#variants,)*
+            /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
+            Internal(::charter_runtime::BoxError),
+        }
+
+        impl ::std::convert::From<::charter_runtime::DbError> for #error {
+            fn from(e: ::charter_runtime::DbError) -> Self {
+                #error::Internal(::std::boxed::Box::new(e))
+            }
+        }
+
+        impl ::std::convert::From<#error> for ::charter_runtime::ApiError {
+            fn from(e: #error) -> Self {
+                match e {
+                    #(#to_api,)*
+                    #error::Internal(cause) => ::charter_runtime::ApiError::internal(cause),
+                }
+            }
+        }
+
+        #trait_doc
+        #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+        pub trait #trait_name: ::std::marker::Send + ::std::marker::Sync + 'static {
+            fn #method(
+                &self,
+                ctx: &::charter_runtime::Ctx,
+                input: #input,
+            ) -> impl ::std::future::Future<Output = ::std::result::Result<#output, #error>> + ::std::marker::Send;
+        }
+    }
+}
+
+fn param_field(p: &Param, from: From<'_>) -> TokenStream {
+    let name = ident(&p.name);
+    let scalar = names::scalar(&p.ty, from);
+    let ty = if p.list {
+        quote!(::std::vec::Vec<#scalar>)
+    } else if p.optional && p.default.is_none() {
+        quote!(::std::option::Option<#scalar>)
+    } else {
+        scalar
+    };
+    let mut rules = Vec::new();
+    let wire = &p.wire_name;
+    if *wire != p.name {
+        rules.push(quote!(rename = #wire));
+    }
+    let c = &p.constraints;
+    let mut bounds = Vec::new();
+    if let Some(v) = c.min_length {
+        let v = v as usize;
+        bounds.push(quote!(min = #v));
+    }
+    if let Some(v) = c.max_length {
+        let v = v as usize;
+        bounds.push(quote!(max = #v));
+    }
+    if !bounds.is_empty() {
+        rules.push(quote!(length(#(#bounds),*)));
+    }
+    let mut range = Vec::new();
+    for (k, v) in [("min", c.min), ("max", c.max)] {
+        if let Some(v) = v {
+            let k = ident(k);
+            let lit = if v.fract() == 0.0 {
+                let l = proc_macro2::Literal::i64_unsuffixed(v as i64);
+                quote!(#l)
+            } else {
+                let l = proc_macro2::Literal::f64_unsuffixed(v);
+                quote!(#l)
+            };
+            range.push(quote!(#k = #lit));
+        }
+    }
+    if !range.is_empty() {
+        rules.push(quote!(range(#(#range),*)));
+    }
+    if let Some(pat) = &c.pattern {
+        rules.push(quote!(pattern = #pat));
+    }
+    match c.format {
+        Some(charter_spec::Format::Email) => rules.push(quote!(email)),
+        Some(charter_spec::Format::Url) => rules.push(quote!(url)),
+        _ => {}
+    }
+    let rules = if p.list && !rules.is_empty() {
+        let rename: Vec<_> = if *wire != p.name { vec![quote!(rename = #wire)] } else { vec![] };
+        let item_rules: Vec<_> = rules.into_iter().filter(|r| !r.to_string().starts_with("rename")).collect();
+        quote!(#[validate(#(#rename,)* each(#(#item_rules),*))])
+    } else if rules.is_empty() {
+        quote!()
+    } else {
+        quote!(#[validate(#(#rules),*)])
+    };
+    let doc = p.description.as_deref().map(names::doc);
+    quote!(#doc #rules pub #name: #ty)
+}
+
+/// The axum handler of one endpoint, emitted in the private `__handlers` module.
+pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
+    let _ = spec;
+    let app_mod = ident(&app.name);
+    let p = pascal(e);
+    let trait_name = ident(&p);
+    let input = ident(&format!("{p}Input"));
+    let output = ident(&format!("{p}Output"));
+    let method = ident(&e.name);
+    let fn_name = ident(&format!("handle_{}", e.name));
+    let h = quote!(::charter_runtime::__private::handler);
+
+    let caller = match e.auth {
+        AuthRequirement::Required => Some(quote! {
+            let caller = match #h::caller_required(&req, ctx) { Ok(c) => c, Err(e) => return #h::fail(ctx, e) };
+        }),
+        AuthRequirement::Optional => Some(quote! {
+            let caller = match #h::caller_optional(&req, ctx) { Ok(c) => c, Err(e) => return #h::fail(ctx, e) };
+        }),
+        AuthRequirement::None => None,
+    };
+    let body = e.body.as_ref().map(|b| {
+        let ty = names::type_path(b, From::Handlers(&app.name));
+        quote! {
+            let body = match #h::json_body::<#ty>(&req) { Ok(b) => b, Err(e) => return #h::fail(ctx, e) };
+        }
+    });
+    let mut reads = Vec::new();
+    let mut required = Vec::new();
+    let mut inits = Vec::new();
+    if caller.is_some() {
+        inits.push(quote!(caller));
+    }
+    for (prm, in_path) in e.path_params.iter().map(|p| (p, true)).chain(e.query.iter().map(|p| (p, false))) {
+        let name = ident(&prm.name);
+        let wire = &prm.wire_name;
+        let ty = names::scalar(&prm.ty, From::Handlers(&app.name));
+        let read = if in_path {
+            quote!(#h::path::<#ty>(&req, #wire, &mut errors))
+        } else if prm.list {
+            quote!(#h::query_list::<#ty>(&req, #wire, &mut errors))
+        } else {
+            quote!(#h::query::<#ty>(&req, #wire, &mut errors))
+        };
+        let value = if prm.list {
+            read
+        } else if let Some(d) = &prm.default {
+            let d = literal(d, &charter_spec::Shape::Scalar(prm.ty.clone()));
+            quote!(#read.unwrap_or_else(|| #d))
+        } else if prm.optional {
+            read
+        } else {
+            required.push(name.clone());
+            if in_path { read } else { quote!(#h::query_required::<#ty>(&req, #wire, &mut errors)) }
+        };
+        reads.push(quote!(let #name = #value;));
+        inits.push(quote!(#name));
+    }
+    if body.is_some() {
+        inits.push(quote!(body));
+    }
+    let unwrap_required = (!required.is_empty()).then(|| {
+        quote! {
+            let (#(Some(#required),)*) = (#(#required,)*) else {
+                return #h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            };
+        }
+    });
+    let respond = if e.responses.len() == 1 {
+        let status = e.responses[0].status;
+        if e.responses[0].body.is_some() {
+            quote!(Ok(out) => #h::respond(#status, &out))
+        } else {
+            quote!(Ok(()) => #h::respond_empty(#status))
+        }
+    } else {
+        let arms = e.responses.iter().map(|r| {
+            let v = ident(&format!("Status{}", r.status));
+            let status = r.status;
+            if r.body.is_some() {
+                quote!(Ok(super::#app_mod::#output::#v(out)) => #h::respond(#status, &out))
+            } else {
+                quote!(Ok(super::#app_mod::#output::#v) => #h::respond_empty(#status))
+            }
+        });
+        quote!(#(#arms,)*)
+    };
+    quote! {
+        pub(super) async fn #fn_name<A: super::#app_mod::#trait_name>(
+            ::charter_runtime::__private::axum::extract::State(state): ::charter_runtime::__private::axum::extract::State<#h::Shared<A>>,
+            req: #h::Request,
+        ) -> #h::Response {
+            let ctx = state.ctx();
+            #caller
+            #body
+            let mut errors = ::std::vec::Vec::new();
+            #(#reads)*
+            #unwrap_required
+            let input = super::#app_mod::#input { #(#inits),* };
+            #h::check(&input, &mut errors);
+            if !errors.is_empty() {
+                return #h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            }
+            match state.app().#method(ctx, input).await {
+                #respond,
+                Err(e) => #h::fail(ctx, e.into()),
+            }
+        }
+    }
+}

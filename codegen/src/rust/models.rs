@@ -1,0 +1,250 @@
+//! Model rows and their typed data access: one struct per table, `New<Model>` for inserts, and the
+//! queries every endpoint needs (by key, by unique field, in batches, save, delete, relation links).
+//!
+//! Every query is written once with `$n` placeholders and quoted identifiers, valid on SQLite and
+//! PostgreSQL alike; the runtime binds values per backend.
+
+use charter_spec::{Auto, Field, ManyToMany, Model, Spec};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::names::{self, From, ident};
+
+pub fn emit(spec: &Spec, app: &charter_spec::App) -> TokenStream {
+    let from = From::Models(&app.name);
+    let models = app.models.iter().map(|m| emit_model(spec, m, from));
+    quote! {
+        //! Database rows of this app and their queries.
+        #![allow(clippy::all)]
+        #(#models)*
+    }
+}
+
+fn q(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+fn column_list(m: &Model) -> String {
+    m.fields.iter().map(|f| q(&f.column)).collect::<Vec<_>>().join(", ")
+}
+
+fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
+    let name = ident(&m.name);
+    let new_name = ident(&format!("New{}", m.name));
+    let table = &m.table;
+    let columns = column_list(m);
+    let doc = names::doc(&m.description.clone().unwrap_or_else(|| format!("A row of `{}`.", m.table)));
+    let field_defs = m.fields.iter().map(|f| {
+        let n = ident(&f.column);
+        let ty = field_type(f, from);
+        let d = f.description.as_deref().map(names::doc);
+        quote!(#d pub #n: #ty)
+    });
+    let col_idents: Vec<_> = m.fields.iter().map(|f| ident(&f.column)).collect();
+    let insertable: Vec<&Field> = m.fields.iter().filter(|f| !matches!(f.auto, Some(_))).collect();
+    let new_fields = insertable.iter().map(|f| {
+        let n = ident(&f.column);
+        let ty = field_type(f, from);
+        quote!(pub #n: #ty)
+    });
+    let pk = m.primary_key();
+    let pk_ident = ident(&pk.column);
+    let pk_ty = names::column(&pk.ty, from);
+
+    // INSERT: caller's values, then keys and timestamps the generated code fills in.
+    let mut ins_cols = Vec::new();
+    let mut ins_binds = Vec::new();
+    for f in &m.fields {
+        let n = ident(&f.column);
+        match f.auto {
+            Some(Auto::Increment) => continue,
+            Some(Auto::Uuid) => ins_binds.push(quote!(::charter_runtime::Uuid::new_v4())),
+            Some(Auto::CreatedAt) | Some(Auto::UpdatedAt) => ins_binds.push(quote!(now)),
+            None => ins_binds.push(quote!(new.#n)),
+        }
+        ins_cols.push(q(&f.column));
+    }
+    let placeholders: Vec<String> = (1..=ins_cols.len()).map(|i| format!("${i}")).collect();
+    let insert_sql = format!(
+        "INSERT INTO {} ({}) VALUES ({}) RETURNING {}",
+        q(table),
+        ins_cols.join(", "),
+        placeholders.join(", "),
+        columns
+    );
+    let select_by = |col: &str| format!("SELECT {columns} FROM {} WHERE {} = $1", q(table), q(col));
+    let get_sql = select_by(&pk.column);
+    let select_prefix = format!("SELECT {columns} FROM {} WHERE {} IN (", q(table), q(&pk.column));
+    let delete_sql = format!("DELETE FROM {} WHERE {} = $1", q(table), q(&pk.column));
+
+    // UPDATE: every column but the key and created_at; updated_at is bumped.
+    let mut set = Vec::new();
+    let mut set_binds = Vec::new();
+    let mut bump = quote!();
+    for f in m.fields.iter().filter(|f| !f.primary_key && f.auto != Some(Auto::CreatedAt)) {
+        let n = ident(&f.column);
+        set.push(format!("{} = ${}", q(&f.column), set.len() + 1));
+        if f.auto == Some(Auto::UpdatedAt) {
+            bump = quote!(self.#n = ::charter_runtime::Utc::now(););
+        }
+        set_binds.push(quote!(::std::clone::Clone::clone(&self.#n)));
+    }
+    let update_sql = format!(
+        "UPDATE {} SET {} WHERE {} = ${} RETURNING {}",
+        q(table),
+        set.join(", "),
+        q(&pk.column),
+        set.len() + 1,
+        columns
+    );
+    let save = (!set.is_empty()).then(|| {
+        quote! {
+            /// Writes every column of this row back (bumping `updated_at`) and reloads it.
+            pub async fn save(&mut self, db: &::charter_runtime::Db) -> ::std::result::Result<(), ::charter_runtime::DbError> {
+                #bump
+                let saved = db.query(#update_sql)
+                    #( .bind(#set_binds) )*
+                    .bind(::std::clone::Clone::clone(&self.#pk_ident))
+                    .fetch_one::<#name>()
+                    .await?;
+                *self = saved;
+                Ok(())
+            }
+        }
+    });
+
+    let uniques = m.fields.iter().filter(|f| f.unique && !f.primary_key).map(|f| {
+        let fn_name = ident(&format!("get_by_{}", f.column));
+        let arg = ident(&f.column);
+        let sql = select_by(&f.column);
+        let (arg_ty, bind) = if f.ty.is_textual() {
+            (quote!(&str), quote!(#arg))
+        } else {
+            let ty = names::column(&f.ty, from);
+            (quote!(#ty), quote!(#arg))
+        };
+        let doc = names::doc(&format!("The row whose `{}` is `{}`, if any.", f.column, f.column));
+        quote! {
+            #doc
+            pub async fn #fn_name(db: &::charter_runtime::Db, #arg: #arg_ty) -> ::std::result::Result<::std::option::Option<#name>, ::charter_runtime::DbError> {
+                db.query(#sql).bind(#bind).fetch_optional::<#name>().await
+            }
+        }
+    });
+
+    let links = m.many_to_many.iter().map(|rel| emit_link(spec, m, rel, from));
+    let now = (!ins_binds.is_empty() && m.fields.iter().any(|f| matches!(f.auto, Some(Auto::CreatedAt | Auto::UpdatedAt))))
+        .then(|| quote!(let now = ::charter_runtime::Utc::now();));
+    let new_doc = names::doc(&format!("The values a new `{}` row needs; keys and timestamps are filled in on insert.", m.name));
+    let row_doc = doc.clone();
+    quote! {
+        #row_doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #name {
+            #(#field_defs,)*
+        }
+
+        ::charter_runtime::__private::impl_from_row!(#name { #(#col_idents),* });
+
+        #new_doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #new_name {
+            #(#new_fields,)*
+        }
+
+        impl #name {
+            pub const TABLE: &'static str = #table;
+            pub const COLUMNS: &'static str = #columns;
+
+            /// Inserts a row and returns it as stored.
+            pub async fn insert(db: &::charter_runtime::Db, new: #new_name) -> ::std::result::Result<#name, ::charter_runtime::DbError> {
+                #now
+                db.query(#insert_sql) #( .bind(#ins_binds) )* .fetch_one::<#name>().await
+            }
+
+            /// The row with this key, if any.
+            pub async fn get(db: &::charter_runtime::Db, #pk_ident: #pk_ty) -> ::std::result::Result<::std::option::Option<#name>, ::charter_runtime::DbError> {
+                db.query(#get_sql).bind(#pk_ident).fetch_optional::<#name>().await
+            }
+
+            /// The rows with these keys, in one query (for batch loading relations); missing keys are skipped.
+            pub async fn get_many(db: &::charter_runtime::Db, keys: &[#pk_ty]) -> ::std::result::Result<::std::vec::Vec<#name>, ::charter_runtime::DbError> {
+                if keys.is_empty() {
+                    return Ok(::std::vec::Vec::new());
+                }
+                let sql = ::std::format!("{}{})", #select_prefix, ::charter_runtime::__private::sql::placeholders(1, keys.len()));
+                let mut query = db.query(sql);
+                for key in keys {
+                    query = query.bind(::std::clone::Clone::clone(key));
+                }
+                query.fetch_all::<#name>().await
+            }
+
+            #(#uniques)*
+
+            #save
+
+            /// Deletes the row with this key; false if there was none.
+            pub async fn delete(db: &::charter_runtime::Db, #pk_ident: #pk_ty) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
+                Ok(db.query(#delete_sql).bind(#pk_ident).execute().await? > 0)
+            }
+
+            #(#links)*
+        }
+    }
+}
+
+fn field_type(f: &Field, from: From<'_>) -> TokenStream {
+    let ty = names::column(&f.ty, from);
+    if f.optional { quote!(::std::option::Option<#ty>) } else { ty }
+}
+
+/// Link, unlink and batch-load the keys of a many-to-many relation.
+fn emit_link(spec: &Spec, m: &Model, rel: &ManyToMany, from: From<'_>) -> TokenStream {
+    let _ = spec;
+    let join = q(&rel.join_table);
+    let (src, dst) = (q(&rel.source_column), q(&rel.target_column));
+    let src_ty = names::column(&rel.source_key, from);
+    let dst_ty = names::column(&rel.target_key, from);
+    let add = ident(&format!("add_{}", rel.name));
+    let remove = ident(&format!("remove_{}", rel.name));
+    let keys_of = ident(&format!("{}_keys", rel.name));
+    let pair = ident(&format!("{}{}Link", m.name, charter_spec::pascal_case(&rel.name)));
+    let (src_i, dst_i) = (ident(&rel.source_column), ident(&rel.target_column));
+    let add_sql = format!("INSERT INTO {join} ({src}, {dst}) VALUES ($1, $2) ON CONFLICT DO NOTHING");
+    let remove_sql = format!("DELETE FROM {join} WHERE {src} = $1 AND {dst} = $2");
+    let keys_prefix = format!("SELECT {src}, {dst} FROM {join} WHERE {src} IN (");
+    let keys_suffix = format!(") ORDER BY {src}, {dst}");
+    let doc_add = names::doc(&format!("Links this row to the `{}` rows with these keys (already linked ones are kept).", rel.target.name));
+    let doc_keys = names::doc(&format!("`({}, {})` pairs for all these rows, in one query.", rel.source_column, rel.target_column));
+    quote! {
+        #doc_add
+        pub async fn #add(db: &::charter_runtime::Db, key: #src_ty, targets: &[#dst_ty]) -> ::std::result::Result<(), ::charter_runtime::DbError> {
+            for target in targets {
+                db.query(#add_sql).bind(::std::clone::Clone::clone(&key)).bind(::std::clone::Clone::clone(target)).execute().await?;
+            }
+            Ok(())
+        }
+
+        /// Unlinks this row from the row with the target key; false if they were not linked.
+        pub async fn #remove(db: &::charter_runtime::Db, key: #src_ty, target: #dst_ty) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
+            Ok(db.query(#remove_sql).bind(key).bind(target).execute().await? > 0)
+        }
+
+        #doc_keys
+        pub async fn #keys_of(db: &::charter_runtime::Db, keys: &[#src_ty]) -> ::std::result::Result<::std::vec::Vec<(#src_ty, #dst_ty)>, ::charter_runtime::DbError> {
+            #[derive(Debug)]
+            struct #pair { #src_i: #src_ty, #dst_i: #dst_ty }
+            ::charter_runtime::__private::impl_from_row!(#pair { #src_i, #dst_i });
+            if keys.is_empty() {
+                return Ok(::std::vec::Vec::new());
+            }
+            let sql = ::std::format!("{}{}{}", #keys_prefix, ::charter_runtime::__private::sql::placeholders(1, keys.len()), #keys_suffix);
+            let mut query = db.query(sql);
+            for key in keys {
+                query = query.bind(::std::clone::Clone::clone(key));
+            }
+            Ok(query.fetch_all::<#pair>().await?.into_iter().map(|p| (p.#src_i, p.#dst_i)).collect())
+        }
+    }
+}

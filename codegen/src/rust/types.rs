@@ -1,0 +1,254 @@
+//! Request and response types: serde structs whose constraints are `#[validate]` attributes, the enums
+//! they use, and `from_model` constructors for types derived from a model.
+
+use std::collections::BTreeSet;
+
+use charter_spec::{App, Constraints, EnumType, Format, Literal, Model, ScalarType, Shape, Spec, TypeDef};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::names::{self, From, ident};
+
+pub fn emit(spec: &Spec, app: &App) -> TokenStream {
+    let from = From::App(&app.name);
+    let enums = enums(app).into_iter().map(emit_enum);
+    let structs = app.types.iter().map(|t| emit_struct(t, from));
+    let ctors = app.types.iter().filter_map(|t| from_model(spec, t, from));
+    quote! { #(#enums)* #(#structs)* #(#ctors)* }
+}
+
+/// Every enum used by the app's models and types, once each, in first-use order.
+fn enums(app: &App) -> Vec<&EnumType> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    let model_enums = app.models.iter().flat_map(|m| m.fields.iter().map(|f| &f.ty));
+    let type_enums = app.types.iter().flat_map(|t| t.fields.iter()).flat_map(|f| scalars(&f.shape));
+    for ty in model_enums.chain(type_enums) {
+        if let ScalarType::Enum(e) = ty
+            && seen.insert(e.name.clone())
+        {
+            out.push(e);
+        }
+    }
+    out
+}
+
+fn scalars(s: &Shape) -> Vec<&ScalarType> {
+    match s {
+        Shape::Scalar(t) => vec![t],
+        Shape::List(inner) => scalars(inner),
+        Shape::Named(_) => Vec::new(),
+    }
+}
+
+fn emit_enum(e: &EnumType) -> TokenStream {
+    let name = ident(&e.name);
+    let variants: Vec<_> = e.values.iter().map(|v| ident(&charter_spec::pascal_case(v))).collect();
+    let wires = &e.values;
+    quote! {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::charter_runtime::__private::serde::Serialize, ::charter_runtime::__private::serde::Deserialize)]
+        #[serde(crate = "::charter_runtime::__private::serde")]
+        pub enum #name {
+            #( #[serde(rename = #wires)] #variants, )*
+        }
+
+        impl #name {
+            pub const fn as_str(self) -> &'static str {
+                match self { #( #name::#variants => #wires, )* }
+            }
+        }
+
+        impl ::std::str::FromStr for #name {
+            type Err = ::std::string::String;
+            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+                match s {
+                    #( #wires => Ok(#name::#variants), )*
+                    other => Err(::std::format!("`{other}` is not one of: {}", [#(#wires),*].join(", "))),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    }
+}
+
+fn emit_struct(t: &TypeDef, from: From<'_>) -> TokenStream {
+    let name = ident(&t.name);
+    let doc = t.description.as_deref().map(names::doc);
+    let mut default_fns = Vec::new();
+    let fields = t.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let ty = names::shape(&f.shape, from);
+        let mut serde_attrs = Vec::new();
+        if f.wire_name != f.name {
+            let w = &f.wire_name;
+            serde_attrs.push(quote!(rename = #w));
+        }
+        let ty = if f.optional && f.default.is_none() {
+            serde_attrs.push(quote!(default));
+            quote!(::std::option::Option<#ty>)
+        } else {
+            if let Some(d) = &f.default {
+                let fn_name = ident(&format!("__default_{}_{}", charter_spec::snake_case(&t.name), f.name));
+                let value = literal(d, &f.shape);
+                let fn_path = fn_name.to_string();
+                default_fns.push(quote! {
+                    fn #fn_name() -> #ty { #value }
+                });
+                serde_attrs.push(quote!(default = #fn_path));
+            }
+            ty
+        };
+        let serde = (!serde_attrs.is_empty()).then(|| quote!(#[serde(#(#serde_attrs),*)]));
+        let validate = validate_attr(f);
+        let doc = f.description.as_deref().map(names::doc);
+        quote! { #doc #serde #validate pub #fname: #ty }
+    }).collect::<Vec<_>>();
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, ::charter_runtime::__private::serde::Serialize, ::charter_runtime::__private::serde::Deserialize, ::charter_runtime::Validate)]
+        #[serde(crate = "::charter_runtime::__private::serde")]
+        pub struct #name {
+            #(#fields,)*
+        }
+        #(#default_fns)*
+    }
+}
+
+/// `#[validate(...)]` for one field: its own constraints, its items' constraints, and `nested` for types.
+fn validate_attr(f: &charter_spec::TypeField) -> Option<TokenStream> {
+    let mut rules = rules(&f.constraints);
+    match &f.shape {
+        Shape::List(inner) => {
+            let items = rules_for_items(&f.item_constraints, inner);
+            if !items.is_empty() {
+                rules.push(quote!(each(#(#items),*)));
+            }
+        }
+        Shape::Named(_) => rules.push(quote!(nested)),
+        Shape::Scalar(_) => {}
+    }
+    (!rules.is_empty()).then(|| quote!(#[validate(#(#rules),*)]))
+}
+
+fn rules_for_items(c: &Constraints, inner: &Shape) -> Vec<TokenStream> {
+    let mut r = rules(c);
+    if matches!(inner, Shape::Named(_)) {
+        r.push(quote!(nested));
+    }
+    r
+}
+
+fn rules(c: &Constraints) -> Vec<TokenStream> {
+    let mut out = Vec::new();
+    let bound = |k: &str, v: Option<u64>| v.map(|v| {
+        let k = ident(k);
+        let v = v as usize;
+        quote!(#k = #v)
+    });
+    let length: Vec<_> = [bound("min", c.min_length), bound("max", c.max_length)].into_iter().flatten().collect();
+    if !length.is_empty() {
+        out.push(quote!(length(#(#length),*)));
+    }
+    let num = |k: &str, v: Option<f64>| v.map(|v| {
+        let k = ident(k);
+        let lit = number_literal(v);
+        quote!(#k = #lit)
+    });
+    let range: Vec<_> = [num("min", c.min), num("max", c.max)].into_iter().flatten().collect();
+    if !range.is_empty() {
+        out.push(quote!(range(#(#range),*)));
+    }
+    let count: Vec<_> = [bound("min", c.min_items), bound("max", c.max_items)].into_iter().flatten().collect();
+    if !count.is_empty() {
+        out.push(quote!(count(#(#count),*)));
+    }
+    if let Some(p) = &c.pattern {
+        out.push(quote!(pattern = #p));
+    }
+    match c.format {
+        Some(Format::Email) => out.push(quote!(email)),
+        Some(Format::Url) => out.push(quote!(url)),
+        Some(Format::Password) | None => {}
+    }
+    out
+}
+
+/// Integral bounds print without a fraction so they compare against integer fields.
+fn number_literal(v: f64) -> TokenStream {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        let i = v as i64;
+        let lit = proc_macro2::Literal::i64_unsuffixed(i);
+        quote!(#lit)
+    } else {
+        let lit = proc_macro2::Literal::f64_unsuffixed(v);
+        quote!(#lit)
+    }
+}
+
+pub fn literal(l: &Literal, shape: &Shape) -> TokenStream {
+    match (l, shape) {
+        (Literal::String(s), Shape::Scalar(ScalarType::Enum(e))) => {
+            let ty = ident(&e.name);
+            let v = ident(&charter_spec::pascal_case(s));
+            quote!(#ty::#v)
+        }
+        (Literal::String(s), _) => quote!(::std::string::String::from(#s)),
+        (Literal::Int(i), Shape::Scalar(ScalarType::Int)) => {
+            let v = proc_macro2::Literal::i32_unsuffixed(*i as i32);
+            quote!(#v)
+        }
+        (Literal::Int(i), _) => {
+            let v = proc_macro2::Literal::i64_unsuffixed(*i);
+            quote!(#v)
+        }
+        (Literal::Float(f), _) => {
+            let v = proc_macro2::Literal::f64_unsuffixed(*f);
+            quote!(#v)
+        }
+        (Literal::Bool(b), _) => quote!(#b),
+    }
+}
+
+/// `Type::from_model(&row, added...)`: the picked fields come from the row, the added ones are arguments.
+fn from_model(spec: &Spec, t: &TypeDef, from: From<'_>) -> Option<TokenStream> {
+    let model_ref = t.from_model.as_ref()?;
+    let model: &Model = spec.model(model_ref)?;
+    let mut params = Vec::new();
+    let mut inits = Vec::new();
+    for f in &t.fields {
+        let name = ident(&f.name);
+        match f.model_field.as_deref().and_then(|m| model.field(m)) {
+            Some(mf) => {
+                if matches!(mf.ty, ScalarType::Enum(_)) {
+                    return None;
+                }
+                let col = ident(&mf.column);
+                let value = quote!(::std::clone::Clone::clone(&model.#col));
+                inits.push(if f.optional && !mf.optional { quote!(#name: Some(#value)) } else { quote!(#name: #value) });
+            }
+            None => {
+                let ty = names::shape(&f.shape, from);
+                let ty = if f.optional { quote!(::std::option::Option<#ty>) } else { ty };
+                params.push(quote!(#name: #ty));
+                inits.push(quote!(#name));
+            }
+        }
+    }
+    let name = ident(&t.name);
+    let model_path = names::model_path(model_ref, from);
+    let doc = names::doc(&format!("Builds a `{}` from a `{}` row; the arguments are the fields the type adds.", t.name, model.name));
+    Some(quote! {
+        impl #name {
+            #doc
+            #[allow(clippy::too_many_arguments)]
+            pub fn from_model(model: &#model_path, #(#params),*) -> Self {
+                Self { #(#inits),* }
+            }
+        }
+    })
+}
