@@ -1,0 +1,140 @@
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::sql::ddl::Dialect;
+use crate::sql::from_spec::SchemaError;
+
+#[derive(Debug)]
+pub enum MigrationError {
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// A `.sql` file whose name is not `<version>_<description>.sql`.
+    FileName {
+        path: PathBuf,
+        reason: String,
+    },
+    Duplicate {
+        dialect: Dialect,
+        version: i64,
+        paths: Vec<PathBuf>,
+    },
+    /// Versions must run 1, 2, 3... in every dialect: a hole means a lost file.
+    Gap {
+        dialect: Dialect,
+        expected: i64,
+        path: PathBuf,
+    },
+    /// The dialect directories do not hold the same migrations.
+    Mismatch {
+        details: Vec<String>,
+    },
+    MissingSnapshot {
+        path: PathBuf,
+    },
+    /// `schema.json` exists but no migration does.
+    OrphanSnapshot {
+        path: PathBuf,
+    },
+    Snapshot {
+        path: PathBuf,
+        error: SchemaError,
+    },
+    /// The spec does not describe a valid schema.
+    Schema(SchemaError),
+    /// The requested migration name is not usable in a file name.
+    Name {
+        name: String,
+    },
+    /// A migration file is never rewritten.
+    Exists {
+        path: PathBuf,
+    },
+    /// The spec changed since the last migration; incremental migrations are not generated yet.
+    DiffNotBuilt {
+        latest: i64,
+        changes: Vec<String>,
+    },
+}
+
+impl fmt::Display for MigrationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MigrationError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            MigrationError::FileName { path, reason } => write!(
+                f,
+                "{}: {reason}; migration files are named `<version>_<description>.sql`, e.g. `0001_initial.sql`",
+                path.display()
+            ),
+            MigrationError::Duplicate { dialect, version, paths } => {
+                write!(f, "{dialect} migration version {version} appears {} times:", paths.len())?;
+                for p in paths {
+                    write!(f, "\n  - {}", p.display())?;
+                }
+                Ok(())
+            }
+            MigrationError::Gap { dialect, expected, path } => write!(
+                f,
+                "{dialect} migration version {expected} is missing (next file is {}); versions must run 1, 2, 3, ...",
+                path.display()
+            ),
+            MigrationError::Mismatch { details } => {
+                f.write_str("the sqlite and postgres migration directories disagree:")?;
+                for d in details {
+                    write!(f, "\n  - {d}")?;
+                }
+                Ok(())
+            }
+            MigrationError::MissingSnapshot { path } => write!(
+                f,
+                "{} is missing; it records the schema after the last migration and is written with it",
+                path.display()
+            ),
+            MigrationError::OrphanSnapshot { path } => write!(
+                f,
+                "{} exists but there are no migrations; delete it to start over from an initial migration",
+                path.display()
+            ),
+            MigrationError::Snapshot { path, error } => write!(f, "{}: {error}", path.display()),
+            MigrationError::Schema(e) => write!(f, "{e}"),
+            MigrationError::Name { name } => {
+                write!(f, "migration name `{name}` is not usable: use letters, digits and `_` (at most 64 characters)")
+            }
+            MigrationError::Exists { path } => {
+                write!(f, "{} already exists; a written migration is never rewritten", path.display())
+            }
+            MigrationError::DiffNotBuilt { latest, changes } => {
+                write!(
+                    f,
+                    "the spec changed since migration {latest:04}, and incremental migrations are not generated yet:"
+                )?;
+                for c in changes {
+                    write!(f, "\n  - {c}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for MigrationError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            MigrationError::Io { error, .. } => Some(error),
+            MigrationError::Snapshot { error, .. } | MigrationError::Schema(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl From<SchemaError> for MigrationError {
+    fn from(e: SchemaError) -> Self {
+        MigrationError::Schema(e)
+    }
+}
+
+pub(super) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> MigrationError {
+    let path = path.into();
+    move |error| MigrationError::Io { path, error }
+}

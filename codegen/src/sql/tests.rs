@@ -1,0 +1,242 @@
+//! Unit tests on small specs; the example spec, real databases and the migrations directory are
+//! covered in `codegen/tests/sql*.rs`.
+
+use std::path::PathBuf;
+
+use super::*;
+
+const PROJECT: &str = "title: T\nversion: 0.1.0\napps: [core]\n";
+
+fn spec(core: &str) -> charter_spec::Spec {
+    let files = vec![
+        (PathBuf::from("spec/project.yaml"), PROJECT.to_owned()),
+        (PathBuf::from("spec/core.yaml"), core.to_owned()),
+    ];
+    match charter_spec::load_files(files) {
+        Ok(s) => s,
+        Err(d) => panic!("spec does not load:\n{}", d.render(false)),
+    }
+}
+
+fn schema(core: &str) -> Schema {
+    match Schema::from_spec(&spec(core)) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+const BLOG: &str = r#"
+app: core
+models:
+  Tag:
+    table: tags
+    fields:
+      name: { type: string, max_length: 64, unique: true }
+  User:
+    table: user
+    mixins: [timestamps]
+    fields:
+      email: { type: string, max_length: 255, unique: true }
+      admin: { type: bool, default: false }
+  Article:
+    table: articles
+    mixins: [timestamps]
+    fields:
+      title: { type: string, min_length: 1, max_length: 200 }
+      stars: { type: int, min: 0, max: 5, default: 0 }
+      kind: { type: enum, values: [post, page] }
+      author: { belongs_to: User, on_delete: cascade }
+      editor: { belongs_to: User, optional: true, on_delete: set_null }
+      tags: { many_to_many: Tag }
+    indexes: [[author, created_at]]
+"#;
+
+#[test]
+fn tables_in_dependency_order_with_join_tables() {
+    let s = schema(BLOG);
+    let names: Vec<&str> = s.tables.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["tags", "user", "articles", "articles_tags"]);
+}
+
+#[test]
+fn model_table_keys_and_constraints() {
+    let s = schema(BLOG);
+    let t = s.table("articles").unwrap();
+    let cols: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(cols, ["id", "title", "stars", "kind", "author_id", "editor_id", "created_at", "updated_at"]);
+    assert_eq!(t.primary_key, ["id"]);
+    assert!(t.column("id").unwrap().auto_increment);
+    assert!(t.column("editor_id").unwrap().nullable);
+    assert_eq!(t.column("created_at").unwrap().default, Some(DefaultValue::Now));
+    assert_eq!(t.column("stars").unwrap().default, Some(DefaultValue::Int(0)));
+
+    let fks: Vec<(&str, &str, ReferentialAction)> =
+        t.foreign_keys.iter().map(|f| (f.name.as_str(), f.ref_table.as_str(), f.on_delete)).collect();
+    assert_eq!(
+        fks,
+        [
+            ("fk_articles_author_id", "user", ReferentialAction::Cascade),
+            ("fk_articles_editor_id", "user", ReferentialAction::SetNull)
+        ]
+    );
+    // `author_id` leads the composite index, so its own index would be redundant.
+    let ixs: Vec<&str> = t.indexes.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(ixs, ["ix_articles_editor_id", "ix_articles_author_id_created_at"]);
+
+    let checks: Vec<&str> = t.checks.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        checks,
+        [
+            "ck_articles_title_min_length",
+            "ck_articles_title_max_length",
+            "ck_articles_stars_min",
+            "ck_articles_stars_max",
+            "ck_articles_kind_values"
+        ]
+    );
+    let u = s.table("user").unwrap();
+    assert_eq!(u.uniques, [Unique { name: "uq_user_email".into(), columns: vec!["email".into()] }]);
+}
+
+#[test]
+fn join_table_has_composite_key_cascades_and_reverse_index() {
+    let s = schema(BLOG);
+    let j = s.table("articles_tags").unwrap();
+    assert_eq!(j.primary_key, ["article_id", "tag_id"]);
+    assert!(j.columns.iter().all(|c| !c.nullable && c.ty == ColumnType::BigInt && !c.auto_increment));
+    assert!(j.foreign_keys.iter().all(|f| f.on_delete == ReferentialAction::Cascade));
+    assert_eq!(j.foreign_keys[0].ref_table, "articles");
+    assert_eq!(j.foreign_keys[1].ref_table, "tags");
+    assert_eq!(j.indexes, [Index { name: "ix_articles_tags_tag_id".into(), columns: vec!["tag_id".into()] }]);
+}
+
+#[test]
+fn self_many_to_many() {
+    let s = schema(
+        "app: core\nmodels:\n  User:\n    fields:\n      name: { type: string }\n      follows: { many_to_many: User }\n",
+    );
+    let j = s.table("core_user_follows").unwrap();
+    assert_eq!(j.primary_key, ["user_id", "follows_id"]);
+    assert!(j.foreign_keys.iter().all(|f| f.ref_table == "core_user"));
+}
+
+#[test]
+fn snapshot_round_trips_and_is_stable() {
+    let s = schema(BLOG);
+    let json = s.to_json();
+    assert!(json.starts_with("{\n  \"charter_schema\": 1,"));
+    assert!(json.ends_with("}\n"));
+    let back = Schema::from_json(&json).unwrap();
+    assert_eq!(back, s);
+    assert_eq!(back.to_json(), json);
+    assert_eq!(schema(BLOG).to_json(), json);
+}
+
+#[test]
+fn snapshot_rejects_odd_input() {
+    let err = |text: &str| Schema::from_json(text).unwrap_err().to_string();
+    assert!(err("").contains("not a schema snapshot"));
+    assert!(err("{\"charter_schema\": 2, \"tables\": []}").contains("format 2 is not supported"));
+    assert!(err("{\"charter_schema\": 1, \"tables\": [], \"x\": 1}").contains("unknown field"));
+    let mut s = schema(BLOG);
+    s.tables.retain(|t| t.name != "tags");
+    assert!(err(&s.to_json()).contains("references table `tags`, which does not exist"));
+}
+
+#[test]
+fn validation_catches_what_databases_would_reject() {
+    let mut s = schema(BLOG);
+    let t = &mut s.tables[1];
+    t.columns[1].auto_increment = true;
+    t.indexes.push(Index { name: "tags".into(), columns: vec!["nope".into()] });
+    let p = s.problems().join("\n");
+    assert!(p.contains("auto-increments but is not"), "{p}");
+    assert!(p.contains("two tables or indexes are named `tags`"), "{p}");
+    assert!(p.contains("names `nope`, which is not one of its columns"), "{p}");
+}
+
+#[test]
+fn sqlite_ddl() {
+    let sql = schema(BLOG).create_sql(Dialect::Sqlite);
+    assert!(sql.starts_with(GENERATED_HEADER));
+    assert!(sql.contains("\"id\" INTEGER PRIMARY KEY AUTOINCREMENT,"), "{sql}");
+    assert!(sql.contains("\"admin\" INTEGER NOT NULL DEFAULT 0,"), "{sql}");
+    assert!(sql.contains("CONSTRAINT \"ck_user_admin_bool\" CHECK (\"admin\" IN (0, 1))"), "{sql}");
+    assert!(sql.contains("\"created_at\" TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),"), "{sql}");
+    assert!(sql.contains("CONSTRAINT \"ck_articles_kind_values\" CHECK (\"kind\" IN ('post', 'page'))"), "{sql}");
+    assert!(sql.contains("PRIMARY KEY (\"article_id\", \"tag_id\"),"), "{sql}");
+    assert!(sql.contains("CREATE INDEX \"ix_articles_tags_tag_id\" ON \"articles_tags\" (\"tag_id\");"), "{sql}");
+}
+
+#[test]
+fn postgres_ddl() {
+    let sql = schema(BLOG).create_sql(Dialect::Postgres);
+    assert!(sql.contains("CREATE TABLE \"user\" ("), "{sql}");
+    assert!(sql.contains("\"id\" BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"), "{sql}");
+    assert!(sql.contains("\"email\" VARCHAR(255) NOT NULL,"), "{sql}");
+    assert!(sql.contains("\"admin\" BOOLEAN NOT NULL DEFAULT FALSE,"), "{sql}");
+    assert!(sql.contains("\"created_at\" TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP,"), "{sql}");
+    assert!(!sql.contains("_bool"), "{sql}");
+    assert!(sql.contains(
+        "CONSTRAINT \"fk_articles_editor_id\" FOREIGN KEY (\"editor_id\") REFERENCES \"user\" (\"id\") ON DELETE SET NULL"
+    ));
+    assert!(sql.contains("CONSTRAINT \"ck_articles_title_min_length\" CHECK (length(\"title\") >= 1)"), "{sql}");
+}
+
+#[test]
+fn reference_cycles_add_foreign_keys_after_tables_on_postgres() {
+    let s = schema(
+        "app: core\nmodels:\n  A:\n    fields:\n      b: { belongs_to: B, optional: true, on_delete: set_null }\n  B:\n    fields:\n      a: { belongs_to: A, on_delete: cascade }\n",
+    );
+    let pg = s.create_statements(Dialect::Postgres);
+    assert!(pg[0].starts_with("CREATE TABLE \"core_a\"") && !pg[0].contains("FOREIGN KEY"), "{pg:?}");
+    assert!(pg[1].starts_with("CREATE TABLE \"core_b\"") && pg[1].contains("FOREIGN KEY"), "{pg:?}");
+    assert!(pg[2].starts_with("ALTER TABLE \"core_a\" ADD CONSTRAINT \"fk_core_a_b_id\" FOREIGN KEY"), "{pg:?}");
+    let lite = s.create_statements(Dialect::Sqlite);
+    assert!(lite[0].contains("FOREIGN KEY") && !lite.iter().any(|s| s.starts_with("ALTER")), "{lite:?}");
+}
+
+#[test]
+fn literals_and_identifiers_are_quoted() {
+    assert_eq!(quote_ident("we\"ird"), "\"we\"\"ird\"");
+    assert_eq!(quote_literal("it's"), "'it''s'");
+    let s = schema(
+        "app: core\nmodels:\n  M:\n    fields:\n      label: { type: string, default: \"it's\" }\n      ratio: { type: float, default: 1, min: 0.5 }\n",
+    );
+    let sql = s.create_sql(Dialect::Postgres);
+    assert!(sql.contains("\"label\" TEXT NOT NULL DEFAULT 'it''s',"), "{sql}");
+    assert!(sql.contains("CHECK (\"ratio\" >= 0.5)"), "{sql}");
+}
+
+#[test]
+fn changes_are_summarized_per_table_and_column() {
+    let old = schema(BLOG);
+    let new = schema(
+        &BLOG
+            .replace(
+                "      admin: { type: bool, default: false }\n",
+                "      admin: { type: bool, default: true }\n      bio: { type: text, optional: true }\n",
+            )
+            .replace("      tags: { many_to_many: Tag }\n", ""),
+    );
+    let changes = describe_changes(&old, &new);
+    assert_eq!(
+        changes,
+        [
+            "table \"user\": alter column \"admin\": bool, not null, default false -> bool, not null, default true",
+            "table \"user\": add column \"bio\" (text, null)",
+            "drop table \"articles_tags\"",
+        ]
+    );
+    assert!(describe_changes(&old, &old).is_empty());
+}
+
+#[test]
+fn spec_problems_are_errors_not_panics() {
+    let mut s = spec(BLOG);
+    s.apps[0].models[2].indexes[0].columns.push("nope".into());
+    s.apps[0].models[2].fields[5].optional = false; // `editor` is set_null
+    let e = Schema::from_spec(&s).unwrap_err().to_string();
+    assert!(e.contains("names `nope`, which is not one of its fields"), "{e}");
+    assert!(e.contains("has `on_delete: set_null` but is not optional"), "{e}");
+}

@@ -1,0 +1,138 @@
+//! Structural checks on a [`Schema`]: what both databases would reject, or silently get wrong, is caught
+//! here with a clear message instead of when a migration runs. Applies to schemas built from a spec and
+//! to snapshots read back from disk (which people can edit by hand).
+
+use std::collections::BTreeSet;
+
+use super::names::MAX_IDENT_LEN;
+use super::schema::{CheckRule, DefaultValue, ReferentialAction, Schema, Table};
+
+impl Schema {
+    /// Every problem found; empty when the schema is sound.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        // Tables, indexes and unique constraints (backed by indexes) share one namespace in PostgreSQL.
+        let mut relations = BTreeSet::new();
+        for t in &self.tables {
+            ident(&mut out, "table", &t.name);
+            if !relations.insert(t.name.as_str()) {
+                out.push(format!("two tables or indexes are named `{}`", t.name));
+            }
+        }
+        for t in &self.tables {
+            table_problems(self, t, &mut relations, &mut out);
+        }
+        out
+    }
+}
+
+fn table_problems<'a>(schema: &Schema, t: &'a Table, relations: &mut BTreeSet<&'a str>, out: &mut Vec<String>) {
+    let tn = &t.name;
+    let mut columns = BTreeSet::new();
+    for c in &t.columns {
+        ident(out, "column", &c.name);
+        if !columns.insert(c.name.as_str()) {
+            out.push(format!("table `{tn}` has two columns named `{}`", c.name));
+        }
+        if let Some(DefaultValue::Float(x)) = &c.default
+            && !x.is_finite()
+        {
+            out.push(format!("column `{tn}.{}` has a default of `{x}`, which a database cannot store", c.name));
+        }
+        if c.auto_increment && !(c.ty.is_integer() && t.primary_key == [c.name.clone()]) {
+            out.push(format!(
+                "column `{tn}.{}` auto-increments but is not the table's single integer primary key",
+                c.name
+            ));
+        }
+    }
+    let known = |cols: &[String], what: &str, out: &mut Vec<String>| {
+        if cols.is_empty() {
+            out.push(format!("{what} of table `{tn}` has no columns"));
+        }
+        for c in cols {
+            if !columns.contains(c.as_str()) {
+                out.push(format!("{what} of table `{tn}` names `{c}`, which is not one of its columns"));
+            }
+        }
+    };
+    known(&t.primary_key, "the primary key", out);
+
+    // Constraint names must be distinct within a table (PostgreSQL) and stable (the runtime maps them).
+    let mut constraints = BTreeSet::new();
+    let mut constraint = |name: &str, out: &mut Vec<String>| {
+        ident(out, "constraint", name);
+        if !constraints.insert(name.to_owned()) {
+            out.push(format!("table `{tn}` has two constraints named `{name}`"));
+        }
+    };
+    for fk in &t.foreign_keys {
+        constraint(&fk.name, out);
+        known(&fk.columns, &format!("foreign key `{}`", fk.name), out);
+        foreign_key_target(schema, t, fk, out);
+    }
+    for u in &t.uniques {
+        constraint(&u.name, out);
+        known(&u.columns, &format!("unique `{}`", u.name), out);
+        if !relations.insert(u.name.as_str()) {
+            out.push(format!("two tables or indexes are named `{}`", u.name));
+        }
+    }
+    for ck in &t.checks {
+        constraint(&ck.name, out);
+        known(std::slice::from_ref(&ck.column), &format!("check `{}`", ck.name), out);
+        match &ck.rule {
+            CheckRule::Min { value } | CheckRule::Max { value } if !value.is_finite() => {
+                out.push(format!("check `{}` compares with `{value}`, which a database cannot store", ck.name));
+            }
+            CheckRule::OneOf { values } if values.is_empty() => {
+                out.push(format!("check `{}` allows no values", ck.name));
+            }
+            _ => {}
+        }
+    }
+    for ix in &t.indexes {
+        ident(out, "index", &ix.name);
+        known(&ix.columns, &format!("index `{}`", ix.name), out);
+        if !relations.insert(ix.name.as_str()) {
+            out.push(format!("two tables or indexes are named `{}`", ix.name));
+        }
+    }
+}
+
+fn foreign_key_target(schema: &Schema, t: &Table, fk: &super::schema::ForeignKey, out: &mut Vec<String>) {
+    let what = format!("foreign key `{}` of table `{}`", fk.name, t.name);
+    let Some(target) = schema.table(&fk.ref_table) else {
+        out.push(format!("{what} references table `{}`, which does not exist", fk.ref_table));
+        return;
+    };
+    if fk.ref_columns.len() != fk.columns.len() {
+        out.push(format!("{what} has {} columns but references {}", fk.columns.len(), fk.ref_columns.len()));
+    }
+    // PostgreSQL only accepts references to a primary key or a unique constraint.
+    let is_key = target.primary_key == fk.ref_columns || target.uniques.iter().any(|u| u.columns == fk.ref_columns);
+    if !is_key {
+        out.push(format!(
+            "{what} references `{}({})`, which is not its primary key or a unique key",
+            fk.ref_table,
+            fk.ref_columns.join(", ")
+        ));
+    }
+    if fk.on_delete == ReferentialAction::SetNull {
+        for c in &fk.columns {
+            if t.column(c).is_some_and(|c| !c.nullable) {
+                out.push(format!("{what} sets `{c}` to NULL on delete, but the column is NOT NULL"));
+            }
+        }
+    }
+}
+
+fn ident(out: &mut Vec<String>, what: &str, name: &str) {
+    if name.is_empty() {
+        out.push(format!("a {what} has an empty name"));
+    } else if name.len() > MAX_IDENT_LEN {
+        out.push(format!("{what} name `{name}` is longer than {MAX_IDENT_LEN} bytes (PostgreSQL would truncate it)"));
+    } else if name.contains('\0') {
+        out.push(format!("{what} name {name:?} contains a NUL character"));
+    }
+}
