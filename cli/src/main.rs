@@ -1,1 +1,171 @@
-fn main() {}
+//! `charter`: check a spec and its committed artifacts, write migrations, print the OpenAPI document,
+//! list routes, and print the generated Rust.
+//!
+//! Every command works on a project directory (default: the current one) with the conventional layout:
+//! `spec/`, `migrations/`, `openapi.json`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use charter_codegen::sql::{Status, migrations};
+use charter_codegen::{Builder, Error};
+
+const USAGE: &str = "\
+charter: Charter's command line
+
+usage: charter <command> [--dir <project>] [options]
+
+commands:
+  check                    the spec has no errors, migrations and openapi.json are up to date
+  makemigrations [--name N] write the next migration (SQLite and PostgreSQL) for spec changes
+  openapi [--yaml] [--write] print the OpenAPI document (or write openapi.json)
+  routes                   list endpoints: method, path, hook, auth
+  expand                   print the generated Rust
+
+options:
+  --dir <project>          the project directory (default: .)
+  --spec <dir>             spec directory, relative to the project (default: spec)
+  --migrations <dir>       migrations directory (default: migrations)
+  --openapi <file>         committed OpenAPI document (default: openapi.json)
+";
+
+struct Args {
+    command: String,
+    builder: Builder,
+    name: Option<String>,
+    yaml: bool,
+    write: bool,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = std::env::args().skip(1);
+    let command = args.next().ok_or_else(|| USAGE.to_string())?;
+    if command == "-h" || command == "--help" || command == "help" {
+        return Err(USAGE.to_string());
+    }
+    let mut builder = Builder::new();
+    builder.root(".");
+    let (mut name, mut yaml, mut write) = (None, false, false);
+    while let Some(arg) = args.next() {
+        let mut value = |flag: &str| args.next().ok_or_else(|| format!("error: `{flag}` needs a value\n\n{USAGE}"));
+        match arg.as_str() {
+            "--dir" => {
+                builder.root(PathBuf::from(value("--dir")?));
+            }
+            "--spec" => {
+                builder.spec_dir(value("--spec")?);
+            }
+            "--migrations" => {
+                builder.migrations_dir(value("--migrations")?);
+            }
+            "--openapi" => {
+                builder.openapi_file(Some(value("--openapi")?.into()));
+            }
+            "--name" => name = Some(value("--name")?),
+            "--yaml" => yaml = true,
+            "--write" => write = true,
+            other => return Err(format!("error: unknown argument `{other}`\n\n{USAGE}")),
+        }
+    }
+    Ok(Args { command, builder, name, yaml, write })
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(msg) => {
+            eprint!("{msg}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<ExitCode, Error> {
+    let b = &args.builder;
+    match args.command.as_str() {
+        "check" => {
+            let generated = b.render()?;
+            println!("spec: ok ({} apps, {} endpoints)", generated.spec.apps.len(), generated.spec.endpoints().count());
+            if generated.warnings.is_empty() {
+                println!("migrations: up to date\nopenapi: up to date");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                for w in &generated.warnings {
+                    eprintln!("error: {w}");
+                }
+                Ok(ExitCode::FAILURE)
+            }
+        }
+        "makemigrations" => {
+            let spec = b.load()?;
+            let made = migrations::make(&spec, &b.migrations_path(), args.name.as_deref())?;
+            println!("{made}");
+            Ok(ExitCode::SUCCESS)
+        }
+        "openapi" => {
+            let generated = b.render()?;
+            let text = if args.yaml { &generated.openapi_yaml } else { &generated.openapi_json };
+            if args.write {
+                let path = match (b.openapi_path(), args.yaml) {
+                    (Some(p), false) => p,
+                    (Some(p), true) => p.with_extension("yaml"),
+                    (None, _) => PathBuf::from(if args.yaml { "openapi.yaml" } else { "openapi.json" }),
+                };
+                std::fs::write(&path, text).map_err(|source| Error::Io { path: path.clone(), source })?;
+                println!("wrote {}", path.display());
+            } else {
+                print!("{text}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        "routes" => {
+            let spec = b.load()?;
+            let rows: Vec<[String; 5]> = spec
+                .endpoints()
+                .map(|(app, e)| {
+                    let auth = match e.auth {
+                        charter_spec::AuthRequirement::None => "none",
+                        charter_spec::AuthRequirement::Optional => "optional",
+                        charter_spec::AuthRequirement::Required => "required",
+                    };
+                    [
+                        e.method.upper().to_string(),
+                        e.path.clone(),
+                        format!("{}::{}", app.name, e.name),
+                        auth.to_string(),
+                        spec.location(e.span),
+                    ]
+                })
+                .collect();
+            let header = ["METHOD", "PATH", "HOOK", "AUTH", "SPEC"].map(String::from);
+            let widths: Vec<usize> =
+                (0..5).map(|i| rows.iter().chain([&header]).map(|r| r[i].len()).max().unwrap_or(0)).collect();
+            for row in std::iter::once(&header).chain(&rows) {
+                let line: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+                println!("{}", line.join("  ").trim_end());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        "expand" => {
+            print!("{}", b.render()?.rust);
+            Ok(ExitCode::SUCCESS)
+        }
+        "status" => {
+            let spec = b.load()?;
+            let status = migrations::status(&spec, &b.migrations_path())?;
+            println!("{status}");
+            Ok(if matches!(status, Status::UpToDate { .. }) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        other => {
+            eprint!("error: unknown command `{other}`\n\n{USAGE}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}

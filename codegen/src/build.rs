@@ -1,0 +1,236 @@
+//! The `build.rs` entry: load the spec, generate Rust and OpenAPI into `OUT_DIR`, warn about stale
+//! committed artifacts, and tell cargo exactly which files to watch.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use charter_spec::{Diagnostics, Spec};
+
+use crate::rust::{Embedded, Options};
+use crate::sql::{Dialect, MigrationError, Status, migrations};
+use crate::{openapi, rust};
+
+/// Configures generation; every setter has a default that fits the conventional layout
+/// (`spec/`, `migrations/`, `openapi.json` next to `Cargo.toml`).
+///
+/// ```no_run
+/// // build.rs
+/// fn main() {
+///     charter_codegen::Builder::new().spec_dir("spec").migrations_dir("migrations").build_script();
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Builder {
+    root: Option<PathBuf>,
+    spec_dir: PathBuf,
+    migrations_dir: PathBuf,
+    openapi_file: Option<PathBuf>,
+    out_dir: Option<PathBuf>,
+}
+
+/// What one generation produced.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    pub spec: Spec,
+    pub rust: String,
+    pub openapi_json: String,
+    pub openapi_yaml: String,
+    /// Stale committed artifacts, one line each.
+    pub warnings: Vec<String>,
+    /// Every input file read (spec files, migrations, the committed OpenAPI document).
+    pub inputs: Vec<PathBuf>,
+}
+
+#[derive(Debug)]
+pub enum Error {
+    /// The spec has errors; rendered, they are the whole message.
+    Spec(Diagnostics),
+    Migrations(MigrationError),
+    Io { path: PathBuf, source: std::io::Error },
+    NoOutDir,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Spec(d) => f.write_str(&d.render(false)),
+            Error::Migrations(e) => write!(f, "error: {e}"),
+            Error::Io { path, source } => write!(f, "error: cannot write {}: {source}", path.display()),
+            Error::NoOutDir => f.write_str("error: no output directory: set `out_dir` or run from a build script"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<MigrationError> for Error {
+    fn from(e: MigrationError) -> Self {
+        Error::Migrations(e)
+    }
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder::new()
+    }
+}
+
+impl Builder {
+    pub fn new() -> Builder {
+        Builder {
+            root: std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from),
+            spec_dir: "spec".into(),
+            migrations_dir: "migrations".into(),
+            openapi_file: Some("openapi.json".into()),
+            out_dir: None,
+        }
+    }
+
+    /// The directory relative paths are resolved against (default: `CARGO_MANIFEST_DIR`, else the
+    /// current directory).
+    pub fn root(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.root = Some(dir.into());
+        self
+    }
+
+    pub fn spec_dir(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.spec_dir = dir.into();
+        self
+    }
+
+    pub fn migrations_dir(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.migrations_dir = dir.into();
+        self
+    }
+
+    /// The committed OpenAPI document to keep in sync (`None`: no check).
+    pub fn openapi_file(&mut self, file: Option<PathBuf>) -> &mut Self {
+        self.openapi_file = file;
+        self
+    }
+
+    /// Where generated files go (default: `OUT_DIR`).
+    pub fn out_dir(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    fn path(&self, p: &Path) -> PathBuf {
+        match &self.root {
+            Some(root) if p.is_relative() => root.join(p),
+            _ => p.to_path_buf(),
+        }
+    }
+
+    pub fn spec_path(&self) -> PathBuf {
+        self.path(&self.spec_dir)
+    }
+
+    pub fn migrations_path(&self) -> PathBuf {
+        self.path(&self.migrations_dir)
+    }
+
+    pub fn openapi_path(&self) -> Option<PathBuf> {
+        self.openapi_file.as_deref().map(|p| self.path(p))
+    }
+
+    /// Loads and checks the spec.
+    pub fn load(&self) -> Result<Spec, Error> {
+        charter_spec::load_dir(&self.spec_path()).map_err(Error::Spec)
+    }
+
+    /// Generates everything in memory (no files written): what `charter check` and `charter expand` use.
+    pub fn render(&self) -> Result<Generated, Error> {
+        let spec = self.load()?;
+        let doc = openapi::document(&spec);
+        let openapi_json = openapi::to_json(&doc);
+        let openapi_yaml = openapi::to_yaml(&doc);
+        let mut warnings = Vec::new();
+        let mut inputs: Vec<PathBuf> = spec.sources.files().map(|(_, f)| self.path(&self.spec_dir).parent().map(|p| p.join(&f.path)).unwrap_or_else(|| f.path.clone())).collect();
+
+        let migrations_dir = self.migrations_path();
+        let mut options = Options::default();
+        match migrations::status(&spec, &migrations_dir)? {
+            Status::UpToDate { .. } => {}
+            stale => warnings.push(stale.to_string()),
+        }
+        if migrations_dir.exists() {
+            for file in migrations::embedded(&migrations_dir)? {
+                inputs.push(file.path.clone());
+                let e = Embedded { version: file.version, description: file.description.clone(), path: file.path };
+                match file.dialect {
+                    Dialect::Sqlite => options.sqlite_migrations.push(e),
+                    Dialect::Postgres => options.postgres_migrations.push(e),
+                }
+            }
+        }
+        if let Some(committed) = self.openapi_path() {
+            match std::fs::read_to_string(&committed) {
+                Ok(text) if text == openapi_json => {}
+                Ok(_) => warnings.push(format!("{} is stale; run `charter openapi --write`", committed.display())),
+                Err(_) => warnings.push(format!("{} is missing; run `charter openapi --write`", committed.display())),
+            }
+            inputs.push(committed);
+        }
+        options.openapi_json_text = openapi_json.clone();
+        options.openapi_yaml_text = openapi_yaml.clone();
+        let rust = String::new();
+        let mut generated = Generated { spec, rust, openapi_json, openapi_yaml, warnings, inputs };
+        generated.rust = rust::generate(&generated.spec, &options);
+        Ok(generated)
+    }
+
+    /// Generates and writes `charter/api.rs`, `charter/openapi.json` and `charter/openapi.yaml` into the
+    /// output directory. Files whose bytes would not change are left alone.
+    pub fn generate(&self) -> Result<Generated, Error> {
+        let out = match &self.out_dir {
+            Some(d) => d.clone(),
+            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or(Error::NoOutDir)?,
+        }
+        .join("charter");
+        let generated = self.render()?;
+        std::fs::create_dir_all(&out).map_err(|source| Error::Io { path: out.clone(), source })?;
+        write_if_changed(&out.join("api.rs"), &generated.rust)?;
+        write_if_changed(&out.join("openapi.json"), &generated.openapi_json)?;
+        write_if_changed(&out.join("openapi.yaml"), &generated.openapi_yaml)?;
+        Ok(generated)
+    }
+
+    /// For `build.rs`: generates, prints `rerun-if-changed` for exactly what was read and one-line
+    /// warnings for stale artifacts; on error prints the diagnostics and exits with status 1 (cargo shows
+    /// a build script's output only when it fails).
+    pub fn build_script(&self) {
+        // Watch the directories too: a new spec file or migration must rerun generation.
+        println!("cargo::rerun-if-changed={}", self.spec_path().display());
+        println!("cargo::rerun-if-changed={}", self.migrations_path().display());
+        if let Some(p) = self.openapi_path() {
+            println!("cargo::rerun-if-changed={}", p.display());
+        }
+        match self.generate() {
+            Ok(generated) => {
+                for input in &generated.inputs {
+                    println!("cargo::rerun-if-changed={}", input.display());
+                }
+                for w in &generated.warnings {
+                    println!("cargo::warning={}", w.lines().next().unwrap_or_default());
+                }
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                std::process::exit(1);
+            }
+        }
+    }
+}
+
+/// The one-call `build.rs` entry with the conventional layout: `charter_codegen::build();`.
+pub fn build() {
+    Builder::new().build_script();
+}
+
+fn write_if_changed(path: &Path, contents: &str) -> Result<(), Error> {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == contents) {
+        return Ok(());
+    }
+    std::fs::write(path, contents).map_err(|source| Error::Io { path: path.to_path_buf(), source })
+}

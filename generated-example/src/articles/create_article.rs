@@ -1,0 +1,65 @@
+use charter_runtime::{Ctx, DbError, use_case};
+
+use crate::App;
+use crate::api::articles::{
+    Article, CreateArticle, CreateArticleError, CreateArticleInput, CreateArticleOutput, CreateArticleResponse, models,
+};
+
+#[use_case]
+impl CreateArticle for App {
+    async fn create_article(&self, ctx: &Ctx, input: CreateArticleInput) -> Result<CreateArticleOutput, CreateArticleError> {
+        let db = ctx.db();
+        let author_id = input.caller.id::<i64>().map_err(|e| CreateArticleError::Internal(e.into()))?;
+        let new = input.body.article;
+        let base = super::slugify(&new.title);
+        // The slug is unique: a taken one gets a short random suffix, tried a few times.
+        let mut row = None;
+        for attempt in 0..5 {
+            let slug = if attempt == 0 { base.clone() } else { format!("{base}-{}", &charter_runtime::Uuid::new_v4().simple().to_string()[..8]) };
+            let draft = models::NewArticle {
+                slug,
+                title: new.title.clone(),
+                description: new.description.clone(),
+                body: new.body.clone(),
+                author_id,
+            };
+            match models::Article::insert(db, draft).await {
+                Ok(r) => {
+                    row = Some(r);
+                    break;
+                }
+                Err(e) if e.is_unique_violation_on("slug") => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let row = row.ok_or_else(|| CreateArticleError::Conflict("could not find a free slug for this title".into()))?;
+        let mut names: Vec<String> = new.tag_list.unwrap_or_default();
+        names.sort();
+        names.dedup();
+        let mut tag_ids = Vec::with_capacity(names.len());
+        for name in names {
+            tag_ids.push(tag_id(ctx, name).await?);
+        }
+        models::Article::add_tags(db, row.id, &tag_ids).await?;
+        let related = super::load_related(ctx, std::slice::from_ref(&row), Some(&input.caller)).await?;
+        let r = related.into_iter().next().ok_or_else(|| CreateArticleError::Internal("article vanished".into()))?;
+        Ok(CreateArticleResponse {
+            article: Article::from_model(&row, r.tag_list, r.favorited, r.favorites_count, r.author),
+        })
+    }
+}
+
+/// The id of the tag with this name, created if new (a concurrent creation is picked up, not an error).
+async fn tag_id(ctx: &Ctx, name: String) -> Result<i64, DbError> {
+    let db = ctx.db();
+    if let Some(tag) = models::Tag::get_by_name(db, &name).await? {
+        return Ok(tag.id);
+    }
+    match models::Tag::insert(db, models::NewTag { name: name.clone() }).await {
+        Ok(tag) => Ok(tag.id),
+        Err(e) if e.is_unique_violation() => {
+            models::Tag::get_by_name(db, &name).await?.map(|t| t.id).ok_or(e)
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,12 @@
+use charter_runtime::{Ctx, use_case};
+
+use crate::App;
+use crate::api::articles::{ListTags, ListTagsError, ListTagsInput, ListTagsOutput, ListTagsResponse};
+
+#[use_case]
+impl ListTags for App {
+    async fn list_tags(&self, ctx: &Ctx, _input: ListTagsInput) -> Result<ListTagsOutput, ListTagsError> {
+        let tags = ctx.db().query(r#"SELECT "name" FROM "tags" ORDER BY "name""#).fetch_all_scalar::<String>().await?;
+        Ok(ListTagsResponse { tags })
+    }
+}

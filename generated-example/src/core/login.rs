@@ -1,0 +1,18 @@
+use charter_runtime::{Ctx, password, use_case};
+
+use crate::App;
+use crate::api::core::{Login, LoginError, LoginInput, LoginOutput, LoginResponse, models};
+
+#[use_case]
+impl Login for App {
+    async fn login(&self, ctx: &Ctx, input: LoginInput) -> Result<LoginOutput, LoginError> {
+        let credentials = input.body.user;
+        let invalid = || LoginError::Unauthorized("email or password is invalid".into());
+        let row = models::User::get_by_email(ctx.db(), &credentials.email).await?.ok_or_else(invalid)?;
+        if !password::verify_async(credentials.password, row.password_hash.clone()).await {
+            return Err(invalid());
+        }
+        let token = ctx.jwt().issue(row.id.to_string()).map_err(|e| LoginError::Internal(e.into()))?;
+        Ok(LoginResponse { user: super::user_out(&row, token) })
+    }
+}

@@ -1,0 +1,23 @@
+//! Use cases of the `core` app: users and authentication.
+
+mod current_user;
+mod login;
+mod register;
+mod update_user;
+
+use charter_runtime::{Caller, Ctx, DbError};
+
+use crate::api::core::{User, models};
+
+/// The `User` response: the row's public fields and the caller's token.
+pub(crate) fn user_out(row: &models::User, token: String) -> User {
+    User::from_model(row, token)
+}
+
+/// The caller's user row, if it still exists.
+pub(crate) async fn caller_row(ctx: &Ctx, caller: &Caller) -> Result<Option<models::User>, DbError> {
+    match caller.subject.parse::<i64>() {
+        Ok(id) => models::User::get(ctx.db(), id).await,
+        Err(_) => Ok(None),
+    }
+}
