@@ -1,0 +1,94 @@
+use crate::error::ApiError;
+
+/// A database failure, classified so use cases can answer a duplicate with 409 instead of 500.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// A unique constraint or primary key rejected the write. `constraint` is the constraint name on
+    /// PostgreSQL and the failing columns on SQLite (`users.email`, comma-separated when composite).
+    #[error("unique constraint violated{}", describe(constraint))]
+    UniqueViolation { constraint: Option<String> },
+    /// A foreign key rejected the write: the referenced row is missing, or is still referenced.
+    #[error("foreign key constraint violated{}", describe(constraint))]
+    ForeignKeyViolation { constraint: Option<String> },
+    /// `fetch_one` / `fetch_scalar` found no row.
+    #[error("no row found")]
+    NotFound,
+    /// A column could not be read as the requested Rust type, or a value could not be encoded.
+    #[error("cannot convert a database value: {0}")]
+    Decode(String),
+    /// The URL names no supported database.
+    #[error("unsupported database URL scheme `{0}` (expected sqlite:, postgres: or postgresql:)")]
+    UnsupportedUrl(String),
+    #[error(transparent)]
+    Other(sqlx::Error),
+}
+
+fn describe(constraint: &Option<String>) -> String {
+    constraint.as_deref().map(|c| format!(" ({c})")).unwrap_or_default()
+}
+
+impl DbError {
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, DbError::UniqueViolation { .. })
+    }
+
+    /// Whether this is a unique violation whose constraint (or SQLite column list) mentions `name`;
+    /// lets a use case tell "email taken" from "username taken".
+    pub fn is_unique_violation_on(&self, name: &str) -> bool {
+        matches!(self, DbError::UniqueViolation { constraint: Some(c) } if c.contains(name))
+    }
+}
+
+// SQLite extended result codes.
+const SQLITE_CONSTRAINT_FOREIGNKEY: &str = "787";
+const SQLITE_CONSTRAINT_PRIMARYKEY: &str = "1555";
+const SQLITE_CONSTRAINT_UNIQUE: &str = "2067";
+
+impl From<sqlx::Error> for DbError {
+    fn from(error: sqlx::Error) -> DbError {
+        match error {
+            sqlx::Error::RowNotFound => DbError::NotFound,
+            sqlx::Error::ColumnDecode { .. }
+            | sqlx::Error::Decode(_)
+            | sqlx::Error::ColumnNotFound(_)
+            | sqlx::Error::Encode(_) => DbError::Decode(error.to_string()),
+            sqlx::Error::Database(ref db) => {
+                let code = db.code();
+                let code = code.as_deref().unwrap_or("");
+                let message = db.message();
+                let unique = matches!(code, "23505" | SQLITE_CONSTRAINT_UNIQUE | SQLITE_CONSTRAINT_PRIMARYKEY)
+                    || message.starts_with("UNIQUE constraint failed");
+                let foreign = matches!(code, "23503" | SQLITE_CONSTRAINT_FOREIGNKEY)
+                    || message.starts_with("FOREIGN KEY constraint failed");
+                let constraint = db.constraint().map(str::to_owned).or_else(|| {
+                    message.split_once("constraint failed: ").map(|(_, columns)| columns.trim().to_owned())
+                });
+                if unique {
+                    DbError::UniqueViolation { constraint }
+                } else if foreign {
+                    DbError::ForeignKeyViolation { constraint }
+                } else {
+                    DbError::Other(error)
+                }
+            }
+            other => DbError::Other(other),
+        }
+    }
+}
+
+/// The default answer for a database error nobody handled: constraint violations are the client's
+/// conflict, anything else is logged and hidden.
+impl From<DbError> for ApiError {
+    fn from(error: DbError) -> ApiError {
+        match error {
+            DbError::UniqueViolation { .. } => {
+                ApiError::conflict("a record with the same unique values already exists")
+            }
+            DbError::ForeignKeyViolation { .. } => {
+                ApiError::conflict("the change conflicts with a related record that is missing or still in use")
+            }
+            DbError::NotFound => ApiError::not_found("not found"),
+            other => ApiError::internal(other),
+        }
+    }
+}

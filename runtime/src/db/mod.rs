@@ -1,0 +1,163 @@
+//! The database: one pool of a concrete backend, chosen by URL, and a small query API that generated
+//! data access and hand-written use cases share.
+//!
+//! ```no_run
+//! # async fn demo(db: &charter_runtime::Db) -> Result<(), charter_runtime::DbError> {
+//! pub struct Author { id: i64, name: String }
+//! charter_runtime::impl_from_row!(Author { id, name });
+//!
+//! let authors: Vec<Author> = db
+//!     .query("SELECT id, name FROM authors WHERE name LIKE $1 ORDER BY id LIMIT $2")
+//!     .bind("J%")
+//!     .bind(20)
+//!     .fetch_all()
+//!     .await?;
+//! let count: i64 = db.query("SELECT count(*) FROM authors").fetch_scalar().await?;
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+mod error;
+mod query;
+mod value;
+
+pub use error::DbError;
+pub use query::{Conn, FromRow, Query, Scalar, Tx};
+pub use value::{Value, sqlite_datetime};
+
+/// A connection pool to one database.
+#[derive(Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl fmt::Debug for Db {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Db").field(&self.backend()).finish()
+    }
+}
+
+/// How long a writer waits for SQLite's lock before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl Db {
+    /// Connects by URL scheme: `sqlite:` (file created if missing, with foreign keys on, WAL journal and
+    /// a busy timeout) or `postgres:` / `postgresql:`.
+    pub async fn connect(url: &str) -> Result<Db, DbError> {
+        let scheme = url.split(':').next().unwrap_or("").to_ascii_lowercase();
+        match scheme.as_str() {
+            "sqlite" => Self::connect_sqlite(url).await,
+            "postgres" | "postgresql" => {
+                let options = PgConnectOptions::from_str(url)?;
+                let pool = PgPoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT).connect_with(options).await?;
+                Ok(Db::Postgres(pool))
+            }
+            _ => Err(DbError::UnsupportedUrl(scheme)),
+        }
+    }
+
+    async fn connect_sqlite(url: &str) -> Result<Db, DbError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .foreign_keys(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(SQLITE_BUSY_TIMEOUT);
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let mut pool = SqlitePoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT);
+        if in_memory {
+            // An in-memory database lives as long as one of its connections: keep one open forever.
+            pool = pool.min_connections(1).max_connections(1).idle_timeout(None).max_lifetime(None);
+        } else if let Some(dir) = options.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| DbError::Other(sqlx::Error::Io(e)))?;
+        }
+        Ok(Db::Sqlite(pool.connect_with(options).await?))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// A round trip to the database.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        self.query("SELECT 1").execute().await.map(drop)
+    }
+
+    pub fn query(&self, sql: impl Into<std::borrow::Cow<'static, str>>) -> Query<'_> {
+        Conn::query(self, sql)
+    }
+
+    pub async fn begin(&self) -> Result<Tx, DbError> {
+        Tx::begin(self).await
+    }
+
+    /// Waits for checked-out connections to return, then closes the pool.
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// Implements row decoding for both backends on a struct, reading each field from the column of the
+/// same name (or the one given with `as`), with the field's type. No sqlx dependency is needed in the
+/// calling crate.
+///
+/// ```
+/// pub struct ArticleRow { id: i64, r#type: String, title: Option<String> }
+/// charter_runtime::impl_from_row!(ArticleRow { id, r#type as "type", title });
+/// ```
+#[macro_export]
+macro_rules! impl_from_row {
+    ($ty:ident { $($field:ident $(as $column:literal)?),* $(,)? }) => {
+        impl<'r> $crate::__private::sqlx::FromRow<'r, $crate::__private::sqlx::sqlite::SqliteRow> for $ty {
+            fn from_row(
+                row: &'r $crate::__private::sqlx::sqlite::SqliteRow,
+            ) -> ::core::result::Result<Self, $crate::__private::sqlx::Error> {
+                use $crate::__private::sqlx::Row as _;
+                ::core::result::Result::Ok($ty {
+                    $($field: row.try_get($crate::__column_name!($field $(as $column)?))?,)*
+                })
+            }
+        }
+        impl<'r> $crate::__private::sqlx::FromRow<'r, $crate::__private::sqlx::postgres::PgRow> for $ty {
+            fn from_row(
+                row: &'r $crate::__private::sqlx::postgres::PgRow,
+            ) -> ::core::result::Result<Self, $crate::__private::sqlx::Error> {
+                use $crate::__private::sqlx::Row as _;
+                ::core::result::Result::Ok($ty {
+                    $($field: row.try_get($crate::__column_name!($field $(as $column)?))?,)*
+                })
+            }
+        }
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __column_name {
+    ($field:ident as $column:literal) => {
+        $column
+    };
+    ($field:ident) => {
+        stringify!($field)
+    };
+}

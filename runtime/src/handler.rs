@@ -1,0 +1,212 @@
+//! What generated axum handlers are made of. A handler reads, in this order: the caller, the body, each
+//! path and query parameter (collecting every failure), runs `Validate` on the assembled input, calls
+//! the use case, and answers; every failure is rendered in the project's envelope.
+//!
+//! ```ignore
+//! async fn handle_x<A: X>(State(state): State<Shared<A>>, req: Request) -> Response {
+//!     let ctx = state.ctx();
+//!     let caller = match caller_required(&req, ctx) { Ok(c) => c, Err(e) => return fail(ctx, e) };
+//!     let body = match json_body::<XBody>(&req) { Ok(b) => b, Err(e) => return fail(ctx, e) };
+//!     let mut errors = Vec::new();
+//!     let limit = query::<i64>(&req, "limit", &mut errors);
+//!     ...
+//! }
+//! ```
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams};
+use bytes::Bytes;
+use http::StatusCode;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::auth::{self, Caller};
+use crate::error::{ApiError, FieldError};
+use crate::extract::{self, params::ParamValue};
+use crate::server::Ctx;
+use crate::validate::{JsonPath, Validate};
+
+pub use axum::response::Response;
+
+/// The router state of generated handlers: the user's use-case implementation and the context.
+pub struct Shared<A> {
+    inner: Arc<(A, Ctx)>,
+}
+
+impl<A> Clone for Shared<A> {
+    fn clone(&self) -> Self {
+        Shared { inner: self.inner.clone() }
+    }
+}
+
+impl<A> Shared<A> {
+    pub fn new(app: A, ctx: Ctx) -> Shared<A> {
+        Shared { inner: Arc::new((app, ctx)) }
+    }
+
+    pub fn app(&self) -> &A {
+        &self.inner.0
+    }
+
+    pub fn ctx(&self) -> &Ctx {
+        &self.inner.1
+    }
+}
+
+/// A request with its body read (within the body limit) and its path and query parameters decoded.
+pub struct Request {
+    parts: http::request::Parts,
+    body: Bytes,
+    path: Vec<(String, String)>,
+    query: Vec<(String, String)>,
+}
+
+impl Request {
+    pub fn headers(&self) -> &http::HeaderMap {
+        &self.parts.headers
+    }
+
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    async fn read(request: axum::extract::Request, ctx: &Ctx) -> Result<Request, ApiError> {
+        let (mut parts, body) = request.into_parts();
+        let path = match RawPathParams::from_request_parts(&mut parts, &()).await {
+            Ok(params) => params.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
+            Err(axum::extract::rejection::RawPathParamsRejection::InvalidUtf8InPathParam(_)) => {
+                return Err(ApiError::bad_request("a path parameter is not valid UTF-8"));
+            }
+            Err(_) => Vec::new(),
+        };
+        let query = form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()).into_owned().collect();
+        let body = extract::read_body(body, ctx.body_limit()).await?;
+        Ok(Request { parts, body, path, query })
+    }
+}
+
+impl<A: Send + Sync + 'static> FromRequest<Shared<A>> for Request {
+    type Rejection = Response;
+
+    async fn from_request(request: axum::extract::Request, state: &Shared<A>) -> Result<Request, Response> {
+        Request::read(request, state.ctx()).await.map_err(|e| fail(state.ctx(), e))
+    }
+}
+
+/// The error in the project's envelope.
+pub fn fail(ctx: &Ctx, error: ApiError) -> Response {
+    error.render(ctx.envelope())
+}
+
+pub fn caller_required(req: &Request, ctx: &Ctx) -> Result<Caller, ApiError> {
+    auth::required(&req.parts.headers, ctx.auth_scheme(), ctx.jwt())
+}
+
+pub fn caller_optional(req: &Request, ctx: &Ctx) -> Result<Option<Caller>, ApiError> {
+    auth::optional(&req.parts.headers, ctx.auth_scheme(), ctx.jwt())
+}
+
+pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
+    extract::json_from_slice(&req.parts.headers, &req.body)
+}
+
+fn values<'r>(pairs: &'r [(String, String)], name: &str) -> Vec<&'r str> {
+    pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+}
+
+fn parse_one<T: DeserializeOwned>(name: &str, value: &str, errors: &mut Vec<FieldError>) -> Option<T> {
+    match T::deserialize(ParamValue::new(Cow::Borrowed(value))) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            let mut field = e.into_field_error();
+            field.path = name.to_owned();
+            if field.code == "invalid" {
+                refine::<T>(&mut field);
+            }
+            errors.push(field);
+            None
+        }
+    }
+}
+
+/// Says what a well-known type looks like instead of echoing its parser's error.
+fn refine<T>(field: &mut FieldError) {
+    let type_name = std::any::type_name::<T>();
+    let expected = if type_name.contains("DateTime") {
+        "a date-time such as 2024-05-01T12:00:00Z"
+    } else if type_name.contains("NaiveDate") {
+        "a date such as 2024-05-01"
+    } else if type_name.contains("Uuid") {
+        "a UUID"
+    } else {
+        return;
+    };
+    field.code = "type";
+    field.message = format!("must be {expected}");
+}
+
+/// A path parameter; `None` (with an error pushed) when it does not parse.
+pub fn path<T: DeserializeOwned>(req: &Request, name: &str, errors: &mut Vec<FieldError>) -> Option<T> {
+    match values(&req.path, name).as_slice() {
+        [value] => parse_one(name, value, errors),
+        _ => {
+            errors.push(FieldError::new(name, "required", "is required"));
+            None
+        }
+    }
+}
+
+/// An optional query parameter: `None` when absent or empty; `None` with an error pushed when it does
+/// not parse or is repeated.
+pub fn query<T: DeserializeOwned>(req: &Request, name: &str, errors: &mut Vec<FieldError>) -> Option<T> {
+    match values(&req.query, name).as_slice() {
+        [] | [""] => None,
+        [value] => parse_one(name, value, errors),
+        _ => {
+            errors.push(FieldError::new(name, "duplicate", "must be given only once"));
+            None
+        }
+    }
+}
+
+/// A required query parameter: like [`query`], with a `required` error when absent.
+pub fn query_required<T: DeserializeOwned>(req: &Request, name: &str, errors: &mut Vec<FieldError>) -> Option<T> {
+    if values(&req.query, name).is_empty() {
+        errors.push(FieldError::new(name, "required", "is required"));
+        return None;
+    }
+    query(req, name, errors)
+}
+
+/// A repeated query parameter (`tag=a&tag=b`), every value parsed; failures name the index (`tag[1]`).
+pub fn query_list<T: DeserializeOwned>(req: &Request, name: &str, errors: &mut Vec<FieldError>) -> Vec<T> {
+    let mut out = Vec::new();
+    for (index, value) in values(&req.query, name).into_iter().enumerate() {
+        if let Some(v) = parse_one(&format!("{name}[{index}]"), value, errors) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+/// Runs the input's declared constraints, adding to `errors`.
+pub fn check<V: Validate + ?Sized>(input: &V, errors: &mut Vec<FieldError>) {
+    input.validate_into(&mut JsonPath::new(), errors);
+}
+
+/// `out` as JSON with `status`.
+pub fn respond<T: Serialize + ?Sized>(status: u16, out: &T) -> Response {
+    match StatusCode::from_u16(status) {
+        Ok(status) => crate::respond::json(status, out),
+        Err(_) => axum::response::IntoResponse::into_response(ApiError::internal(format!("invalid status {status}"))),
+    }
+}
+
+pub fn respond_empty(status: u16) -> Response {
+    match StatusCode::from_u16(status) {
+        Ok(status) => crate::respond::empty(status),
+        Err(_) => axum::response::IntoResponse::into_response(ApiError::internal(format!("invalid status {status}"))),
+    }
+}

@@ -1,0 +1,147 @@
+//! The middleware stack, outermost first: request id → tracing → request id propagation → CORS →
+//! error envelope → panic catcher → timeout → body limit → routes.
+
+use std::any::Any;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use http::{HeaderName, HeaderValue, Method, StatusCode};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, Any as AnyOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use super::{ApiSpec, ServeError};
+use crate::config::Config;
+use crate::envelope::Envelope;
+use crate::error::{ApiError, Unrendered};
+
+pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub(super) fn wrap(router: Router, spec: &'static ApiSpec, config: &Config) -> Result<Router, ServeError> {
+    let envelope = EnvelopeState { envelope: &spec.envelope, body_limit: config.body_limit };
+    let mut router = router
+        .fallback(|method: Method, uri: http::Uri| async move {
+            ApiError::not_found(format!("no route for {method} {}", uri.path()))
+        })
+        .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .layer(middleware::from_fn_with_state(config.request_timeout, timeout))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn_with_state(envelope, render_errors));
+    if let Some(cors) = cors(config, spec)? {
+        router = router.layer(cors);
+    }
+    Ok(router
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid)))
+}
+
+fn cors(config: &Config, spec: &ApiSpec) -> Result<Option<CorsLayer>, ServeError> {
+    if config.cors_origins.is_empty() {
+        return Ok(None);
+    }
+    let mut headers = vec![CONTENT_TYPE, AUTHORIZATION, REQUEST_ID];
+    if let Ok(auth) = HeaderName::from_bytes(spec.auth.header.as_bytes()) {
+        headers.push(auth);
+    }
+    let layer = CorsLayer::new()
+        .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allow_headers(headers)
+        .expose_headers([REQUEST_ID])
+        .max_age(Duration::from_secs(600));
+    if config.cors_origins.iter().any(|o| o == "*") {
+        return Ok(Some(layer.allow_origin(AnyOrigin)));
+    }
+    let origins = config
+        .cors_origins
+        .iter()
+        .map(|o| HeaderValue::from_str(o).map_err(|_| ServeError::Cors(o.clone())))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(layer.allow_origin(AllowOrigin::list(origins))))
+}
+
+async fn timeout(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(timeout = ?limit, "request timed out");
+            ApiError::timeout().into_response()
+        }
+    }
+}
+
+fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response<Body> {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic payload".to_owned());
+    ApiError::internal(format!("handler panicked: {message}")).into_response()
+}
+
+#[derive(Clone, Copy)]
+struct EnvelopeState {
+    envelope: &'static Envelope,
+    body_limit: usize,
+}
+
+/// Writes every error response in the project's envelope: errors rendered before the envelope was
+/// known ([`ApiError`] as `IntoResponse`), and the bare ones from axum and tower-http (405 from the
+/// router, 413 from the body limit).
+async fn render_errors(State(state): State<EnvelopeState>, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let mut response = next.run(request).await;
+    if let Some(Unrendered(error)) = response.extensions_mut().remove::<Unrendered>() {
+        if *state.envelope == Envelope::Problem {
+            return response;
+        }
+        return carry_headers(error.render(state.envelope), response);
+    }
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) || !is_bare(&response) {
+        return response;
+    }
+    let error = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(state.body_limit),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::method_not_allowed(format!("{method} is not allowed on this path")),
+        StatusCode::NOT_FOUND => ApiError::not_found("not found"),
+        status => ApiError::new(status, "error", status.canonical_reason().unwrap_or("error").to_lowercase()),
+    };
+    carry_headers(error.render(state.envelope), response)
+}
+
+/// A body that is not already a structured document: none, or plain text.
+fn is_bare(response: &Response) -> bool {
+    match response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
+        None => true,
+        Some(content_type) => content_type.starts_with("text/plain"),
+    }
+}
+
+/// Keeps the headers of the replaced response (`Allow`, `WWW-Authenticate`, ...) except those that
+/// described its body.
+fn carry_headers(mut rendered: Response, original: Response) -> Response {
+    let own: Vec<HeaderName> = rendered.headers().keys().cloned().collect();
+    for (name, value) in original.headers() {
+        if name != CONTENT_TYPE && name != CONTENT_LENGTH && !own.contains(name) {
+            rendered.headers_mut().append(name, value.clone());
+        }
+    }
+    rendered
+}

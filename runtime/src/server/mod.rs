@@ -1,0 +1,162 @@
+//! Turning generated routes into a running server: database, migrations, layers, system routes,
+//! graceful shutdown.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+
+use crate::auth::{AuthScheme, Jwt};
+use crate::config::Config;
+use crate::db::{Db, DbError};
+use crate::envelope::Envelope;
+use crate::migrate::{MigrationError, Migrations};
+
+mod layers;
+mod routes;
+
+/// Everything the generated code knows about the API, emitted as one `static`.
+#[derive(Debug)]
+pub struct ApiSpec {
+    pub title: &'static str,
+    pub version: &'static str,
+    pub openapi_json: &'static str,
+    pub openapi_yaml: &'static str,
+    pub envelope: Envelope,
+    pub auth: AuthScheme,
+    pub migrations: Migrations,
+}
+
+/// What every use-case hook receives: the database, the token issuer and the API description.
+/// Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    db: Db,
+    jwt: Jwt,
+    spec: &'static ApiSpec,
+    body_limit: usize,
+}
+
+impl Ctx {
+    /// A context over an existing database, for tests of use cases; [`build`] makes the real one.
+    pub fn new(db: Db, jwt: Jwt, spec: &'static ApiSpec) -> Ctx {
+        Ctx { db, jwt, spec, body_limit: crate::config::DEFAULT_BODY_LIMIT }
+    }
+
+    pub fn with_body_limit(mut self, body_limit: usize) -> Ctx {
+        self.body_limit = body_limit;
+        self
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn jwt(&self) -> &Jwt {
+        &self.jwt
+    }
+
+    pub fn spec(&self) -> &'static ApiSpec {
+        self.spec
+    }
+
+    pub fn envelope(&self) -> &'static Envelope {
+        &self.spec.envelope
+    }
+
+    pub fn auth_scheme(&self) -> &'static AuthScheme {
+        &self.spec.auth
+    }
+
+    /// The largest request body handlers read, in bytes.
+    pub fn body_limit(&self) -> usize {
+        self.body_limit
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error("invalid error envelope: {0}")]
+    Envelope(String),
+    #[error("cannot connect to the database: {0}")]
+    Database(#[from] DbError),
+    #[error(transparent)]
+    Migration(#[from] MigrationError),
+    #[error("invalid CORS origin `{0}`")]
+    Cors(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("server error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Connects to the database, applies pending migrations, and returns the fully layered router (user
+/// routes from `routes`, plus `/healthz`, `/readyz`, `/openapi.json`, `/openapi.yaml`, `/docs`) with
+/// the context it was built with. [`serve`] is this plus a listener; tests call it directly.
+pub async fn build(
+    spec: &'static ApiSpec,
+    config: &Config,
+    routes: impl FnOnce(Ctx) -> Router,
+) -> Result<(Router, Ctx), ServeError> {
+    spec.envelope.check().map_err(ServeError::Envelope)?;
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate(&spec.migrations).await?;
+    let jwt = Jwt::new(config.jwt_secret.as_bytes(), config.jwt_ttl);
+    let ctx = Ctx { db, jwt, spec, body_limit: config.body_limit };
+    let router = router(ctx.clone(), config, routes)?;
+    Ok((router, ctx))
+}
+
+/// The layered router over an existing context (no connecting, no migrating).
+pub fn router(ctx: Ctx, config: &Config, routes: impl FnOnce(Ctx) -> Router) -> Result<Router, ServeError> {
+    let spec = ctx.spec;
+    let app = routes(ctx.clone()).merge(routes::system(ctx));
+    layers::wrap(app, spec, config)
+}
+
+/// Builds the server and serves it on `config.bind` until SIGINT or SIGTERM, then lets in-flight
+/// requests finish and closes the database.
+pub async fn serve(
+    spec: &'static ApiSpec,
+    config: Config,
+    routes: impl FnOnce(Ctx) -> Router,
+) -> Result<(), ServeError> {
+    let (router, ctx) = build(spec, &config, routes).await?;
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .map_err(|source| ServeError::Bind { addr: config.bind, source })?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, title = spec.title, version = spec.version, backend = ?ctx.db().backend(), "listening; API docs at http://{addr}/docs/");
+    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    tracing::info!("shutting down");
+    ctx.db().close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
