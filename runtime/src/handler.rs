@@ -173,7 +173,7 @@ pub fn query<T: DeserializeOwned>(req: &Request, name: &str, errors: &mut Vec<Fi
 
 /// A required query parameter: like [`query`], with a `required` error when absent.
 pub fn query_required<T: DeserializeOwned>(req: &Request, name: &str, errors: &mut Vec<FieldError>) -> Option<T> {
-    if values(&req.query, name).is_empty() {
+    if values(&req.query, name).iter().all(|v| v.is_empty()) {
         errors.push(FieldError::new(name, "required", "is required"));
         return None;
     }

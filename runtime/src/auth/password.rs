@@ -8,6 +8,8 @@
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use std::sync::OnceLock;
+use tokio::sync::Semaphore;
 
 use crate::error::ApiError;
 
@@ -27,20 +29,29 @@ pub fn verify(password: &str, hash: &str) -> bool {
     }
 }
 
+/// Each hash holds 19 MiB for its duration: bound how many run at once, so a burst of logins queues
+/// instead of exhausting memory through tokio's (large) blocking pool.
+fn permits() -> &'static Semaphore {
+    static PERMITS: OnceLock<Semaphore> = OnceLock::new();
+    PERMITS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Semaphore::new(cores.max(2))
+    })
+}
+
+async fn on_blocking_pool<R: Send + 'static>(work: impl FnOnce() -> R + Send + 'static) -> Result<R, ApiError> {
+    let _permit = permits().acquire().await.map_err(ApiError::internal)?;
+    tokio::task::spawn_blocking(work).await.map_err(ApiError::internal)
+}
+
 pub async fn hash_async(password: impl Into<String>) -> Result<String, ApiError> {
     let password = password.into();
-    tokio::task::spawn_blocking(move || hash(&password)).await.map_err(ApiError::internal)?
+    on_blocking_pool(move || hash(&password)).await?
 }
 
 pub async fn verify_async(password: impl Into<String>, hash: impl Into<String>) -> bool {
     let (password, hash) = (password.into(), hash.into());
-    match tokio::task::spawn_blocking(move || verify(&password, &hash)).await {
-        Ok(matches) => matches,
-        Err(e) => {
-            tracing::error!(error = %e, "password verification task failed");
-            false
-        }
-    }
+    on_blocking_pool(move || verify(&password, &hash)).await.unwrap_or(false)
 }
 
 #[cfg(test)]

@@ -290,6 +290,7 @@ macro_rules! integers {
                 Err(e) if matches!(e.kind(), std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow) => {
                     Err(ParamError::new("type", format!("must be an integer from {} to {}", <$ty>::MIN, <$ty>::MAX)))
                 }
+                Err(_) if <$ty>::MIN == 0 => Err(ParamError::new("type", "must be a non-negative integer")),
                 Err(_) => Err(ParamError::new("type", "must be an integer")),
             }
         }
@@ -520,7 +521,7 @@ mod tests {
     fn required_and_unknown() {
         assert_eq!(parse::<Strict>("").unwrap_err(), "page is required");
         assert_eq!(parse::<Strict>("page=1&pgae=2").unwrap_err(), "pgae is not a known parameter");
-        assert_eq!(parse::<Strict>("page=-1").unwrap_err(), "page must be an integer");
+        assert_eq!(parse::<Strict>("page=-1").unwrap_err(), "page must be a non-negative integer");
     }
 
     #[test]

@@ -15,7 +15,6 @@ mod layers;
 mod routes;
 
 /// Everything the generated code knows about the API, emitted as one `static`.
-#[derive(Debug)]
 pub struct ApiSpec {
     pub title: &'static str,
     pub version: &'static str,
@@ -24,6 +23,18 @@ pub struct ApiSpec {
     pub envelope: Envelope,
     pub auth: AuthScheme,
     pub migrations: Migrations,
+}
+
+// The OpenAPI documents are large; a context in a log line should not carry them.
+impl std::fmt::Debug for ApiSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiSpec")
+            .field("title", &self.title)
+            .field("version", &self.version)
+            .field("envelope", &self.envelope)
+            .field("auth", &self.auth)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What every use-case hook receives: the database, the token issuer and the API description.
