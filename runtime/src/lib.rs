@@ -6,14 +6,14 @@
 //! [`auth::password`], [`validate`].
 //!
 //! ```ignore
-//! // src/main.rs of a generated project
-//! charter_runtime::include_api!();
+//! // src/lib.rs of a generated project
+//! pub mod api {
+//!     charter_runtime::include_api!();
+//! }
 //!
-//! #[tokio::main]
-//! async fn main() -> Result<(), charter_runtime::ServeError> {
-//!     charter_runtime::init_tracing();
-//!     let config = charter_runtime::Config::from_env()?;
-//!     charter_runtime::serve(&API, config, |ctx| router(App::new(), ctx)).await
+//! // src/main.rs: configuration from the environment, logging, graceful shutdown
+//! fn main() -> std::process::ExitCode {
+//!     charter_runtime::run(&api::SPEC, api::router(App))
 //! }
 //! ```
 //!
@@ -43,7 +43,7 @@ pub use db::{Backend, Conn, Db, DbError, FromRow, Query, Scalar, Tx, Value};
 pub use envelope::Envelope;
 pub use error::{ApiError, FieldError};
 pub use migrate::{EmbeddedMigration, MigrationError, Migrations};
-pub use server::{ApiSpec, Ctx, ServeError, build, router, serve};
+pub use server::{ApiSpec, Ctx, ServeError, build, router, run, serve};
 pub use telemetry::init_tracing;
 pub use validate::{JsonPath, Validate};
 

@@ -147,8 +147,19 @@ async fn taken() -> Result<&'static str, ApiError> {
     Err(ApiError::conflict("the name is taken").with_header(http::header::RETRY_AFTER, HeaderValue::from_static("3")))
 }
 
+/// Bare axum responses, as a hand-written handler or an axum extractor rejection produces them.
+async fn bare_teapot() -> (StatusCode, &'static str) {
+    (StatusCode::IM_A_TEAPOT, "short and stout")
+}
+
+async fn bare_500() -> (StatusCode, &'static str) {
+    (StatusCode::INTERNAL_SERVER_ERROR, "connection string postgres://admin:hunter2@db")
+}
+
 fn routes(ctx: Ctx) -> Router {
     Router::new()
+        .route("/teapot", get(bare_teapot))
+        .route("/bare500", get(bare_500))
         .route("/items", post(create_item))
         .route("/items/{id}", get(get_item))
         .route("/search", get(search))
@@ -422,6 +433,17 @@ async fn hand_written_handlers_can_return_api_errors() {
 }
 
 #[tokio::test]
+async fn bare_error_responses_are_enveloped() {
+    let s = server(&PROBLEM).await;
+    let body = problem(&s.client.get("/teapot").send().await, 418, "error");
+    assert_eq!(body["detail"], "short and stout");
+    let response = s.client.get("/bare500").send().await;
+    let body = problem(&response, 500, "internal");
+    assert_eq!(body["detail"], "internal server error");
+    assert!(!response.text().contains("hunter2"));
+}
+
+#[tokio::test]
 async fn conduit_envelope_everywhere() {
     let s = server(&CONDUIT).await;
     assert_eq!(conduit(&s.client.get("/nope").send().await, 404), ["no route for GET /nope"]);
@@ -436,6 +458,7 @@ async fn conduit_envelope_everywhere() {
     let response = s.client.post("/items").json(&json!({"item": {"name": "x".repeat(2000), "qty": 1}})).send().await;
     assert_eq!(conduit(&response, 413), [format!("request body is larger than the limit of {BODY_LIMIT} bytes")]);
     assert_eq!(conduit(&s.client.get("/panic").send().await, 500), ["internal server error"]);
+    assert_eq!(conduit(&s.client.get("/teapot").send().await, 418), ["short and stout"]);
     assert_eq!(conduit(&s.client.get("/slow").send().await, 503), ["the request took too long to process"]);
     let response = s.client.get("/taken").send().await;
     assert_eq!(conduit(&response, 409), ["the name is taken"]);

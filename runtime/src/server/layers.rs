@@ -102,8 +102,8 @@ struct EnvelopeState {
 }
 
 /// Writes every error response in the project's envelope: errors rendered before the envelope was
-/// known ([`ApiError`] as `IntoResponse`), and the bare ones from axum and tower-http (405 from the
-/// router, 413 from the body limit).
+/// known ([`ApiError`] as `IntoResponse`), and the bare ones from axum, tower-http and hand-written
+/// handlers (405 from the router, 413 from the body limit, `(StatusCode, "text")` tuples).
 async fn render_errors(State(state): State<EnvelopeState>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let mut response = next.run(request).await;
@@ -111,19 +111,51 @@ async fn render_errors(State(state): State<EnvelopeState>, request: Request, nex
         if *state.envelope == Envelope::Problem {
             return response;
         }
-        return carry_headers(error.render(state.envelope), response);
+        return carry_headers(error.render(state.envelope), response.headers());
     }
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) || !is_bare(&response) {
         return response;
     }
+    let (parts, body) = response.into_parts();
     let error = match status {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(state.body_limit),
         StatusCode::METHOD_NOT_ALLOWED => ApiError::method_not_allowed(format!("{method} is not allowed on this path")),
-        StatusCode::NOT_FOUND => ApiError::not_found("not found"),
-        status => ApiError::new(status, "error", status.canonical_reason().unwrap_or("error").to_lowercase()),
+        // A server error's text may describe internals.
+        status if status.is_server_error() => ApiError::new(status, code_for(status), reason(status)),
+        status => {
+            let text = axum::body::to_bytes(body, MAX_BARE_MESSAGE).await.unwrap_or_default();
+            let text = String::from_utf8_lossy(&text).trim().to_owned();
+            ApiError::new(status, code_for(status), if text.is_empty() { reason(status) } else { text })
+        }
     };
-    carry_headers(error.render(state.envelope), response)
+    carry_headers(error.render(state.envelope), &parts.headers)
+}
+
+/// Plain-text error bodies longer than this are not meant as messages.
+const MAX_BARE_MESSAGE: usize = 4096;
+
+fn reason(status: StatusCode) -> String {
+    status.canonical_reason().unwrap_or("error").to_lowercase()
+}
+
+fn code_for(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "bad_request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        408 => "timeout",
+        409 => "conflict",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        422 => "unprocessable",
+        429 => "too_many_requests",
+        500 => "internal",
+        503 => "unavailable",
+        _ => "error",
+    }
 }
 
 /// A body that is not already a structured document: none, or plain text.
@@ -136,9 +168,9 @@ fn is_bare(response: &Response) -> bool {
 
 /// Keeps the headers of the replaced response (`Allow`, `WWW-Authenticate`, ...) except those that
 /// described its body.
-fn carry_headers(mut rendered: Response, original: Response) -> Response {
+fn carry_headers(mut rendered: Response, original: &http::HeaderMap) -> Response {
     let own: Vec<HeaderName> = rendered.headers().keys().cloned().collect();
-    for (name, value) in original.headers() {
+    for (name, value) in original {
         if name != CONTENT_TYPE && name != CONTENT_LENGTH && !own.contains(name) {
             rendered.headers_mut().append(name, value.clone());
         }

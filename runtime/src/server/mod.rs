@@ -145,6 +145,30 @@ pub async fn serve(
     Ok(())
 }
 
+/// The whole of a generated `main`: logging, configuration from the environment, a multi-threaded
+/// runtime, [`serve`]. Errors are printed and turned into a failing exit code, so user crates need no
+/// tokio dependency of their own:
+///
+/// ```ignore
+/// fn main() -> std::process::ExitCode {
+///     charter_runtime::run(&api::SPEC, api::router(App))
+/// }
+/// ```
+pub fn run(spec: &'static ApiSpec, routes: impl FnOnce(Ctx) -> Router) -> std::process::ExitCode {
+    crate::telemetry::init_tracing();
+    let result = Config::from_env().map_err(ServeError::from).and_then(|config| {
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+        runtime.block_on(serve(spec, config, routes))
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(e) = tokio::signal::ctrl_c().await {
