@@ -145,8 +145,14 @@ fn render_one(renderer: &Renderer, sources: &SourceMap, d: &Diagnostic) -> Strin
     renderer.render(&report).to_string()
 }
 
+/// "a" or "an" before a type name in a message: "an `int` field", "a `uuid` field".
+pub(crate) fn a_or_an(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o']) { "an" } else { "a" }
+}
+
+/// The span as a range annotate-snippets accepts (it panics on one that splits a character).
 fn clamp(span: Span, text: &str) -> std::ops::Range<usize> {
-    let start = span.start.min(text.len());
-    let end = span.end.clamp(start, text.len());
+    let start = text.floor_char_boundary(span.start);
+    let end = text.ceil_char_boundary(span.end.clamp(start, text.len()));
     start..end
 }

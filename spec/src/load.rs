@@ -65,30 +65,46 @@ pub fn load_files(files: Vec<(PathBuf, String)>) -> Result<Spec, Diagnostics> {
     let mut sources = SourceMap::default();
     let mut diags = Vec::new();
     let mut project = None;
+    let mut saw_project = false;
+    // A file whose YAML (or `app:`) is broken declares nothing we know of: resolving without it would report
+    // every reference to its models and types as unknown, so its own errors are reported alone.
+    let mut unreadable = false;
     let mut apps = Vec::new();
     let ids: Vec<_> = files.into_iter().map(|(path, text)| sources.add(path, text)).collect();
     for id in ids {
         let file = sources.file(id);
         let is_project = file.path.file_name().and_then(|n| n.to_str()) == Some(PROJECT_FILE);
-        let Some(node) = yaml::parse(id, &file.text, &mut diags) else { continue };
+        saw_project |= is_project;
+        let Some(node) = yaml::parse(id, &file.text, &mut diags) else {
+            unreadable = true;
+            continue;
+        };
         let mut reader = Reader { diags: &mut diags };
         if is_project {
             project = Some(parse::parse_project(&mut reader, &node));
         } else if let Some(app) = parse::parse_app(&mut reader, &node) {
             apps.push(app);
+        } else {
+            unreadable = true;
         }
     }
     let spec = match project {
-        Some(project) => resolve::resolve(project, apps, &mut diags, &sources),
-        None => {
+        Some(project) if !unreadable => resolve::resolve(project, apps, &mut diags, &sources),
+        None if !saw_project => {
             let first = sources.files().next().map(|(id, _)| id);
             let file = first.unwrap_or_else(|| sources.add("spec", ""));
             diags.push(
-                Diagnostic::error("missing-project", Span { file, ..Span::default() }, format!("no `{PROJECT_FILE}` in the spec"))
-                    .help(format!("add `{PROJECT_FILE}` with at least `title:` and `version:`")),
+                Diagnostic::error(
+                    "missing-project",
+                    Span { file, ..Span::default() },
+                    format!("no `{PROJECT_FILE}` in the spec"),
+                )
+                .help(format!("add `{PROJECT_FILE}` with at least `title:` and `version:`")),
             );
             None
         }
+        // Errors are reported; resolving without the unreadable files would only add noise.
+        _ => None,
     };
     diags.sort_by(|a, b| (a.span.file, a.span.start, a.code).cmp(&(b.span.file, b.span.start, b.code)));
     diags.dedup();

@@ -21,7 +21,10 @@ pub struct Node {
 pub enum Value {
     Null,
     /// A scalar's text; `quoted` scalars are always strings (`"1"` is not a number).
-    Scalar { text: String, quoted: bool },
+    Scalar {
+        text: String,
+        quoted: bool,
+    },
     Map(Vec<Entry>),
     Seq(Vec<Node>),
 }
@@ -58,7 +61,17 @@ impl Node {
 /// Parses one file. Syntax errors end the file (YAML cannot be resynchronized reliably); duplicate keys
 /// are reported and the first occurrence kept.
 pub fn parse(file: FileId, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Node> {
-    let mut b = Builder { file, offsets: char_offsets(text), len: text.len(), stack: Vec::new(), anchors: HashMap::new(), root: None, diags, docs: 0 };
+    let mut b = Builder {
+        file,
+        text,
+        offsets: char_offsets(text),
+        len: text.len(),
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        root: None,
+        diags,
+        docs: 0,
+    };
     for item in Parser::new_from_str(text) {
         match item {
             Ok((event, span)) => {
@@ -85,6 +98,7 @@ enum Frame {
 
 struct Builder<'d> {
     file: FileId,
+    text: &'d str,
     offsets: Vec<usize>,
     len: usize,
     stack: Vec<Frame>,
@@ -135,23 +149,37 @@ impl Builder<'_> {
             Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq { start: span, items: Vec::new(), anchor }),
             Event::MappingEnd => {
                 if let Some(Frame::Map { start, entries, anchor, .. }) = self.stack.pop() {
-                    let span = Span { end: span.end.max(start.end), ..start };
+                    let last =
+                        entries.last().map(|e| if e.value.value == Value::Null { e.key_span } else { e.value.span });
+                    let span = Span { end: self.close(start, span, last), ..start };
                     self.push(Node { value: Value::Map(entries), span }, anchor);
                 }
             }
             Event::SequenceEnd => {
                 if let Some(Frame::Seq { start, items, anchor }) = self.stack.pop() {
-                    let span = Span { end: span.end.max(start.end), ..start };
+                    let span = Span { end: self.close(start, span, items.last().map(|n| n.span)), ..start };
                     self.push(Node { value: Value::Seq(items), span }, anchor);
                 }
             }
             Event::Alias(id) => match self.anchors.get(&id).cloned() {
                 Some(node) => self.push(Node { span, ..node }, 0),
-                None => self.diags.push(Diagnostic::error("yaml-alias", span, "unknown alias").label("no anchor with this name")),
+                None => self
+                    .diags
+                    .push(Diagnostic::error("yaml-alias", span, "unknown alias").label("no anchor with this name")),
             },
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
         }
         true
+    }
+
+    /// Where a collection ends: after its `}` or `]` in flow style; after its last item in block style, whose
+    /// end event sits on the next token, often lines (and comments) later.
+    fn close(&self, start: Span, end_event: Span, last: Option<Span>) -> usize {
+        let end = match self.text.as_bytes().get(end_event.start) {
+            Some(b'}' | b']') => end_event.end,
+            _ => last.map_or(start.end, |s| s.end),
+        };
+        end.max(start.end)
     }
 
     fn push(&mut self, node: Node, anchor: usize) {
@@ -193,11 +221,21 @@ impl Builder<'_> {
     fn syntax_error(&mut self, err: &ScanError) {
         let m = err.marker();
         let start = self.byte(m.index());
-        let end = (start + 1).min(self.len).max(start);
+        // One character, not one byte: a span must end on a char boundary (`é`, a zero-width space).
+        let end = self.text[start..].chars().next().map_or(start, |c| start + c.len_utf8());
         let span = Span { file: self.file, start, end, line: m.line() as u32, col: m.col() as u32 + 1 };
-        self.diags.push(
-            Diagnostic::error("yaml-syntax", span, format!("invalid YAML: {}", err.info())).label("here"),
-        );
+        let mut d = Diagnostic::error("yaml-syntax", span, format!("invalid YAML: {}", err.info())).label("here");
+        // Inside `{ .. }` or `[ .. ]` the parser notices a missing bracket only at a later token, often on a
+        // later line: show where the open one starts.
+        let open = self.stack.last().map(|f| match f {
+            Frame::Map { start, .. } | Frame::Seq { start, .. } => *start,
+        });
+        if let Some(open) = open
+            && let Some(bracket @ ('{' | '[')) = self.text[open.start..].chars().next()
+        {
+            d = d.related(Span { end: open.start + 1, ..open }, format!("this `{bracket}` is still open"));
+        }
+        self.diags.push(d);
     }
 }
 
@@ -233,6 +271,17 @@ mod tests {
         let (node, diags) = parse_ok("a: [1, 2\nb: 3\n");
         assert!(node.is_none());
         assert_eq!(diags[0].code, "yaml-syntax");
+    }
+
+    #[test]
+    fn collections_end_at_their_last_item_or_bracket() {
+        let text = "a:\n  b: 1\n  c: [x, y]\n\n# comment\nd: { e: 2 }\n";
+        let (node, _) = parse_ok(text);
+        let Value::Map(entries) = node.unwrap().value else { panic!() };
+        let a = entries[0].value.span;
+        assert_eq!(&text[a.start..a.end], "b: 1\n  c: [x, y]");
+        let d = entries[1].value.span;
+        assert_eq!(&text[d.start..d.end], "{ e: 2 }");
     }
 
     #[test]

@@ -10,9 +10,23 @@ fn example_spec_loads() {
     let names: Vec<_> = spec.apps.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(names, ["core", "articles"]);
     let article = spec.model(&charter_spec::Ref { app: "articles".into(), name: "Article".into() }).unwrap();
-    assert_eq!(article.fields.iter().map(|f| f.column.as_str()).collect::<Vec<_>>(),
-        ["id", "slug", "title", "description", "body", "author_id", "created_at", "updated_at"]);
+    assert_eq!(
+        article.fields.iter().map(|f| f.column.as_str()).collect::<Vec<_>>(),
+        ["id", "slug", "title", "description", "body", "author_id", "created_at", "updated_at"]
+    );
     assert_eq!(article.many_to_many[0].join_table, "articles_tags");
     let ep: Vec<_> = spec.endpoints().map(|(_, e)| e.name.as_str()).collect();
-    assert_eq!(ep, ["register", "login", "current_user", "update_user", "create_article", "get_article", "list_articles", "list_tags"]);
+    assert_eq!(
+        ep,
+        [
+            "register",
+            "login",
+            "current_user",
+            "update_user",
+            "create_article",
+            "get_article",
+            "list_articles",
+            "list_tags"
+        ]
+    );
 }

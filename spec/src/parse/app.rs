@@ -2,6 +2,7 @@
 
 use crate::diag::Diagnostic;
 use crate::ir::{AuthRequirement, ErrorKind, Method, OnDelete};
+use crate::source::Span;
 use crate::suggest::did_you_mean;
 use crate::yaml::{Entry, Node, Value};
 
@@ -16,13 +17,18 @@ const APP_KEYS: &[&str] = &["app", "description", "depends_on", "models", "types
 
 pub fn parse_app(r: &mut Reader<'_>, node: &Node) -> Option<RawApp> {
     let entries = r.map(node, "an app file", APP_KEYS)?;
+    let entries = &*entries;
     let name = match get(entries, "app") {
         Some(n) => r.name(n)?,
         None => {
             r.error(
-                Diagnostic::error("missing-key", node.span, "an app file needs `app: <name>`")
-                    .label("`app` is missing")
-                    .help("add `app: <name>` at the top of the file"),
+                Diagnostic::error(
+                    "missing-key",
+                    Span { end: node.span.start, ..node.span },
+                    "an app file needs `app: <name>`",
+                )
+                .label("`app` is missing")
+                .help("add `app: <name>` at the top of the file"),
             );
             return None;
         }
@@ -55,6 +61,7 @@ const MODEL_KEYS: &[&str] = &["table", "description", "mixins", "primary_key", "
 
 fn model(r: &mut Reader<'_>, e: &Entry) -> Option<RawModel> {
     let entries = r.map(&e.value, "a model", MODEL_KEYS)?;
+    let entries = &*entries;
     let mut m = RawModel {
         name: entry_name(e),
         table: get(entries, "table").and_then(|t| r.string(t)),
@@ -67,8 +74,10 @@ fn model(r: &mut Reader<'_>, e: &Entry) -> Option<RawModel> {
     if let Some(pk) = get(entries, "primary_key")
         && let Some(pk_entries) = r.map(pk, "`primary_key`", &["name", "type"])
     {
+        let pk_entries = &*pk_entries;
         let name = get(pk_entries, "name").and_then(|n| r.name(n)).unwrap_or(Name { text: "id".into(), span: pk.span });
-        let ty = get(pk_entries, "type").and_then(|n| r.name(n)).unwrap_or(Name { text: "bigint".into(), span: pk.span });
+        let ty =
+            get(pk_entries, "type").and_then(|n| r.name(n)).unwrap_or(Name { text: "bigint".into(), span: pk.span });
         m.primary_key = Some(RawPrimaryKey { name, ty });
     }
     match get(entries, "fields").and_then(|f| r.named_map(f, "fields")) {
@@ -96,7 +105,16 @@ fn model(r: &mut Reader<'_>, e: &Entry) -> Option<RawModel> {
 }
 
 const FIELD_KEYS: &[&str] = &[
-    "type", "values", "optional", "default", "unique", "index", "description", "belongs_to", "on_delete", "many_to_many",
+    "type",
+    "values",
+    "optional",
+    "default",
+    "unique",
+    "index",
+    "description",
+    "belongs_to",
+    "on_delete",
+    "many_to_many",
 ];
 
 fn model_field(r: &mut Reader<'_>, e: &Entry) -> Option<RawModelField> {
@@ -118,7 +136,9 @@ fn model_field(r: &mut Reader<'_>, e: &Entry) -> Option<RawModelField> {
     }
     let allowed: Vec<&str> = FIELD_KEYS.iter().chain(CONSTRAINT_KEYS).copied().collect();
     let entries = r.map(&e.value, "a model field", &allowed)?;
-    let heads: Vec<&str> = ["type", "belongs_to", "many_to_many"].into_iter().filter(|k| get(entries, k).is_some()).collect();
+    let entries = &*entries;
+    let heads: Vec<&str> =
+        ["type", "belongs_to", "many_to_many"].into_iter().filter(|k| get(entries, k).is_some()).collect();
     f.kind = match heads.as_slice() {
         ["type"] => RawModelFieldKind::Column {
             ty: r.name(get(entries, "type")?)?,
@@ -134,16 +154,24 @@ fn model_field(r: &mut Reader<'_>, e: &Entry) -> Option<RawModelField> {
         ["many_to_many"] => RawModelFieldKind::ManyToMany { target: r.name(get(entries, "many_to_many")?)? },
         [] => {
             r.error(
-                Diagnostic::error("missing-key", e.value.span, format!("field `{}` needs `type`, `belongs_to` or `many_to_many`", e.key))
-                    .label("no type here")
-                    .help("for example `{ type: string, max_length: 255 }`"),
+                Diagnostic::error(
+                    "missing-key",
+                    e.value.span,
+                    format!("field `{}` needs `type`, `belongs_to` or `many_to_many`", e.key),
+                )
+                .label("no type here")
+                .help("for example `{ type: string, max_length: 255 }`"),
             );
             return None;
         }
         _ => {
             r.error(
-                Diagnostic::error("conflicting-keys", e.value.span, format!("field `{}` has both {}", e.key, heads.join(" and ")))
-                    .label("pick one"),
+                Diagnostic::error(
+                    "conflicting-keys",
+                    e.value.span,
+                    format!("field `{}` has both {}", e.key, heads.join(" and ")),
+                )
+                .label("pick one"),
             );
             return None;
         }
@@ -186,6 +214,22 @@ const TYPE_KEYS: &[&str] = &["description", "from", "pick", "omit", "partial", "
 
 fn type_def(r: &mut Reader<'_>, e: &Entry) -> Option<RawType> {
     let entries = r.map(&e.value, "a type", TYPE_KEYS)?;
+    let entries = &*entries;
+    // Checked on what was written: a field that fails to resolve does not also make its type "empty".
+    let declares = |key| {
+        get(entries, key).is_some_and(|n| match &n.value {
+            Value::Null => false,
+            Value::Map(m) => !m.is_empty(),
+            _ => true,
+        })
+    };
+    if !declares("from") && !declares("fields") && !declares("add") {
+        r.error(
+            Diagnostic::error("empty-type", e.key_span, format!("type `{}` has no fields", e.key))
+                .label("declared here")
+                .help("add `fields:`, or derive it with `from: <Model>` and `pick`"),
+        );
+    }
     Some(RawType {
         name: entry_name(e),
         description: get(entries, "description").and_then(|d| r.string(d)),
@@ -199,31 +243,48 @@ fn type_def(r: &mut Reader<'_>, e: &Entry) -> Option<RawType> {
 }
 
 const ENDPOINT_KEYS: &[&str] = &[
-    "get", "post", "put", "patch", "delete", "summary", "description", "tags", "auth", "path", "query", "body",
-    "responses", "errors",
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "summary",
+    "description",
+    "tags",
+    "auth",
+    "path",
+    "query",
+    "body",
+    "responses",
+    "errors",
 ];
 
 fn endpoint(r: &mut Reader<'_>, e: &Entry) -> Option<RawEndpoint> {
     let entries = r.map(&e.value, "an endpoint", ENDPOINT_KEYS)?;
-    let methods: Vec<(Method, &Entry)> = entries
-        .iter()
-        .filter_map(|en| Method::ALL.iter().find(|(n, _)| *n == en.key).map(|(_, m)| (*m, en)))
-        .collect();
+    let entries = &*entries;
+    let methods: Vec<(Method, &Entry)> =
+        entries.iter().filter_map(|en| Method::ALL.iter().find(|(n, _)| *n == en.key).map(|(_, m)| (*m, en))).collect();
     let (method, path) = match methods.as_slice() {
         [(m, en)] => (*m, r.name(&en.value)?),
         [] => {
             r.error(
                 Diagnostic::error("missing-key", e.key_span, format!("endpoint `{}` has no method and path", e.key))
                     .label("declared here")
-                    .help("add one of `get:`, `post:`, `put:`, `patch:`, `delete:` with its path, e.g. `get: /api/tags`"),
+                    .help(
+                        "add one of `get:`, `post:`, `put:`, `patch:`, `delete:` with its path, e.g. `get: /api/tags`",
+                    ),
             );
             return None;
         }
         [_, (_, second), ..] => {
             r.error(
-                Diagnostic::error("conflicting-keys", second.key_span, format!("endpoint `{}` has more than one method", e.key))
-                    .label("second method")
-                    .help("declare one endpoint per method and path"),
+                Diagnostic::error(
+                    "conflicting-keys",
+                    second.key_span,
+                    format!("endpoint `{}` has more than one method", e.key),
+                )
+                .label("second method")
+                .help("declare one endpoint per method and path"),
             );
             return None;
         }
@@ -238,7 +299,9 @@ fn endpoint(r: &mut Reader<'_>, e: &Entry) -> Option<RawEndpoint> {
                 r.error(
                     Diagnostic::error("unknown-value", a.span, format!("unknown auth requirement `{s}`"))
                         .label("expected none, optional or required")
-                        .help_opt(did_you_mean(&s, ["none", "optional", "required"]).map(|x| format!("did you mean `{x}`?"))),
+                        .help_opt(
+                            did_you_mean(&s, ["none", "optional", "required"]).map(|x| format!("did you mean `{x}`?")),
+                        ),
                 );
                 return None;
             }
@@ -288,9 +351,9 @@ fn endpoint(r: &mut Reader<'_>, e: &Entry) -> Option<RawEndpoint> {
         auth,
         path_params: get(entries, "path").map(|v| fields(r, v)).unwrap_or_default(),
         query: get(entries, "query").map(|v| fields(r, v)).unwrap_or_default(),
-        body: get(entries, "body").map(|v| (body(r, v), v.span)),
+        // Located at the `body` key: a block body's value starts at its first field, which reads as a field.
+        body: entries.iter().find(|e| e.key == "body").map(|e| (body(r, &e.value), e.key_span)),
         responses,
         errors,
     })
 }
-

@@ -2,14 +2,14 @@
 
 use crate::diag::Diagnostic;
 use crate::ir::{AuthScheme, ErrorFormat, JsonCase, Placeholder, Project, Server, Template};
+use crate::source::Span;
 use crate::suggest::did_you_mean;
 use crate::yaml::{Node, Value};
 
 use super::reader::{get, key_span};
 use super::{RawProject, Reader};
 
-const PROJECT_KEYS: &[&str] =
-    &["title", "version", "description", "servers", "json_case", "auth", "errors", "apps"];
+const PROJECT_KEYS: &[&str] = &["title", "version", "description", "servers", "json_case", "auth", "errors", "apps"];
 
 pub fn parse_project(r: &mut Reader<'_>, node: &Node) -> RawProject {
     let mut project = Project {
@@ -27,12 +27,17 @@ pub fn parse_project(r: &mut Reader<'_>, node: &Node) -> RawProject {
     let Some(entries) = r.map(node, "the project file", PROJECT_KEYS) else {
         return RawProject { project, apps };
     };
+    let entries = &*entries;
     for key in ["title", "version"] {
         if get(entries, key).is_none() {
             r.error(
-                Diagnostic::error("missing-key", node.span, format!("the project file needs `{key}`"))
-                    .label(format!("`{key}` is missing"))
-                    .help(format!("add `{key}: ...` at the top level")),
+                Diagnostic::error(
+                    "missing-key",
+                    Span { end: node.span.start, ..node.span },
+                    format!("the project file needs `{key}`"),
+                )
+                .label(format!("`{key}` is missing"))
+                .help(format!("add `{key}: ...` at the top level")),
             );
         }
     }
@@ -69,6 +74,7 @@ fn servers(r: &mut Reader<'_>, node: &Node) -> Vec<Server> {
             continue;
         }
         let Some(entries) = r.map(item, "a server", &["url", "description"]) else { continue };
+        let entries = &*entries;
         let url = match get(entries, "url") {
             Some(u) => r.string(u),
             None => {
@@ -100,6 +106,7 @@ fn auth(r: &mut Reader<'_>, node: &Node) -> Option<AuthScheme> {
         return None;
     }
     let entries = r.map(node, "`auth`", &["name", "header", "prefix", "description"])?;
+    let entries = &*entries;
     let mut scheme = AuthScheme {
         name: "bearerAuth".into(),
         header: "Authorization".into(),
@@ -119,8 +126,12 @@ fn auth(r: &mut Reader<'_>, node: &Node) -> Option<AuthScheme> {
     }
     if !scheme.name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) || scheme.name.is_empty() {
         r.error(
-            Diagnostic::error("bad-name", key_span(entries, "name", node.span), format!("invalid security scheme name `{}`", scheme.name))
-                .help("use letters, digits, `.`, `_` or `-`"),
+            Diagnostic::error(
+                "bad-name",
+                key_span(entries, "name", node.span),
+                format!("invalid security scheme name `{}`", scheme.name),
+            )
+            .help("use letters, digits, `.`, `_` or `-`"),
         );
     }
     Some(scheme)
@@ -130,6 +141,7 @@ fn errors(r: &mut Reader<'_>, node: &Node, project: &mut Project) {
     let Some(entries) = r.map(node, "`errors`", &["format", "template", "content_type", "validation_status"]) else {
         return;
     };
+    let entries = &*entries;
     let format = get(entries, "format").and_then(|f| r.string(f));
     let template = get(entries, "template");
     match format.as_deref() {
@@ -144,7 +156,8 @@ fn errors(r: &mut Reader<'_>, node: &Node, project: &mut Project) {
         }
         Some("custom") => match template {
             Some(t) => {
-                let content_type = get(entries, "content_type").and_then(|c| r.string(c)).unwrap_or_else(|| "application/json".into());
+                let content_type =
+                    get(entries, "content_type").and_then(|c| r.string(c)).unwrap_or_else(|| "application/json".into());
                 let template = parse_template(r, t);
                 project.errors = ErrorFormat::Custom { template, content_type };
             }
@@ -168,7 +181,10 @@ fn errors(r: &mut Reader<'_>, node: &Node, project: &mut Project) {
         if (400..500).contains(&status) {
             project.validation_status = status as u16;
         } else {
-            r.error(Diagnostic::error("bad-status", v.span, "`validation_status` must be a 4xx status").label(format!("{status} is not 4xx")));
+            r.error(
+                Diagnostic::error("bad-status", v.span, "`validation_status` must be a 4xx status")
+                    .label(format!("{status} is not 4xx")),
+            );
         }
     }
 }
@@ -176,7 +192,9 @@ fn errors(r: &mut Reader<'_>, node: &Node, project: &mut Project) {
 fn parse_template(r: &mut Reader<'_>, node: &Node) -> Template {
     match &node.value {
         Value::Null => Template::Null,
-        Value::Map(entries) => Template::Object(entries.iter().map(|e| (e.key.clone(), parse_template(r, &e.value))).collect()),
+        Value::Map(entries) => {
+            Template::Object(entries.iter().map(|e| (e.key.clone(), parse_template(r, &e.value))).collect())
+        }
         Value::Seq(items) => Template::Array(items.iter().map(|n| parse_template(r, n)).collect()),
         Value::Scalar { text, quoted } => {
             if text.starts_with('$') {

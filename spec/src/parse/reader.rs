@@ -1,5 +1,7 @@
 //! Typed reads from YAML nodes that report, rather than stop at, every mismatch.
 
+use std::borrow::Cow;
+
 use crate::diag::Diagnostic;
 use crate::ir::{Constraints, Format};
 use crate::source::Span;
@@ -21,13 +23,12 @@ impl Reader<'_> {
         self.diags.push(d);
     }
 
-    /// The node's entries if it is a mapping; reports keys not in `allowed` (with a suggestion).
-    pub fn map<'n>(&mut self, node: &'n Node, what: &str, allowed: &[&str]) -> Option<&'n [Entry]> {
+    /// The node's entries if it is a mapping; reports keys not in `allowed` (with a suggestion). A misspelled
+    /// key with a clear suggestion is then read as the key it was meant to be, so one typo (`modles:`) is one
+    /// error, not also "model `User` not found" everywhere `User` is used.
+    pub fn map<'n>(&mut self, node: &'n Node, what: &str, allowed: &[&str]) -> Option<Cow<'n, [Entry]>> {
         match &node.value {
-            Value::Map(entries) => {
-                self.check_keys(entries, what, allowed);
-                Some(entries)
-            }
+            Value::Map(entries) => Some(self.check_keys(entries, what, allowed)),
             _ => {
                 self.expected(node, &format!("a mapping for {what}"));
                 None
@@ -47,19 +48,28 @@ impl Reader<'_> {
         }
     }
 
-    pub fn check_keys(&mut self, entries: &[Entry], what: &str, allowed: &[&str]) {
-        for e in entries {
-            if !allowed.contains(&e.key.as_str()) {
-                let help = did_you_mean(&e.key, allowed.iter().copied())
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| format!("{what} accepts: {}", allowed.join(", ")));
-                self.error(
-                    Diagnostic::error("unknown-key", e.key_span, format!("unknown key `{}` in {what}", e.key))
-                        .label("not a known key")
-                        .help(help),
-                );
+    fn check_keys<'n>(&mut self, entries: &'n [Entry], what: &str, allowed: &[&str]) -> Cow<'n, [Entry]> {
+        let mut recovered = Cow::Borrowed(entries);
+        for (i, e) in entries.iter().enumerate() {
+            if allowed.contains(&e.key.as_str()) {
+                continue;
+            }
+            let suggestion = did_you_mean(&e.key, allowed.iter().copied());
+            let help = suggestion
+                .map(|s| format!("did you mean `{s}`?"))
+                .unwrap_or_else(|| format!("{what} accepts: {}", allowed.join(", ")));
+            self.error(
+                Diagnostic::error("unknown-key", e.key_span, format!("unknown key `{}` in {what}", e.key))
+                    .label("not a known key")
+                    .help(help),
+            );
+            if let Some(s) = suggestion
+                && !recovered.iter().any(|x| x.key == s)
+            {
+                recovered.to_mut()[i].key = s.to_string();
             }
         }
+        recovered
     }
 
     pub fn expected(&mut self, node: &Node, expected: &str) {
@@ -109,7 +119,8 @@ impl Reader<'_> {
     }
 
     pub fn f64(&mut self, node: &Node) -> Option<f64> {
-        match node.as_str().filter(|_| !node.is_quoted()).and_then(|s| s.parse::<f64>().ok()).filter(|f| f.is_finite()) {
+        match node.as_str().filter(|_| !node.is_quoted()).and_then(|s| s.parse::<f64>().ok()).filter(|f| f.is_finite())
+        {
             Some(n) => Some(n),
             None => {
                 self.expected(node, "a number");
@@ -168,7 +179,9 @@ impl Reader<'_> {
                                 let names = FORMATS.iter().map(|(n, _)| *n);
                                 let help = did_you_mean(&s, names.clone())
                                     .map(|x| format!("did you mean `{x}`?"))
-                                    .unwrap_or_else(|| format!("known formats: {}", names.collect::<Vec<_>>().join(", ")));
+                                    .unwrap_or_else(|| {
+                                        format!("known formats: {}", names.collect::<Vec<_>>().join(", "))
+                                    });
                                 self.error(
                                     Diagnostic::error("unknown-format", v.span, format!("unknown format `{s}`"))
                                         .label("not a known format")

@@ -26,7 +26,9 @@ pub fn type_expr(r: &mut Reader<'_>, node: &Node) -> Option<RawTypeExpr> {
         Value::Map(_) => {
             let allowed = expr_keys();
             let entries = r.map(node, "a type", &allowed)?;
-            let heads: Vec<&str> = ["type", "list", "fields"].into_iter().filter(|k| get(entries, k).is_some()).collect();
+            let entries = &*entries;
+            let heads: Vec<&str> =
+                ["type", "list", "fields"].into_iter().filter(|k| get(entries, k).is_some()).collect();
             let kind = match heads.as_slice() {
                 ["type"] => {
                     let ty = r.name(get(entries, "type")?)?;
@@ -57,8 +59,12 @@ pub fn type_expr(r: &mut Reader<'_>, node: &Node) -> Option<RawTypeExpr> {
                 }
                 _ => {
                     r.error(
-                        Diagnostic::error("conflicting-keys", node.span, format!("a type takes one of `type`, `list` or `fields`, found {}", heads.join(" and ")))
-                            .label("more than one"),
+                        Diagnostic::error(
+                            "conflicting-keys",
+                            node.span,
+                            format!("a type takes one of `type`, `list` or `fields`, found {}", heads.join(" and ")),
+                        )
+                        .label("more than one"),
                     );
                     return None;
                 }
@@ -71,7 +77,14 @@ pub fn type_expr(r: &mut Reader<'_>, node: &Node) -> Option<RawTypeExpr> {
             let optional = get(entries, "optional").and_then(|v| r.bool(v)).unwrap_or(false);
             let description = get(entries, "description").and_then(|v| r.string(v));
             let constraints = r.constraints(entries);
-            Some(RawTypeExpr { kind, optional, default: get(entries, "default").cloned(), constraints, description, span: node.span })
+            Some(RawTypeExpr {
+                kind,
+                optional,
+                default: get(entries, "default").cloned(),
+                constraints,
+                description,
+                span: node.span,
+            })
         }
         _ => {
             r.expected(node, "a type name or a mapping");

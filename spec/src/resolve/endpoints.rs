@@ -48,13 +48,17 @@ fn endpoint(
                 .help(format!("for example `{}`", crate::snake_case(name))),
         );
     } else if super::is_rust_keyword(name) {
-        cx.diags.push(Diagnostic::error("reserved-name", e.name.span, format!("endpoint name `{name}` is a Rust keyword")).label("reserved"));
+        cx.diags.push(
+            Diagnostic::error("reserved-name", e.name.span, format!("endpoint name `{name}` is a Rust keyword"))
+                .label("reserved"),
+        );
     }
-    if let Some(first) = seen_names.get(name) {
+    let duplicate = seen_names.get(name).copied();
+    if let Some(first) = duplicate {
         cx.diags.push(
             Diagnostic::error("duplicate-endpoint", e.name.span, format!("endpoint `{name}` is declared twice"))
                 .label("declared again here")
-                .related(*first, "first declared here")
+                .related(first, "first declared here")
                 .note("endpoint names are unique across the project: each is a hook and an operationId"),
         );
     } else {
@@ -62,38 +66,64 @@ fn endpoint(
     }
 
     let segments = path_segments(cx, &e.path)?;
-    let route_key: String =
-        segments.iter().map(|s| if s.starts_with('{') { "{}".to_string() } else { s.clone() }).collect::<Vec<_>>().join("/");
-    if let Some(first) = seen_routes.get(&(e.method, route_key.clone())) {
-        cx.diags.push(
-            Diagnostic::error("duplicate-route", e.path.span, format!("`{} {}` is already routed", e.method.upper(), e.path.text))
-                .label("same method and path as another endpoint")
-                .related(*first, "first routed here"),
-        );
-    } else {
-        seen_routes.insert((e.method, route_key), e.path.span);
-    }
-    let placeholders: Vec<&str> = segments.iter().filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}'))).collect();
-    for p in &placeholders {
-        if !e.path_params.iter().any(|d| d.name.text == *p) {
-            cx.diags.push(
-                Diagnostic::error("undeclared-path-param", e.path.span, format!("path parameter `{p}` is not declared"))
-                    .label(format!("`{{{p}}}` used here"))
-                    .help(format!("add `path: {{ {p}: string }}` to endpoint `{name}`")),
-            );
+    let route_key: String = segments
+        .iter()
+        .map(|s| if s.starts_with('{') { "{}".to_string() } else { s.clone() })
+        .collect::<Vec<_>>()
+        .join("/");
+    match seen_routes.get(&(e.method, route_key.clone())) {
+        // A copied endpoint also repeats its route; "declared twice" already says what to fix.
+        _ if duplicate.is_some() => {}
+        Some(first) => cx.diags.push(
+            Diagnostic::error(
+                "duplicate-route",
+                e.path.span,
+                format!("`{} {}` is already routed", e.method.upper(), e.path.text),
+            )
+            .label("same method and path as another endpoint")
+            .related(*first, "first routed here"),
+        ),
+        None => {
+            seen_routes.insert((e.method, route_key), e.path.span);
         }
     }
+    let placeholders: Vec<&str> =
+        segments.iter().filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}'))).collect();
+    let undeclared: Vec<&str> =
+        placeholders.iter().copied().filter(|p| !e.path_params.iter().any(|d| d.name.text == *p)).collect();
+    // A misspelled declaration (`ids` for `{id}`) is one mistake: one error, pointing at both.
+    let mut explained = Vec::new();
     for d in &e.path_params {
-        if !placeholders.contains(&d.name.text.as_str()) {
-            let help = did_you_mean(&d.name.text, placeholders.iter().copied())
-                .map(|s| format!("did you mean `{s}`?"))
-                .unwrap_or_else(|| format!("add `{{{}}}` to the path or remove the declaration", d.name.text));
-            cx.diags.push(
-                Diagnostic::error("unused-path-param", d.name.span, format!("path parameter `{}` is not in the path `{}`", d.name.text, e.path.text))
-                    .label("declared but not used")
-                    .help(help),
-            );
+        if placeholders.contains(&d.name.text.as_str()) {
+            continue;
         }
+        let diag = Diagnostic::error(
+            "unused-path-param",
+            d.name.span,
+            format!("path parameter `{}` is not in the path `{}`", d.name.text, e.path.text),
+        )
+        .label("declared but not used");
+        cx.diags.push(
+            match did_you_mean(&d.name.text, undeclared.iter().copied().filter(|p| !explained.contains(p))) {
+                Some(p) => {
+                    explained.push(p);
+                    diag.related(placeholder_span(&e.path, p), format!("the path has `{{{p}}}`"))
+                        .help(format!("did you mean `{p}`?"))
+                }
+                None => diag.help(format!("add `{{{}}}` to the path or remove the declaration", d.name.text)),
+            },
+        );
+    }
+    for p in undeclared.into_iter().filter(|p| !explained.contains(p)) {
+        cx.diags.push(
+            Diagnostic::error(
+                "undeclared-path-param",
+                placeholder_span(&e.path, p),
+                format!("path parameter `{p}` is not declared"),
+            )
+            .label("used here")
+            .help(format!("add `path: {{ {p}: string }}` to endpoint `{name}`")),
+        );
     }
     let path_params: Vec<Param> = e.path_params.iter().filter_map(|p| param(cx, p, false, true)).collect();
     let query: Vec<Param> = e.query.iter().filter_map(|p| param(cx, p, true, false)).collect();
@@ -105,9 +135,13 @@ fn endpoint(
         Some((raw, span)) => {
             if e.method == Method::Get || e.method == Method::Delete {
                 cx.diags.push(
-                    Diagnostic::error("body-not-allowed", *span, format!("a `{}` request has no body", e.method.upper()))
-                        .label("body declared here")
-                        .help("use `query:` parameters instead"),
+                    Diagnostic::error(
+                        "body-not-allowed",
+                        *span,
+                        format!("a `{}` request has no body", e.method.upper()),
+                    )
+                    .label("body declared here")
+                    .help("use `query:` parameters instead"),
                 );
             }
             body_ref(cx, raw, &format!("{pascal}Body"), TypeOrigin::EndpointBody, *span)
@@ -119,9 +153,13 @@ fn endpoint(
     for r in &e.responses {
         if !(200..300).contains(&r.status) {
             cx.diags.push(
-                Diagnostic::error("error-response", r.span, format!("status {} is an error; list errors under `errors`", r.status))
-                    .label("not a success status")
-                    .help("for example `errors: [not_found, conflict]`; their bodies use the project's error envelope"),
+                Diagnostic::error(
+                    "error-response",
+                    r.span,
+                    format!("status {} is an error; list errors under `errors`", r.status),
+                )
+                .label("not a success status")
+                .help("for example `errors: [not_found, conflict]`; their bodies use the project's error envelope"),
             );
         }
     }
@@ -133,10 +171,13 @@ fn endpoint(
         );
     }
     for r in &success {
-        let type_name = if success.len() == 1 { format!("{pascal}Response") } else { format!("{pascal}Response{}", r.status) };
+        let type_name =
+            if success.len() == 1 { format!("{pascal}Response") } else { format!("{pascal}Response{}", r.status) };
         let body = body_ref(cx, &r.body, &type_name, TypeOrigin::EndpointResponse, r.span);
         if r.status == 204 && body.is_some() {
-            cx.diags.push(Diagnostic::error("body-not-allowed", r.span, "a 204 response has no body").label("body declared here"));
+            cx.diags.push(
+                Diagnostic::error("body-not-allowed", r.span, "a 204 response has no body").label("body declared here"),
+            );
         }
         responses.push(Response { status: r.status, body, description: None, span: r.span });
     }
@@ -146,9 +187,13 @@ fn endpoint(
         Some((a, span)) => {
             if a != AuthRequirement::None && !cx.scope.has_auth {
                 cx.diags.push(
-                    Diagnostic::error("no-auth-scheme", span, "this endpoint needs auth but the project has no `auth` scheme")
-                        .label("auth requested here")
-                        .help("add `auth: bearer` (or a mapping with `header` and `prefix`) to project.yaml"),
+                    Diagnostic::error(
+                        "no-auth-scheme",
+                        span,
+                        "this endpoint needs auth but the project has no `auth` scheme",
+                    )
+                    .label("auth requested here")
+                    .help("add `auth: bearer` (or a mapping with `header` and `prefix`) to project.yaml"),
                 );
             }
             a
@@ -157,7 +202,10 @@ fn endpoint(
     let mut errors = Vec::new();
     for (i, (kind, span)) in e.errors.iter().enumerate() {
         if e.errors[..i].iter().any(|(k, _)| k == kind) {
-            cx.diags.push(Diagnostic::error("duplicate-name", *span, format!("error `{}` is listed twice", kind.code())).label("listed again here"));
+            cx.diags.push(
+                Diagnostic::error("duplicate-name", *span, format!("error `{}` is listed twice", kind.code()))
+                    .label("listed again here"),
+            );
         } else {
             errors.push(*kind);
         }
@@ -179,6 +227,20 @@ fn endpoint(
         tags,
         span: e.name.span,
     })
+}
+
+/// The `{param}` inside a path's span, when the path is written plain or simply quoted; else the whole path.
+fn placeholder_span(path: &Name, param: &str) -> Span {
+    let needle = format!("{{{param}}}");
+    let quote = match (path.span.end - path.span.start).checked_sub(path.text.len()) {
+        Some(0) => 0,
+        Some(2) => 1,
+        _ => return path.span,
+    };
+    let Some(i) = path.text.find(&needle) else { return path.span };
+    let start = path.span.start + quote + i;
+    let col = path.span.col + (quote + path.text[..i].chars().count()) as u32;
+    Span { start, end: start + needle.len(), col, ..path.span }
 }
 
 fn path_segments(cx: &mut Cx<'_>, path: &Name) -> Option<Vec<String>> {
@@ -205,10 +267,20 @@ fn path_segments(cx: &mut Cx<'_>, path: &Name) -> Option<Vec<String>> {
             let inner = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}'));
             match inner {
                 Some(p) if is_snake_ident(p) => {}
-                _ => return bad(cx, format!("segment `{seg}` of `{text}` is not a parameter"), "a parameter is a whole segment: `{name}`, snake_case"),
+                _ => {
+                    return bad(
+                        cx,
+                        format!("segment `{seg}` of `{text}` is not a parameter"),
+                        "a parameter is a whole segment: `{name}`, snake_case",
+                    );
+                }
             }
         } else if !seg.chars().all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c)) {
-            return bad(cx, format!("segment `{seg}` of `{text}` has characters that need escaping"), "use letters, digits, `-`, `.`, `_`, `~`");
+            return bad(
+                cx,
+                format!("segment `{seg}` of `{text}` has characters that need escaping"),
+                "use letters, digits, `-`, `.`, `_`, `~`",
+            );
         }
         out.push(seg.to_string());
     }
@@ -227,7 +299,11 @@ fn param(cx: &mut Cx<'_>, p: &RawTypeField, allow_list: bool, in_path: bool) -> 
             cx.diags.push(
                 Diagnostic::error("param-type", e.span, format!("parameter `{}` must be a scalar", p.name.text))
                     .label("an object cannot go in a URL")
-                    .help(if allow_list { "use a scalar type, or `{ list: string }` for a repeated parameter" } else { "use a scalar type such as `string` or `bigint`" }),
+                    .help(if allow_list {
+                        "use a scalar type, or `{ list: string }` for a repeated parameter"
+                    } else {
+                        "use a scalar type such as `string` or `bigint`"
+                    }),
             );
             return None;
         }
@@ -235,13 +311,20 @@ fn param(cx: &mut Cx<'_>, p: &RawTypeField, allow_list: bool, in_path: bool) -> 
     check_constraints(&ty, &item.constraints, item.span, false, cx.diags);
     if in_path && e.optional {
         cx.diags.push(
-            Diagnostic::error("optional-path-param", e.span, format!("path parameter `{}` cannot be optional", p.name.text))
-                .label("path segments are always present"),
+            Diagnostic::error(
+                "optional-path-param",
+                e.span,
+                format!("path parameter `{}` cannot be optional", p.name.text),
+            )
+            .label("path segments are always present"),
         );
     }
     let default = match &e.default {
         Some(node) if list => {
-            cx.diags.push(Diagnostic::error("default-type", node.span, "a list parameter takes no default").label("not supported"));
+            cx.diags.push(
+                Diagnostic::error("default-type", node.span, "a list parameter takes no default")
+                    .label("not supported"),
+            );
             None
         }
         Some(node) => default_for(node, &ty, &item.constraints, cx.diags),
@@ -271,9 +354,13 @@ fn check_param_names(cx: &mut Cx<'_>, path: &[Param], query: &[Param]) {
         }
         if let Some(p) = path.iter().find(|p| p.name == q.name) {
             cx.diags.push(
-                Diagnostic::error("duplicate-name", q.span, format!("`{}` is both a path and a query parameter", q.name))
-                    .label("query parameter")
-                    .related(p.span, "path parameter"),
+                Diagnostic::error(
+                    "duplicate-name",
+                    q.span,
+                    format!("`{}` is both a path and a query parameter", q.name),
+                )
+                .label("query parameter")
+                .related(p.span, "path parameter"),
             );
         }
     }
@@ -286,9 +373,13 @@ fn body_ref(cx: &mut Cx<'_>, raw: &RawBody, type_name: &str, origin: TypeOrigin,
         RawBody::Fields(fields) => {
             if cx.scope.has_type(cx.app, type_name) {
                 cx.diags.push(
-                    Diagnostic::error("duplicate-name", span, format!("this inline shape would be named `{type_name}`, which is already a type"))
-                        .label("inline shape")
-                        .help("rename the declared type, or refer to it by name here"),
+                    Diagnostic::error(
+                        "duplicate-name",
+                        span,
+                        format!("this inline shape would be named `{type_name}`, which is already a type"),
+                    )
+                    .label("inline shape")
+                    .help("rename the declared type, or refer to it by name here"),
                 );
                 return None;
             }

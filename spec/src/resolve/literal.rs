@@ -1,19 +1,31 @@
 //! Default values, checked against the type they default.
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, a_or_an};
 use crate::ir::{Constraints, Literal, ScalarType};
 use crate::yaml::{Node, Value};
 
-pub fn default_for(node: &Node, ty: &ScalarType, constraints: &Constraints, diags: &mut Vec<Diagnostic>) -> Option<Literal> {
+pub fn default_for(
+    node: &Node,
+    ty: &ScalarType,
+    constraints: &Constraints,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Literal> {
     let Value::Scalar { text, quoted } = &node.value else {
-        diags.push(mismatch(node, ty, &node.kind().to_string()));
+        diags.push(match node.value {
+            Value::Null => mismatch(node, ty, "`default: null` is not a value".into())
+                .help("leave `default` out: an optional field is already null when absent"),
+            _ => mismatch(node, ty, format!("default is {}, not a single `{}` value", node.kind(), ty.name())),
+        });
         return None;
     };
-    let found = if *quoted { format!("the string \"{text}\"") } else { format!("`{text}`") };
+    // Quoted as written: `"20"` is a string even where an `int` is expected.
+    let found = if *quoted { format!("\"{text}\"") } else { format!("`{text}`") };
     let lit = match ty {
-        ScalarType::Int | ScalarType::BigInt if !quoted => text.parse::<i64>().ok().map(Literal::Int).filter(|l| {
-            *ty == ScalarType::BigInt || matches!(l, Literal::Int(v) if i32::try_from(*v).is_ok())
-        }),
+        ScalarType::Int | ScalarType::BigInt if !quoted => text
+            .parse::<i64>()
+            .ok()
+            .map(Literal::Int)
+            .filter(|l| *ty == ScalarType::BigInt || matches!(l, Literal::Int(v) if i32::try_from(*v).is_ok())),
         ScalarType::Float if !quoted => text.parse::<f64>().ok().filter(|f| f.is_finite()).map(Literal::Float),
         ScalarType::Bool if !quoted => match text.as_str() {
             "true" => Some(Literal::Bool(true)),
@@ -26,7 +38,7 @@ pub fn default_for(node: &Node, ty: &ScalarType, constraints: &Constraints, diag
         _ => None,
     };
     let Some(lit) = lit else {
-        let mut d = mismatch(node, ty, &found);
+        let mut d = mismatch(node, ty, format!("default {found} is not a valid `{}`", ty.name()));
         if let ScalarType::Enum(e) = ty {
             d = d.help(format!("the enum's values are: {}", e.values.join(", ")));
         } else if *quoted && matches!(ty, ScalarType::Int | ScalarType::BigInt | ScalarType::Float | ScalarType::Bool) {
@@ -37,16 +49,23 @@ pub fn default_for(node: &Node, ty: &ScalarType, constraints: &Constraints, diag
     };
     if let Some(problem) = violates(&lit, constraints) {
         diags.push(
-            Diagnostic::error("default-violates", node.span, format!("default {found} breaks its own constraint: {problem}"))
-                .label("this default would be rejected"),
+            Diagnostic::error(
+                "default-violates",
+                node.span,
+                format!("default {found} breaks its own constraint: {problem}"),
+            )
+            .label("this default would be rejected"),
         );
     }
     Some(lit)
 }
 
-fn mismatch(node: &Node, ty: &ScalarType, found: &str) -> Diagnostic {
-    Diagnostic::error("default-type", node.span, format!("default {found} is not a valid `{}`", ty.name()))
-        .label(format!("expected a `{}` value", ty.name()))
+fn mismatch(node: &Node, ty: &ScalarType, message: String) -> Diagnostic {
+    Diagnostic::error("default-type", node.span, message).label(format!(
+        "expected {} `{}` value",
+        a_or_an(ty.name()),
+        ty.name()
+    ))
 }
 
 fn violates(lit: &Literal, c: &Constraints) -> Option<String> {
@@ -76,5 +95,8 @@ fn range(v: f64, c: &Constraints) -> Option<String> {
 
 fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 10 && b[4] == b'-' && b[7] == b'-' && s.chars().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && s.chars().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }

@@ -16,7 +16,12 @@ use crate::suggest::did_you_mean;
 
 pub use scope::Scope;
 
-pub fn resolve(raw: RawProject, raw_apps: Vec<RawApp>, diags: &mut Vec<Diagnostic>, sources: &SourceMap) -> Option<Spec> {
+pub fn resolve(
+    raw: RawProject,
+    raw_apps: Vec<RawApp>,
+    diags: &mut Vec<Diagnostic>,
+    sources: &SourceMap,
+) -> Option<Spec> {
     let raw_apps = merge_and_order(raw_apps, raw.apps.as_deref(), &raw.project.span, diags);
     let scope = Scope::new(&raw_apps, &raw.project, diags);
     let keys = models::model_keys(&raw_apps);
@@ -36,7 +41,8 @@ pub fn resolve(raw: RawProject, raw_apps: Vec<RawApp>, diags: &mut Vec<Diagnosti
         app.models = models::resolve_models(&scope, raw_app, &keys, diags);
     }
     // Types may refer to models of other apps (`from: core.User`), so all models exist before any type.
-    let all_models: Vec<_> = apps.iter().flat_map(|a| a.models.iter().map(move |m| (a.name.clone(), m.clone()))).collect();
+    let all_models: Vec<_> =
+        apps.iter().flat_map(|a| a.models.iter().map(move |m| (a.name.clone(), m.clone()))).collect();
     for (app, raw_app) in apps.iter_mut().zip(&raw_apps) {
         app.types = types::resolve_types(&scope, raw_app, &all_models, diags);
     }
@@ -70,9 +76,13 @@ fn merge_and_order(
     for app in raw_apps {
         if !is_snake_ident(&app.name.text) {
             diags.push(
-                Diagnostic::error("bad-name", app.name.span, format!("app name `{}` must be snake_case", app.name.text))
-                    .label("not a snake_case identifier")
-                    .help("use lowercase letters, digits and `_`, starting with a letter"),
+                Diagnostic::error(
+                    "bad-name",
+                    app.name.span,
+                    format!("app name `{}` must be snake_case", app.name.text),
+                )
+                .label("not a snake_case identifier")
+                .help("use lowercase letters, digits and `_`, starting with a letter"),
             );
         }
         match merged.get_mut(&app.name.text) {
@@ -104,10 +114,14 @@ fn merge_and_order(
         for app in merged.values() {
             if !listed.iter().any(|n| n.text == app.name.text) {
                 diags.push(
-                    Diagnostic::error("unlisted-app", app.name.span, format!("app `{}` is not listed in the project's `apps`", app.name.text))
-                        .label("declared here")
-                        .related(*project_span, "the project file")
-                        .help(format!("add `{}` to `apps` in project.yaml", app.name.text)),
+                    Diagnostic::error(
+                        "unlisted-app",
+                        app.name.span,
+                        format!("app `{}` is not listed in the project's `apps`", app.name.text),
+                    )
+                    .label("declared here")
+                    .related(*project_span, "the project file")
+                    .help(format!("add `{}` to `apps` in project.yaml", app.name.text)),
                 );
             }
         }
@@ -141,9 +155,13 @@ fn visit(
     for dep in deps {
         if path.contains(&dep.text) {
             diags.push(
-                Diagnostic::error("dependency-cycle", dep.span, format!("apps depend on each other: {} -> {}", path.join(" -> "), dep.text))
-                    .label("closes the cycle")
-                    .help("move what both need into `core` or a third app"),
+                Diagnostic::error(
+                    "dependency-cycle",
+                    dep.span,
+                    format!("apps depend on each other: {} -> {}", path.join(" -> "), dep.text),
+                )
+                .label("closes the cycle")
+                .help("move what both need into `core` or a third app"),
             );
             continue;
         }
@@ -180,10 +198,56 @@ pub fn is_pascal_ident(s: &str) -> bool {
 pub fn is_rust_keyword(s: &str) -> bool {
     matches!(
         s,
-        "as" | "async" | "await" | "break" | "const" | "continue" | "crate" | "dyn" | "else" | "enum" | "extern"
-            | "false" | "fn" | "for" | "if" | "impl" | "in" | "let" | "loop" | "match" | "mod" | "move" | "mut"
-            | "pub" | "ref" | "return" | "self" | "Self" | "static" | "struct" | "super" | "trait" | "true"
-            | "type" | "unsafe" | "use" | "where" | "while" | "abstract" | "become" | "box" | "do" | "final"
-            | "macro" | "override" | "priv" | "typeof" | "unsized" | "virtual" | "yield" | "try" | "gen"
+        "as" | "async"
+            | "await"
+            | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "dyn"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "self"
+            | "Self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "abstract"
+            | "become"
+            | "box"
+            | "do"
+            | "final"
+            | "macro"
+            | "override"
+            | "priv"
+            | "typeof"
+            | "unsized"
+            | "virtual"
+            | "yield"
+            | "try"
+            | "gen"
     )
 }

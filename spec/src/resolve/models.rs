@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, a_or_an};
 use crate::ir::{Auto, BelongsTo, Constraints, EnumType, Field, Index, ManyToMany, Model, OnDelete, Ref, ScalarType};
 use crate::parse::{Name, RawApp, RawModel, RawModelField, RawModelFieldKind};
 use crate::source::Span;
@@ -13,7 +13,8 @@ use super::literal::default_for;
 use super::scope::{Kind, Scope};
 use super::{is_rust_keyword, is_snake_ident};
 
-pub const SCALARS: &[&str] = &["string", "text", "int", "bigint", "float", "bool", "uuid", "datetime", "date", "json", "enum"];
+pub const SCALARS: &[&str] =
+    &["string", "text", "int", "bigint", "float", "bool", "uuid", "datetime", "date", "json", "enum"];
 
 /// A scalar type by name (`enum` needs its values, so it is built by the caller).
 pub fn scalar(name: &str) -> Option<ScalarType> {
@@ -77,7 +78,7 @@ pub fn check_constraints(ty: &ScalarType, c: &Constraints, span: Span, list: boo
     for key in bad {
         diags.push(
             Diagnostic::error("constraint-type", span, format!("`{key}` does not apply to `{}`", ty.name()))
-                .label(format!("a `{}` field", ty.name()))
+                .label(format!("{} `{}` field", a_or_an(ty.name()), ty.name()))
                 .help(match key {
                     "min" | "max" => "`min`/`max` bound numbers; use `min_length`/`max_length` for text",
                     "min_items" | "max_items" => "`min_items`/`max_items` bound lists",
@@ -150,9 +151,13 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
         }
         if timestamps && (f.name.text == "created_at" || f.name.text == "updated_at") {
             diags.push(
-                Diagnostic::error("duplicate-name", f.name.span, format!("field `{}` comes from the `timestamps` mixin", f.name.text))
-                    .label("declared again here")
-                    .help("remove it, or drop the mixin"),
+                Diagnostic::error(
+                    "duplicate-name",
+                    f.name.span,
+                    format!("field `{}` comes from the `timestamps` mixin", f.name.text),
+                )
+                .label("declared again here")
+                .help("remove it, or drop the mixin"),
             );
             continue;
         }
@@ -197,9 +202,13 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
                 None => {
                     let names = model.fields.iter().map(|f| f.name.as_str());
                     diags.push(
-                        Diagnostic::error("unknown-field", c.span, format!("model `{}` has no field `{}`", m.name.text, c.text))
-                            .label("not a field of this model")
-                            .help_opt(did_you_mean(&c.text, names).map(|s| format!("did you mean `{s}`?"))),
+                        Diagnostic::error(
+                            "unknown-field",
+                            c.span,
+                            format!("model `{}` has no field `{}`", m.name.text, c.text),
+                        )
+                        .label("not a field of this model")
+                        .help_opt(did_you_mean(&c.text, names).map(|s| format!("did you mean `{s}`?"))),
                     );
                 }
             }
@@ -227,8 +236,12 @@ fn primary_key(m: &RawModel, diags: &mut Vec<Diagnostic>) -> Field {
                 "uuid" => ScalarType::Uuid,
                 _ => {
                     diags.push(
-                        Diagnostic::error("bad-primary-key", pk.ty.span, format!("a primary key cannot be `{}`", pk.ty.text))
-                            .label("expected int, bigint or uuid"),
+                        Diagnostic::error(
+                            "bad-primary-key",
+                            pk.ty.span,
+                            format!("a primary key cannot be `{}`", pk.ty.text),
+                        )
+                        .label("expected int, bigint or uuid"),
                     );
                     ScalarType::BigInt
                 }
@@ -286,7 +299,14 @@ pub fn check_field_name(name: &Name, seen: &mut BTreeMap<String, Span>, diags: &
     true
 }
 
-fn column(scope: &Scope, app: &RawApp, m: &RawModel, f: &RawModelField, keys: &KeyMap, diags: &mut Vec<Diagnostic>) -> Option<Field> {
+fn column(
+    scope: &Scope,
+    app: &RawApp,
+    m: &RawModel,
+    f: &RawModelField,
+    keys: &KeyMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Field> {
     let mut field = Field {
         name: f.name.text.clone(),
         column: f.name.text.clone(),
@@ -314,12 +334,16 @@ fn column(scope: &Scope, app: &RawApp, m: &RawModel, f: &RawModelField, keys: &K
                     Some(s) => s,
                     None => {
                         let mut d = unknown_scalar(ty);
-                        if did_you_mean(&ty.text, SCALARS.iter().copied()).is_none() && keys.keys().any(|r| r.name == ty.text) {
+                        if did_you_mean(&ty.text, SCALARS.iter().copied()).is_none()
+                            && keys.keys().any(|r| r.name == ty.text)
+                        {
                             d = d.help(format!("to refer to model `{}`, use `belongs_to: {}`", ty.text, ty.text));
                         }
                         diags.push(d);
-                        // Keep the field (as text) so references to it do not cascade into more errors.
-                        ScalarType::Text
+                        // Keep the field (as text) so references to it do not cascade into more errors, but
+                        // do not check its constraints and default against a type nobody wrote.
+                        field.ty = ScalarType::Text;
+                        return Some(field);
                     }
                 }
             };
@@ -357,10 +381,15 @@ pub fn enum_type(name: &str, values: &[String], span: Span, diags: &mut Vec<Diag
     let mut sorted = values.to_vec();
     sorted.sort();
     if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
-        diags.push(Diagnostic::error("duplicate-name", span, format!("enum value `{}` is listed twice", w[0])).label("in this enum"));
+        diags.push(
+            Diagnostic::error("duplicate-name", span, format!("enum value `{}` is listed twice", w[0]))
+                .label("in this enum"),
+        );
         return None;
     }
-    if let Some(bad) = values.iter().find(|v| pascal_case(v).is_empty() || !pascal_case(v).chars().all(|c| c.is_ascii_alphanumeric())) {
+    if let Some(bad) =
+        values.iter().find(|v| pascal_case(v).is_empty() || !pascal_case(v).chars().all(|c| c.is_ascii_alphanumeric()))
+    {
         diags.push(
             Diagnostic::error("bad-name", span, format!("enum value `{bad}` cannot become a Rust variant"))
                 .help("use letters, digits and `_`"),

@@ -106,12 +106,9 @@ impl Scope {
             Kind::Model => (&target.models, &target.types),
             Kind::Type => (&target.types, &target.models),
         };
-        let mut d = Diagnostic::error(
-            "unknown-reference",
-            name.span,
-            format!("unknown {} `{}`", kind.noun(), name.text),
-        )
-        .label(format!("no {} named `{local}` in app `{app}`", kind.noun()));
+        let mut d =
+            Diagnostic::error("unknown-reference", name.span, format!("unknown {} `{}`", kind.noun(), name.text))
+                .label(format!("no {} named `{local}` in app `{app}`", kind.noun()));
         if let Some(s) = did_you_mean(local, same.keys().map(String::as_str)) {
             let q = if app == from_app { s.to_string() } else { format!("{app}.{s}") };
             return d.help(format!("did you mean `{q}`?"));
@@ -142,16 +139,24 @@ impl Scope {
 fn declare(table: &mut BTreeMap<String, Span>, name: &Name, kind: Kind, diags: &mut Vec<Diagnostic>) {
     if !super::is_pascal_ident(&name.text) {
         diags.push(
-            Diagnostic::error("bad-name", name.span, format!("{} name `{}` must be PascalCase", kind.noun(), name.text))
-                .label("not a PascalCase identifier")
-                .help_opt(Some(format!("for example `{}`", crate::pascal_case(&name.text)))),
+            Diagnostic::error(
+                "bad-name",
+                name.span,
+                format!("{} name `{}` must be PascalCase", kind.noun(), name.text),
+            )
+            .label("not a PascalCase identifier")
+            .help_opt(Some(format!("for example `{}`", crate::pascal_case(&name.text)))),
         );
     }
     if let Some(first) = table.get(&name.text) {
         diags.push(
-            Diagnostic::error("duplicate-name", name.span, format!("{} `{}` is declared twice", kind.noun(), name.text))
-                .label("declared again here")
-                .related(*first, "first declared here"),
+            Diagnostic::error(
+                "duplicate-name",
+                name.span,
+                format!("{} `{}` is declared twice", kind.noun(), name.text),
+            )
+            .label("declared again here")
+            .related(*first, "first declared here"),
         );
     } else {
         table.insert(name.text.clone(), name.span);

@@ -22,7 +22,12 @@ pub struct Cx<'a> {
     pub diags: &'a mut Vec<Diagnostic>,
 }
 
-pub fn resolve_types(scope: &Scope, app: &RawApp, models: &[(String, Model)], diags: &mut Vec<Diagnostic>) -> Vec<TypeDef> {
+pub fn resolve_types(
+    scope: &Scope,
+    app: &RawApp,
+    models: &[(String, Model)],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<TypeDef> {
     let mut declared = Vec::new();
     let mut synthesized = Vec::new();
     for t in &app.types {
@@ -53,9 +58,13 @@ fn resolve_type(cx: &mut Cx<'_>, t: &RawType, models: &[(String, Model)]) -> Typ
             }
         }
         (Some(from), false) => cx.diags.push(
-            Diagnostic::error("conflicting-keys", from.span, format!("type `{}` has both `from` and `fields`", t.name.text))
-                .label("derived from a model here")
-                .help("use `add` to extend a derived type, or drop `from`"),
+            Diagnostic::error(
+                "conflicting-keys",
+                from.span,
+                format!("type `{}` has both `from` and `fields`", t.name.text),
+            )
+            .label("derived from a model here")
+            .help("use `add` to extend a derived type, or drop `from`"),
         ),
         (None, _) => {
             for (key, list) in [("pick", &t.pick), ("omit", &t.omit)] {
@@ -78,13 +87,6 @@ fn resolve_type(cx: &mut Cx<'_>, t: &RawType, models: &[(String, Model)]) -> Typ
             f.optional = true;
         }
     }
-    if def.fields.is_empty() && t.from.is_none() {
-        cx.diags.push(
-            Diagnostic::error("empty-type", t.name.span, format!("type `{}` has no fields", t.name.text))
-                .label("declared here")
-                .help("add `fields:`, or derive it with `from: <Model>` and `pick`"),
-        );
-    }
     def
 }
 
@@ -102,15 +104,23 @@ fn derive_fields(cx: &mut Cx<'_>, t: &RawType, model: &Model, seen: &mut BTreeMa
         for n in names {
             if model.many_to_many.iter().any(|m| m.name == n.text) {
                 cx.diags.push(
-                    Diagnostic::error("pick-relation", n.span, format!("`{}` is a many-to-many relation and cannot be picked", n.text))
-                        .label("not a column")
-                        .help(format!("add it with `add:`, e.g. `{}: {{ list: string }}`", n.text)),
+                    Diagnostic::error(
+                        "pick-relation",
+                        n.span,
+                        format!("`{}` is a many-to-many relation and cannot be picked", n.text),
+                    )
+                    .label("not a column")
+                    .help(format!("add it with `add:`, e.g. `{}: {{ list: string }}`", n.text)),
                 );
             } else if !known.contains(&n.text.as_str()) {
                 cx.diags.push(
-                    Diagnostic::error("unknown-field", n.span, format!("model `{}` has no field `{}`", model.name, n.text))
-                        .label("not a field of this model")
-                        .help_opt(did_you_mean(&n.text, known.iter().copied()).map(|s| format!("did you mean `{s}`?"))),
+                    Diagnostic::error(
+                        "unknown-field",
+                        n.span,
+                        format!("model `{}` has no field `{}`", model.name, n.text),
+                    )
+                    .label("not a field of this model")
+                    .help_opt(did_you_mean(&n.text, known.iter().copied()).map(|s| format!("did you mean `{s}`?"))),
                 );
             }
         }
@@ -157,7 +167,12 @@ pub fn wire(snake: &str, case: JsonCase) -> String {
 }
 
 /// Fields of a type, a body or a response; `owner` names synthesized inline types (`<Owner><Field>`).
-pub fn field_list(cx: &mut Cx<'_>, owner: &str, fields: &[RawTypeField], seen: &mut BTreeMap<String, Span>) -> Vec<TypeField> {
+pub fn field_list(
+    cx: &mut Cx<'_>,
+    owner: &str,
+    fields: &[RawTypeField],
+    seen: &mut BTreeMap<String, Span>,
+) -> Vec<TypeField> {
     let mut out = Vec::new();
     for f in fields {
         if !check_field_name(&f.name, seen, cx.diags) {
@@ -188,7 +203,11 @@ fn field(cx: &mut Cx<'_>, owner: &str, f: &RawTypeField) -> Option<TypeField> {
             if let Shape::Scalar(ty) = &item {
                 check_constraints(ty, &inner.constraints, inner.span, false, cx.diags);
             }
-            let list_only = Constraints { min_items: e.constraints.min_items, max_items: e.constraints.max_items, ..Default::default() };
+            let list_only = Constraints {
+                min_items: e.constraints.min_items,
+                max_items: e.constraints.max_items,
+                ..Default::default()
+            };
             if list_only != e.constraints {
                 cx.diags.push(
                     Diagnostic::error("constraint-type", e.span, "a list takes only `min_items`/`max_items`")
@@ -214,7 +233,9 @@ fn field(cx: &mut Cx<'_>, owner: &str, f: &RawTypeField) -> Option<TypeField> {
     let default = match (&e.default, &shape) {
         (Some(node), Shape::Scalar(ty)) => default_for(node, ty, &e.constraints, cx.diags),
         (Some(node), _) => {
-            cx.diags.push(Diagnostic::error("default-type", node.span, "only scalar fields take a default").label("not a scalar"));
+            cx.diags.push(
+                Diagnostic::error("default-type", node.span, "only scalar fields take a default").label("not a scalar"),
+            );
             None
         }
         (None, _) => None,
@@ -247,14 +268,20 @@ pub fn shape(cx: &mut Cx<'_>, name: &str, e: &RawTypeExpr) -> Option<Shape> {
             }
             cx.scope.resolve(cx.app, n, Kind::Type, cx.diags).map(Shape::Named)
         }
-        RawTypeKind::Enum(values) => enum_type(name, values, e.span, cx.diags).map(|t| Shape::Scalar(ScalarType::Enum(t))),
+        RawTypeKind::Enum(values) => {
+            enum_type(name, values, e.span, cx.diags).map(|t| Shape::Scalar(ScalarType::Enum(t)))
+        }
         RawTypeKind::List(inner) => shape(cx, name, inner).map(|s| Shape::List(Box::new(s))),
         RawTypeKind::Object(fields) => {
             if cx.scope.has_type(cx.app, name) {
                 cx.diags.push(
-                    Diagnostic::error("duplicate-name", e.span, format!("this inline object would be named `{name}`, which is already a type"))
-                        .label("inline object")
-                        .help("declare the object as a named type and refer to it"),
+                    Diagnostic::error(
+                        "duplicate-name",
+                        e.span,
+                        format!("this inline object would be named `{name}`, which is already a type"),
+                    )
+                    .label("inline object")
+                    .help("declare the object as a named type and refer to it"),
                 );
                 return None;
             }
