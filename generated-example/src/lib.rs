@@ -15,11 +15,3 @@ mod core;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct App;
 
-/// Builds the server's router (with the given configuration) for tests and for `main`.
-pub async fn build(config: &charter_runtime::Config) -> Result<(axum_router::Router, charter_runtime::Ctx), charter_runtime::ServeError> {
-    charter_runtime::build(&api::SPEC, config, api::router(App)).await
-}
-
-mod axum_router {
-    pub use charter_runtime::__private::axum::Router;
-}

@@ -1,4 +1,7 @@
-//! Run with `cargo run -p conduit-example`; docs at http://127.0.0.1:8080/docs/.
+//! The Conduit slice as a server: `cargo run -p conduit-example`, then open http://127.0.0.1:8080/docs/.
+//!
+//! Configuration comes from the environment: `DATABASE_URL` (default `sqlite://data.db?mode=rwc`, created
+//! and migrated on first run), `BIND_ADDR` (default 127.0.0.1:8080), `JWT_SECRET`.
 //!
 //! ```sh
 //! curl -s localhost:8080/api/users -H 'content-type: application/json' \
@@ -7,21 +10,6 @@
 
 use conduit_example::{App, api};
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    charter_runtime::init_tracing();
-    let config = match charter_runtime::Config::from_env() {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
-    };
-    match charter_runtime::serve(&api::SPEC, config, api::router(App)).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+fn main() -> std::process::ExitCode {
+    charter_runtime::run(&api::SPEC, api::router(App))
 }
