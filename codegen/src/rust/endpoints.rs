@@ -46,9 +46,9 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
     }
     if let Some(body) = &e.body {
         let ty = names::type_path(body, from);
+        // Already validated as a draft (see `drafts`), where missing fields are reported too.
         fields.push(quote! {
             /// The request body.
-            #[validate(nested, flatten)]
             pub body: #ty
         });
     }
@@ -242,9 +242,10 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
         AuthRequirement::None => None,
     };
     let body = e.body.as_ref().map(|b| {
-        let ty = names::type_path(b, From::Handlers(&app.name));
+        let draft_app = ident(&b.app);
+        let draft = ident(&b.name);
         quote! {
-            let body = match #h::json_body::<#ty>(&req) { Ok(b) => b, Err(e) => return #h::fail(ctx, e) };
+            let body = match #h::json_body::<super::#draft_app::drafts::#draft>(&req) { Ok(b) => b, Err(e) => return #h::fail(ctx, e) };
         }
     });
     let mut reads = Vec::new();
@@ -278,7 +279,14 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
         reads.push(quote!(let #name = #value;));
         inits.push(quote!(#name));
     }
+    let finish_body = body.as_ref().map(|_| {
+        quote! {
+            #h::check(&body, &mut errors);
+            let body = body.finish(&mut ::charter_runtime::JsonPath::new(), &mut errors);
+        }
+    });
     if body.is_some() {
+        required.push(ident("body"));
         inits.push(quote!(body));
     }
     let unwrap_required = (!required.is_empty()).then(|| {
@@ -316,6 +324,7 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
             #caller
             #body
             let mut errors = ::std::vec::Vec::new();
+            #finish_body
             #(#reads)*
             #unwrap_required
             let input = super::#app_mod::#input { #(#inits),* };

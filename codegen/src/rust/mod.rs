@@ -4,6 +4,7 @@
 //! `pub mod <app> { pub mod models {..}  types, endpoint inputs/outputs/errors, use-case traits }`,
 //! a private `__handlers` module, `pub static SPEC`, and `pub fn router(app)`.
 
+mod drafts;
 mod endpoints;
 mod models;
 mod names;
@@ -51,12 +52,14 @@ pub fn generate(spec: &Spec, options: &Options) -> String {
 }
 
 pub fn tokens(spec: &Spec, options: &Options) -> TokenStream {
+    let requests = drafts::request_types(spec);
     let apps = spec.apps.iter().map(|app| {
         let name = ident(&app.name);
         let doc = self::names::doc(&app.description.clone().unwrap_or_else(|| format!("The `{}` app.", app.name)));
         let models = models::emit(spec, app);
         let types = types::emit(spec, app);
         let endpoints = endpoints::emit(spec, app);
+        let drafts = drafts::emit(app, &requests);
         quote! {
             #doc
             #[allow(clippy::all, dead_code, unused_imports)]
@@ -64,6 +67,7 @@ pub fn tokens(spec: &Spec, options: &Options) -> TokenStream {
                 pub mod models { #models }
                 #types
                 #endpoints
+                #drafts
             }
         }
     });

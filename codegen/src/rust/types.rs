@@ -120,7 +120,7 @@ fn emit_struct(t: &TypeDef, from: From<'_>) -> TokenStream {
 }
 
 /// `#[validate(...)]` for one field: its own constraints, its items' constraints, and `nested` for types.
-fn validate_attr(f: &charter_spec::TypeField) -> Option<TokenStream> {
+pub fn validate_attr(f: &charter_spec::TypeField) -> Option<TokenStream> {
     let mut rules = rules(&f.constraints);
     match &f.shape {
         Shape::List(inner) => {

@@ -1,0 +1,199 @@
+//! Drafts: the lenient twins of request types, so one bad request reports every failing field.
+//!
+//! serde stops at the first missing field. A draft makes every field optional, so a body missing three
+//! fields still deserializes; its constraints run on what is present, and `finish` turns it into the real
+//! type, adding a `required` error for each field that is absent or null. Drafts live in `<app>::drafts`,
+//! named like the type they stand for, and exist only for types reachable from a request body.
+
+use std::collections::BTreeSet;
+
+use charter_spec::{App, Ref, Shape, Spec, TypeDef};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::names::{self, From, ident};
+use super::types::{literal, validate_attr};
+
+/// Every type a request body can contain, across apps.
+pub fn request_types(spec: &Spec) -> BTreeSet<Ref> {
+    let mut seen = BTreeSet::new();
+    let mut todo: Vec<Ref> = spec.endpoints().filter_map(|(_, e)| e.body.clone()).collect();
+    while let Some(r) = todo.pop() {
+        if !seen.insert(r.clone()) {
+            continue;
+        }
+        if let Some(t) = spec.type_def(&r) {
+            for f in &t.fields {
+                collect(&f.shape, &mut todo);
+            }
+        }
+    }
+    seen
+}
+
+fn collect(s: &Shape, out: &mut Vec<Ref>) {
+    match s {
+        Shape::Named(r) => out.push(r.clone()),
+        Shape::List(inner) => collect(inner, out),
+        Shape::Scalar(_) => {}
+    }
+}
+
+/// The `drafts` module of one app (empty when no request uses its types).
+pub fn emit(app: &App, requests: &BTreeSet<Ref>) -> TokenStream {
+    let drafts: Vec<TokenStream> = app
+        .types
+        .iter()
+        .filter(|t| requests.contains(&Ref { app: app.name.clone(), name: t.name.clone() }))
+        .map(|t| emit_draft(app, t))
+        .collect();
+    if drafts.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        #[doc(hidden)]
+        pub mod drafts {
+            #(#drafts)*
+        }
+    }
+}
+
+/// A type as seen from `<app>::drafts`: the draft for named types, the real scalar otherwise.
+fn draft_shape(s: &Shape, app: &str) -> TokenStream {
+    match s {
+        Shape::Scalar(ty) => names::scalar(ty, From::Models(app)),
+        Shape::Named(r) => {
+            let name = ident(&r.name);
+            if r.app == app {
+                quote!(#name)
+            } else {
+                let other = ident(&r.app);
+                quote!(super::super::#other::drafts::#name)
+            }
+        }
+        Shape::List(inner) => {
+            let inner = draft_shape(inner, app);
+            quote!(::std::vec::Vec<#inner>)
+        }
+    }
+}
+
+fn emit_draft(app: &App, t: &TypeDef) -> TokenStream {
+    let name = ident(&t.name);
+    let real = names::type_path(&Ref { app: app.name.clone(), name: t.name.clone() }, From::Models(&app.name));
+    let mut fields = Vec::new();
+    let mut finishes = Vec::new();
+    let mut defaults = Vec::new();
+    let mut required = Vec::new();
+    let mut inits = Vec::new();
+    for f in &t.fields {
+        let fname = ident(&f.name);
+        let wire = &f.wire_name;
+        let ty = draft_shape(&f.shape, &app.name);
+        let validate = validate_attr(f);
+        let finish_value = finish_expr(&f.shape, quote!(value));
+        match &f.default {
+            Some(d) => {
+                // A defaulted field is never missing: the draft holds the final value.
+                let fn_name = ident(&format!("__default_{}", f.name));
+                let fn_path = fn_name.to_string();
+                let value = literal(d, &f.shape);
+                defaults.push(quote!(fn #fn_name() -> #ty { #value }));
+                fields.push(quote!(#[serde(rename = #wire, default = #fn_path)] #validate pub #fname: #ty));
+                finishes.push(quote! {
+                    let #fname = {
+                        path.push_field(#wire);
+                        let value = self.#fname;
+                        let v = #finish_value;
+                        path.pop();
+                        v
+                    };
+                });
+                required.push(fname.clone());
+                inits.push(quote!(#fname));
+            }
+            None => {
+                fields.push(quote!(#[serde(rename = #wire, default)] #validate pub #fname: ::std::option::Option<#ty>));
+                if f.optional {
+                    finishes.push(quote! {
+                        let #fname = match self.#fname {
+                            ::std::option::Option::Some(value) => {
+                                path.push_field(#wire);
+                                let v = #finish_value;
+                                path.pop();
+                                v.map(::std::option::Option::Some)
+                            }
+                            ::std::option::Option::None => ::std::option::Option::Some(::std::option::Option::None),
+                        };
+                    });
+                } else {
+                    finishes.push(quote! {
+                        let #fname = {
+                            path.push_field(#wire);
+                            let v = match self.#fname {
+                                ::std::option::Option::Some(value) => #finish_value,
+                                ::std::option::Option::None => {
+                                    errors.push(path.error("required", "is required"));
+                                    ::std::option::Option::None
+                                }
+                            };
+                            path.pop();
+                            v
+                        };
+                    });
+                }
+                required.push(fname.clone());
+                inits.push(quote!(#fname));
+            }
+        }
+    }
+    quote! {
+        #[derive(Debug, Default, ::charter_runtime::__private::serde::Deserialize, ::charter_runtime::Validate)]
+        #[serde(crate = "::charter_runtime::__private::serde")]
+        pub struct #name {
+            #(#fields,)*
+        }
+
+        #(#defaults)*
+
+        impl #name {
+            /// The real type, or `None` after adding an error for each required field that is missing.
+            #[allow(unused_variables)]
+            pub fn finish(
+                self,
+                path: &mut ::charter_runtime::JsonPath,
+                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            ) -> ::std::option::Option<#real> {
+                #(#finishes)*
+                let (#(::std::option::Option::Some(#required),)*) = (#(#required,)*) else {
+                    return ::std::option::Option::None;
+                };
+                ::std::option::Option::Some(#real { #(#inits),* })
+            }
+        }
+    }
+}
+
+/// Converts a present draft value to the real value (`Option`: `None` when something inside failed).
+fn finish_expr(s: &Shape, value: TokenStream) -> TokenStream {
+    match s {
+        Shape::Scalar(_) => quote!(::std::option::Option::Some(#value)),
+        Shape::Named(_) => quote!(#value.finish(path, errors)),
+        Shape::List(inner) => {
+            let item = finish_expr(inner, quote!(item));
+            quote! {{
+                let mut ok = true;
+                let mut out = ::std::vec::Vec::with_capacity(#value.len());
+                for (index, item) in #value.into_iter().enumerate() {
+                    path.push_index(index);
+                    match #item {
+                        ::std::option::Option::Some(v) => out.push(v),
+                        ::std::option::Option::None => ok = false,
+                    }
+                    path.pop();
+                }
+                if ok { ::std::option::Option::Some(out) } else { ::std::option::Option::None }
+            }}
+        }
+    }
+}
