@@ -23,7 +23,8 @@ fn enums(app: &App) -> Vec<&EnumType> {
     let mut out = Vec::new();
     let model_enums = app.models.iter().flat_map(|m| m.fields.iter().map(|f| &f.ty));
     let type_enums = app.types.iter().flat_map(|t| t.fields.iter()).flat_map(|f| scalars(&f.shape));
-    for ty in model_enums.chain(type_enums) {
+    let param_enums = app.endpoints.iter().flat_map(|e| e.path_params.iter().chain(&e.query)).map(|p| &p.ty);
+    for ty in model_enums.chain(type_enums).chain(param_enums) {
         if let ScalarType::Enum(e) = ty
             && seen.insert(e.name.clone())
         {

@@ -125,8 +125,20 @@ fn endpoint(
             .help(format!("add `path: {{ {p}: string }}` to endpoint `{name}`")),
         );
     }
-    let path_params: Vec<Param> = e.path_params.iter().filter_map(|p| param(cx, p, false, true)).collect();
-    let query: Vec<Param> = e.query.iter().filter_map(|p| param(cx, p, true, false)).collect();
+    let params = |cx: &mut Cx<'_>, list: &[RawTypeField], in_path: bool| -> Vec<Param> {
+        let mut seen = BTreeMap::new();
+        let mut out = Vec::new();
+        for p in list {
+            if super::models::check_field_name(&p.name, &mut seen, cx.diags)
+                && let Some(prm) = param(cx, name, p, !in_path, in_path)
+            {
+                out.push(prm);
+            }
+        }
+        out
+    };
+    let path_params = params(cx, &e.path_params, true);
+    let query = params(cx, &e.query, false);
     check_param_names(cx, &path_params, &query);
 
     let pascal = pascal_case(name);
@@ -287,13 +299,26 @@ fn path_segments(cx: &mut Cx<'_>, path: &Name) -> Option<Vec<String>> {
     Some(out)
 }
 
-fn param(cx: &mut Cx<'_>, p: &RawTypeField, allow_list: bool, in_path: bool) -> Option<Param> {
+fn param(cx: &mut Cx<'_>, endpoint: &str, p: &RawTypeField, allow_list: bool, in_path: bool) -> Option<Param> {
     let e = &p.expr;
     let (item, list) = match &e.kind {
         RawTypeKind::List(inner) if allow_list => (inner.as_ref(), true),
         _ => (e, false),
     };
-    let ty = match shape(cx, &format!("{}Param", pascal_case(&p.name.text)), item)? {
+    if list && (e.constraints.min_items.is_some() || e.constraints.max_items.is_some()) {
+        cx.diags.push(
+            Diagnostic::error(
+                "constraint-type",
+                e.span,
+                "`min_items`/`max_items` are not supported on query parameters",
+            )
+            .label("a repeated query parameter")
+            .help("remove them, or take the list in a request body"),
+        );
+    }
+    // Enum parameters become `<Endpoint><Param>` so two endpoints' enums never share a name.
+    let enum_name = format!("{}{}", pascal_case(endpoint), pascal_case(&p.name.text));
+    let ty = match shape(cx, &enum_name, item)? {
         Shape::Scalar(ty) => ty,
         _ => {
             cx.diags.push(

@@ -61,6 +61,8 @@ pub fn resolve(
         app.types.extend(synthesized);
     }
     let _ = sources;
+    check_generated_names(&apps, diags);
+    check_tables(&apps, diags);
     Some(Spec { project: raw.project, apps, sources: SourceMap::default() })
 }
 
@@ -74,7 +76,17 @@ fn merge_and_order(
 ) -> Vec<RawApp> {
     let mut merged: BTreeMap<String, RawApp> = BTreeMap::new();
     for app in raw_apps {
-        if !is_snake_ident(&app.name.text) {
+        if is_rust_keyword(&app.name.text) {
+            diags.push(
+                Diagnostic::error(
+                    "reserved-name",
+                    app.name.span,
+                    format!("app name `{}` is a Rust keyword", app.name.text),
+                )
+                .label("reserved")
+                .help("app names become Rust modules; pick another name"),
+            );
+        } else if !is_snake_ident(&app.name.text) {
             diags.push(
                 Diagnostic::error(
                     "bad-name",
@@ -179,6 +191,57 @@ fn visit(
     path.pop();
     done.insert(name.to_string());
     order.push(name.to_string());
+}
+
+/// Endpoints generate items (`<E>`, `<E>Input`, `<E>Output`, `<E>Error`) in their app's module, next to its
+/// types: a shared name would not compile, so it is an error here, with both places shown.
+fn check_generated_names(apps: &[App], diags: &mut Vec<Diagnostic>) {
+    for app in apps {
+        let mut names: BTreeMap<String, (crate::source::Span, String)> = BTreeMap::new();
+        let mut claim = |name: String, span: crate::source::Span, what: String, diags: &mut Vec<Diagnostic>| {
+            if let Some((first, first_what)) = names.get(&name) {
+                diags.push(
+                    Diagnostic::error("name-clash", span, format!("{what} is named `{name}`, like {first_what}"))
+                        .label(format!("generates `{name}`"))
+                        .related(*first, format!("{first_what} is here"))
+                        .help("rename one of them; both become Rust items in the same module"),
+                );
+            } else {
+                names.insert(name, (span, what));
+            }
+        };
+        for t in &app.types {
+            claim(t.name.clone(), t.span, format!("type `{}`", t.name), diags);
+        }
+        for e in &app.endpoints {
+            let p = crate::pascal_case(&e.name);
+            for suffix in ["", "Input", "Output", "Error"] {
+                let item = if suffix.is_empty() { "use-case trait" } else { suffix };
+                claim(format!("{p}{suffix}"), e.span, format!("the {item} of endpoint `{}`", e.name), diags);
+            }
+        }
+    }
+}
+
+/// Every table, join tables included, has its own name.
+fn check_tables(apps: &[App], diags: &mut Vec<Diagnostic>) {
+    let mut tables: BTreeMap<&str, crate::source::Span> = BTreeMap::new();
+    for m in apps.iter().flat_map(|a| &a.models) {
+        let owned = std::iter::once((m.table.as_str(), m.span))
+            .chain(m.many_to_many.iter().map(|r| (r.join_table.as_str(), r.span)));
+        for (table, span) in owned {
+            if let Some(first) = tables.get(table) {
+                diags.push(
+                    Diagnostic::error("duplicate-table", span, format!("table `{table}` is used twice"))
+                        .label("this table")
+                        .related(*first, "already used here")
+                        .help("set a distinct `table:` on one of the models"),
+                );
+            } else {
+                tables.insert(table, span);
+            }
+        }
+    }
 }
 
 pub fn is_snake_ident(s: &str) -> bool {

@@ -149,6 +149,17 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
         if !check_field_name(&f.name, &mut seen, diags) {
             continue;
         }
+        if !is_snake_ident(&f.name.text) {
+            diags.push(
+                Diagnostic::error("bad-name", f.name.span, format!("model field `{}` must be snake_case", f.name.text))
+                    .label("model fields are column names")
+                    .help(format!(
+                        "write `{}`; `json_case` decides how it looks on the wire",
+                        snake_case(&f.name.text)
+                    )),
+            );
+            continue;
+        }
         if timestamps && (f.name.text == "created_at" || f.name.text == "updated_at") {
             diags.push(
                 Diagnostic::error(
@@ -387,12 +398,13 @@ pub fn enum_type(name: &str, values: &[String], span: Span, diags: &mut Vec<Diag
         );
         return None;
     }
-    if let Some(bad) =
-        values.iter().find(|v| pascal_case(v).is_empty() || !pascal_case(v).chars().all(|c| c.is_ascii_alphanumeric()))
-    {
+    if let Some(bad) = values.iter().find(|v| {
+        let p = pascal_case(v);
+        !p.starts_with(|c: char| c.is_ascii_alphabetic()) || !p.chars().all(|c| c.is_ascii_alphanumeric())
+    }) {
         diags.push(
             Diagnostic::error("bad-name", span, format!("enum value `{bad}` cannot become a Rust variant"))
-                .help("use letters, digits and `_`"),
+                .help("use letters, digits and `_`, starting with a letter"),
         );
         return None;
     }
