@@ -141,6 +141,8 @@ pub fn sql_type(ty: &ColumnType, d: Dialect) -> String {
     let s = match (d, ty) {
         (Dialect::Sqlite, ColumnType::Int | ColumnType::BigInt | ColumnType::Bool) => "INTEGER",
         (Dialect::Sqlite, ColumnType::Float) => "REAL",
+        // The runtime binds a uuid as its 16 bytes on SQLite (what sqlx decodes back).
+        (Dialect::Sqlite, ColumnType::Uuid) => "BLOB",
         (Dialect::Sqlite, _) => "TEXT",
         (Dialect::Postgres, ColumnType::String { max_length: Some(n) }) => return format!("VARCHAR({n})"),
         (Dialect::Postgres, ColumnType::String { max_length: None } | ColumnType::Text | ColumnType::Enum) => "TEXT",
