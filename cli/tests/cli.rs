@@ -1,0 +1,122 @@
+//! The `charter` command on a copy of the example project: `check` passes on it and fails, saying why,
+//! when the spec changes without a migration or when openapi.json is stale.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../generated-example")
+}
+
+/// A copy of the example's spec, migrations and openapi.json in a temp dir.
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(&example().join("spec"), &dir.path().join("spec"));
+    copy_dir(&example().join("migrations"), &dir.path().join("migrations"));
+    std::fs::copy(example().join("openapi.json"), dir.path().join("openapi.json")).expect("copy openapi.json");
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+fn charter(dir: &Path, args: &[&str]) -> (bool, String) {
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_charter")).args(args).arg("--dir").arg(dir).output().expect("run charter");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).expect("read");
+    assert!(text.contains(from), "{from:?} not in {}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).expect("write");
+}
+
+#[test]
+fn check_passes_on_the_example() {
+    let (ok, out) = charter(&example(), &["check"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("spec: ok (2 apps, 8 endpoints)"), "{out}");
+}
+
+#[test]
+fn check_fails_when_migrations_are_stale() {
+    let dir = project();
+    edit(
+        &dir.path().join("spec/articles.yaml"),
+        "      body: { type: text, min_length: 1 }\n",
+        "      body: { type: text, min_length: 1 }\n      views: { type: int, default: 0 }\n",
+    );
+    let (ok, out) = charter(dir.path(), &["check"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("the spec changed since migration 0001"), "{out}");
+    assert!(out.contains("views"), "names the change: {out}");
+    assert!(!out.contains("openapi.json is stale"), "the field is in no type, so the document is unchanged: {out}");
+}
+
+#[test]
+fn check_fails_when_openapi_is_stale_and_write_fixes_it() {
+    let dir = project();
+    edit(&dir.path().join("spec/articles.yaml"), "summary: Get tags", "summary: List every tag");
+    let (ok, out) = charter(dir.path(), &["check"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("openapi.json is stale; run `charter openapi --write`"), "{out}");
+    assert!(!out.contains("migration"), "schema unchanged: {out}");
+    let (ok, out) = charter(dir.path(), &["openapi", "--write"]);
+    assert!(ok, "{out}");
+    let (ok, out) = charter(dir.path(), &["check"]);
+    assert!(ok, "{out}");
+}
+
+#[test]
+fn check_reports_spec_errors_with_locations() {
+    let dir = project();
+    edit(&dir.path().join("spec/articles.yaml"), "belongs_to: core.User", "belongs_to: core.Usr");
+    let (ok, out) = charter(dir.path(), &["check"]);
+    assert!(!ok);
+    assert!(out.contains("error[unknown-reference]: unknown model `core.Usr`"), "{out}");
+    assert!(out.contains("spec/articles.yaml:"), "{out}");
+    assert!(out.contains("did you mean `core.User`?"), "{out}");
+}
+
+#[test]
+fn makemigrations_on_a_fresh_project_writes_once() {
+    let dir = project();
+    std::fs::remove_dir_all(dir.path().join("migrations")).expect("rm migrations");
+    let (ok, out) = charter(dir.path(), &["makemigrations"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("wrote migration 0001_initial"), "{out}");
+    let (ok, out) = charter(dir.path(), &["makemigrations"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("nothing written"), "{out}");
+    // What it wrote is byte-identical to the committed migrations.
+    for dialect in ["sqlite", "postgres"] {
+        let file = format!("migrations/{dialect}/0001_initial.sql");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(&file)).expect("new"),
+            std::fs::read_to_string(example().join(&file)).expect("committed"),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn routes_lists_every_endpoint() {
+    let (ok, out) = charter(&example(), &["routes"]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("POST    /api/articles         articles::create_article  required  spec/articles.yaml:53:3"),
+        "{out}"
+    );
+    assert_eq!(out.lines().count(), 9, "{out}");
+}
