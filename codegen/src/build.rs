@@ -15,9 +15,7 @@ use crate::{openapi, rust};
 ///
 /// ```no_run
 /// // build.rs
-/// fn main() {
-///     charter_codegen::Builder::new().spec_dir("spec").migrations_dir("migrations").build_script();
-/// }
+/// charter_codegen::Builder::new().spec_dir("spec").migrations_dir("migrations").build_script();
 /// ```
 #[derive(Debug, Clone)]
 pub struct Builder {

@@ -3,9 +3,8 @@
 //! In a `build.rs`, one call does everything:
 //!
 //! ```no_run
-//! fn main() {
-//!     charter_codegen::build();
-//! }
+//! // build.rs
+//! charter_codegen::build();
 //! ```
 //!
 //! Invariant: output is deterministic; a second run writes identical bytes.

@@ -41,7 +41,7 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
         quote!(#d pub #n: #ty)
     });
     let col_idents: Vec<_> = m.fields.iter().map(|f| ident(&f.column)).collect();
-    let insertable: Vec<&Field> = m.fields.iter().filter(|f| !matches!(f.auto, Some(_))).collect();
+    let insertable: Vec<&Field> = m.fields.iter().filter(|f| f.auto.is_none()).collect();
     let new_fields = insertable.iter().map(|f| {
         let n = ident(&f.column);
         let ty = field_type(f, from);

@@ -24,14 +24,14 @@ impl From<'_> {
         }
     }
 
-    fn up(&self) -> TokenStream {
+    fn up(self) -> TokenStream {
         match self {
             From::App(_) | From::Handlers(_) => quote!(super),
             From::Models(_) => quote!(super::super),
         }
     }
 
-    fn to_app_root(&self) -> TokenStream {
+    fn app_root(self) -> TokenStream {
         match self {
             From::App(_) => quote!(),
             From::Models(_) => quote!(super::),
@@ -47,7 +47,7 @@ impl From<'_> {
 pub fn type_path(r: &Ref, from: From<'_>) -> TokenStream {
     let name = ident(&r.name);
     if r.app == from.app() {
-        let root = from.to_app_root();
+        let root = from.app_root();
         quote!(#root #name)
     } else {
         let up = from.up();
@@ -82,7 +82,7 @@ pub fn scalar(ty: &ScalarType, from: From<'_>) -> TokenStream {
         ScalarType::Json => quote!(::charter_runtime::JsonValue),
         ScalarType::Enum(e) => {
             let name = ident(&e.name);
-            let root = from.to_app_root();
+            let root = from.app_root();
             quote!(#root #name)
         }
     }
