@@ -210,3 +210,34 @@ pub fn respond_empty(status: u16) -> Response {
         Err(_) => axum::response::IntoResponse::into_response(ApiError::internal(format!("invalid status {status}"))),
     }
 }
+
+/// A JSON object holding a `T`. serde's derived `Deserialize` also accepts an array for a struct (its
+/// fields in order); request bodies must be objects, so drafts wrap every nested type in this.
+#[derive(Debug)]
+pub struct Object<T>(pub T);
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Object<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Only<T>(std::marker::PhantomData<T>);
+
+        impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for Only<T> {
+            type Value = T;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+
+        deserializer.deserialize_map(Only(std::marker::PhantomData)).map(Object)
+    }
+}
+
+impl<T: Validate> Validate for Object<T> {
+    fn validate_into(&self, path: &mut JsonPath, errors: &mut Vec<FieldError>) {
+        self.0.validate_into(path, errors);
+    }
+}

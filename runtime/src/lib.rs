@@ -97,7 +97,7 @@ pub mod __private {
     /// The building blocks of generated axum handlers.
     pub mod handler {
         pub use crate::handler::{
-            Request, Response, Shared, caller_optional, caller_required, check, fail, json_body, path, query,
+            Object, Request, Response, Shared, caller_optional, caller_required, check, fail, json_body, path, query,
             query_list, query_required, respond, respond_empty,
         };
     }

@@ -64,12 +64,13 @@ fn draft_shape(s: &Shape, app: &str) -> TokenStream {
         Shape::Scalar(ty) => names::scalar(ty, From::Models(app)),
         Shape::Named(r) => {
             let name = ident(&r.name);
-            if r.app == app {
+            let draft = if r.app == app {
                 quote!(#name)
             } else {
                 let other = ident(&r.app);
                 quote!(super::super::#other::drafts::#name)
-            }
+            };
+            quote!(::charter_runtime::__private::handler::Object<#draft>)
         }
         Shape::List(inner) => {
             let inner = draft_shape(inner, app);
@@ -97,7 +98,7 @@ fn emit_draft(app: &App, t: &TypeDef) -> TokenStream {
                 // A defaulted field is never missing: the draft holds the final value.
                 let fn_name = ident(&format!("__default_{}", f.name));
                 let fn_path = fn_name.to_string();
-                let value = literal(d, &f.shape);
+                let value = literal(d, &f.shape, From::Models(&app.name));
                 defaults.push(quote!(fn #fn_name() -> #ty { #value }));
                 fields.push(quote!(#[serde(rename = #wire, default = #fn_path)] #validate pub #fname: #ty));
                 finishes.push(quote! {
@@ -148,7 +149,7 @@ fn emit_draft(app: &App, t: &TypeDef) -> TokenStream {
         }
     }
     quote! {
-        #[derive(Debug, Default, ::charter_runtime::__private::serde::Deserialize, ::charter_runtime::Validate)]
+        #[derive(Debug, ::charter_runtime::__private::serde::Deserialize, ::charter_runtime::Validate)]
         #[serde(crate = "::charter_runtime::__private::serde")]
         pub struct #name {
             #(#fields,)*
@@ -178,7 +179,7 @@ fn emit_draft(app: &App, t: &TypeDef) -> TokenStream {
 fn finish_expr(s: &Shape, value: TokenStream) -> TokenStream {
     match s {
         Shape::Scalar(_) => quote!(::std::option::Option::Some(#value)),
-        Shape::Named(_) => quote!(#value.finish(path, errors)),
+        Shape::Named(_) => quote!(#value.0.finish(path, errors)),
         Shape::List(inner) => {
             let item = finish_expr(inner, quote!(item));
             quote! {{

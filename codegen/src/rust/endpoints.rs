@@ -245,7 +245,7 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
         let draft_app = ident(&b.app);
         let draft = ident(&b.name);
         quote! {
-            let body = match #h::json_body::<super::#draft_app::drafts::#draft>(&req) { Ok(b) => b, Err(e) => return #h::fail(ctx, e) };
+            let body = match #h::json_body::<#h::Object<super::#draft_app::drafts::#draft>>(&req) { Ok(b) => b.0, Err(e) => return #h::fail(ctx, e) };
         }
     });
     let mut reads = Vec::new();
@@ -256,6 +256,9 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
     }
     for (prm, in_path) in e.path_params.iter().map(|p| (p, true)).chain(e.query.iter().map(|p| (p, false))) {
         let name = ident(&prm.name);
+        // Its own local name, so a parameter called `state`, `req`, `ctx`, `errors` or `input` cannot
+        // shadow the handler's locals.
+        let local = ident(&format!("p_{}", prm.name));
         let wire = &prm.wire_name;
         let ty = names::scalar(&prm.ty, From::Handlers(&app.name));
         let read = if in_path {
@@ -268,16 +271,16 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
         let value = if prm.list {
             read
         } else if let Some(d) = &prm.default {
-            let d = literal(d, &charter_spec::Shape::Scalar(prm.ty.clone()));
+            let d = literal(d, &charter_spec::Shape::Scalar(prm.ty.clone()), From::Handlers(&app.name));
             quote!(#read.unwrap_or_else(|| #d))
         } else if prm.optional {
             read
         } else {
-            required.push(name.clone());
+            required.push(local.clone());
             if in_path { read } else { quote!(#h::query_required::<#ty>(&req, #wire, &mut errors)) }
         };
-        reads.push(quote!(let #name = #value;));
-        inits.push(quote!(#name));
+        reads.push(quote!(let #local = #value;));
+        inits.push(quote!(#name: #local));
     }
     let finish_body = body.as_ref().map(|_| {
         quote! {
@@ -313,7 +316,7 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
                 quote!(Ok(super::#app_mod::#output::#v) => #h::respond_empty(#status))
             }
         });
-        quote!(#(#arms,)*)
+        quote!(#(#arms),*)
     };
     quote! {
         pub(super) async fn #fn_name<A: super::#app_mod::#trait_name>(

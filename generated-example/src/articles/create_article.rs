@@ -9,7 +9,8 @@ use crate::api::articles::{
 impl CreateArticle for App {
     async fn create_article(&self, ctx: &Ctx, input: CreateArticleInput) -> Result<CreateArticleOutput, CreateArticleError> {
         let db = ctx.db();
-        let author_id = input.caller.id::<i64>().map_err(|e| CreateArticleError::Internal(e.into()))?;
+        let gone = || CreateArticleError::NotFound("the user of this token no longer exists".into());
+        let author_id = input.caller.id::<i64>().map_err(|_| gone())?;
         let new = input.body.article;
         let base = super::slugify(&new.title);
         // The slug is unique: a taken one gets a short random suffix, tried a few times.
@@ -29,6 +30,7 @@ impl CreateArticle for App {
                     break;
                 }
                 Err(e) if e.is_unique_violation_on("slug") => continue,
+                Err(DbError::ForeignKeyViolation { .. }) => return Err(gone()),
                 Err(e) => return Err(e.into()),
             }
         }
