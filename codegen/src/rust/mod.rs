@@ -164,19 +164,21 @@ fn router(spec: &Spec) -> TokenStream {
     });
     let auth_note = spec.endpoints().any(|(_, e)| e.auth != AuthRequirement::None);
     let _ = auth_note;
+    // Boxed rather than `impl FnOnce`: with an opaque return type rustc reports a missing use case once
+    // per use of the result (three times for `run(&SPEC, router(App))`); boxed, once per endpoint.
     quote! {
         /// The API's routes, served by `app`. Each bound is one endpoint's use case: a missing impl names
         /// the endpoint and its line in the spec.
-        pub fn router<A>(app: A) -> impl ::std::ops::FnOnce(::charter_runtime::Ctx) -> ::charter_runtime::__private::axum::Router + ::std::marker::Send + 'static
+        pub fn router<A>(app: A) -> ::std::boxed::Box<dyn ::std::ops::FnOnce(::charter_runtime::Ctx) -> ::charter_runtime::__private::axum::Router + ::std::marker::Send + 'static>
         where
             A: #(#bounds)+*,
         {
-            move |ctx| {
+            ::std::boxed::Box::new(move |ctx| {
                 let state = ::charter_runtime::__private::handler::Shared::new(app, ctx);
                 ::charter_runtime::__private::axum::Router::new()
                     #(#routes)*
                     .with_state(state)
-            }
+            })
         }
     }
 }

@@ -95,7 +95,7 @@ fn emit_struct(t: &TypeDef, from: From<'_>) -> TokenStream {
         } else {
             if let Some(d) = &f.default {
                 let fn_name = ident(&format!("__default_{}_{}", charter_spec::snake_case(&t.name), f.name));
-                let value = literal(d, &f.shape);
+                let value = literal(d, &f.shape, from);
                 let fn_path = fn_name.to_string();
                 default_fns.push(quote! {
                     fn #fn_name() -> #ty { #value }
@@ -191,10 +191,11 @@ fn number_literal(v: f64) -> TokenStream {
     }
 }
 
-pub fn literal(l: &Literal, shape: &Shape) -> TokenStream {
+/// A default value as an expression written in `from` (an enum value names its enum by path from there).
+pub fn literal(l: &Literal, shape: &Shape, from: From<'_>) -> TokenStream {
     match (l, shape) {
-        (Literal::String(s), Shape::Scalar(ScalarType::Enum(e))) => {
-            let ty = ident(&e.name);
+        (Literal::String(s), Shape::Scalar(ty @ ScalarType::Enum(_))) => {
+            let ty = names::scalar(ty, from);
             let v = ident(&charter_spec::pascal_case(s));
             quote!(#ty::#v)
         }

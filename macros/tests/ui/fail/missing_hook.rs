@@ -1,0 +1,70 @@
+// Every use case of the Conduit example but `create_article`: `router(App)` names the missing endpoint,
+// where the spec declares it, and what to write.
+
+#[allow(dead_code)]
+#[path = "../generated/conduit.rs"]
+mod api;
+
+use api::articles::*;
+use api::core::*;
+use charter_runtime::{Ctx, use_case};
+
+struct App;
+
+#[use_case]
+impl Register for App {
+    async fn register(&self, _ctx: &Ctx, _input: RegisterInput) -> Result<RegisterOutput, RegisterError> {
+        Err(RegisterError::Internal("not yet".into()))
+    }
+}
+
+#[use_case]
+impl Login for App {
+    async fn login(&self, _ctx: &Ctx, _input: LoginInput) -> Result<LoginOutput, LoginError> {
+        Err(LoginError::Internal("not yet".into()))
+    }
+}
+
+#[use_case]
+impl CurrentUser for App {
+    async fn current_user(&self, _ctx: &Ctx, _input: CurrentUserInput) -> Result<CurrentUserOutput, CurrentUserError> {
+        Err(CurrentUserError::Internal("not yet".into()))
+    }
+}
+
+#[use_case]
+impl UpdateUser for App {
+    async fn update_user(&self, _ctx: &Ctx, _input: UpdateUserInput) -> Result<UpdateUserOutput, UpdateUserError> {
+        Err(UpdateUserError::Internal("not yet".into()))
+    }
+}
+
+#[use_case]
+impl GetArticle for App {
+    async fn get_article(&self, _ctx: &Ctx, _input: GetArticleInput) -> Result<GetArticleOutput, GetArticleError> {
+        Err(GetArticleError::Internal("not yet".into()))
+    }
+}
+
+#[use_case]
+impl ListArticles for App {
+    async fn list_articles(
+        &self,
+        _ctx: &Ctx,
+        _input: ListArticlesInput,
+    ) -> Result<ListArticlesOutput, ListArticlesError> {
+        Err(ListArticlesError::Internal("not yet".into()))
+    }
+}
+
+#[use_case]
+impl ListTags for App {
+    async fn list_tags(&self, _ctx: &Ctx, _input: ListTagsInput) -> Result<ListTagsOutput, ListTagsError> {
+        Ok(ListTagsResponse { tags: Vec::new() })
+    }
+}
+
+// As in a generated project's `main.rs`: the error is reported once, at `router(App)`.
+fn main() -> std::process::ExitCode {
+    charter_runtime::run(&api::SPEC, api::router(App))
+}

@@ -1,0 +1,21 @@
+// A hook written as a plain `fn`: `#[use_case]` asks for `async fn` and shows the whole signature.
+// (The imports go unused once `#[use_case]` rejects the impl.)
+#![allow(unused_imports)]
+
+#[allow(dead_code)]
+#[path = "../generated/mini.rs"]
+mod api;
+
+use api::shop::*;
+use charter_runtime::{Ctx, use_case};
+
+struct App;
+
+#[use_case]
+impl GetProduct for App {
+    fn get_product(&self, _ctx: &Ctx, _input: GetProductInput) -> Result<GetProductOutput, GetProductError> {
+        Err(GetProductError::NotFound("no such product".into()))
+    }
+}
+
+fn main() {}

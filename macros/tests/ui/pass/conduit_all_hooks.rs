@@ -1,0 +1,170 @@
+// Every hook of the Conduit example (generated-example/spec) implemented under `#[use_case]`, the way
+// generated-example/src does it but without a database: the generated code compiles, `router(App)`
+// accepts the impls, and camelCase wire names show up in validation paths.
+
+#[path = "../generated/conduit.rs"]
+mod api;
+
+use api::articles::*;
+use api::core::*;
+use charter_runtime::{Caller, Ctx, Utc, Validate, use_case};
+
+#[derive(Debug, Clone, Copy)]
+struct App;
+
+fn user(username: String, token: String) -> User {
+    User { email: format!("{username}@example.com"), username, bio: None, image: None, token }
+}
+
+fn profile(username: &str) -> Profile {
+    Profile { username: username.into(), bio: None, image: None, following: false }
+}
+
+fn article(slug: &str, caller: Option<&Caller>) -> Article {
+    Article {
+        slug: slug.into(),
+        title: "Title".into(),
+        description: "About".into(),
+        body: "Text".into(),
+        created_at: Utc::now(),
+        updated_at: Utc::now(),
+        tag_list: Vec::new(),
+        favorited: caller.is_some(),
+        favorites_count: 0,
+        author: profile("ann"),
+    }
+}
+
+#[use_case]
+impl Register for App {
+    async fn register(&self, _ctx: &Ctx, input: RegisterInput) -> Result<RegisterOutput, RegisterError> {
+        let new = input.body.user;
+        if new.username == "taken" {
+            return Err(RegisterError::Conflict("username has already been taken".into()));
+        }
+        Ok(RegisterResponse { user: user(new.username, "jwt".into()) })
+    }
+}
+
+#[use_case]
+impl Login for App {
+    async fn login(&self, _ctx: &Ctx, input: LoginInput) -> Result<LoginOutput, LoginError> {
+        let login = input.body.user;
+        if login.password != "secret" {
+            return Err(LoginError::Unauthorized("wrong email or password".into()));
+        }
+        Ok(LoginResponse { user: user(login.email, "jwt".into()) })
+    }
+}
+
+#[use_case]
+impl CurrentUser for App {
+    async fn current_user(&self, _ctx: &Ctx, input: CurrentUserInput) -> Result<CurrentUserOutput, CurrentUserError> {
+        // `auth: required`: the caller is a value.
+        let Caller { subject, token } = input.caller;
+        Ok(CurrentUserResponse { user: user(subject, token) })
+    }
+}
+
+#[use_case]
+impl UpdateUser for App {
+    async fn update_user(&self, _ctx: &Ctx, input: UpdateUserInput) -> Result<UpdateUserOutput, UpdateUserError> {
+        let changes = input.body.user;
+        let username = changes.username.unwrap_or(input.caller.subject);
+        if username == "gone" {
+            return Err(UpdateUserError::NotFound("user not found".into()));
+        }
+        Ok(UpdateUserResponse { user: user(username, input.caller.token) })
+    }
+}
+
+#[use_case]
+impl CreateArticle for App {
+    async fn create_article(
+        &self,
+        _ctx: &Ctx,
+        input: CreateArticleInput,
+    ) -> Result<CreateArticleOutput, CreateArticleError> {
+        let mut out = article("title", Some(&input.caller));
+        out.title = input.body.article.title;
+        out.tag_list = input.body.article.tag_list.unwrap_or_default();
+        Ok(CreateArticleResponse { article: out })
+    }
+}
+
+#[use_case]
+impl GetArticle for App {
+    async fn get_article(&self, _ctx: &Ctx, input: GetArticleInput) -> Result<GetArticleOutput, GetArticleError> {
+        if input.slug.is_empty() {
+            return Err(GetArticleError::NotFound("article not found".into()));
+        }
+        Ok(GetArticleResponse { article: article(&input.slug, input.caller.as_ref()) })
+    }
+}
+
+#[use_case]
+impl ListArticles for App {
+    async fn list_articles(
+        &self,
+        _ctx: &Ctx,
+        input: ListArticlesInput,
+    ) -> Result<ListArticlesOutput, ListArticlesError> {
+        let author = profile(input.author.as_deref().unwrap_or("ann"));
+        let articles: Vec<ArticleListItem> = (input.offset..input.limit.min(3))
+            .map(|i| ArticleListItem {
+                slug: format!("a-{i}"),
+                title: "Title".into(),
+                description: "About".into(),
+                created_at: Utc::now(),
+                updated_at: Utc::now(),
+                tag_list: input.tag.clone().into_iter().collect(),
+                favorited: false,
+                favorites_count: i,
+                author: author.clone(),
+            })
+            .collect();
+        Ok(ListArticlesResponse { articles_count: articles.len() as i32, articles })
+    }
+}
+
+#[use_case]
+impl ListTags for App {
+    async fn list_tags(&self, _ctx: &Ctx, _input: ListTagsInput) -> Result<ListTagsOutput, ListTagsError> {
+        Ok(ListTagsResponse { tags: vec!["rust".into()] })
+    }
+}
+
+fn failures(value: &impl Validate) -> Vec<(String, &'static str)> {
+    match value.validate() {
+        Ok(()) => Vec::new(),
+        Err(errors) => errors.into_iter().map(|e| (e.path, e.code)).collect(),
+    }
+}
+
+fn main() {
+    // Compiles only when `App` implements every endpoint's use case.
+    let _routes = api::router(App);
+    assert_eq!(api::SPEC.title, "Conduit");
+    assert_eq!(api::SPEC.auth.prefix, "Token");
+
+    let body = CreateArticleBody {
+        article: NewArticle {
+            title: String::new(),
+            description: "About".into(),
+            body: "Text".into(),
+            tag_list: Some(vec!["rust".into(), String::new()]),
+        },
+    };
+    let expected = [("article.title", "min_length"), ("article.tagList[1]", "min_length")];
+    assert_eq!(failures(&body), expected.map(|(p, c)| (p.to_string(), c)));
+
+    let register = RegisterBody {
+        user: NewUser { username: "no spaces".into(), email: "ann@example".into(), password: "short".into() },
+    };
+    let expected = [("user.username", "pattern"), ("user.email", "email"), ("user.password", "min_length")];
+    assert_eq!(failures(&register), expected.map(|(p, c)| (p.to_string(), c)));
+
+    // `partial: true`: absent fields are not checked, present ones are.
+    let update = UserUpdate { email: None, username: None, bio: None, image: Some("not a url".into()), password: None };
+    assert_eq!(failures(&update), [("image".to_string(), "url")]);
+}
