@@ -226,10 +226,11 @@ fn check(rule: &Rule, span: Span) -> syn::Result<TokenStream> {
             let max = b.max.as_ref().map(|m| quote_spanned!(span=> #rules::max_items(&value[..], #m, path, errors);));
             quote!(#min #max)
         }
-        Rule::Pattern(p) => quote_spanned! {span=>
+        // A block per pattern: a field may have several, each with its own `static`.
+        Rule::Pattern(p) => quote_spanned! {span=> {
             static PATTERN: #rules::Pattern = #rules::Pattern::new(#p);
             #rules::pattern(value, &PATTERN, path, errors);
-        },
+        }},
         Rule::Email => quote_spanned!(span=> #rules::email(value, path, errors);),
         Rule::Url => quote_spanned!(span=> #rules::url(value, path, errors);),
         Rule::Nested => quote_spanned!(span=> ::charter_runtime::validate::Validate::validate_into(value, path, errors);),

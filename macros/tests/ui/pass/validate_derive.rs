@@ -41,6 +41,9 @@ struct Signup {
     display_name: String,
     #[validate(count(min = 1, max = 2), each(length(max = 3), pattern = "^[a-z]+$"))]
     tags: Vec<String>,
+    // Several patterns on one field: all must match.
+    #[validate(pattern = "^a", pattern = "z$")]
+    code: String,
     #[validate(count(max = 1), each(range(max = 9)))]
     scores: Option<Vec<i32>>,
     #[validate(nested)]
@@ -70,6 +73,7 @@ fn valid() -> Signup {
         nick_name: "an".into(),
         display_name: "Ann".into(),
         tags: vec!["ab".into()],
+        code: "az".into(),
         scores: None,
         home: address("Paris", "75001"),
         work: None,
@@ -99,6 +103,7 @@ fn main() {
         nick_name: "annie".into(),
         display_name: "A".into(),
         tags: vec!["abcd".into(), "ok".into(), "X".into()],
+        code: "za".into(),
         scores: Some(vec![10, 1]),
         home: address("", "750"),
         work: Some(address("Marseille-Nord", "13001")),
@@ -118,6 +123,8 @@ fn main() {
         ("tags", "max_items", "must contain at most 2 items"),
         ("tags[0]", "max_length", "must be at most 3 characters long"),
         ("tags[2]", "pattern", "must match the pattern `^[a-z]+$`"),
+        ("code", "pattern", "must match the pattern `^a`"),
+        ("code", "pattern", "must match the pattern `z$`"),
         ("scores", "max_items", "must contain at most 1 item"),
         ("scores[0]", "max", "must be at most 9"),
         ("home.city", "min_length", "must be at least 1 character long"),
