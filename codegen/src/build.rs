@@ -44,7 +44,10 @@ pub enum Error {
     /// The spec has errors; rendered, they are the whole message.
     Spec(Diagnostics),
     Migrations(MigrationError),
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     NoOutDir,
 }
 
@@ -144,7 +147,11 @@ impl Builder {
         let openapi_json = openapi::to_json(&doc);
         let openapi_yaml = openapi::to_yaml(&doc);
         let mut warnings = Vec::new();
-        let mut inputs: Vec<PathBuf> = spec.sources.files().map(|(_, f)| self.path(&self.spec_dir).parent().map(|p| p.join(&f.path)).unwrap_or_else(|| f.path.clone())).collect();
+        let mut inputs: Vec<PathBuf> = spec
+            .sources
+            .files()
+            .map(|(_, f)| self.path(&self.spec_dir).parent().map(|p| p.join(&f.path)).unwrap_or_else(|| f.path.clone()))
+            .collect();
 
         let migrations_dir = self.migrations_path();
         let mut options = Options::default();

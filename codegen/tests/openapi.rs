@@ -42,8 +42,7 @@ fn example_json() -> Value {
 }
 
 fn parse_json(text: &str) -> Value {
-    serde_json::from_str(text)
-        .unwrap_or_else(|e| panic!("emitted JSON does not parse: {e}\n{text}"))
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("emitted JSON does not parse: {e}\n{text}"))
 }
 
 /// Follows `$ref`s (local ones) until a schema, response or body that is not a reference.
@@ -85,8 +84,7 @@ fn two_runs_write_identical_bytes() {
 fn yaml_says_what_json_says() {
     for name in SPECS {
         let doc = document(&load(name));
-        let from_yaml: Value =
-            serde_saphyr::from_str(&to_yaml(&doc)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let from_yaml: Value = serde_saphyr::from_str(&to_yaml(&doc)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(from_yaml, parse_json(&to_json(&doc)), "{name}");
     }
 }
@@ -98,10 +96,7 @@ fn every_ref_resolves() {
             Value::Object(map) => {
                 for (k, child) in map {
                     if k == "$ref" {
-                        let target = child
-                            .as_str()
-                            .and_then(|r| r.strip_prefix('#'))
-                            .and_then(|p| doc.pointer(p));
+                        let target = child.as_str().and_then(|r| r.strip_prefix('#')).and_then(|p| doc.pointer(p));
                         if target.is_none() {
                             broken.push(format!("{at}: {child}"));
                         }
@@ -122,11 +117,7 @@ fn every_ref_resolves() {
         let doc = json_of(&load(name));
         let mut broken = Vec::new();
         walk(&doc, &doc, "", &mut broken);
-        assert!(
-            broken.is_empty(),
-            "{name}: unresolved $refs:\n{}",
-            broken.join("\n")
-        );
+        assert!(broken.is_empty(), "{name}: unresolved $refs:\n{}", broken.join("\n"));
     }
 }
 
@@ -135,18 +126,11 @@ fn component_names_are_valid_keys() {
     for name in SPECS {
         let doc = json_of(&load(name));
         for section in ["schemas", "responses", "securitySchemes"] {
-            let Some(map) = doc["components"][section].as_object() else {
-                panic!("{name}: no components.{section}")
-            };
+            let Some(map) = doc["components"][section].as_object() else { panic!("{name}: no components.{section}") };
             for key in map.keys() {
-                let ok = !key.is_empty()
-                    && key
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-                assert!(
-                    ok,
-                    "{name}: components.{section}.{key} does not match ^[a-zA-Z0-9._-]+$"
-                );
+                let ok =
+                    !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+                assert!(ok, "{name}: components.{section}.{key} does not match ^[a-zA-Z0-9._-]+$");
             }
         }
     }
@@ -160,50 +144,24 @@ fn every_operation_has_its_id_and_every_status() {
         let mut operations = 0;
         for (_, endpoint) in spec.endpoints() {
             let op = &doc["paths"][&endpoint.path][endpoint.method.as_str()];
-            assert_eq!(
-                op["operationId"],
-                endpoint.name.as_str(),
-                "{} {}",
-                endpoint.method.upper(),
-                endpoint.path
-            );
+            assert_eq!(op["operationId"], endpoint.name.as_str(), "{} {}", endpoint.method.upper(), endpoint.path);
             let statuses = endpoint
                 .responses
                 .iter()
                 .map(|r| r.status)
-                .chain(
-                    endpoint
-                        .all_errors()
-                        .into_iter()
-                        .map(|k| spec.project.status_of(k)),
-                )
+                .chain(endpoint.all_errors().into_iter().map(|k| spec.project.status_of(k)))
                 .chain([500]);
             for status in statuses {
-                assert!(
-                    op["responses"].get(status.to_string()).is_some(),
-                    "{}: no {status} response",
-                    endpoint.name
-                );
+                assert!(op["responses"].get(status.to_string()).is_some(), "{}: no {status} response", endpoint.name);
             }
             operations += 1;
         }
         let in_doc: usize = doc["paths"]
             .as_object()
-            .map(|p| {
-                p.values()
-                    .filter_map(Value::as_object)
-                    .map(|i| i.len())
-                    .sum()
-            })
+            .map(|p| p.values().filter_map(Value::as_object).map(|i| i.len()).sum())
             .unwrap_or(0);
-        assert_eq!(
-            in_doc, operations,
-            "{name}: the document has operations the spec does not"
-        );
-        assert!(
-            operations >= 5,
-            "{name}: the spec shrank to {operations} endpoints"
-        );
+        assert_eq!(in_doc, operations, "{name}: the document has operations the spec does not");
+        assert!(operations >= 5, "{name}: the spec shrank to {operations} endpoints");
     }
 }
 
@@ -216,31 +174,22 @@ fn passes_openapi_spec_validator() {
         .is_ok_and(|o| o.status.success());
     if !available {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!(
-                "CI=true but python3 -m openapi_spec_validator is unavailable: pip install openapi-spec-validator"
-            );
+            panic!("CI=true but python3 -m openapi_spec_validator is unavailable: pip install openapi-spec-validator");
         }
-        eprintln!(
-            "skipped: python3 -m openapi_spec_validator is unavailable (pip install openapi-spec-validator)"
-        );
+        eprintln!("skipped: python3 -m openapi_spec_validator is unavailable (pip install openapi-spec-validator)");
         return;
     }
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
     for name in SPECS {
         let doc = document(&load(name));
-        for (file, text) in [
-            (format!("{name}-openapi.json"), to_json(&doc)),
-            (format!("{name}-openapi.yaml"), to_yaml(&doc)),
-        ] {
+        for (file, text) in
+            [(format!("{name}-openapi.json"), to_json(&doc)), (format!("{name}-openapi.yaml"), to_yaml(&doc))]
+        {
             let file = dir.join(file);
             if let Err(e) = std::fs::write(&file, text) {
                 panic!("cannot write {}: {e}", file.display());
             }
-            let out = match Command::new("python3")
-                .args(["-m", "openapi_spec_validator"])
-                .arg(&file)
-                .output()
-            {
+            let out = match Command::new("python3").args(["-m", "openapi_spec_validator"]).arg(&file).output() {
                 Ok(out) => out,
                 Err(e) => panic!("cannot run the validator: {e}"),
             };
@@ -260,10 +209,8 @@ mod contract {
     use super::*;
 
     fn contract() -> Value {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/openapi/conduit-contract.yml");
-        let text =
-            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/openapi/conduit-contract.yml");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     }
 
@@ -274,9 +221,7 @@ mod contract {
 
     /// The schema of a response or request body under `application/json`, if it has one.
     fn json_schema<'a>(doc: &'a Value, holder: &'a Value) -> Option<&'a Value> {
-        resolve(doc, holder)
-            .pointer("/content/application~1json/schema")
-            .map(|s| resolve(doc, s))
+        resolve(doc, holder).pointer("/content/application~1json/schema").map(|s| resolve(doc, s))
     }
 
     /// Our `allOf: [$ref]` wrapper (3.0.3's way to put `nullable` next to a reference) is the reference.
@@ -292,21 +237,14 @@ mod contract {
     fn type_of(v: &Value) -> Option<&str> {
         match v.get("type")? {
             Value::String(s) => Some(s),
-            Value::Array(types) => types
-                .iter()
-                .filter_map(Value::as_str)
-                .find(|t| *t != "null"),
+            Value::Array(types) => types.iter().filter_map(Value::as_str).find(|t| *t != "null"),
             _ => None,
         }
     }
 
     fn keys(v: &Value, field: &str) -> Vec<String> {
         let mut out: Vec<String> = match v.get(field) {
-            Some(Value::Array(items)) => items
-                .iter()
-                .filter_map(Value::as_str)
-                .map(String::from)
-                .collect(),
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(String::from).collect(),
             Some(Value::Object(map)) => map.keys().cloned().collect(),
             _ => Vec::new(),
         };
@@ -315,12 +253,7 @@ mod contract {
     }
 
     /// Types, property sets and required sets, recursively. Formats and bounds are ours to add.
-    fn compare(
-        ours: (&Value, &Value),
-        theirs: (&Value, &Value),
-        at: &str,
-        diffs: &mut Vec<String>,
-    ) {
+    fn compare(ours: (&Value, &Value), theirs: (&Value, &Value), at: &str, diffs: &mut Vec<String>) {
         let (o, t) = (unwrap(ours.0, ours.1), unwrap(theirs.0, theirs.1));
         let Some(t_type) = type_of(t) else { return };
         if type_of(o) != Some(t_type) {
@@ -336,19 +269,12 @@ mod contract {
                     }
                 }
                 for name in keys(t, "properties") {
-                    if let (Some(op), Some(tp)) =
-                        (o["properties"].get(&name), t["properties"].get(&name))
-                    {
+                    if let (Some(op), Some(tp)) = (o["properties"].get(&name), t["properties"].get(&name)) {
                         compare((ours.0, op), (theirs.0, tp), &format!("{at}.{name}"), diffs);
                     }
                 }
             }
-            "array" => compare(
-                (ours.0, &o["items"]),
-                (theirs.0, &t["items"]),
-                &format!("{at}[]"),
-                diffs,
-            ),
+            "array" => compare((ours.0, &o["items"]), (theirs.0, &t["items"]), &format!("{at}[]"), diffs),
             _ => {}
         }
     }
@@ -364,34 +290,16 @@ mod contract {
             let method = endpoint.method.as_str();
             let o_op = &ours["paths"][&endpoint.path][method];
             let t_op = &theirs["paths"][contract_path(&endpoint.path)][method];
-            assert!(
-                t_op.is_object(),
-                "{} {} is not in the contract",
-                endpoint.method.upper(),
-                endpoint.path
-            );
+            assert!(t_op.is_object(), "{} {} is not in the contract", endpoint.method.upper(), endpoint.path);
             let at = &endpoint.name;
 
             match (o_op.get("requestBody"), t_op.get("requestBody")) {
                 (Some(o), Some(t)) => match (json_schema(&ours, o), json_schema(&theirs, t)) {
-                    (Some(os), Some(ts)) => compare(
-                        (&ours, os),
-                        (&theirs, ts),
-                        &format!("{at} body"),
-                        &mut diffs,
-                    ),
-                    (os, ts) => diffs.push(format!(
-                        "{at} body: schema {}, contract {}",
-                        os.is_some(),
-                        ts.is_some()
-                    )),
+                    (Some(os), Some(ts)) => compare((&ours, os), (&theirs, ts), &format!("{at} body"), &mut diffs),
+                    (os, ts) => diffs.push(format!("{at} body: schema {}, contract {}", os.is_some(), ts.is_some())),
                 },
                 (None, None) => {}
-                (o, t) => diffs.push(format!(
-                    "{at}: request body {}, contract {}",
-                    o.is_some(),
-                    t.is_some()
-                )),
+                (o, t) => diffs.push(format!("{at}: request body {}, contract {}", o.is_some(), t.is_some())),
             }
 
             let Some(t_responses) = t_op["responses"].as_object() else {
@@ -406,25 +314,13 @@ mod contract {
                     }
                     continue;
                 };
-                if let (Some(os), Some(ts)) = (
-                    json_schema(&ours, o_response),
-                    json_schema(&theirs, t_response),
-                ) {
-                    compare(
-                        (&ours, os),
-                        (&theirs, ts),
-                        &format!("{at} {status}"),
-                        &mut diffs,
-                    );
+                if let (Some(os), Some(ts)) = (json_schema(&ours, o_response), json_schema(&theirs, t_response)) {
+                    compare((&ours, os), (&theirs, ts), &format!("{at} {status}"), &mut diffs);
                 }
             }
             compared += 1;
         }
-        assert!(
-            diffs.is_empty(),
-            "differences from the Conduit contract:\n{}",
-            diffs.join("\n")
-        );
+        assert!(diffs.is_empty(), "differences from the Conduit contract:\n{}", diffs.join("\n"));
         assert_eq!(compared, spec.endpoints().count());
     }
 
@@ -445,18 +341,10 @@ mod contract {
             // The contract marks only required auth; optional auth is ours to document as `[{}, {Token: []}]`.
             let requires = |s: &Value| {
                 s.as_array().is_some_and(|reqs| {
-                    !reqs.is_empty()
-                        && reqs
-                            .iter()
-                            .all(|r| r.as_object().is_some_and(|m| !m.is_empty()))
+                    !reqs.is_empty() && reqs.iter().all(|r| r.as_object().is_some_and(|m| !m.is_empty()))
                 })
             };
-            assert_eq!(
-                requires(o),
-                requires(t),
-                "{}: security {o}, contract {t}",
-                endpoint.name
-            );
+            assert_eq!(requires(o), requires(t), "{}: security {o}, contract {t}", endpoint.name);
         }
     }
 }

@@ -14,4 +14,3 @@ mod core;
 /// the token issuer come with each call's `Ctx`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct App;
-

@@ -19,7 +19,8 @@ pub fn expand(args: TokenStream, item: ItemImpl) -> syn::Result<TokenStream> {
     let endpoint = trait_path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
     let hook = snake(&endpoint);
     let mut errors: Vec<syn::Error> = Vec::new();
-    let fns: Vec<&syn::ImplItemFn> = item.items.iter().filter_map(|i| if let ImplItem::Fn(f) = i { Some(f) } else { None }).collect();
+    let fns: Vec<&syn::ImplItemFn> =
+        item.items.iter().filter_map(|i| if let ImplItem::Fn(f) = i { Some(f) } else { None }).collect();
     if fns.iter().all(|f| f.sig.ident != hook) {
         let msg = match fns.first() {
             Some(f) => {
@@ -29,7 +30,9 @@ pub fn expand(args: TokenStream, item: ItemImpl) -> syn::Result<TokenStream> {
                 ));
                 None
             }
-            None => Some(format!("the use case of endpoint `{hook}` needs `async fn {hook}(&self, ctx: &Ctx, input: {endpoint}Input) -> Result<{endpoint}Output, {endpoint}Error>`")),
+            None => Some(format!(
+                "the use case of endpoint `{hook}` needs `async fn {hook}(&self, ctx: &Ctx, input: {endpoint}Input) -> Result<{endpoint}Output, {endpoint}Error>`"
+            )),
         };
         if let Some(msg) = msg {
             errors.push(syn::Error::new(trait_path.span(), msg));
@@ -48,15 +51,22 @@ pub fn expand(args: TokenStream, item: ItemImpl) -> syn::Result<TokenStream> {
 }
 
 fn check_signature(sig: &syn::Signature, endpoint: &str, hook: &str, errors: &mut Vec<syn::Error>) {
-    let expected = format!("async fn {hook}(&self, ctx: &Ctx, input: {endpoint}Input) -> Result<{endpoint}Output, {endpoint}Error>");
+    let expected = format!(
+        "async fn {hook}(&self, ctx: &Ctx, input: {endpoint}Input) -> Result<{endpoint}Output, {endpoint}Error>"
+    );
     let returns_future = matches!(&sig.output, ReturnType::Type(_, ty) if matches!(**ty, Type::ImplTrait(_)));
     if sig.asyncness.is_none() && !returns_future {
-        errors.push(syn::Error::new(sig.fn_token.span, format!("the hook of endpoint `{hook}` must be async: `{expected}`")));
+        errors.push(syn::Error::new(
+            sig.fn_token.span,
+            format!("the hook of endpoint `{hook}` must be async: `{expected}`"),
+        ));
     }
     let args: Vec<&FnArg> = sig.inputs.iter().collect();
     match args.first() {
         Some(FnArg::Receiver(r)) if r.reference.is_some() && r.mutability.is_none() => {}
-        Some(other) => errors.push(syn::Error::new(other.span(), format!("the hook takes `&self` first: `{expected}`"))),
+        Some(other) => {
+            errors.push(syn::Error::new(other.span(), format!("the hook takes `&self` first: `{expected}`")))
+        }
         None => errors.push(syn::Error::new(sig.ident.span(), format!("the hook takes `&self`: `{expected}`"))),
     }
     if args.len() != 3 {
@@ -69,7 +79,10 @@ fn check_signature(sig: &syn::Signature, endpoint: &str, hook: &str, errors: &mu
     if let FnArg::Typed(ctx) = args[1]
         && !matches!(*ctx.ty, Type::Reference(_))
     {
-        errors.push(syn::Error::new(ctx.ty.span(), format!("the second parameter is the context, `ctx: &Ctx`: `{expected}`")));
+        errors.push(syn::Error::new(
+            ctx.ty.span(),
+            format!("the second parameter is the context, `ctx: &Ctx`: `{expected}`"),
+        ));
     }
     if let FnArg::Typed(input) = args[2] {
         let want = format!("{endpoint}Input");
@@ -107,12 +120,19 @@ fn check_result(ty: &Type, endpoint: &str, hook: &str, errors: &mut Vec<syn::Err
         errors.push(wrong(ty.span(), ty));
         return;
     };
-    let types: Vec<&Type> = args.args.iter().filter_map(|a| if let GenericArgument::Type(t) = a { Some(t) } else { None }).collect();
+    let types: Vec<&Type> =
+        args.args.iter().filter_map(|a| if let GenericArgument::Type(t) = a { Some(t) } else { None }).collect();
     for (i, suffix) in ["Output", "Error"].iter().enumerate() {
         let want_ty = format!("{endpoint}{suffix}");
         match types.get(i) {
             Some(t) if last_ident(t).as_deref() == Some(want_ty.as_str()) => {}
-            Some(t) => errors.push(syn::Error::new(t.span(), format!("endpoint `{hook}` returns `{want}`: expected `{want_ty}` here, found `{}`", t.to_token_stream()))),
+            Some(t) => errors.push(syn::Error::new(
+                t.span(),
+                format!(
+                    "endpoint `{hook}` returns `{want}`: expected `{want_ty}` here, found `{}`",
+                    t.to_token_stream()
+                ),
+            )),
             None => errors.push(wrong(ty.span(), ty)),
         }
     }

@@ -111,7 +111,10 @@ impl Parse for Rule {
                 Rule::Each(rules.into_iter().collect())
             }
             other => {
-                return Err(syn::Error::new(name.span(), format!("unknown validation rule `{other}`; expected one of: {RULES}")));
+                return Err(syn::Error::new(
+                    name.span(),
+                    format!("unknown validation rule `{other}`; expected one of: {RULES}"),
+                ));
             }
         };
         Ok(rule)
@@ -189,7 +192,8 @@ fn field_checks(field: &syn::Field, index: usize) -> syn::Result<TokenStream> {
     if checks.iter().all(TokenStream::is_empty) {
         return Ok(TokenStream::new());
     }
-    let optional = is_option(&field.ty) && !rules.iter().all(|r| matches!(r, Rule::Nested | Rule::Flatten | Rule::Rename(_)));
+    let optional =
+        is_option(&field.ty) && !rules.iter().all(|r| matches!(r, Rule::Nested | Rule::Flatten | Rule::Rename(_)));
     let bind = if optional {
         quote!(if let ::std::option::Option::Some(value) = &self.#ident)
     } else {
@@ -233,7 +237,9 @@ fn check(rule: &Rule, span: Span) -> syn::Result<TokenStream> {
         }},
         Rule::Email => quote_spanned!(span=> #rules::email(value, path, errors);),
         Rule::Url => quote_spanned!(span=> #rules::url(value, path, errors);),
-        Rule::Nested => quote_spanned!(span=> ::charter_runtime::validate::Validate::validate_into(value, path, errors);),
+        Rule::Nested => {
+            quote_spanned!(span=> ::charter_runtime::validate::Validate::validate_into(value, path, errors);)
+        }
         Rule::Each(inner) => {
             let checks: Vec<TokenStream> = inner.iter().map(|r| check(r, span)).collect::<syn::Result<_>>()?;
             quote! {

@@ -28,11 +28,7 @@ pub fn document(spec: &Spec) -> OpenAPI {
             .project
             .servers
             .iter()
-            .map(|s| Server {
-                url: s.url.clone(),
-                description: s.description.clone(),
-                ..Server::default()
-            })
+            .map(|s| Server { url: s.url.clone(), description: s.description.clone(), ..Server::default() })
             .collect(),
         paths: paths(spec, &cx),
         components: Some(components(spec, &cx)),
@@ -45,10 +41,7 @@ pub fn document(spec: &Spec) -> OpenAPI {
 fn paths(spec: &Spec, cx: &Context<'_>) -> Paths {
     let mut paths = Paths::default();
     for (_, endpoint) in spec.endpoints() {
-        let entry = paths
-            .paths
-            .entry(endpoint.path.clone())
-            .or_insert_with(|| ReferenceOr::Item(PathItem::default()));
+        let entry = paths.paths.entry(endpoint.path.clone()).or_insert_with(|| ReferenceOr::Item(PathItem::default()));
         if let ReferenceOr::Item(item) = entry {
             *slot(item, endpoint.method) = Some(operation(cx, endpoint));
         }
@@ -71,34 +64,24 @@ fn components(spec: &Spec, cx: &Context<'_>) -> Components {
     let mut components = Components::default();
     for app in &spec.apps {
         for def in &app.types {
-            let r = Ref {
-                app: app.name.clone(),
-                name: def.name.clone(),
-            };
+            let r = Ref { app: app.name.clone(), name: def.name.clone() };
             let schema = schema::type_def(def, cx.names, usage.response_only(&r));
-            components
-                .schemas
-                .insert(cx.names.type_name(&r), ReferenceOr::Item(schema));
+            components.schemas.insert(cx.names.type_name(&r), ReferenceOr::Item(schema));
         }
     }
-    components.schemas.insert(
-        cx.names.envelope_name().to_string(),
-        ReferenceOr::Item(envelope::schema(&spec.project.errors)),
-    );
+    components
+        .schemas
+        .insert(cx.names.envelope_name().to_string(), ReferenceOr::Item(envelope::schema(&spec.project.errors)));
 
     let mut used: Vec<ErrorKind> = spec.endpoints().flat_map(|(_, e)| e.all_errors()).collect();
     used.sort();
     used.dedup();
     for (name, response) in error_components(cx, &used) {
-        components
-            .responses
-            .insert(name, ReferenceOr::Item(response));
+        components.responses.insert(name, ReferenceOr::Item(response));
     }
 
     if let Some(auth) = &spec.project.auth {
-        components
-            .security_schemes
-            .insert(auth.name.clone(), ReferenceOr::Item(security::scheme(auth)));
+        components.security_schemes.insert(auth.name.clone(), ReferenceOr::Item(security::scheme(auth)));
     }
     components
 }
@@ -109,10 +92,7 @@ fn tags(spec: &Spec) -> Vec<Tag> {
     for (_, endpoint) in spec.endpoints() {
         for name in &endpoint.tags {
             if !tags.iter().any(|t| &t.name == name) {
-                tags.push(Tag {
-                    name: name.clone(),
-                    ..Tag::default()
-                });
+                tags.push(Tag { name: name.clone(), ..Tag::default() });
             }
         }
     }

@@ -2,9 +2,8 @@
 
 use charter_spec::{ErrorFormat, Placeholder, Template};
 use openapiv3::{
-    AdditionalProperties, AnySchema, BooleanType, IntegerFormat, IntegerType, NumberType,
-    ObjectType, ReferenceOr, Schema, SchemaData, SchemaKind, StringType, Type,
-    VariantOrUnknownOrEmpty,
+    AdditionalProperties, AnySchema, BooleanType, IntegerFormat, IntegerType, NumberType, ObjectType, ReferenceOr,
+    Schema, SchemaData, SchemaKind, StringType, Type, VariantOrUnknownOrEmpty,
 };
 use serde_json::Value;
 
@@ -24,8 +23,7 @@ pub(crate) fn schema(format: &ErrorFormat) -> Schema {
         ErrorFormat::Problem => problem(),
         ErrorFormat::Custom { template, .. } => {
             let mut schema = from_template(template);
-            schema.schema_data.description =
-                Some("The error envelope of every error response.".into());
+            schema.schema_data.description = Some("The error envelope of every error response.".into());
             schema
         }
     }
@@ -36,32 +34,11 @@ pub(crate) fn schema(format: &ErrorFormat) -> Schema {
 fn problem() -> Schema {
     let mut object = ObjectType::default();
     let props = [
-        (
-            "type",
-            described(
-                uri_reference(),
-                "A URI reference identifying the problem type.",
-            ),
-        ),
-        (
-            "title",
-            described(
-                string(),
-                "A short, human-readable summary of the problem type.",
-            ),
-        ),
+        ("type", described(uri_reference(), "A URI reference identifying the problem type.")),
+        ("title", described(string(), "A short, human-readable summary of the problem type.")),
         ("status", described(integer(), "The HTTP status code.")),
-        (
-            "detail",
-            described(string(), "A human-readable explanation of this occurrence."),
-        ),
-        (
-            "code",
-            described(
-                string(),
-                "Machine-readable error code, e.g. `not_found` or `validation`.",
-            ),
-        ),
+        ("detail", described(string(), "A human-readable explanation of this occurrence.")),
+        ("code", described(string(), "Machine-readable error code, e.g. `not_found` or `validation`.")),
         (
             "errors",
             described(
@@ -71,16 +48,12 @@ fn problem() -> Schema {
         ),
     ];
     for (name, schema) in props {
-        object
-            .properties
-            .insert(name.into(), boxed(ReferenceOr::Item(schema)));
+        object.properties.insert(name.into(), boxed(ReferenceOr::Item(schema)));
     }
     object.required = ["title", "status", "code"].map(String::from).to_vec();
     Schema {
         schema_data: SchemaData {
-            description: Some(
-                "An RFC 9457 problem detail, sent as `application/problem+json`.".into(),
-            ),
+            description: Some("An RFC 9457 problem detail, sent as `application/problem+json`.".into()),
             ..SchemaData::default()
         },
         schema_kind: SchemaKind::Type(Type::Object(object)),
@@ -90,17 +63,12 @@ fn problem() -> Schema {
 fn field_error() -> Schema {
     let mut object = ObjectType::default();
     let props = [
-        (
-            "path",
-            described(string(), "JSON path of the failing field."),
-        ),
+        ("path", described(string(), "JSON path of the failing field.")),
         ("code", described(string(), "Machine-readable reason.")),
         ("message", described(string(), "Human-readable reason.")),
     ];
     for (name, schema) in props {
-        object
-            .properties
-            .insert(name.into(), boxed(ReferenceOr::Item(schema)));
+        object.properties.insert(name.into(), boxed(ReferenceOr::Item(schema)));
         object.required.push(name.into());
     }
     kind(Type::Object(object))
@@ -113,31 +81,20 @@ fn from_template(t: &Template) -> Schema {
         Template::Object(entries) => {
             let mut object = ObjectType::default();
             for (key, value) in entries {
-                object
-                    .properties
-                    .insert(key.clone(), boxed(ReferenceOr::Item(from_template(value))));
+                object.properties.insert(key.clone(), boxed(ReferenceOr::Item(from_template(value))));
                 object.required.push(key.clone());
             }
             kind(Type::Object(object))
         }
         Template::Array(items) => array(ReferenceOr::Item(items_schema(items)), None, None),
-        Template::String(s) => kind(Type::String(StringType {
-            enumeration: vec![Some(s.clone())],
-            ..StringType::default()
-        })),
+        Template::String(s) => {
+            kind(Type::String(StringType { enumeration: vec![Some(s.clone())], ..StringType::default() }))
+        }
         Template::Number(n) => number_literal(*n),
-        Template::Bool(b) => kind(Type::Boolean(BooleanType {
-            enumeration: vec![Some(*b)],
-        })),
+        Template::Bool(b) => kind(Type::Boolean(BooleanType { enumeration: vec![Some(*b)] })),
         Template::Null => Schema {
-            schema_data: SchemaData {
-                nullable: true,
-                ..SchemaData::default()
-            },
-            schema_kind: SchemaKind::Any(AnySchema {
-                enumeration: vec![Value::Null],
-                ..AnySchema::default()
-            }),
+            schema_data: SchemaData { nullable: true, ..SchemaData::default() },
+            schema_kind: SchemaKind::Any(AnySchema { enumeration: vec![Value::Null], ..AnySchema::default() }),
         },
         Template::Placeholder(p) => placeholder(*p),
     }
@@ -153,16 +110,11 @@ fn items_schema(items: &[Template]) -> Schema {
         }
     }
     match distinct.len() {
-        0 => Schema {
-            schema_data: SchemaData::default(),
-            schema_kind: SchemaKind::Any(AnySchema::default()),
-        },
+        0 => Schema { schema_data: SchemaData::default(), schema_kind: SchemaKind::Any(AnySchema::default()) },
         1 => distinct.remove(0),
         _ => Schema {
             schema_data: SchemaData::default(),
-            schema_kind: SchemaKind::AnyOf {
-                any_of: distinct.into_iter().map(ReferenceOr::Item).collect(),
-            },
+            schema_kind: SchemaKind::AnyOf { any_of: distinct.into_iter().map(ReferenceOr::Item).collect() },
         },
     }
 }
@@ -170,20 +122,10 @@ fn items_schema(items: &[Template]) -> Schema {
 fn number_literal(n: f64) -> Schema {
     if n.fract() == 0.0 && n.abs() < 9.0e15 {
         // Exact: integers below 2^53 survive the round trip through f64.
-        kind(Type::Integer(IntegerType {
-            enumeration: vec![Some(n as i64)],
-            ..IntegerType::default()
-        }))
+        kind(Type::Integer(IntegerType { enumeration: vec![Some(n as i64)], ..IntegerType::default() }))
     } else {
-        let enumeration = if n.is_finite() {
-            vec![Some(n)]
-        } else {
-            Vec::new()
-        };
-        kind(Type::Number(NumberType {
-            enumeration,
-            ..NumberType::default()
-        }))
+        let enumeration = if n.is_finite() { vec![Some(n)] } else { Vec::new() };
+        kind(Type::Number(NumberType { enumeration, ..NumberType::default() }))
     }
 }
 
@@ -194,23 +136,15 @@ fn placeholder(p: Placeholder) -> Schema {
             array(ReferenceOr::Item(string()), None, None),
             "The error message, or one `<path> <message>` per failing field.",
         ),
-        Placeholder::Code => described(
-            string(),
-            "Machine-readable error code, e.g. `not_found` or `validation`.",
-        ),
+        Placeholder::Code => described(string(), "Machine-readable error code, e.g. `not_found` or `validation`."),
         Placeholder::Status => described(integer(), "The HTTP status code."),
         Placeholder::Fields => {
             let messages = array(ReferenceOr::Item(string()), None, None);
             let object = ObjectType {
-                additional_properties: Some(AdditionalProperties::Schema(Box::new(
-                    ReferenceOr::Item(messages),
-                ))),
+                additional_properties: Some(AdditionalProperties::Schema(Box::new(ReferenceOr::Item(messages)))),
                 ..ObjectType::default()
             };
-            described(
-                kind(Type::Object(object)),
-                "Messages per failing field, keyed by JSON path.",
-            )
+            described(kind(Type::Object(object)), "Messages per failing field, keyed by JSON path.")
         }
     }
 }

@@ -18,21 +18,13 @@ impl Names {
             ErrorFormat::Problem => "Problem",
             ErrorFormat::Custom { .. } => "ErrorEnvelope",
         };
-        let envelope_ref = Ref {
-            app: ENVELOPE_APP.to_string(),
-            name: envelope_name.to_string(),
-        };
+        let envelope_ref = Ref { app: ENVELOPE_APP.to_string(), name: envelope_name.to_string() };
 
         // Spec order, envelope last: the suffix fallback favours user types.
         let mut all: Vec<Ref> = spec
             .apps
             .iter()
-            .flat_map(|app| {
-                app.types.iter().map(|t| Ref {
-                    app: app.name.clone(),
-                    name: t.name.clone(),
-                })
-            })
+            .flat_map(|app| app.types.iter().map(|t| Ref { app: app.name.clone(), name: t.name.clone() }))
             .collect();
         all.push(envelope_ref.clone());
 
@@ -53,18 +45,13 @@ impl Names {
             // A duplicate type inside one app is a resolver error; keep the first so refs stay stable.
             types.entry(r.clone()).or_insert(name);
         }
-        let envelope = types
-            .remove(&envelope_ref)
-            .unwrap_or_else(|| envelope_name.to_string());
+        let envelope = types.remove(&envelope_ref).unwrap_or_else(|| envelope_name.to_string());
         Names { types, envelope }
     }
 
     /// The component name of a type; a ref the resolver did not vouch for still gets a stable name.
     pub(crate) fn type_name(&self, r: &Ref) -> String {
-        self.types
-            .get(r)
-            .cloned()
-            .unwrap_or_else(|| sanitize(&format!("{}.{}", r.app, r.name)))
+        self.types.get(r).cloned().unwrap_or_else(|| sanitize(&format!("{}.{}", r.app, r.name)))
     }
 
     pub(crate) fn type_ref(&self, r: &Ref) -> String {
@@ -90,16 +77,8 @@ pub(crate) fn response_ref(name: &str) -> String {
 
 /// OpenAPI component keys must match `^[a-zA-Z0-9._-]+$`.
 fn sanitize(name: &str) -> String {
-    let out: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let out: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' }).collect();
     if out.is_empty() { "_".to_string() } else { out }
 }
 

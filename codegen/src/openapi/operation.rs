@@ -2,8 +2,8 @@
 
 use charter_spec::{Endpoint, ErrorKind, Param, Project};
 use openapiv3::{
-    MediaType, Operation, Parameter, ParameterData, ParameterSchemaOrContent, QueryStyle,
-    ReferenceOr, RequestBody, Response, Responses, StatusCode,
+    MediaType, Operation, Parameter, ParameterData, ParameterSchemaOrContent, QueryStyle, ReferenceOr, RequestBody,
+    Response, Responses, StatusCode,
 };
 
 use super::names::{Names, response_ref};
@@ -46,10 +46,7 @@ pub(crate) fn operation(cx: &Context<'_>, endpoint: &Endpoint) -> Operation {
 }
 
 fn path_param(p: &Param) -> Parameter {
-    Parameter::Path {
-        parameter_data: param_data(p, true),
-        style: Default::default(),
-    }
+    Parameter::Path { parameter_data: param_data(p, true), style: Default::default() }
 }
 
 fn query_param(p: &Param) -> Parameter {
@@ -69,11 +66,7 @@ fn param_data(p: &Param, required: bool) -> ParameterData {
     let schema = if p.list {
         let items = ReferenceOr::Item(item);
         decorate(
-            ReferenceOr::Item(array(
-                items,
-                p.constraints.min_items,
-                p.constraints.max_items,
-            )),
+            ReferenceOr::Item(array(items, p.constraints.min_items, p.constraints.max_items)),
             None,
             default.map(|d| serde_json::Value::Array(vec![d])),
             false,
@@ -102,17 +95,9 @@ fn responses(cx: &Context<'_>, endpoint: &Endpoint) -> Responses {
             Some(body) => json_content(JSON, &cx.names.type_ref(body)),
             None => Default::default(),
         };
-        let description = r
-            .description
-            .clone()
-            .unwrap_or_else(|| default_description(r.status).to_string());
-        let response = Response {
-            description,
-            content,
-            ..Response::default()
-        };
-        out.responses
-            .insert(StatusCode::Code(r.status), ReferenceOr::Item(response));
+        let description = r.description.clone().unwrap_or_else(|| default_description(r.status).to_string());
+        let response = Response { description, content, ..Response::default() };
+        out.responses.insert(StatusCode::Code(r.status), ReferenceOr::Item(response));
     }
 
     // Kinds that share a status (a project may set validation_status to 400) share one entry.
@@ -129,22 +114,14 @@ fn responses(cx: &Context<'_>, endpoint: &Endpoint) -> Responses {
         let entry = match kinds.as_slice() {
             [kind] => ReferenceOr::ref_(&response_ref(kind.variant())),
             _ => {
-                let description = kinds
-                    .iter()
-                    .map(|k| k.description())
-                    .collect::<Vec<_>>()
-                    .join("; or: ");
+                let description = kinds.iter().map(|k| k.description()).collect::<Vec<_>>().join("; or: ");
                 ReferenceOr::Item(error_response(cx, &description))
             }
         };
         // A success response on the same status is what the spec said; keep it.
-        out.responses
-            .entry(StatusCode::Code(status))
-            .or_insert(entry);
+        out.responses.entry(StatusCode::Code(status)).or_insert(entry);
     }
-    out.responses
-        .entry(StatusCode::Code(500))
-        .or_insert_with(|| ReferenceOr::ref_(&response_ref(INTERNAL_ERROR)));
+    out.responses.entry(StatusCode::Code(500)).or_insert_with(|| ReferenceOr::ref_(&response_ref(INTERNAL_ERROR)));
     out
 }
 
@@ -155,10 +132,7 @@ pub(crate) fn error_components(cx: &Context<'_>, used: &[ErrorKind]) -> Vec<(Str
         .filter(|k| used.contains(k))
         .map(|k| (k.variant().to_string(), error_response(cx, k.description())))
         .collect();
-    out.push((
-        INTERNAL_ERROR.to_string(),
-        error_response(cx, INTERNAL_ERROR_DESCRIPTION),
-    ));
+    out.push((INTERNAL_ERROR.to_string(), error_response(cx, INTERNAL_ERROR_DESCRIPTION)));
     out
 }
 
@@ -174,10 +148,7 @@ fn json_content(content_type: &str, schema_ref: &str) -> openapiv3::Content {
     let mut content = openapiv3::Content::default();
     content.insert(
         content_type.to_string(),
-        MediaType {
-            schema: Some(ReferenceOr::ref_(schema_ref)),
-            ..MediaType::default()
-        },
+        MediaType { schema: Some(ReferenceOr::ref_(schema_ref)), ..MediaType::default() },
     );
     content
 }

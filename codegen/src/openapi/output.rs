@@ -6,16 +6,14 @@ use openapiv3::OpenAPI;
 pub fn to_json(doc: &OpenAPI) -> String {
     // Serializing these types cannot fail: every map key is a string and floats that JSON cannot hold
     // are written as null. The fallback keeps that promise without a panic path.
-    let mut out = serde_json::to_string_pretty(doc)
-        .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
+    let mut out = serde_json::to_string_pretty(doc).unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
     out.push('\n');
     out
 }
 
 /// YAML with the same content and key order as [`to_json`].
 pub fn to_yaml(doc: &OpenAPI) -> String {
-    let mut out =
-        serde_saphyr::to_string(doc).unwrap_or_else(|e| format!("error: {:?}\n", e.to_string()));
+    let mut out = serde_saphyr::to_string(doc).unwrap_or_else(|e| format!("error: {:?}\n", e.to_string()));
     if !out.ends_with('\n') {
         out.push('\n');
     }

@@ -2,9 +2,8 @@
 
 use charter_spec::{Constraints, Format, Literal, ScalarType, Shape, TypeDef, TypeField};
 use openapiv3::{
-    AnySchema, ArrayType, BooleanType, IntegerFormat, IntegerType, NumberFormat, NumberType,
-    ObjectType, ReferenceOr, Schema, SchemaData, SchemaKind, StringFormat, StringType, Type,
-    VariantOrUnknownOrEmpty,
+    AnySchema, ArrayType, BooleanType, IntegerFormat, IntegerType, NumberFormat, NumberType, ObjectType, ReferenceOr,
+    Schema, SchemaData, SchemaKind, StringFormat, StringType, Type, VariantOrUnknownOrEmpty,
 };
 use serde_json::Value;
 
@@ -14,9 +13,7 @@ use super::names::Names;
 pub(crate) fn type_def(def: &TypeDef, names: &Names, response_only: bool) -> Schema {
     let mut object = ObjectType::default();
     for field in &def.fields {
-        object
-            .properties
-            .insert(field.wire_name.clone(), boxed(field_schema(field, names)));
+        object.properties.insert(field.wire_name.clone(), boxed(field_schema(field, names)));
         // A client may leave out what the server fills in: optional fields, and fields with a default.
         let client_may_omit = field.optional || field.default.is_some();
         if response_only || !client_may_omit {
@@ -24,21 +21,13 @@ pub(crate) fn type_def(def: &TypeDef, names: &Names, response_only: bool) -> Sch
         }
     }
     Schema {
-        schema_data: SchemaData {
-            description: def.description.clone(),
-            ..SchemaData::default()
-        },
+        schema_data: SchemaData { description: def.description.clone(), ..SchemaData::default() },
         schema_kind: SchemaKind::Type(Type::Object(object)),
     }
 }
 
 fn field_schema(field: &TypeField, names: &Names) -> ReferenceOr<Schema> {
-    let base = shape(
-        &field.shape,
-        &field.constraints,
-        &field.item_constraints,
-        names,
-    );
+    let base = shape(&field.shape, &field.constraints, &field.item_constraints, names);
     let default = field.default.as_ref().and_then(literal);
     decorate(base, field.description.clone(), default, field.optional)
 }
@@ -56,12 +45,9 @@ pub(crate) fn decorate(
     }
     let mut schema = match base {
         ReferenceOr::Item(schema) => schema,
-        reference @ ReferenceOr::Reference { .. } => Schema {
-            schema_data: SchemaData::default(),
-            schema_kind: SchemaKind::AllOf {
-                all_of: vec![reference],
-            },
-        },
+        reference @ ReferenceOr::Reference { .. } => {
+            Schema { schema_data: SchemaData::default(), schema_kind: SchemaKind::AllOf { all_of: vec![reference] } }
+        }
     };
     schema.schema_data.description = description.or(schema.schema_data.description);
     schema.schema_data.default = default.or(schema.schema_data.default);
@@ -91,22 +77,15 @@ pub(crate) fn shape(
         Shape::Named(r) => ReferenceOr::ref_(&names.type_ref(r)),
         Shape::List(inner) => {
             // The spec has no syntax for bounds on an inner list: only the outermost one is bounded.
-            let inner_bounds = if matches!(**inner, Shape::List(_)) {
-                &Constraints::default()
-            } else {
-                item_constraints
-            };
+            let inner_bounds =
+                if matches!(**inner, Shape::List(_)) { &Constraints::default() } else { item_constraints };
             let items = self::shape(inner, inner_bounds, item_constraints, names);
             ReferenceOr::Item(array(items, constraints.min_items, constraints.max_items))
         }
     }
 }
 
-pub(crate) fn array(
-    items: ReferenceOr<Schema>,
-    min_items: Option<u64>,
-    max_items: Option<u64>,
-) -> Schema {
+pub(crate) fn array(items: ReferenceOr<Schema>, min_items: Option<u64>, max_items: Option<u64>) -> Schema {
     kind(Type::Array(ArrayType {
         items: Some(boxed(items)),
         min_items: min_items.and_then(to_usize),
@@ -120,10 +99,7 @@ pub(crate) fn scalar(ty: &ScalarType, c: &Constraints) -> Schema {
     match ty {
         ScalarType::String | ScalarType::Text => string(c.format.map(format), c),
         ScalarType::Uuid => string(Some(VariantOrUnknownOrEmpty::Unknown("uuid".into())), c),
-        ScalarType::DateTime => string(
-            Some(VariantOrUnknownOrEmpty::Item(StringFormat::DateTime)),
-            c,
-        ),
+        ScalarType::DateTime => string(Some(VariantOrUnknownOrEmpty::Item(StringFormat::DateTime)), c),
         ScalarType::Date => string(Some(VariantOrUnknownOrEmpty::Item(StringFormat::Date)), c),
         ScalarType::Enum(e) => kind(Type::String(StringType {
             enumeration: e.values.iter().cloned().map(Some).collect(),
@@ -139,10 +115,9 @@ pub(crate) fn scalar(ty: &ScalarType, c: &Constraints) -> Schema {
         })),
         ScalarType::Bool => kind(Type::Boolean(BooleanType::default())),
         // Any JSON value: the empty schema.
-        ScalarType::Json => Schema {
-            schema_data: SchemaData::default(),
-            schema_kind: SchemaKind::Any(AnySchema::default()),
-        },
+        ScalarType::Json => {
+            Schema { schema_data: SchemaData::default(), schema_kind: SchemaKind::Any(AnySchema::default()) }
+        }
     }
 }
 
@@ -185,10 +160,7 @@ pub(crate) fn literal(l: &Literal) -> Option<Value> {
 }
 
 pub(crate) fn kind(ty: Type) -> Schema {
-    Schema {
-        schema_data: SchemaData::default(),
-        schema_kind: SchemaKind::Type(ty),
-    }
+    Schema { schema_data: SchemaData::default(), schema_kind: SchemaKind::Type(ty) }
 }
 
 pub(crate) fn boxed(schema: ReferenceOr<Schema>) -> ReferenceOr<Box<Schema>> {

@@ -13,10 +13,7 @@ pub(crate) fn scheme(auth: &AuthScheme) -> SecurityScheme {
         };
     }
     // OpenAPI has no "bearer with another prefix": an API key header whose value format is spelled out.
-    let format = format!(
-        "The `{}` header carries `{} <jwt>`.",
-        auth.header, auth.prefix
-    );
+    let format = format!("The `{}` header carries `{} <jwt>`.", auth.header, auth.prefix);
     let description = match &auth.description {
         Some(d) if d.contains(&format!("{} <jwt>", auth.prefix)) => d.clone(),
         Some(d) => format!("{d}\n\n{format}"),
@@ -31,10 +28,7 @@ pub(crate) fn scheme(auth: &AuthScheme) -> SecurityScheme {
 }
 
 /// `None` when the operation is public (or the project has no scheme to require).
-pub(crate) fn requirement(
-    auth: Option<&AuthScheme>,
-    needed: AuthRequirement,
-) -> Option<Vec<SecurityRequirement>> {
+pub(crate) fn requirement(auth: Option<&AuthScheme>, needed: AuthRequirement) -> Option<Vec<SecurityRequirement>> {
     let auth = auth?;
     let authenticated = || {
         let mut req = SecurityRequirement::default();

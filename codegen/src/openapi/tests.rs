@@ -1,20 +1,16 @@
 //! Unit tests on hand-built IR: each builds the smallest spec that shows one rule.
 
 use charter_spec::{
-    App, AuthRequirement, AuthScheme, Constraints, Endpoint, EnumType, ErrorFormat, ErrorKind,
-    Format, JsonCase, Literal, Method, Param, Placeholder, Project, Ref, Response, ScalarType,
-    Server, Shape, SourceMap, Span, Spec, Template, TypeDef, TypeField, TypeOrigin,
+    App, AuthRequirement, AuthScheme, Constraints, Endpoint, EnumType, ErrorFormat, ErrorKind, Format, JsonCase,
+    Literal, Method, Param, Placeholder, Project, Ref, Response, ScalarType, Server, Shape, SourceMap, Span, Spec,
+    Template, TypeDef, TypeField, TypeOrigin,
 };
 use serde_json::{Value, json};
 
 use super::{document, to_json, to_yaml};
 
 fn spec(project: Project, apps: Vec<App>) -> Spec {
-    Spec {
-        project,
-        apps,
-        sources: SourceMap::default(),
-    }
+    Spec { project, apps, sources: SourceMap::default() }
 }
 
 fn project(errors: ErrorFormat, auth: Option<AuthScheme>) -> Project {
@@ -22,10 +18,7 @@ fn project(errors: ErrorFormat, auth: Option<AuthScheme>) -> Project {
         title: "Test".into(),
         version: "1.2.3".into(),
         description: Some("A test API".into()),
-        servers: vec![Server {
-            url: "http://localhost:8080".into(),
-            description: None,
-        }],
+        servers: vec![Server { url: "http://localhost:8080".into(), description: None }],
         auth,
         errors,
         json_case: JsonCase::Camel,
@@ -48,10 +41,7 @@ fn conduit_errors() -> ErrorFormat {
     ErrorFormat::Custom {
         template: Template::Object(vec![(
             "errors".into(),
-            Template::Object(vec![(
-                "body".into(),
-                Template::Placeholder(Placeholder::Messages),
-            )]),
+            Template::Object(vec![("body".into(), Template::Placeholder(Placeholder::Messages))]),
         )]),
         content_type: "application/json".into(),
     }
@@ -114,10 +104,7 @@ fn named(app: &str, name: &str) -> Shape {
 }
 
 fn r(app: &str, name: &str) -> Ref {
-    Ref {
-        app: app.into(),
-        name: name.into(),
-    }
+    Ref { app: app.into(), name: name.into() }
 }
 
 fn endpoint(name: &str, method: Method, path: &str) -> Endpoint {
@@ -128,12 +115,7 @@ fn endpoint(name: &str, method: Method, path: &str) -> Endpoint {
         path_params: Vec::new(),
         query: Vec::new(),
         body: None,
-        responses: vec![Response {
-            status: 200,
-            body: None,
-            description: None,
-            span: Span::default(),
-        }],
+        responses: vec![Response { status: 200, body: None, description: None, span: Span::default() }],
         errors: Vec::new(),
         auth: AuthRequirement::None,
         summary: None,
@@ -144,12 +126,7 @@ fn endpoint(name: &str, method: Method, path: &str) -> Endpoint {
 }
 
 fn respond(mut e: Endpoint, status: u16, body: Option<Ref>) -> Endpoint {
-    e.responses = vec![Response {
-        status,
-        body,
-        description: None,
-        span: Span::default(),
-    }];
+    e.responses = vec![Response { status, body, description: None, span: Span::default() }];
     e
 }
 
@@ -175,30 +152,18 @@ fn json_of(spec: &Spec) -> Value {
 fn check(spec: &Spec, pointer: &str, expect: Value) {
     let doc = json_of(spec);
     let got = doc.pointer(pointer).cloned().unwrap_or(Value::Null);
-    assert_eq!(
-        got,
-        expect,
-        "at {pointer} in\n{}",
-        serde_json::to_string_pretty(&doc).unwrap_or_default()
-    );
+    assert_eq!(got, expect, "at {pointer} in\n{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
 }
 
 fn one_type(t: TypeDef) -> Spec {
-    spec(
-        project(ErrorFormat::Problem, None),
-        vec![app("core", vec![t], Vec::new())],
-    )
+    spec(project(ErrorFormat::Problem, None), vec![app("core", vec![t], Vec::new())])
 }
 
 #[test]
 fn header_info_servers_and_version() {
     let s = one_type(ty("A", Vec::new()));
     check(&s, "/openapi", json!("3.0.3"));
-    check(
-        &s,
-        "/info",
-        json!({"title": "Test", "description": "A test API", "version": "1.2.3"}),
-    );
+    check(&s, "/info", json!({"title": "Test", "description": "A test API", "version": "1.2.3"}));
     check(&s, "/servers", json!([{"url": "http://localhost:8080"}]));
 }
 
@@ -207,66 +172,25 @@ fn scalars_map_to_types_and_formats() {
     let fields = [
         ("s", ScalarType::String, json!({"type": "string"})),
         ("t", ScalarType::Text, json!({"type": "string"})),
-        (
-            "i",
-            ScalarType::Int,
-            json!({"type": "integer", "format": "int32"}),
-        ),
-        (
-            "b",
-            ScalarType::BigInt,
-            json!({"type": "integer", "format": "int64"}),
-        ),
-        (
-            "f",
-            ScalarType::Float,
-            json!({"type": "number", "format": "double"}),
-        ),
+        ("i", ScalarType::Int, json!({"type": "integer", "format": "int32"})),
+        ("b", ScalarType::BigInt, json!({"type": "integer", "format": "int64"})),
+        ("f", ScalarType::Float, json!({"type": "number", "format": "double"})),
         ("o", ScalarType::Bool, json!({"type": "boolean"})),
-        (
-            "u",
-            ScalarType::Uuid,
-            json!({"type": "string", "format": "uuid"}),
-        ),
-        (
-            "d",
-            ScalarType::DateTime,
-            json!({"type": "string", "format": "date-time"}),
-        ),
-        (
-            "e",
-            ScalarType::Date,
-            json!({"type": "string", "format": "date"}),
-        ),
+        ("u", ScalarType::Uuid, json!({"type": "string", "format": "uuid"})),
+        ("d", ScalarType::DateTime, json!({"type": "string", "format": "date-time"})),
+        ("e", ScalarType::Date, json!({"type": "string", "format": "date"})),
         ("j", ScalarType::Json, json!({})),
         (
             "k",
-            ScalarType::Enum(EnumType {
-                name: "AK".into(),
-                values: vec!["x".into(), "y".into()],
-            }),
+            ScalarType::Enum(EnumType { name: "AK".into(), values: vec!["x".into(), "y".into()] }),
             json!({"type": "string", "enum": ["x", "y"]}),
         ),
     ];
-    let s = one_type(ty(
-        "A",
-        fields
-            .iter()
-            .map(|(n, t, _)| field(n, scalar(t.clone())))
-            .collect(),
-    ));
+    let s = one_type(ty("A", fields.iter().map(|(n, t, _)| field(n, scalar(t.clone()))).collect()));
     for (name, _, expect) in fields {
-        check(
-            &s,
-            &format!("/components/schemas/A/properties/{name}"),
-            expect,
-        );
+        check(&s, &format!("/components/schemas/A/properties/{name}"), expect);
     }
-    check(
-        &s,
-        "/components/schemas/A/required",
-        json!(["s", "t", "i", "b", "f", "o", "u", "d", "e", "j", "k"]),
-    );
+    check(&s, "/components/schemas/A/required", json!(["s", "t", "i", "b", "f", "o", "u", "d", "e", "j", "k"]));
 }
 
 #[test]
@@ -279,71 +203,30 @@ fn constraints_become_keywords() {
         ..Constraints::default()
     };
     let mut url = field("image", scalar(ScalarType::String));
-    url.constraints = Constraints {
-        format: Some(Format::Url),
-        pattern: Some("^https?://".into()),
-        ..Default::default()
-    };
+    url.constraints =
+        Constraints { format: Some(Format::Url), pattern: Some("^https?://".into()), ..Default::default() };
     let mut password = field("password", scalar(ScalarType::String));
-    password.constraints = Constraints {
-        format: Some(Format::Password),
-        ..Default::default()
-    };
+    password.constraints = Constraints { format: Some(Format::Password), ..Default::default() };
     let mut count = field("count", scalar(ScalarType::Int));
-    count.constraints = Constraints {
-        min: Some(0.5),
-        max: Some(100.0),
-        ..Default::default()
-    };
+    count.constraints = Constraints { min: Some(0.5), max: Some(100.0), ..Default::default() };
     count.default = Some(Literal::Int(20));
     let mut ratio = field("ratio", scalar(ScalarType::Float));
-    ratio.constraints = Constraints {
-        min: Some(0.0),
-        max: Some(1.5),
-        ..Default::default()
-    };
-    let mut tags = field(
-        "tag_list",
-        Shape::List(Box::new(scalar(ScalarType::String))),
-    );
-    tags.constraints = Constraints {
-        max_items: Some(20),
-        min_items: Some(1),
-        ..Default::default()
-    };
-    tags.item_constraints = Constraints {
-        min_length: Some(1),
-        max_length: Some(64),
-        ..Default::default()
-    };
+    ratio.constraints = Constraints { min: Some(0.0), max: Some(1.5), ..Default::default() };
+    let mut tags = field("tag_list", Shape::List(Box::new(scalar(ScalarType::String))));
+    tags.constraints = Constraints { max_items: Some(20), min_items: Some(1), ..Default::default() };
+    tags.item_constraints = Constraints { min_length: Some(1), max_length: Some(64), ..Default::default() };
 
     let s = one_type(ty("A", vec![email, url, password, count, ratio, tags]));
     let p = "/components/schemas/A/properties";
-    check(
-        &s,
-        &format!("{p}/email"),
-        json!({"type": "string", "format": "email", "minLength": 1, "maxLength": 255}),
-    );
-    check(
-        &s,
-        &format!("{p}/image"),
-        json!({"type": "string", "format": "uri", "pattern": "^https?://"}),
-    );
-    check(
-        &s,
-        &format!("{p}/password"),
-        json!({"type": "string", "format": "password"}),
-    );
+    check(&s, &format!("{p}/email"), json!({"type": "string", "format": "email", "minLength": 1, "maxLength": 255}));
+    check(&s, &format!("{p}/image"), json!({"type": "string", "format": "uri", "pattern": "^https?://"}));
+    check(&s, &format!("{p}/password"), json!({"type": "string", "format": "password"}));
     check(
         &s,
         &format!("{p}/count"),
         json!({"default": 20, "type": "integer", "format": "int32", "minimum": 1, "maximum": 100}),
     );
-    check(
-        &s,
-        &format!("{p}/ratio"),
-        json!({"type": "number", "format": "double", "minimum": 0.0, "maximum": 1.5}),
-    );
+    check(&s, &format!("{p}/ratio"), json!({"type": "number", "format": "double", "minimum": 0.0, "maximum": 1.5}));
     check(
         &s,
         &format!("{p}/tagList"),
@@ -353,10 +236,7 @@ fn constraints_become_keywords() {
 
 #[test]
 fn optional_fields_are_nullable_and_required_only_in_response_only_types() {
-    let status = ScalarType::Enum(EnumType {
-        name: "S".into(),
-        values: vec!["on".into()],
-    });
+    let status = ScalarType::Enum(EnumType { name: "S".into(), values: vec!["on".into()] });
     let fields = || {
         vec![
             field("name", scalar(ScalarType::String)),
@@ -367,37 +247,17 @@ fn optional_fields_are_nullable_and_required_only_in_response_only_types() {
         ]
     };
     let friend = ty("Friend", vec![field("name", scalar(ScalarType::String))]);
-    let mut get = respond(
-        endpoint("get", Method::Get, "/a"),
-        200,
-        Some(r("core", "Out")),
-    );
+    let mut get = respond(endpoint("get", Method::Get, "/a"), 200, Some(r("core", "Out")));
     get.errors = vec![ErrorKind::NotFound];
-    let mut put = respond(
-        endpoint("put", Method::Put, "/a"),
-        200,
-        Some(r("core", "Out")),
-    );
+    let mut put = respond(endpoint("put", Method::Put, "/a"), 200, Some(r("core", "Out")));
     put.body = Some(r("core", "In"));
     let s = spec(
         project(ErrorFormat::Problem, None),
-        vec![app(
-            "core",
-            vec![ty("Out", fields()), ty("In", fields()), friend],
-            vec![get, put],
-        )],
+        vec![app("core", vec![ty("Out", fields()), ty("In", fields()), friend], vec![get, put])],
     );
-    check(
-        &s,
-        "/components/schemas/Out/required",
-        json!(["name", "bio", "state", "friend", "count"]),
-    );
+    check(&s, "/components/schemas/Out/required", json!(["name", "bio", "state", "friend", "count"]));
     check(&s, "/components/schemas/In/required", json!(["name"]));
-    check(
-        &s,
-        "/components/schemas/In/properties/bio",
-        json!({"nullable": true, "type": "string"}),
-    );
+    check(&s, "/components/schemas/In/properties/bio", json!({"nullable": true, "type": "string"}));
     check(
         &s,
         "/components/schemas/In/properties/state",
@@ -416,70 +276,28 @@ fn optional_fields_are_nullable_and_required_only_in_response_only_types() {
 fn names_are_bare_unless_shared_then_qualified_by_app() {
     let user = || ty("User", vec![field("name", scalar(ScalarType::String))]);
     let problem = ty("Problem", Vec::new());
-    let mut holder = ty(
-        "Holder",
-        vec![
-            field("a", named("core", "User")),
-            field("b", named("blog", "User")),
-        ],
-    );
+    let mut holder = ty("Holder", vec![field("a", named("core", "User")), field("b", named("blog", "User"))]);
     holder.fields.push(field("p", named("core", "Problem")));
     let s = spec(
         project(ErrorFormat::Problem, None),
-        vec![
-            app("core", vec![user(), problem, holder], Vec::new()),
-            app("blog", vec![user()], Vec::new()),
-        ],
+        vec![app("core", vec![user(), problem, holder], Vec::new()), app("blog", vec![user()], Vec::new())],
     );
     let doc = json_of(&s);
-    let names: Vec<&str> = doc["components"]["schemas"]
-        .as_object()
-        .map(|m| m.keys().map(String::as_str).collect())
-        .unwrap_or_default();
-    assert_eq!(
-        names,
-        [
-            "core.User",
-            "core.Problem",
-            "Holder",
-            "blog.User",
-            "charter.Problem"
-        ]
-    );
-    check(
-        &s,
-        "/components/schemas/Holder/properties/a/$ref",
-        json!("#/components/schemas/core.User"),
-    );
-    check(
-        &s,
-        "/components/schemas/Holder/properties/b/$ref",
-        json!("#/components/schemas/blog.User"),
-    );
-    check(
-        &s,
-        "/components/schemas/Holder/properties/p/$ref",
-        json!("#/components/schemas/core.Problem"),
-    );
+    let names: Vec<&str> =
+        doc["components"]["schemas"].as_object().map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
+    assert_eq!(names, ["core.User", "core.Problem", "Holder", "blog.User", "charter.Problem"]);
+    check(&s, "/components/schemas/Holder/properties/a/$ref", json!("#/components/schemas/core.User"));
+    check(&s, "/components/schemas/Holder/properties/b/$ref", json!("#/components/schemas/blog.User"));
+    check(&s, "/components/schemas/Holder/properties/p/$ref", json!("#/components/schemas/core.Problem"));
 }
 
 #[test]
 fn envelope_name_follows_the_error_format() {
-    let s = spec(
-        project(conduit_errors(), None),
-        vec![app("core", Vec::new(), Vec::new())],
-    );
+    let s = spec(project(conduit_errors(), None), vec![app("core", Vec::new(), Vec::new())]);
     let doc = json_of(&s);
     assert!(doc.pointer("/components/schemas/ErrorEnvelope").is_some());
-    let s = spec(
-        project(ErrorFormat::Problem, None),
-        vec![app("core", Vec::new(), Vec::new())],
-    );
-    check(
-        &s,
-        "/components/schemas/Problem/required",
-        json!(["title", "status", "code"]),
-    );
+    let s = spec(project(ErrorFormat::Problem, None), vec![app("core", Vec::new(), Vec::new())]);
+    check(&s, "/components/schemas/Problem/required", json!(["title", "status", "code"]));
 }
 
 #[test]
@@ -491,10 +309,7 @@ fn token_prefix_is_an_api_key_and_bearer_is_http() {
     let public = endpoint("tags", Method::Get, "/tags");
     let apps = vec![app("core", Vec::new(), vec![e, maybe, public])];
 
-    let s = spec(
-        project(ErrorFormat::Problem, Some(token_auth())),
-        apps.clone(),
-    );
+    let s = spec(project(ErrorFormat::Problem, Some(token_auth())), apps.clone());
     check(
         &s,
         "/components/securitySchemes/Token",
@@ -505,11 +320,7 @@ fn token_prefix_is_an_api_key_and_bearer_is_http() {
     check(&s, "/paths/~1feed/get/security", json!([{}, {"Token": []}]));
     check(&s, "/paths/~1tags/get/security", Value::Null);
 
-    let bearer = AuthScheme {
-        name: "bearerAuth".into(),
-        prefix: "Bearer".into(),
-        ..token_auth()
-    };
+    let bearer = AuthScheme { name: "bearerAuth".into(), prefix: "Bearer".into(), ..token_auth() };
     let s = spec(project(ErrorFormat::Problem, Some(bearer)), apps);
     check(
         &s,
@@ -521,59 +332,30 @@ fn token_prefix_is_an_api_key_and_bearer_is_http() {
 
 #[test]
 fn every_error_has_its_status_and_a_shared_response() {
-    let mut e = respond(
-        endpoint("create", Method::Post, "/things"),
-        201,
-        Some(r("core", "Thing")),
-    );
+    let mut e = respond(endpoint("create", Method::Post, "/things"), 201, Some(r("core", "Thing")));
     e.body = Some(r("core", "Thing"));
     e.auth = AuthRequirement::Required;
     e.errors = vec![ErrorKind::Conflict];
-    let s = spec(
-        project(conduit_errors(), Some(token_auth())),
-        vec![app("core", vec![ty("Thing", Vec::new())], vec![e])],
-    );
+    let s =
+        spec(project(conduit_errors(), Some(token_auth())), vec![app("core", vec![ty("Thing", Vec::new())], vec![e])]);
     let doc = json_of(&s);
     let statuses: Vec<&str> = doc["paths"]["/things"]["post"]["responses"]
         .as_object()
         .map(|m| m.keys().map(String::as_str).collect())
         .unwrap_or_default();
     assert_eq!(statuses, ["201", "400", "401", "409", "422", "500"]);
-    check(
-        &s,
-        "/paths/~1things/post/responses/201/description",
-        json!("Created"),
-    );
-    check(
-        &s,
-        "/paths/~1things/post/responses/409",
-        json!({"$ref": "#/components/responses/Conflict"}),
-    );
-    check(
-        &s,
-        "/paths/~1things/post/responses/500",
-        json!({"$ref": "#/components/responses/InternalError"}),
-    );
+    check(&s, "/paths/~1things/post/responses/201/description", json!("Created"));
+    check(&s, "/paths/~1things/post/responses/409", json!({"$ref": "#/components/responses/Conflict"}));
+    check(&s, "/paths/~1things/post/responses/500", json!({"$ref": "#/components/responses/InternalError"}));
     check(
         &s,
         "/components/responses/Validation",
         json!({"description": "Invalid input; every failing field is listed",
                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}),
     );
-    let responses: Vec<&str> = doc["components"]["responses"]
-        .as_object()
-        .map(|m| m.keys().map(String::as_str).collect())
-        .unwrap_or_default();
-    assert_eq!(
-        responses,
-        [
-            "BadRequest",
-            "Unauthorized",
-            "Conflict",
-            "Validation",
-            "InternalError"
-        ]
-    );
+    let responses: Vec<&str> =
+        doc["components"]["responses"].as_object().map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
+    assert_eq!(responses, ["BadRequest", "Unauthorized", "Conflict", "Validation", "InternalError"]);
 }
 
 #[test]
@@ -599,79 +381,30 @@ fn custom_template_becomes_a_schema() {
         ("ok".into(), Template::Bool(false)),
         ("status".into(), Template::Placeholder(Placeholder::Status)),
         ("code".into(), Template::Placeholder(Placeholder::Code)),
-        (
-            "message".into(),
-            Template::Placeholder(Placeholder::Message),
-        ),
+        ("message".into(), Template::Placeholder(Placeholder::Message)),
         ("fields".into(), Template::Placeholder(Placeholder::Fields)),
-        (
-            "list".into(),
-            Template::Array(vec![Template::Placeholder(Placeholder::Message)]),
-        ),
+        ("list".into(), Template::Array(vec![Template::Placeholder(Placeholder::Message)])),
     ]);
-    let format = ErrorFormat::Custom {
-        template,
-        content_type: "application/vnd.err+json".into(),
-    };
-    let s = spec(
-        project(format, None),
-        vec![app("core", Vec::new(), Vec::new())],
-    );
+    let format = ErrorFormat::Custom { template, content_type: "application/vnd.err+json".into() };
+    let s = spec(project(format, None), vec![app("core", Vec::new(), Vec::new())]);
     let p = "/components/schemas/ErrorEnvelope";
     check(
         &s,
         &format!("{p}/required"),
-        json!([
-            "kind", "version", "ok", "status", "code", "message", "fields", "list"
-        ]),
+        json!(["kind", "version", "ok", "status", "code", "message", "fields", "list"]),
     );
-    check(
-        &s,
-        &format!("{p}/properties/kind"),
-        json!({"type": "string", "enum": ["error"]}),
-    );
-    check(
-        &s,
-        &format!("{p}/properties/version"),
-        json!({"type": "integer", "enum": [2]}),
-    );
-    check(
-        &s,
-        &format!("{p}/properties/ok"),
-        json!({"type": "boolean", "enum": [false]}),
-    );
+    check(&s, &format!("{p}/properties/kind"), json!({"type": "string", "enum": ["error"]}));
+    check(&s, &format!("{p}/properties/version"), json!({"type": "integer", "enum": [2]}));
+    check(&s, &format!("{p}/properties/ok"), json!({"type": "boolean", "enum": [false]}));
     check(&s, &format!("{p}/properties/status/type"), json!("integer"));
     check(&s, &format!("{p}/properties/code/type"), json!("string"));
-    check(
-        &s,
-        &format!("{p}/properties/fields/additionalProperties/items"),
-        json!({"type": "string"}),
-    );
-    check(
-        &s,
-        &format!("{p}/properties/list/items/type"),
-        json!("string"),
-    );
+    check(&s, &format!("{p}/properties/fields/additionalProperties/items"), json!({"type": "string"}));
+    check(&s, &format!("{p}/properties/list/items/type"), json!("string"));
 
-    let s = spec(
-        project(conduit_errors(), None),
-        vec![app("core", Vec::new(), Vec::new())],
-    );
-    check(
-        &s,
-        &format!("{p}/properties/errors/required"),
-        json!(["body"]),
-    );
-    check(
-        &s,
-        &format!("{p}/properties/errors/properties/body/type"),
-        json!("array"),
-    );
-    check(
-        &s,
-        &format!("{p}/properties/errors/properties/body/items"),
-        json!({"type": "string"}),
-    );
+    let s = spec(project(conduit_errors(), None), vec![app("core", Vec::new(), Vec::new())]);
+    check(&s, &format!("{p}/properties/errors/required"), json!(["body"]));
+    check(&s, &format!("{p}/properties/errors/properties/body/type"), json!("array"));
+    check(&s, &format!("{p}/properties/errors/properties/body/items"), json!({"type": "string"}));
 }
 
 #[test]
@@ -680,20 +413,13 @@ fn parameters_carry_schema_defaults_and_bounds() {
     e.path_params = vec![param("owner", ScalarType::String)];
     let mut limit = param("limit", ScalarType::Int);
     limit.default = Some(Literal::Int(20));
-    limit.constraints = Constraints {
-        min: Some(1.0),
-        max: Some(100.0),
-        ..Default::default()
-    };
+    limit.constraints = Constraints { min: Some(1.0), max: Some(100.0), ..Default::default() };
     let mut tag = param("tag", ScalarType::String);
     tag.list = true;
     tag.optional = true;
     tag.description = Some("Filter by tag".into());
     e.query = vec![limit, tag, param("needed", ScalarType::Bool)];
-    let s = spec(
-        project(ErrorFormat::Problem, None),
-        vec![app("core", Vec::new(), vec![e])],
-    );
+    let s = spec(project(ErrorFormat::Problem, None), vec![app("core", Vec::new(), vec![e])]);
     check(
         &s,
         "/paths/~1things~1{owner}/get/parameters",
@@ -714,10 +440,7 @@ fn methods_on_one_path_share_its_item_and_tags_are_listed_once() {
     get.tags = vec!["User".into()];
     let mut put = endpoint("update_user", Method::Put, "/user");
     put.tags = vec!["User".into(), "Admin".into()];
-    let s = spec(
-        project(ErrorFormat::Problem, None),
-        vec![app("core", Vec::new(), vec![get, put])],
-    );
+    let s = spec(project(ErrorFormat::Problem, None), vec![app("core", Vec::new(), vec![get, put])]);
     check(&s, "/paths/~1user/get/operationId", json!("current_user"));
     check(&s, "/paths/~1user/put/operationId", json!("update_user"));
     check(&s, "/tags", json!([{"name": "User"}, {"name": "Admin"}]));
@@ -725,23 +448,11 @@ fn methods_on_one_path_share_its_item_and_tags_are_listed_once() {
 
 #[test]
 fn json_and_yaml_are_stable_and_agree() {
-    let mut e = respond(
-        endpoint("create", Method::Post, "/things"),
-        201,
-        Some(r("core", "Thing")),
-    );
+    let mut e = respond(endpoint("create", Method::Post, "/things"), 201, Some(r("core", "Thing")));
     e.body = Some(r("core", "Thing"));
-    let thing = ty(
-        "Thing",
-        vec![
-            field("name", scalar(ScalarType::String)),
-            optional(field("n", scalar(ScalarType::Int))),
-        ],
-    );
-    let s = spec(
-        project(conduit_errors(), Some(token_auth())),
-        vec![app("core", vec![thing], vec![e])],
-    );
+    let thing =
+        ty("Thing", vec![field("name", scalar(ScalarType::String)), optional(field("n", scalar(ScalarType::Int)))]);
+    let s = spec(project(conduit_errors(), Some(token_auth())), vec![app("core", vec![thing], vec![e])]);
     let doc = document(&s);
     let json = to_json(&doc);
     assert!(json.ends_with("}\n"));

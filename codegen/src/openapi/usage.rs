@@ -26,10 +26,7 @@ impl Usage {
                 }
             }
         }
-        Usage {
-            requests,
-            responses,
-        }
+        Usage { requests, responses }
     }
 
     /// True when the type appears in some response and in no request. Unused types count as requests:

@@ -108,7 +108,8 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
     let summary = e.summary.clone().unwrap_or_else(|| format!("The use case behind {route}."));
     let trait_doc = names::doc(&format!("{summary}\n\nServes {route}; declared at {location}."));
     let input_doc = names::doc(&format!("What `{}` receives: parsed, authenticated and validated.", e.name));
-    let error_doc = names::doc(&format!("The errors `{}` may return: exactly those its spec lists, plus `Internal`.", e.name));
+    let error_doc =
+        names::doc(&format!("The errors `{}` may return: exactly those its spec lists, plus `Internal`.", e.name));
 
     quote! {
         #input_doc

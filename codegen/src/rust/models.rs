@@ -133,9 +133,11 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
     });
 
     let links = m.many_to_many.iter().map(|rel| emit_link(spec, m, rel, from));
-    let now = (!ins_binds.is_empty() && m.fields.iter().any(|f| matches!(f.auto, Some(Auto::CreatedAt | Auto::UpdatedAt))))
-        .then(|| quote!(let now = ::charter_runtime::Utc::now();));
-    let new_doc = names::doc(&format!("The values a new `{}` row needs; keys and timestamps are filled in on insert.", m.name));
+    let now = (!ins_binds.is_empty()
+        && m.fields.iter().any(|f| matches!(f.auto, Some(Auto::CreatedAt | Auto::UpdatedAt))))
+    .then(|| quote!(let now = ::charter_runtime::Utc::now();));
+    let new_doc =
+        names::doc(&format!("The values a new `{}` row needs; keys and timestamps are filled in on insert.", m.name));
     let row_doc = doc.clone();
     quote! {
         #row_doc
@@ -215,8 +217,14 @@ fn emit_link(spec: &Spec, m: &Model, rel: &ManyToMany, from: From<'_>) -> TokenS
     let remove_sql = format!("DELETE FROM {join} WHERE {src} = $1 AND {dst} = $2");
     let keys_prefix = format!("SELECT {src}, {dst} FROM {join} WHERE {src} IN (");
     let keys_suffix = format!(") ORDER BY {src}, {dst}");
-    let doc_add = names::doc(&format!("Links this row to the `{}` rows with these keys (already linked ones are kept).", rel.target.name));
-    let doc_keys = names::doc(&format!("`({}, {})` pairs for all these rows, in one query.", rel.source_column, rel.target_column));
+    let doc_add = names::doc(&format!(
+        "Links this row to the `{}` rows with these keys (already linked ones are kept).",
+        rel.target.name
+    ));
+    let doc_keys = names::doc(&format!(
+        "`({}, {})` pairs for all these rows, in one query.",
+        rel.source_column, rel.target_column
+    ));
     quote! {
         #doc_add
         pub async fn #add(db: &::charter_runtime::Db, key: #src_ty, targets: &[#dst_ty]) -> ::std::result::Result<(), ::charter_runtime::DbError> {

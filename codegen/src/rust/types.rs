@@ -81,34 +81,38 @@ fn emit_struct(t: &TypeDef, from: From<'_>) -> TokenStream {
     let name = ident(&t.name);
     let doc = t.description.as_deref().map(names::doc);
     let mut default_fns = Vec::new();
-    let fields = t.fields.iter().map(|f| {
-        let fname = ident(&f.name);
-        let ty = names::shape(&f.shape, from);
-        let mut serde_attrs = Vec::new();
-        if f.wire_name != f.name {
-            let w = &f.wire_name;
-            serde_attrs.push(quote!(rename = #w));
-        }
-        let ty = if f.optional && f.default.is_none() {
-            serde_attrs.push(quote!(default));
-            quote!(::std::option::Option<#ty>)
-        } else {
-            if let Some(d) = &f.default {
-                let fn_name = ident(&format!("__default_{}_{}", charter_spec::snake_case(&t.name), f.name));
-                let value = literal(d, &f.shape, from);
-                let fn_path = fn_name.to_string();
-                default_fns.push(quote! {
-                    fn #fn_name() -> #ty { #value }
-                });
-                serde_attrs.push(quote!(default = #fn_path));
+    let fields = t
+        .fields
+        .iter()
+        .map(|f| {
+            let fname = ident(&f.name);
+            let ty = names::shape(&f.shape, from);
+            let mut serde_attrs = Vec::new();
+            if f.wire_name != f.name {
+                let w = &f.wire_name;
+                serde_attrs.push(quote!(rename = #w));
             }
-            ty
-        };
-        let serde = (!serde_attrs.is_empty()).then(|| quote!(#[serde(#(#serde_attrs),*)]));
-        let validate = validate_attr(f);
-        let doc = f.description.as_deref().map(names::doc);
-        quote! { #doc #serde #validate pub #fname: #ty }
-    }).collect::<Vec<_>>();
+            let ty = if f.optional && f.default.is_none() {
+                serde_attrs.push(quote!(default));
+                quote!(::std::option::Option<#ty>)
+            } else {
+                if let Some(d) = &f.default {
+                    let fn_name = ident(&format!("__default_{}_{}", charter_spec::snake_case(&t.name), f.name));
+                    let value = literal(d, &f.shape, from);
+                    let fn_path = fn_name.to_string();
+                    default_fns.push(quote! {
+                        fn #fn_name() -> #ty { #value }
+                    });
+                    serde_attrs.push(quote!(default = #fn_path));
+                }
+                ty
+            };
+            let serde = (!serde_attrs.is_empty()).then(|| quote!(#[serde(#(#serde_attrs),*)]));
+            let validate = validate_attr(f);
+            let doc = f.description.as_deref().map(names::doc);
+            quote! { #doc #serde #validate pub #fname: #ty }
+        })
+        .collect::<Vec<_>>();
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, ::charter_runtime::__private::serde::Serialize, ::charter_runtime::__private::serde::Deserialize, ::charter_runtime::Validate)]
@@ -146,20 +150,24 @@ fn rules_for_items(c: &Constraints, inner: &Shape) -> Vec<TokenStream> {
 
 fn rules(c: &Constraints) -> Vec<TokenStream> {
     let mut out = Vec::new();
-    let bound = |k: &str, v: Option<u64>| v.map(|v| {
-        let k = ident(k);
-        let v = v as usize;
-        quote!(#k = #v)
-    });
+    let bound = |k: &str, v: Option<u64>| {
+        v.map(|v| {
+            let k = ident(k);
+            let v = v as usize;
+            quote!(#k = #v)
+        })
+    };
     let length: Vec<_> = [bound("min", c.min_length), bound("max", c.max_length)].into_iter().flatten().collect();
     if !length.is_empty() {
         out.push(quote!(length(#(#length),*)));
     }
-    let num = |k: &str, v: Option<f64>| v.map(|v| {
-        let k = ident(k);
-        let lit = number_literal(v);
-        quote!(#k = #lit)
-    });
+    let num = |k: &str, v: Option<f64>| {
+        v.map(|v| {
+            let k = ident(k);
+            let lit = number_literal(v);
+            quote!(#k = #lit)
+        })
+    };
     let range: Vec<_> = [num("min", c.min), num("max", c.max)].into_iter().flatten().collect();
     if !range.is_empty() {
         out.push(quote!(range(#(#range),*)));
@@ -231,7 +239,11 @@ fn from_model(spec: &Spec, t: &TypeDef, from: From<'_>) -> Option<TokenStream> {
                 }
                 let col = ident(&mf.column);
                 let value = quote!(::std::clone::Clone::clone(&model.#col));
-                inits.push(if f.optional && !mf.optional { quote!(#name: Some(#value)) } else { quote!(#name: #value) });
+                inits.push(if f.optional && !mf.optional {
+                    quote!(#name: Some(#value))
+                } else {
+                    quote!(#name: #value)
+                });
             }
             None => {
                 let ty = names::shape(&f.shape, from);
@@ -243,7 +255,10 @@ fn from_model(spec: &Spec, t: &TypeDef, from: From<'_>) -> Option<TokenStream> {
     }
     let name = ident(&t.name);
     let model_path = names::model_path(model_ref, from);
-    let doc = names::doc(&format!("Builds a `{}` from a `{}` row; the arguments are the fields the type adds.", t.name, model.name));
+    let doc = names::doc(&format!(
+        "Builds a `{}` from a `{}` row; the arguments are the fields the type adds.",
+        t.name, model.name
+    ));
     Some(quote! {
         impl #name {
             #doc

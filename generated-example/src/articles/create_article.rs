@@ -7,7 +7,11 @@ use crate::api::articles::{
 
 #[use_case]
 impl CreateArticle for App {
-    async fn create_article(&self, ctx: &Ctx, input: CreateArticleInput) -> Result<CreateArticleOutput, CreateArticleError> {
+    async fn create_article(
+        &self,
+        ctx: &Ctx,
+        input: CreateArticleInput,
+    ) -> Result<CreateArticleOutput, CreateArticleError> {
         let db = ctx.db();
         let gone = || CreateArticleError::NotFound("the user of this token no longer exists".into());
         let author_id = input.caller.id::<i64>().map_err(|_| gone())?;
@@ -16,7 +20,11 @@ impl CreateArticle for App {
         // The slug is unique: a taken one gets a short random suffix, tried a few times.
         let mut row = None;
         for attempt in 0..5 {
-            let slug = if attempt == 0 { base.clone() } else { format!("{base}-{}", &charter_runtime::Uuid::new_v4().simple().to_string()[..8]) };
+            let slug = if attempt == 0 {
+                base.clone()
+            } else {
+                format!("{base}-{}", &charter_runtime::Uuid::new_v4().simple().to_string()[..8])
+            };
             let draft = models::NewArticle {
                 slug,
                 title: new.title.clone(),
@@ -34,7 +42,8 @@ impl CreateArticle for App {
                 Err(e) => return Err(e.into()),
             }
         }
-        let row = row.ok_or_else(|| CreateArticleError::Conflict("could not find a free slug for this title".into()))?;
+        let row =
+            row.ok_or_else(|| CreateArticleError::Conflict("could not find a free slug for this title".into()))?;
         let mut names: Vec<String> = new.tag_list.unwrap_or_default();
         names.sort();
         names.dedup();
@@ -59,9 +68,7 @@ async fn tag_id(ctx: &Ctx, name: String) -> Result<i64, DbError> {
     }
     match models::Tag::insert(db, models::NewTag { name: name.clone() }).await {
         Ok(tag) => Ok(tag.id),
-        Err(e) if e.is_unique_violation() => {
-            models::Tag::get_by_name(db, &name).await?.map(|t| t.id).ok_or(e)
-        }
+        Err(e) if e.is_unique_violation() => models::Tag::get_by_name(db, &name).await?.map(|t| t.id).ok_or(e),
         Err(e) => Err(e),
     }
 }

@@ -1,7 +1,9 @@
 use charter_runtime::{Ctx, use_case};
 
 use crate::App;
-use crate::api::articles::{Article, GetArticle, GetArticleError, GetArticleInput, GetArticleOutput, GetArticleResponse, models};
+use crate::api::articles::{
+    Article, GetArticle, GetArticleError, GetArticleInput, GetArticleOutput, GetArticleResponse, models,
+};
 
 #[use_case]
 impl GetArticle for App {
@@ -11,6 +13,8 @@ impl GetArticle for App {
             .ok_or_else(|| GetArticleError::NotFound(format!("no article with slug `{}`", input.slug)))?;
         let related = super::load_related(ctx, std::slice::from_ref(&row), input.caller.as_ref()).await?;
         let r = related.into_iter().next().ok_or_else(|| GetArticleError::Internal("article vanished".into()))?;
-        Ok(GetArticleResponse { article: Article::from_model(&row, r.tag_list, r.favorited, r.favorites_count, r.author) })
+        Ok(GetArticleResponse {
+            article: Article::from_model(&row, r.tag_list, r.favorited, r.favorites_count, r.author),
+        })
     }
 }

@@ -2,12 +2,17 @@ use charter_runtime::{Ctx, Value, use_case};
 
 use crate::App;
 use crate::api::articles::{
-    ArticleListItem, ListArticles, ListArticlesError, ListArticlesInput, ListArticlesOutput, ListArticlesResponse, models,
+    ArticleListItem, ListArticles, ListArticlesError, ListArticlesInput, ListArticlesOutput, ListArticlesResponse,
+    models,
 };
 
 #[use_case]
 impl ListArticles for App {
-    async fn list_articles(&self, ctx: &Ctx, input: ListArticlesInput) -> Result<ListArticlesOutput, ListArticlesError> {
+    async fn list_articles(
+        &self,
+        ctx: &Ctx,
+        input: ListArticlesInput,
+    ) -> Result<ListArticlesOutput, ListArticlesError> {
         // Filters are added only when given, so each combination is a plain query that plans well.
         let mut filters = Vec::new();
         let mut args: Vec<Value> = Vec::new();
@@ -21,7 +26,10 @@ impl ListArticles for App {
         }
         if let Some(author) = input.author {
             args.push(author.into());
-            filters.push(format!(r#""articles"."author_id" IN (SELECT "id" FROM "users" WHERE "username" = ${})"#, args.len()));
+            filters.push(format!(
+                r#""articles"."author_id" IN (SELECT "id" FROM "users" WHERE "username" = ${})"#,
+                args.len()
+            ));
         }
         let filter = if filters.is_empty() { String::new() } else { format!("WHERE {}", filters.join(" AND ")) };
 

@@ -22,7 +22,11 @@ pub(crate) struct Related {
 
 /// Loads the related data of many articles with a fixed number of queries (authors, tag links, tags,
 /// favorite links, the caller's follows): never one query per article.
-pub(crate) async fn load_related(ctx: &Ctx, rows: &[models::Article], caller: Option<&Caller>) -> Result<Vec<Related>, DbError> {
+pub(crate) async fn load_related(
+    ctx: &Ctx,
+    rows: &[models::Article],
+    caller: Option<&Caller>,
+) -> Result<Vec<Related>, DbError> {
     let db = ctx.db();
     let ids: Vec<i64> = rows.iter().map(|a| a.id).collect();
     let author_ids: Vec<i64> = rows.iter().map(|a| a.author_id).collect::<BTreeSet<_>>().into_iter().collect();
@@ -31,7 +35,8 @@ pub(crate) async fn load_related(ctx: &Ctx, rows: &[models::Article], caller: Op
 
     let tag_links = models::Article::tags_keys(db, &ids).await?;
     let tag_ids: Vec<i64> = tag_links.iter().map(|(_, t)| *t).collect::<BTreeSet<_>>().into_iter().collect();
-    let tags: BTreeMap<i64, String> = models::Tag::get_many(db, &tag_ids).await?.into_iter().map(|t| (t.id, t.name)).collect();
+    let tags: BTreeMap<i64, String> =
+        models::Tag::get_many(db, &tag_ids).await?.into_iter().map(|t| (t.id, t.name)).collect();
 
     let favorites = models::Article::favorited_by_keys(db, &ids).await?;
     let caller_id = caller.and_then(|c| c.subject.parse::<i64>().ok());

@@ -17,7 +17,8 @@ impl UpdateUser for App {
             row.username = username;
         }
         if let Some(password) = changes.password {
-            row.password_hash = password::hash_async(password).await.map_err(|e| UpdateUserError::Internal(e.into()))?;
+            row.password_hash =
+                password::hash_async(password).await.map_err(|e| UpdateUserError::Internal(e.into()))?;
         }
         // `bio` and `image` may be cleared: a present `null` is indistinguishable from absent here, so
         // only a given value changes them.
@@ -28,7 +29,9 @@ impl UpdateUser for App {
             row.image = Some(image);
         }
         row.save(ctx.db()).await.map_err(|e| match e {
-            e if e.is_unique_violation() => UpdateUserError::Conflict("email or username has already been taken".into()),
+            e if e.is_unique_violation() => {
+                UpdateUserError::Conflict("email or username has already been taken".into())
+            }
             e => e.into(),
         })?;
         Ok(UpdateUserResponse { user: super::user_out(&row, input.caller.token) })
