@@ -192,6 +192,8 @@ pub struct Model {
     pub fields: Vec<Field>,
     pub many_to_many: Vec<ManyToMany>,
     pub indexes: Vec<Index>,
+    /// The table's previous name (`renamed_from`): migrations rename rather than drop and create.
+    pub renamed_from: Option<String>,
     pub span: Span,
 }
 
@@ -222,6 +224,10 @@ pub struct Field {
     pub auto: Option<Auto>,
     pub belongs_to: Option<BelongsTo>,
     pub description: Option<String>,
+    /// The column's previous name (`renamed_from`, as a column: `<name>_id` for a `belongs_to`).
+    pub renamed_from: Option<String>,
+    /// The value existing rows get when this column is added as NOT NULL without a default.
+    pub backfill: Option<Literal>,
     pub span: Span,
 }
 

@@ -57,7 +57,8 @@ fn entry_name(e: &Entry) -> Name {
     Name { text: e.key.clone(), span: e.key_span }
 }
 
-const MODEL_KEYS: &[&str] = &["table", "description", "mixins", "primary_key", "fields", "indexes", "unique_together"];
+const MODEL_KEYS: &[&str] =
+    &["table", "description", "mixins", "primary_key", "fields", "indexes", "unique_together", "renamed_from"];
 
 fn model(r: &mut Reader<'_>, e: &Entry) -> Option<RawModel> {
     let entries = r.map(&e.value, "a model", MODEL_KEYS)?;
@@ -70,6 +71,7 @@ fn model(r: &mut Reader<'_>, e: &Entry) -> Option<RawModel> {
         primary_key: None,
         fields: Vec::new(),
         indexes: Vec::new(),
+        renamed_from: get(entries, "renamed_from").and_then(|n| r.name(n)),
     };
     if let Some(pk) = get(entries, "primary_key")
         && let Some(pk_entries) = r.map(pk, "`primary_key`", &["name", "type"])
@@ -115,6 +117,8 @@ const FIELD_KEYS: &[&str] = &[
     "belongs_to",
     "on_delete",
     "many_to_many",
+    "renamed_from",
+    "backfill",
 ];
 
 fn model_field(r: &mut Reader<'_>, e: &Entry) -> Option<RawModelField> {
@@ -128,6 +132,8 @@ fn model_field(r: &mut Reader<'_>, e: &Entry) -> Option<RawModelField> {
         index: false,
         constraints: Default::default(),
         description: None,
+        renamed_from: None,
+        backfill: None,
     };
     // `title: string` is shorthand for `title: { type: string }`.
     if let Some(ty) = e.value.as_str() {
@@ -186,6 +192,8 @@ fn model_field(r: &mut Reader<'_>, e: &Entry) -> Option<RawModelField> {
     f.index = get(entries, "index").and_then(|v| r.bool(v)).unwrap_or(false);
     f.default = get(entries, "default").cloned();
     f.description = get(entries, "description").and_then(|v| r.string(v));
+    f.renamed_from = get(entries, "renamed_from").and_then(|v| r.name(v));
+    f.backfill = get(entries, "backfill").cloned();
     f.constraints = r.constraints(entries);
     Some(f)
 }

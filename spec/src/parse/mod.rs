@@ -40,6 +40,8 @@ pub struct RawModel {
     pub primary_key: Option<RawPrimaryKey>,
     pub fields: Vec<RawModelField>,
     pub indexes: Vec<RawIndex>,
+    /// The table's previous name, so a migration renames instead of dropping and creating.
+    pub renamed_from: Option<Name>,
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +74,10 @@ pub struct RawModelField {
     pub index: bool,
     pub constraints: Constraints,
     pub description: Option<String>,
+    /// The field's previous name (a migration renames the column).
+    pub renamed_from: Option<Name>,
+    /// The value existing rows get when this required column is added.
+    pub backfill: Option<Node>,
 }
 
 /// A type expression: `string`, `core.Profile`, `{ list: X }`, `{ fields: {...} }`, `{ type: X, ... }`.

@@ -126,6 +126,7 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
         fields: Vec::new(),
         many_to_many: Vec::new(),
         indexes: Vec::new(),
+        renamed_from: m.renamed_from.as_ref().map(|n| n.text.clone()),
         span: m.name.span,
     };
     let mut seen: BTreeMap<String, Span> = BTreeMap::new();
@@ -201,6 +202,8 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
                 auto: Some(auto),
                 belongs_to: None,
                 description: None,
+                renamed_from: None,
+                backfill: None,
                 span: m.mixins.iter().find(|x| x.text == "timestamps").map(|x| x.span).unwrap_or(m.name.span),
             });
         }
@@ -275,6 +278,8 @@ fn primary_key(m: &RawModel, diags: &mut Vec<Diagnostic>) -> Field {
         auto: Some(auto),
         belongs_to: None,
         description: None,
+        renamed_from: None,
+        backfill: None,
         span,
     }
 }
@@ -331,6 +336,8 @@ fn column(
         auto: None,
         belongs_to: None,
         description: f.description.clone(),
+        renamed_from: f.renamed_from.as_ref().map(|n| n.text.clone()),
+        backfill: None,
         span: f.name.span,
     };
     match &f.kind {
@@ -361,6 +368,7 @@ fn column(
         }
         RawModelFieldKind::BelongsTo { target, on_delete } => {
             field.column = format!("{}_id", f.name.text);
+            field.renamed_from = f.renamed_from.as_ref().map(|n| format!("{}_id", n.text));
             field.ty = ScalarType::BigInt;
             let Some(t) = scope.resolve(&app.name.text, target, Kind::Model, diags) else { return Some(field) };
             let Some((target_table, target_column, key_ty)) = keys.get(&t).cloned() else { return Some(field) };
@@ -380,6 +388,17 @@ fn column(
     check_constraints(&field.ty, &field.constraints, f.name.span, false, diags);
     if let Some(d) = &f.default {
         field.default = default_for(d, &field.ty, &field.constraints, diags);
+    }
+    if let Some(b) = &f.backfill {
+        if field.optional || field.default.is_some() {
+            diags.push(
+                Diagnostic::error("unused-key", b.span, "`backfill` is for required fields without a default")
+                    .label("existing rows get NULL or the default here")
+                    .help("remove `backfill`"),
+            );
+        } else {
+            field.backfill = default_for(b, &field.ty, &field.constraints, diags);
+        }
     }
     Some(field)
 }
