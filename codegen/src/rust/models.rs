@@ -100,7 +100,7 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
     let save = (!set.is_empty()).then(|| {
         quote! {
             /// Writes every column of this row back (bumping `updated_at`) and reloads it.
-            pub async fn save(&mut self, db: &::charter_runtime::Db) -> ::std::result::Result<(), ::charter_runtime::DbError> {
+            pub async fn save(&mut self, db: impl ::charter_runtime::Conn<'_>) -> ::std::result::Result<(), ::charter_runtime::DbError> {
                 #bump
                 let saved = db.query(#update_sql)
                     #( .bind(#set_binds) )*
@@ -126,7 +126,7 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
         let doc = names::doc(&format!("The row whose `{}` is `{}`, if any.", f.column, f.column));
         quote! {
             #doc
-            pub async fn #fn_name(db: &::charter_runtime::Db, #arg: #arg_ty) -> ::std::result::Result<::std::option::Option<#name>, ::charter_runtime::DbError> {
+            pub async fn #fn_name(db: impl ::charter_runtime::Conn<'_>, #arg: #arg_ty) -> ::std::result::Result<::std::option::Option<#name>, ::charter_runtime::DbError> {
                 db.query(#sql).bind(#bind).fetch_optional::<#name>().await
             }
         }
@@ -159,18 +159,18 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
             pub const COLUMNS: &'static str = #columns;
 
             /// Inserts a row and returns it as stored.
-            pub async fn insert(db: &::charter_runtime::Db, new: #new_name) -> ::std::result::Result<#name, ::charter_runtime::DbError> {
+            pub async fn insert(db: impl ::charter_runtime::Conn<'_>, new: #new_name) -> ::std::result::Result<#name, ::charter_runtime::DbError> {
                 #now
                 db.query(#insert_sql) #( .bind(#ins_binds) )* .fetch_one::<#name>().await
             }
 
             /// The row with this key, if any.
-            pub async fn get(db: &::charter_runtime::Db, #pk_ident: #pk_ty) -> ::std::result::Result<::std::option::Option<#name>, ::charter_runtime::DbError> {
+            pub async fn get(db: impl ::charter_runtime::Conn<'_>, #pk_ident: #pk_ty) -> ::std::result::Result<::std::option::Option<#name>, ::charter_runtime::DbError> {
                 db.query(#get_sql).bind(#pk_ident).fetch_optional::<#name>().await
             }
 
             /// The rows with these keys, in one query (for batch loading relations); missing keys are skipped.
-            pub async fn get_many(db: &::charter_runtime::Db, keys: &[#pk_ty]) -> ::std::result::Result<::std::vec::Vec<#name>, ::charter_runtime::DbError> {
+            pub async fn get_many(db: impl ::charter_runtime::Conn<'_>, keys: &[#pk_ty]) -> ::std::result::Result<::std::vec::Vec<#name>, ::charter_runtime::DbError> {
                 if keys.is_empty() {
                     return Ok(::std::vec::Vec::new());
                 }
@@ -187,7 +187,7 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
             #save
 
             /// Deletes the row with this key; false if there was none.
-            pub async fn delete(db: &::charter_runtime::Db, #pk_ident: #pk_ty) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
+            pub async fn delete(db: impl ::charter_runtime::Conn<'_>, #pk_ident: #pk_ty) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
                 Ok(db.query(#delete_sql).bind(#pk_ident).execute().await? > 0)
             }
 
@@ -213,7 +213,7 @@ fn emit_link(spec: &Spec, m: &Model, rel: &ManyToMany, from: From<'_>) -> TokenS
     let keys_of = ident(&format!("{}_keys", rel.name));
     let pair = ident(&format!("{}{}Link", m.name, charter_spec::pascal_case(&rel.name)));
     let (src_i, dst_i) = (ident(&rel.source_column), ident(&rel.target_column));
-    let add_sql = format!("INSERT INTO {join} ({src}, {dst}) VALUES ($1, $2) ON CONFLICT DO NOTHING");
+    let add_prefix = format!("INSERT INTO {join} ({src}, {dst}) VALUES ");
     let remove_sql = format!("DELETE FROM {join} WHERE {src} = $1 AND {dst} = $2");
     let keys_prefix = format!("SELECT {src}, {dst} FROM {join} WHERE {src} IN (");
     let keys_suffix = format!(") ORDER BY {src}, {dst}");
@@ -227,20 +227,34 @@ fn emit_link(spec: &Spec, m: &Model, rel: &ManyToMany, from: From<'_>) -> TokenS
     ));
     quote! {
         #doc_add
-        pub async fn #add(db: &::charter_runtime::Db, key: #src_ty, targets: &[#dst_ty]) -> ::std::result::Result<(), ::charter_runtime::DbError> {
-            for target in targets {
-                db.query(#add_sql).bind(::std::clone::Clone::clone(&key)).bind(::std::clone::Clone::clone(target)).execute().await?;
+        pub async fn #add(db: impl ::charter_runtime::Conn<'_>, key: #src_ty, targets: &[#dst_ty]) -> ::std::result::Result<(), ::charter_runtime::DbError> {
+            if targets.is_empty() {
+                return Ok(());
             }
+            // One statement for all links: `$1` is the row's key, `$2..` the targets.
+            let mut sql = ::std::string::String::from(#add_prefix);
+            for i in 0..targets.len() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&::std::format!("($1, ${})", i + 2));
+            }
+            sql.push_str(" ON CONFLICT DO NOTHING");
+            let mut query = db.query(sql).bind(key);
+            for target in targets {
+                query = query.bind(::std::clone::Clone::clone(target));
+            }
+            query.execute().await?;
             Ok(())
         }
 
         /// Unlinks this row from the row with the target key; false if they were not linked.
-        pub async fn #remove(db: &::charter_runtime::Db, key: #src_ty, target: #dst_ty) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
+        pub async fn #remove(db: impl ::charter_runtime::Conn<'_>, key: #src_ty, target: #dst_ty) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
             Ok(db.query(#remove_sql).bind(key).bind(target).execute().await? > 0)
         }
 
         #doc_keys
-        pub async fn #keys_of(db: &::charter_runtime::Db, keys: &[#src_ty]) -> ::std::result::Result<::std::vec::Vec<(#src_ty, #dst_ty)>, ::charter_runtime::DbError> {
+        pub async fn #keys_of(db: impl ::charter_runtime::Conn<'_>, keys: &[#src_ty]) -> ::std::result::Result<::std::vec::Vec<(#src_ty, #dst_ty)>, ::charter_runtime::DbError> {
             #[derive(Debug)]
             struct #pair { #src_i: #src_ty, #dst_i: #dst_ty }
             ::charter_runtime::__private::impl_from_row!(#pair { #src_i, #dst_i });

@@ -16,9 +16,20 @@ impl CreateArticle for App {
         let gone = || CreateArticleError::NotFound("the user of this token no longer exists".into());
         let author_id = input.caller.id::<i64>().map_err(|_| gone())?;
         let new = input.body.article;
+
+        // Tags first, outside the transaction: creating a tag is idempotent and harmless if the article fails.
+        let mut names: Vec<String> = new.tag_list.unwrap_or_default();
+        names.sort();
+        names.dedup();
+        let mut tag_ids = Vec::with_capacity(names.len());
+        for name in names {
+            tag_ids.push(tag_id(ctx, name).await?);
+        }
+
+        // The article and its tag links commit together. A taken slug gets a short random suffix; each
+        // try is its own transaction, since PostgreSQL aborts a transaction at the first failed statement.
         let base = super::slugify(&new.title);
-        // The slug is unique: a taken one gets a short random suffix, tried a few times.
-        let mut row = None;
+        let mut saved = None;
         for attempt in 0..5 {
             let slug = if attempt == 0 {
                 base.clone()
@@ -32,26 +43,20 @@ impl CreateArticle for App {
                 body: new.body.clone(),
                 author_id,
             };
-            match models::Article::insert(db, draft).await {
-                Ok(r) => {
-                    row = Some(r);
-                    break;
-                }
+            let mut tx = db.begin().await?;
+            let row = match models::Article::insert(&mut tx, draft).await {
+                Ok(row) => row,
                 Err(e) if e.is_unique_violation_on("slug") => continue,
                 Err(DbError::ForeignKeyViolation { .. }) => return Err(gone()),
                 Err(e) => return Err(e.into()),
-            }
+            };
+            models::Article::add_tags(&mut tx, row.id, &tag_ids).await?;
+            tx.commit().await?;
+            saved = Some(row);
+            break;
         }
         let row =
-            row.ok_or_else(|| CreateArticleError::Conflict("could not find a free slug for this title".into()))?;
-        let mut names: Vec<String> = new.tag_list.unwrap_or_default();
-        names.sort();
-        names.dedup();
-        let mut tag_ids = Vec::with_capacity(names.len());
-        for name in names {
-            tag_ids.push(tag_id(ctx, name).await?);
-        }
-        models::Article::add_tags(db, row.id, &tag_ids).await?;
+            saved.ok_or_else(|| CreateArticleError::Conflict("could not find a free slug for this title".into()))?;
         let related = super::load_related(ctx, std::slice::from_ref(&row), Some(&input.caller)).await?;
         let r = related.into_iter().next().ok_or_else(|| CreateArticleError::Internal("article vanished".into()))?;
         Ok(CreateArticleResponse {

@@ -37,7 +37,7 @@ pub mod core {
             pub const COLUMNS: &'static str = "\"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\"";
             /// Inserts a row and returns it as stored.
             pub async fn insert(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 new: NewUser,
             ) -> ::std::result::Result<User, ::charter_runtime::DbError> {
                 let now = ::charter_runtime::Utc::now();
@@ -56,7 +56,7 @@ pub mod core {
             }
             /// The row with this key, if any.
             pub async fn get(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
             ) -> ::std::result::Result<
                 ::std::option::Option<User>,
@@ -71,7 +71,7 @@ pub mod core {
             }
             /// The rows with these keys, in one query (for batch loading relations); missing keys are skipped.
             pub async fn get_many(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
             ) -> ::std::result::Result<
                 ::std::vec::Vec<User>,
@@ -93,7 +93,7 @@ pub mod core {
             }
             /// The row whose `email` is `email`, if any.
             pub async fn get_by_email(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 email: &str,
             ) -> ::std::result::Result<
                 ::std::option::Option<User>,
@@ -108,7 +108,7 @@ pub mod core {
             }
             /// The row whose `username` is `username`, if any.
             pub async fn get_by_username(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 username: &str,
             ) -> ::std::result::Result<
                 ::std::option::Option<User>,
@@ -124,7 +124,7 @@ pub mod core {
             /// Writes every column of this row back (bumping `updated_at`) and reloads it.
             pub async fn save(
                 &mut self,
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
             ) -> ::std::result::Result<(), ::charter_runtime::DbError> {
                 self.updated_at = ::charter_runtime::Utc::now();
                 let saved = db
@@ -145,7 +145,7 @@ pub mod core {
             }
             /// Deletes the row with this key; false if there was none.
             pub async fn delete(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
             ) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
                 Ok(
@@ -158,24 +158,33 @@ pub mod core {
             }
             /// Links this row to the `User` rows with these keys (already linked ones are kept).
             pub async fn add_following(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 key: i64,
                 targets: &[i64],
             ) -> ::std::result::Result<(), ::charter_runtime::DbError> {
-                for target in targets {
-                    db.query(
-                            "INSERT INTO \"users_following\" (\"user_id\", \"following_id\") VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                        )
-                        .bind(::std::clone::Clone::clone(&key))
-                        .bind(::std::clone::Clone::clone(target))
-                        .execute()
-                        .await?;
+                if targets.is_empty() {
+                    return Ok(());
                 }
+                let mut sql = ::std::string::String::from(
+                    "INSERT INTO \"users_following\" (\"user_id\", \"following_id\") VALUES ",
+                );
+                for i in 0..targets.len() {
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str(&::std::format!("($1, ${})", i + 2));
+                }
+                sql.push_str(" ON CONFLICT DO NOTHING");
+                let mut query = db.query(sql).bind(key);
+                for target in targets {
+                    query = query.bind(::std::clone::Clone::clone(target));
+                }
+                query.execute().await?;
                 Ok(())
             }
             /// Unlinks this row from the row with the target key; false if they were not linked.
             pub async fn remove_following(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 key: i64,
                 target: i64,
             ) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
@@ -192,7 +201,7 @@ pub mod core {
             }
             /// `(user_id, following_id)` pairs for all these rows, in one query.
             pub async fn following_keys(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
             ) -> ::std::result::Result<
                 ::std::vec::Vec<(i64, i64)>,
@@ -1077,7 +1086,7 @@ pub mod articles {
             pub const COLUMNS: &'static str = "\"id\", \"name\"";
             /// Inserts a row and returns it as stored.
             pub async fn insert(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 new: NewTag,
             ) -> ::std::result::Result<Tag, ::charter_runtime::DbError> {
                 db.query(
@@ -1089,7 +1098,7 @@ pub mod articles {
             }
             /// The row with this key, if any.
             pub async fn get(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
             ) -> ::std::result::Result<
                 ::std::option::Option<Tag>,
@@ -1102,7 +1111,7 @@ pub mod articles {
             }
             /// The rows with these keys, in one query (for batch loading relations); missing keys are skipped.
             pub async fn get_many(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
             ) -> ::std::result::Result<
                 ::std::vec::Vec<Tag>,
@@ -1123,7 +1132,7 @@ pub mod articles {
             }
             /// The row whose `name` is `name`, if any.
             pub async fn get_by_name(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 name: &str,
             ) -> ::std::result::Result<
                 ::std::option::Option<Tag>,
@@ -1137,7 +1146,7 @@ pub mod articles {
             /// Writes every column of this row back (bumping `updated_at`) and reloads it.
             pub async fn save(
                 &mut self,
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
             ) -> ::std::result::Result<(), ::charter_runtime::DbError> {
                 let saved = db
                     .query(
@@ -1152,7 +1161,7 @@ pub mod articles {
             }
             /// Deletes the row with this key; false if there was none.
             pub async fn delete(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
             ) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
                 Ok(
@@ -1194,7 +1203,7 @@ pub mod articles {
             pub const COLUMNS: &'static str = "\"id\", \"slug\", \"title\", \"description\", \"body\", \"author_id\", \"created_at\", \"updated_at\"";
             /// Inserts a row and returns it as stored.
             pub async fn insert(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 new: NewArticle,
             ) -> ::std::result::Result<Article, ::charter_runtime::DbError> {
                 let now = ::charter_runtime::Utc::now();
@@ -1213,7 +1222,7 @@ pub mod articles {
             }
             /// The row with this key, if any.
             pub async fn get(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
             ) -> ::std::result::Result<
                 ::std::option::Option<Article>,
@@ -1228,7 +1237,7 @@ pub mod articles {
             }
             /// The rows with these keys, in one query (for batch loading relations); missing keys are skipped.
             pub async fn get_many(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
             ) -> ::std::result::Result<
                 ::std::vec::Vec<Article>,
@@ -1250,7 +1259,7 @@ pub mod articles {
             }
             /// The row whose `slug` is `slug`, if any.
             pub async fn get_by_slug(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 slug: &str,
             ) -> ::std::result::Result<
                 ::std::option::Option<Article>,
@@ -1266,7 +1275,7 @@ pub mod articles {
             /// Writes every column of this row back (bumping `updated_at`) and reloads it.
             pub async fn save(
                 &mut self,
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
             ) -> ::std::result::Result<(), ::charter_runtime::DbError> {
                 self.updated_at = ::charter_runtime::Utc::now();
                 let saved = db
@@ -1287,7 +1296,7 @@ pub mod articles {
             }
             /// Deletes the row with this key; false if there was none.
             pub async fn delete(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
             ) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
                 Ok(
@@ -1300,24 +1309,33 @@ pub mod articles {
             }
             /// Links this row to the `Tag` rows with these keys (already linked ones are kept).
             pub async fn add_tags(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 key: i64,
                 targets: &[i64],
             ) -> ::std::result::Result<(), ::charter_runtime::DbError> {
-                for target in targets {
-                    db.query(
-                            "INSERT INTO \"articles_tags\" (\"article_id\", \"tag_id\") VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                        )
-                        .bind(::std::clone::Clone::clone(&key))
-                        .bind(::std::clone::Clone::clone(target))
-                        .execute()
-                        .await?;
+                if targets.is_empty() {
+                    return Ok(());
                 }
+                let mut sql = ::std::string::String::from(
+                    "INSERT INTO \"articles_tags\" (\"article_id\", \"tag_id\") VALUES ",
+                );
+                for i in 0..targets.len() {
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str(&::std::format!("($1, ${})", i + 2));
+                }
+                sql.push_str(" ON CONFLICT DO NOTHING");
+                let mut query = db.query(sql).bind(key);
+                for target in targets {
+                    query = query.bind(::std::clone::Clone::clone(target));
+                }
+                query.execute().await?;
                 Ok(())
             }
             /// Unlinks this row from the row with the target key; false if they were not linked.
             pub async fn remove_tags(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 key: i64,
                 target: i64,
             ) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
@@ -1334,7 +1352,7 @@ pub mod articles {
             }
             /// `(article_id, tag_id)` pairs for all these rows, in one query.
             pub async fn tags_keys(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
             ) -> ::std::result::Result<
                 ::std::vec::Vec<(i64, i64)>,
@@ -1372,24 +1390,33 @@ pub mod articles {
             }
             /// Links this row to the `User` rows with these keys (already linked ones are kept).
             pub async fn add_favorited_by(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 key: i64,
                 targets: &[i64],
             ) -> ::std::result::Result<(), ::charter_runtime::DbError> {
-                for target in targets {
-                    db.query(
-                            "INSERT INTO \"articles_favorited_by\" (\"article_id\", \"user_id\") VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                        )
-                        .bind(::std::clone::Clone::clone(&key))
-                        .bind(::std::clone::Clone::clone(target))
-                        .execute()
-                        .await?;
+                if targets.is_empty() {
+                    return Ok(());
                 }
+                let mut sql = ::std::string::String::from(
+                    "INSERT INTO \"articles_favorited_by\" (\"article_id\", \"user_id\") VALUES ",
+                );
+                for i in 0..targets.len() {
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str(&::std::format!("($1, ${})", i + 2));
+                }
+                sql.push_str(" ON CONFLICT DO NOTHING");
+                let mut query = db.query(sql).bind(key);
+                for target in targets {
+                    query = query.bind(::std::clone::Clone::clone(target));
+                }
+                query.execute().await?;
                 Ok(())
             }
             /// Unlinks this row from the row with the target key; false if they were not linked.
             pub async fn remove_favorited_by(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 key: i64,
                 target: i64,
             ) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
@@ -1406,7 +1433,7 @@ pub mod articles {
             }
             /// `(article_id, user_id)` pairs for all these rows, in one query.
             pub async fn favorited_by_keys(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
             ) -> ::std::result::Result<
                 ::std::vec::Vec<(i64, i64)>,

@@ -24,7 +24,7 @@ pub mod shop {
             pub const COLUMNS: &'static str = "\"id\", \"name\"";
             /// Inserts a row and returns it as stored.
             pub async fn insert(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 new: NewCategory,
             ) -> ::std::result::Result<Category, ::charter_runtime::DbError> {
                 db.query(
@@ -36,7 +36,7 @@ pub mod shop {
             }
             /// The row with this key, if any.
             pub async fn get(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
             ) -> ::std::result::Result<
                 ::std::option::Option<Category>,
@@ -49,7 +49,7 @@ pub mod shop {
             }
             /// The rows with these keys, in one query (for batch loading relations); missing keys are skipped.
             pub async fn get_many(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
             ) -> ::std::result::Result<
                 ::std::vec::Vec<Category>,
@@ -71,7 +71,7 @@ pub mod shop {
             }
             /// The row whose `name` is `name`, if any.
             pub async fn get_by_name(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 name: &str,
             ) -> ::std::result::Result<
                 ::std::option::Option<Category>,
@@ -87,7 +87,7 @@ pub mod shop {
             /// Writes every column of this row back (bumping `updated_at`) and reloads it.
             pub async fn save(
                 &mut self,
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
             ) -> ::std::result::Result<(), ::charter_runtime::DbError> {
                 let saved = db
                     .query(
@@ -102,7 +102,7 @@ pub mod shop {
             }
             /// Deletes the row with this key; false if there was none.
             pub async fn delete(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
             ) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
                 Ok(
@@ -146,7 +146,7 @@ pub mod shop {
             pub const COLUMNS: &'static str = "\"id\", \"sku\", \"name\", \"price\", \"stock\", \"notes\", \"category_id\", \"created_at\", \"updated_at\"";
             /// Inserts a row and returns it as stored.
             pub async fn insert(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 new: NewProduct,
             ) -> ::std::result::Result<Product, ::charter_runtime::DbError> {
                 let now = ::charter_runtime::Utc::now();
@@ -166,7 +166,7 @@ pub mod shop {
             }
             /// The row with this key, if any.
             pub async fn get(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
             ) -> ::std::result::Result<
                 ::std::option::Option<Product>,
@@ -181,7 +181,7 @@ pub mod shop {
             }
             /// The rows with these keys, in one query (for batch loading relations); missing keys are skipped.
             pub async fn get_many(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
             ) -> ::std::result::Result<
                 ::std::vec::Vec<Product>,
@@ -203,7 +203,7 @@ pub mod shop {
             }
             /// The row whose `sku` is `sku`, if any.
             pub async fn get_by_sku(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 sku: &str,
             ) -> ::std::result::Result<
                 ::std::option::Option<Product>,
@@ -219,7 +219,7 @@ pub mod shop {
             /// Writes every column of this row back (bumping `updated_at`) and reloads it.
             pub async fn save(
                 &mut self,
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
             ) -> ::std::result::Result<(), ::charter_runtime::DbError> {
                 self.updated_at = ::charter_runtime::Utc::now();
                 let saved = db
@@ -241,7 +241,7 @@ pub mod shop {
             }
             /// Deletes the row with this key; false if there was none.
             pub async fn delete(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
             ) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
                 Ok(
@@ -254,24 +254,33 @@ pub mod shop {
             }
             /// Links this row to the `Category` rows with these keys (already linked ones are kept).
             pub async fn add_tags(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 key: i64,
                 targets: &[i64],
             ) -> ::std::result::Result<(), ::charter_runtime::DbError> {
-                for target in targets {
-                    db.query(
-                            "INSERT INTO \"products_tags\" (\"product_id\", \"category_id\") VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                        )
-                        .bind(::std::clone::Clone::clone(&key))
-                        .bind(::std::clone::Clone::clone(target))
-                        .execute()
-                        .await?;
+                if targets.is_empty() {
+                    return Ok(());
                 }
+                let mut sql = ::std::string::String::from(
+                    "INSERT INTO \"products_tags\" (\"product_id\", \"category_id\") VALUES ",
+                );
+                for i in 0..targets.len() {
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str(&::std::format!("($1, ${})", i + 2));
+                }
+                sql.push_str(" ON CONFLICT DO NOTHING");
+                let mut query = db.query(sql).bind(key);
+                for target in targets {
+                    query = query.bind(::std::clone::Clone::clone(target));
+                }
+                query.execute().await?;
                 Ok(())
             }
             /// Unlinks this row from the row with the target key; false if they were not linked.
             pub async fn remove_tags(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 key: i64,
                 target: i64,
             ) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
@@ -288,7 +297,7 @@ pub mod shop {
             }
             /// `(product_id, category_id)` pairs for all these rows, in one query.
             pub async fn tags_keys(
-                db: &::charter_runtime::Db,
+                db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
             ) -> ::std::result::Result<
                 ::std::vec::Vec<(i64, i64)>,
