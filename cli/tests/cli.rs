@@ -115,7 +115,7 @@ fn routes_lists_every_endpoint() {
     let (ok, out) = charter(&example(), &["routes"]);
     assert!(ok, "{out}");
     assert!(
-        out.contains("POST    /api/articles         articles::create_article  required  spec/articles.yaml:53:3"),
+        out.contains("POST    /api/articles         articles::create_article  required  spec/articles.yaml:59:3"),
         "{out}"
     );
     assert_eq!(out.lines().count(), 9, "{out}");

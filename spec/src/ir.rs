@@ -194,7 +194,47 @@ pub struct Model {
     pub indexes: Vec<Index>,
     /// The table's previous name (`renamed_from`): migrations rename rather than drop and create.
     pub renamed_from: Option<String>,
+    /// Default order of `page` queries; the primary key is the final tie-breaker.
+    pub ordering: Vec<Order>,
+    /// Named filters of `page` queries.
+    pub filters: Vec<Filter>,
     pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Order {
+    pub column: String,
+    pub descending: bool,
+}
+
+/// A filter a list query may apply: rows matching `value` through a column or a relation.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    pub name: String,
+    /// The type of the value the filter takes.
+    pub ty: ScalarType,
+    pub kind: FilterKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FilterKind {
+    /// `column = value`.
+    Column { column: String },
+    /// Through a `belongs_to`: the related row's `target_column = value`.
+    Related { column: String, target_table: String, target_key: String, target_column: String },
+    /// Through a many-to-many: some linked row's `target_column = value`.
+    Linked {
+        join_table: String,
+        source_column: String,
+        target_column: String,
+        target_table: String,
+        target_key: String,
+        target_field: String,
+    },
+    /// `column` is among the targets the row with key `value` links to through `join_table`
+    /// (a feed: articles whose author the given user follows).
+    TargetOf { column: String, join_table: String, source_column: String, target_column: String },
 }
 
 impl Model {
@@ -417,7 +457,24 @@ pub struct TypeField {
     pub description: Option<String>,
     /// The model field this one was copied from (`from` + `pick`/`omit`).
     pub model_field: Option<String>,
+    /// How a generated loader computes this field from the type's model (`source:`).
+    pub source: Option<Source>,
     pub span: Span,
+}
+
+/// A field computed from a model's relations, in batch for a whole page of rows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// A `belongs_to`: the related row, converted to the field's type (itself loadable).
+    Related { relation: String, column: String, target: Ref },
+    /// A many-to-many: one column of every linked row, sorted.
+    Values { relation: String, target: Ref, target_column: String },
+    /// A many-to-many: how many rows are linked.
+    Count { relation: String },
+    /// A many-to-many: whether the caller is among the linked rows.
+    ContainsCaller { relation: String },
+    /// A self many-to-many: whether the caller links to this row (`caller.following.contains`).
+    CallerContains { relation: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]

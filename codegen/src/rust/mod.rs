@@ -6,6 +6,7 @@
 
 mod drafts;
 mod endpoints;
+mod loaders;
 mod models;
 mod names;
 mod types;
@@ -64,12 +65,14 @@ pub fn tokens(spec: &Spec, options: &Options) -> TokenStream {
         let types = types::emit(spec, app);
         let endpoints = endpoints::emit(spec, app);
         let drafts = drafts::emit(app, &requests);
+        let loaders = loaders::emit(spec, app);
         quote! {
             #doc
             #[allow(clippy::all, dead_code, unused_imports)]
             pub mod #name {
                 pub mod models { #models }
                 #types
+                #loaders
                 #endpoints
                 #drafts
             }

@@ -4,7 +4,7 @@
 //! Every query is written once with `$n` placeholders and quoted identifiers, valid on SQLite and
 //! PostgreSQL alike; the runtime binds values per backend.
 
-use charter_spec::{Auto, Field, ManyToMany, Model, Spec};
+use charter_spec::{Auto, Field, FilterKind, ManyToMany, Model, Spec};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -133,6 +133,7 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
     });
 
     let links = m.many_to_many.iter().map(|rel| emit_link(spec, m, rel, from));
+    let (filter_struct, page) = emit_page(m, from);
     let now = (!ins_binds.is_empty()
         && m.fields.iter().any(|f| matches!(f.auto, Some(Auto::CreatedAt | Auto::UpdatedAt))))
     .then(|| quote!(let now = ::charter_runtime::Utc::now();));
@@ -153,6 +154,8 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
         pub struct #new_name {
             #(#new_fields,)*
         }
+
+        #filter_struct
 
         impl #name {
             pub const TABLE: &'static str = #table;
@@ -192,8 +195,96 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
             }
 
             #(#links)*
+
+            #page
         }
     }
+}
+
+/// `<Model>Filter` and `<Model>::page`: one page of rows matching the given filters, in the model's
+/// ordering, and the total number of matching rows (two queries, whatever the page size).
+fn emit_page(m: &Model, from: From<'_>) -> (TokenStream, TokenStream) {
+    let name = ident(&m.name);
+    let filter_name = ident(&format!("{}Filter", m.name));
+    let table = q(&m.table);
+    let pk = m.primary_key();
+    let fields = m.filters.iter().map(|f| {
+        let n = ident(&f.name);
+        let ty = names::column(&f.ty, from);
+        quote!(pub #n: ::std::option::Option<#ty>)
+    });
+    let conds = m.filters.iter().map(|f| {
+        let n = ident(&f.name);
+        let cond = match &f.kind {
+            FilterKind::Column { column } => format!("{table}.{} = ${{}}", q(column)),
+            FilterKind::Related { column, target_table, target_key, target_column } => format!(
+                "{table}.{} IN (SELECT {} FROM {} WHERE {} = ${{}})",
+                q(column),
+                q(target_key),
+                q(target_table),
+                q(target_column)
+            ),
+            FilterKind::Linked { join_table, source_column, target_column, target_table, target_key, target_field } => format!(
+                "EXISTS (SELECT 1 FROM {j} JOIN {t} ON {t}.{tk} = {j}.{tc} WHERE {j}.{sc} = {table}.{pk} AND {t}.{tf} = ${{}})",
+                j = q(join_table),
+                t = q(target_table),
+                tk = q(target_key),
+                tc = q(target_column),
+                sc = q(source_column),
+                pk = q(&pk.column),
+                tf = q(target_field)
+            ),
+            FilterKind::TargetOf { column, join_table, source_column, target_column } => format!(
+                "{table}.{} IN (SELECT {} FROM {} WHERE {} = ${{}})",
+                q(column),
+                q(target_column),
+                q(join_table),
+                q(source_column)
+            ),
+        };
+        quote! {
+            if let ::std::option::Option::Some(value) = &filter.#n {
+                args.push(::std::convert::Into::into(::std::clone::Clone::clone(value)));
+                conds.push(::std::format!(#cond, args.len()));
+            }
+        }
+    });
+    let mut order: Vec<String> = m
+        .ordering
+        .iter()
+        .map(|o| format!("{table}.{}{}", q(&o.column), if o.descending { " DESC" } else { "" }))
+        .collect();
+    if !m.ordering.iter().any(|o| o.column == pk.column) {
+        let desc = m.ordering.first().is_some_and(|o| o.descending);
+        order.push(format!("{table}.{}{}", q(&pk.column), if desc { " DESC" } else { "" }));
+    }
+    let order = order.join(", ");
+    let columns = column_list(m);
+    let count_prefix = format!("SELECT COUNT(*) FROM {table}");
+    let page_prefix = format!("SELECT {columns} FROM {table}");
+    let filter_doc = format!("Filters of [`{}::page`]; `None` does not filter.", m.name);
+    let filter_struct = quote! {
+        #[doc = #filter_doc]
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct #filter_name {
+            #(#fields,)*
+        }
+    };
+    let page = quote! {
+        /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
+        #[allow(unused_mut, unused_variables)]
+        pub async fn page(db: &::charter_runtime::Db, filter: &#filter_name, limit: i64, offset: i64) -> ::std::result::Result<(::std::vec::Vec<#name>, i64), ::charter_runtime::DbError> {
+            let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
+            #(#conds)*
+            let filter_sql = if conds.is_empty() { ::std::string::String::new() } else { ::std::format!(" WHERE {}", conds.join(" AND ")) };
+            let total: i64 = db.query(::std::format!("{}{}", #count_prefix, filter_sql)).bind_all(::std::clone::Clone::clone(&args)).fetch_scalar().await?;
+            let sql = ::std::format!("{}{} ORDER BY {} LIMIT ${} OFFSET ${}", #page_prefix, filter_sql, #order, args.len() + 1, args.len() + 2);
+            let rows = db.query(sql).bind_all(args).bind(limit).bind(offset).fetch_all::<#name>().await?;
+            Ok((rows, total))
+        }
+    };
+    (filter_struct, page)
 }
 
 fn field_type(f: &Field, from: From<'_>) -> TokenStream {
@@ -217,6 +308,14 @@ fn emit_link(spec: &Spec, m: &Model, rel: &ManyToMany, from: From<'_>) -> TokenS
     let remove_sql = format!("DELETE FROM {join} WHERE {src} = $1 AND {dst} = $2");
     let keys_prefix = format!("SELECT {src}, {dst} FROM {join} WHERE {src} IN (");
     let keys_suffix = format!(") ORDER BY {src}, {dst}");
+    let counts = ident(&format!("{}_counts", rel.name));
+    let linked_to = ident(&format!("{}_linked_to", rel.name));
+    let targets_of = ident(&format!("{}_targets_of", rel.name));
+    let count_row = ident(&format!("{}{}Count", m.name, charter_spec::pascal_case(&rel.name)));
+    let counts_prefix = format!("SELECT {src}, COUNT(*) AS \"n\" FROM {join} WHERE {src} IN (");
+    let counts_suffix = format!(") GROUP BY {src}");
+    let linked_prefix = format!("SELECT {src} FROM {join} WHERE {dst} = $1 AND {src} IN (");
+    let targets_prefix = format!("SELECT {dst} FROM {join} WHERE {src} = $1 AND {dst} IN (");
     let doc_add = names::doc(&format!(
         "Links this row to the `{}` rows with these keys (already linked ones are kept).",
         rel.target.name
@@ -267,6 +366,48 @@ fn emit_link(spec: &Spec, m: &Model, rel: &ManyToMany, from: From<'_>) -> TokenS
                 query = query.bind(::std::clone::Clone::clone(key));
             }
             Ok(query.fetch_all::<#pair>().await?.into_iter().map(|p| (p.#src_i, p.#dst_i)).collect())
+        }
+
+        #[doc = " How many rows each of these rows links to, in one query (rows linking to none are absent)."]
+        pub async fn #counts(db: impl ::charter_runtime::Conn<'_>, keys: &[#src_ty]) -> ::std::result::Result<::std::vec::Vec<(#src_ty, i64)>, ::charter_runtime::DbError> {
+            #[derive(Debug)]
+            struct #count_row { #src_i: #src_ty, n: i64 }
+            ::charter_runtime::__private::impl_from_row!(#count_row { #src_i, n });
+            if keys.is_empty() {
+                return Ok(::std::vec::Vec::new());
+            }
+            let sql = ::std::format!("{}{}{}", #counts_prefix, ::charter_runtime::__private::sql::placeholders(1, keys.len()), #counts_suffix);
+            let mut query = db.query(sql);
+            for key in keys {
+                query = query.bind(::std::clone::Clone::clone(key));
+            }
+            Ok(query.fetch_all::<#count_row>().await?.into_iter().map(|c| (c.#src_i, c.n)).collect())
+        }
+
+        #[doc = " Which of these rows link to `target`, in one query."]
+        pub async fn #linked_to(db: impl ::charter_runtime::Conn<'_>, keys: &[#src_ty], target: #dst_ty) -> ::std::result::Result<::std::vec::Vec<#src_ty>, ::charter_runtime::DbError> {
+            if keys.is_empty() {
+                return Ok(::std::vec::Vec::new());
+            }
+            let sql = ::std::format!("{}{})", #linked_prefix, ::charter_runtime::__private::sql::placeholders(2, keys.len()));
+            let mut query = db.query(sql).bind(target);
+            for key in keys {
+                query = query.bind(::std::clone::Clone::clone(key));
+            }
+            query.fetch_all_scalar::<#src_ty>().await
+        }
+
+        #[doc = " Which of `candidates` the row `key` links to, in one query."]
+        pub async fn #targets_of(db: impl ::charter_runtime::Conn<'_>, key: #src_ty, candidates: &[#dst_ty]) -> ::std::result::Result<::std::vec::Vec<#dst_ty>, ::charter_runtime::DbError> {
+            if candidates.is_empty() {
+                return Ok(::std::vec::Vec::new());
+            }
+            let sql = ::std::format!("{}{})", #targets_prefix, ::charter_runtime::__private::sql::placeholders(2, candidates.len()));
+            let mut query = db.query(sql).bind(key);
+            for c in candidates {
+                query = query.bind(::std::clone::Clone::clone(c));
+            }
+            query.fetch_all_scalar::<#dst_ty>().await
         }
     }
 }

@@ -57,11 +57,9 @@ impl CreateArticle for App {
         }
         let row =
             saved.ok_or_else(|| CreateArticleError::Conflict("could not find a free slug for this title".into()))?;
-        let related = super::load_related(ctx, std::slice::from_ref(&row), Some(&input.caller)).await?;
-        let r = related.into_iter().next().ok_or_else(|| CreateArticleError::Internal("article vanished".into()))?;
-        Ok(CreateArticleResponse {
-            article: Article::from_model(&row, r.tag_list, r.favorited, r.favorites_count, r.author),
-        })
+        let article = Article::load(db, std::slice::from_ref(&row), Some(&input.caller)).await?.pop();
+        let article = article.ok_or_else(|| CreateArticleError::Internal("article vanished".into()))?;
+        Ok(CreateArticleResponse { article })
     }
 }
 

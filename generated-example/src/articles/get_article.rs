@@ -11,10 +11,8 @@ impl GetArticle for App {
         let row = models::Article::get_by_slug(ctx.db(), &input.slug)
             .await?
             .ok_or_else(|| GetArticleError::NotFound(format!("no article with slug `{}`", input.slug)))?;
-        let related = super::load_related(ctx, std::slice::from_ref(&row), input.caller.as_ref()).await?;
-        let r = related.into_iter().next().ok_or_else(|| GetArticleError::Internal("article vanished".into()))?;
-        Ok(GetArticleResponse {
-            article: Article::from_model(&row, r.tag_list, r.favorited, r.favorites_count, r.author),
-        })
+        let article = Article::load(ctx.db(), std::slice::from_ref(&row), input.caller.as_ref()).await?.pop();
+        let article = article.ok_or_else(|| GetArticleError::Internal("article vanished".into()))?;
+        Ok(GetArticleResponse { article })
     }
 }

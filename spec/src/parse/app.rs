@@ -9,8 +9,8 @@ use crate::yaml::{Entry, Node, Value};
 use super::reader::{CONSTRAINT_KEYS, get};
 use super::types::{body, fields};
 use super::{
-    Name, RawApp, RawEndpoint, RawIndex, RawModel, RawModelField, RawModelFieldKind, RawPrimaryKey, RawResponse,
-    RawType, Reader,
+    Name, RawApp, RawEndpoint, RawFilter, RawIndex, RawModel, RawModelField, RawModelFieldKind, RawPrimaryKey,
+    RawResponse, RawType, Reader,
 };
 
 const APP_KEYS: &[&str] = &["app", "description", "depends_on", "models", "types", "endpoints"];
@@ -57,8 +57,18 @@ fn entry_name(e: &Entry) -> Name {
     Name { text: e.key.clone(), span: e.key_span }
 }
 
-const MODEL_KEYS: &[&str] =
-    &["table", "description", "mixins", "primary_key", "fields", "indexes", "unique_together", "renamed_from"];
+const MODEL_KEYS: &[&str] = &[
+    "table",
+    "description",
+    "mixins",
+    "primary_key",
+    "fields",
+    "indexes",
+    "unique_together",
+    "renamed_from",
+    "ordering",
+    "filters",
+];
 
 fn model(r: &mut Reader<'_>, e: &Entry) -> Option<RawModel> {
     let entries = r.map(&e.value, "a model", MODEL_KEYS)?;
@@ -72,7 +82,33 @@ fn model(r: &mut Reader<'_>, e: &Entry) -> Option<RawModel> {
         fields: Vec::new(),
         indexes: Vec::new(),
         renamed_from: get(entries, "renamed_from").and_then(|n| r.name(n)),
+        ordering: get(entries, "ordering").map(|o| r.names(o)).unwrap_or_default(),
+        filters: Vec::new(),
     };
+    if let Some(filters) = get(entries, "filters").and_then(|f| r.named_map(f, "filters")) {
+        for fe in filters {
+            let name = entry_name(fe);
+            if fe.value.as_str().is_some() {
+                let path = r.name(&fe.value);
+                m.filters.push(RawFilter { name, path, field_in: None });
+            } else if let Some(fentries) = r.map(&fe.value, "a filter", &["field", "in"]) {
+                let fentries = &*fentries;
+                match (get(fentries, "field").and_then(|v| r.name(v)), get(fentries, "in").and_then(|v| r.name(v))) {
+                    (Some(field), Some(rel)) => {
+                        m.filters.push(RawFilter { name, path: None, field_in: Some((field, rel)) })
+                    }
+                    _ => r.error(
+                        crate::diag::Diagnostic::error(
+                            "missing-key",
+                            fe.key_span,
+                            "a filter mapping needs `field` and `in`",
+                        )
+                        .help("for example `feed: { field: author, in: following }`"),
+                    ),
+                }
+            }
+        }
+    }
     if let Some(pk) = get(entries, "primary_key")
         && let Some(pk_entries) = r.map(pk, "`primary_key`", &["name", "type"])
     {

@@ -42,6 +42,19 @@ pub struct RawModel {
     pub indexes: Vec<RawIndex>,
     /// The table's previous name, so a migration renames instead of dropping and creating.
     pub renamed_from: Option<Name>,
+    /// `ordering: [-created_at]`.
+    pub ordering: Vec<Name>,
+    /// `filters: { tag: tags.name, feed: { field: author, in: following } }`.
+    pub filters: Vec<RawFilter>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawFilter {
+    pub name: Name,
+    /// `path` form: `column`, `relation.column`.
+    pub path: Option<Name>,
+    /// `{ field, in }` form.
+    pub field_in: Option<(Name, Name)>,
 }
 
 #[derive(Debug, Clone)]
@@ -84,6 +97,8 @@ pub struct RawModelField {
 #[derive(Debug, Clone)]
 pub struct RawTypeExpr {
     pub kind: RawTypeKind,
+    /// `source: tags.name`: computed from the type's model.
+    pub source: Option<Name>,
     pub optional: bool,
     pub default: Option<Node>,
     pub constraints: Constraints,

@@ -6,7 +6,7 @@ use crate::yaml::{Node, Value};
 use super::reader::{CONSTRAINT_KEYS, get};
 use super::{Name, RawBody, RawTypeExpr, RawTypeField, RawTypeKind, Reader};
 
-const EXPR_KEYS: &[&str] = &["type", "list", "fields", "values", "optional", "default", "description"];
+const EXPR_KEYS: &[&str] = &["type", "list", "fields", "values", "optional", "default", "description", "source"];
 
 fn expr_keys() -> Vec<&'static str> {
     EXPR_KEYS.iter().chain(CONSTRAINT_KEYS).copied().collect()
@@ -15,6 +15,7 @@ fn expr_keys() -> Vec<&'static str> {
 pub fn type_expr(r: &mut Reader<'_>, node: &Node) -> Option<RawTypeExpr> {
     let bare = |kind| RawTypeExpr {
         kind,
+        source: None,
         optional: false,
         default: None,
         constraints: Default::default(),
@@ -77,8 +78,10 @@ pub fn type_expr(r: &mut Reader<'_>, node: &Node) -> Option<RawTypeExpr> {
             let optional = get(entries, "optional").and_then(|v| r.bool(v)).unwrap_or(false);
             let description = get(entries, "description").and_then(|v| r.string(v));
             let constraints = r.constraints(entries);
+            let source = get(entries, "source").and_then(|v| r.name(v));
             Some(RawTypeExpr {
                 kind,
+                source,
                 optional,
                 default: get(entries, "default").cloned(),
                 constraints,

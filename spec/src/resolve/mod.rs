@@ -3,6 +3,7 @@
 mod endpoints;
 mod literal;
 mod models;
+mod relations;
 mod scope;
 mod types;
 
@@ -40,6 +41,7 @@ pub fn resolve(
     for (app, raw_app) in apps.iter_mut().zip(&raw_apps) {
         app.models = models::resolve_models(&scope, raw_app, &keys, diags);
     }
+    relations::resolve_lists(&mut apps, &raw_apps, diags);
     // Types may refer to models of other apps (`from: core.User`), so all models exist before any type.
     let all_models: Vec<_> =
         apps.iter().flat_map(|a| a.models.iter().map(move |m| (a.name.clone(), m.clone()))).collect();
@@ -62,6 +64,7 @@ pub fn resolve(
     }
     let _ = sources;
     check_generated_names(&apps, diags);
+    relations::check_related(&apps, diags);
     check_tables(&apps, diags);
     Some(Spec { project: raw.project, apps, sources: SourceMap::default() })
 }

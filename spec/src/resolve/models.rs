@@ -127,6 +127,8 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
         many_to_many: Vec::new(),
         indexes: Vec::new(),
         renamed_from: m.renamed_from.as_ref().map(|n| n.text.clone()),
+        ordering: Vec::new(),
+        filters: Vec::new(),
         span: m.name.span,
     };
     let mut seen: BTreeMap<String, Span> = BTreeMap::new();

@@ -79,7 +79,19 @@ fn resolve_type(cx: &mut Cx<'_>, t: &RawType, models: &[(String, Model)]) -> Typ
         }
     }
     if t.from.is_some() || !t.add.is_empty() {
-        let added = field_list(cx, &t.name.text, &t.add, &mut seen);
+        let mut added = field_list(cx, &t.name.text, &t.add, &mut seen);
+        let model = def.from_model.as_ref().and_then(|r| models.iter().find(|(a, m)| *a == r.app && m.name == r.name));
+        for raw in &t.add {
+            let Some(src) = &raw.expr.source else { continue };
+            let Some(field) = added.iter_mut().find(|f| f.name == crate::snake_case(&raw.name.text)) else { continue };
+            match model {
+                Some((_, m)) => field.source = super::relations::source(m, models, field, src, cx.diags),
+                None => cx.diags.push(
+                    Diagnostic::error("bad-source", src.span, "`source` needs a type derived with `from: <Model>`")
+                        .label("nothing to compute from"),
+                ),
+            }
+        }
         def.fields.extend(added);
     }
     if t.partial {
@@ -153,6 +165,7 @@ fn derive_fields(cx: &mut Cx<'_>, t: &RawType, model: &Model, seen: &mut BTreeMa
                 item_constraints: Constraints::default(),
                 description: f.description.clone(),
                 model_field: Some(f.name.clone()),
+                source: None,
                 span: f.span,
             }
         })
@@ -250,6 +263,7 @@ fn field(cx: &mut Cx<'_>, owner: &str, f: &RawTypeField) -> Option<TypeField> {
         item_constraints,
         description: e.description.clone(),
         model_field: None,
+        source: None,
         span: f.name.span,
     })
 }

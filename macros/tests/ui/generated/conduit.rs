@@ -32,6 +32,9 @@ pub mod core {
             pub bio: ::std::option::Option<::std::string::String>,
             pub image: ::std::option::Option<::std::string::String>,
         }
+        ///Filters of [`User::page`]; `None` does not filter.
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct UserFilter {}
         impl User {
             pub const TABLE: &'static str = "users";
             pub const COLUMNS: &'static str = "\"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\"";
@@ -236,6 +239,131 @@ pub mod core {
                         .map(|p| (p.user_id, p.following_id))
                         .collect(),
                 )
+            }
+            /// How many rows each of these rows links to, in one query (rows linking to none are absent).
+            pub async fn following_counts(
+                db: impl ::charter_runtime::Conn<'_>,
+                keys: &[i64],
+            ) -> ::std::result::Result<
+                ::std::vec::Vec<(i64, i64)>,
+                ::charter_runtime::DbError,
+            > {
+                #[derive(Debug)]
+                struct UserFollowingCount {
+                    user_id: i64,
+                    n: i64,
+                }
+                ::charter_runtime::__private::impl_from_row!(
+                    UserFollowingCount { user_id, n }
+                );
+                if keys.is_empty() {
+                    return Ok(::std::vec::Vec::new());
+                }
+                let sql = ::std::format!(
+                    "{}{}{}",
+                    "SELECT \"user_id\", COUNT(*) AS \"n\" FROM \"users_following\" WHERE \"user_id\" IN (",
+                    ::charter_runtime::__private::sql::placeholders(1, keys.len()),
+                    ") GROUP BY \"user_id\""
+                );
+                let mut query = db.query(sql);
+                for key in keys {
+                    query = query.bind(::std::clone::Clone::clone(key));
+                }
+                Ok(
+                    query
+                        .fetch_all::<UserFollowingCount>()
+                        .await?
+                        .into_iter()
+                        .map(|c| (c.user_id, c.n))
+                        .collect(),
+                )
+            }
+            /// Which of these rows link to `target`, in one query.
+            pub async fn following_linked_to(
+                db: impl ::charter_runtime::Conn<'_>,
+                keys: &[i64],
+                target: i64,
+            ) -> ::std::result::Result<
+                ::std::vec::Vec<i64>,
+                ::charter_runtime::DbError,
+            > {
+                if keys.is_empty() {
+                    return Ok(::std::vec::Vec::new());
+                }
+                let sql = ::std::format!(
+                    "{}{})",
+                    "SELECT \"user_id\" FROM \"users_following\" WHERE \"following_id\" = $1 AND \"user_id\" IN (",
+                    ::charter_runtime::__private::sql::placeholders(2, keys.len())
+                );
+                let mut query = db.query(sql).bind(target);
+                for key in keys {
+                    query = query.bind(::std::clone::Clone::clone(key));
+                }
+                query.fetch_all_scalar::<i64>().await
+            }
+            /// Which of `candidates` the row `key` links to, in one query.
+            pub async fn following_targets_of(
+                db: impl ::charter_runtime::Conn<'_>,
+                key: i64,
+                candidates: &[i64],
+            ) -> ::std::result::Result<
+                ::std::vec::Vec<i64>,
+                ::charter_runtime::DbError,
+            > {
+                if candidates.is_empty() {
+                    return Ok(::std::vec::Vec::new());
+                }
+                let sql = ::std::format!(
+                    "{}{})",
+                    "SELECT \"following_id\" FROM \"users_following\" WHERE \"user_id\" = $1 AND \"following_id\" IN (",
+                    ::charter_runtime::__private::sql::placeholders(2, candidates.len())
+                );
+                let mut query = db.query(sql).bind(key);
+                for c in candidates {
+                    query = query.bind(::std::clone::Clone::clone(c));
+                }
+                query.fetch_all_scalar::<i64>().await
+            }
+            /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
+            #[allow(unused_mut, unused_variables)]
+            pub async fn page(
+                db: &::charter_runtime::Db,
+                filter: &UserFilter,
+                limit: i64,
+                offset: i64,
+            ) -> ::std::result::Result<
+                (::std::vec::Vec<User>, i64),
+                ::charter_runtime::DbError,
+            > {
+                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
+                let filter_sql = if conds.is_empty() {
+                    ::std::string::String::new()
+                } else {
+                    ::std::format!(" WHERE {}", conds.join(" AND "))
+                };
+                let total: i64 = db
+                    .query(
+                        ::std::format!(
+                            "{}{}", "SELECT COUNT(*) FROM \"users\"", filter_sql
+                        ),
+                    )
+                    .bind_all(::std::clone::Clone::clone(&args))
+                    .fetch_scalar()
+                    .await?;
+                let sql = ::std::format!(
+                    "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
+                    "SELECT \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\" FROM \"users\"",
+                    filter_sql, "\"users\".\"id\"", args.len() + 1, args.len() + 2
+                );
+                let rows = db
+                    .query(sql)
+                    .bind_all(args)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all::<User>()
+                    .await?;
+                Ok((rows, total))
             }
         }
     }
@@ -484,6 +612,44 @@ pub mod core {
                 image: ::std::clone::Clone::clone(&model.image),
                 password,
             }
+        }
+    }
+    impl Profile {
+        ///Builds `Profile` for each row, computing every `source:` field with one query per field, not per row.
+        pub async fn load(
+            db: &::charter_runtime::Db,
+            rows: &[models::User],
+            caller: ::std::option::Option<&::charter_runtime::Caller>,
+        ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
+            let keys: ::std::vec::Vec<i64> = rows
+                .iter()
+                .map(|r| ::std::clone::Clone::clone(&r.id))
+                .collect();
+            let caller_key: ::std::option::Option<i64> = caller
+                .and_then(|c| c.subject.parse().ok());
+            let computed_following: ::std::collections::HashSet<i64> = match &caller_key {
+                Some(me) => {
+                    models::User::following_targets_of(
+                            db,
+                            ::std::clone::Clone::clone(me),
+                            &keys,
+                        )
+                        .await?
+                        .into_iter()
+                        .collect()
+                }
+                None => ::std::collections::HashSet::new(),
+            };
+            let mut out = ::std::vec::Vec::with_capacity(rows.len());
+            for row in rows {
+                out.push(Self {
+                    username: ::std::clone::Clone::clone(&row.username),
+                    bio: ::std::clone::Clone::clone(&row.bio),
+                    image: ::std::clone::Clone::clone(&row.image),
+                    following: computed_following.contains(&row.id),
+                });
+            }
+            Ok(out)
         }
     }
     /// What `register` receives: parsed, authenticated and validated.
@@ -1081,6 +1247,9 @@ pub mod articles {
         pub struct NewTag {
             pub name: ::std::string::String,
         }
+        ///Filters of [`Tag::page`]; `None` does not filter.
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct TagFilter {}
         impl Tag {
             pub const TABLE: &'static str = "tags";
             pub const COLUMNS: &'static str = "\"id\", \"name\"";
@@ -1172,6 +1341,47 @@ pub mod articles {
                         .await? > 0,
                 )
             }
+            /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
+            #[allow(unused_mut, unused_variables)]
+            pub async fn page(
+                db: &::charter_runtime::Db,
+                filter: &TagFilter,
+                limit: i64,
+                offset: i64,
+            ) -> ::std::result::Result<
+                (::std::vec::Vec<Tag>, i64),
+                ::charter_runtime::DbError,
+            > {
+                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
+                let filter_sql = if conds.is_empty() {
+                    ::std::string::String::new()
+                } else {
+                    ::std::format!(" WHERE {}", conds.join(" AND "))
+                };
+                let total: i64 = db
+                    .query(
+                        ::std::format!(
+                            "{}{}", "SELECT COUNT(*) FROM \"tags\"", filter_sql
+                        ),
+                    )
+                    .bind_all(::std::clone::Clone::clone(&args))
+                    .fetch_scalar()
+                    .await?;
+                let sql = ::std::format!(
+                    "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
+                    "SELECT \"id\", \"name\" FROM \"tags\"", filter_sql,
+                    "\"tags\".\"id\"", args.len() + 1, args.len() + 2
+                );
+                let rows = db
+                    .query(sql)
+                    .bind_all(args)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all::<Tag>()
+                    .await?;
+                Ok((rows, total))
+            }
         }
         /// A row of `articles`.
         #[derive(Debug, Clone, PartialEq)]
@@ -1197,6 +1407,14 @@ pub mod articles {
             pub description: ::std::string::String,
             pub body: ::std::string::String,
             pub author_id: i64,
+        }
+        ///Filters of [`Article::page`]; `None` does not filter.
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct ArticleFilter {
+            pub tag: ::std::option::Option<::std::string::String>,
+            pub author: ::std::option::Option<::std::string::String>,
+            pub favorited: ::std::option::Option<::std::string::String>,
+            pub feed: ::std::option::Option<i64>,
         }
         impl Article {
             pub const TABLE: &'static str = "articles";
@@ -1388,6 +1606,90 @@ pub mod articles {
                         .collect(),
                 )
             }
+            /// How many rows each of these rows links to, in one query (rows linking to none are absent).
+            pub async fn tags_counts(
+                db: impl ::charter_runtime::Conn<'_>,
+                keys: &[i64],
+            ) -> ::std::result::Result<
+                ::std::vec::Vec<(i64, i64)>,
+                ::charter_runtime::DbError,
+            > {
+                #[derive(Debug)]
+                struct ArticleTagsCount {
+                    article_id: i64,
+                    n: i64,
+                }
+                ::charter_runtime::__private::impl_from_row!(
+                    ArticleTagsCount { article_id, n }
+                );
+                if keys.is_empty() {
+                    return Ok(::std::vec::Vec::new());
+                }
+                let sql = ::std::format!(
+                    "{}{}{}",
+                    "SELECT \"article_id\", COUNT(*) AS \"n\" FROM \"articles_tags\" WHERE \"article_id\" IN (",
+                    ::charter_runtime::__private::sql::placeholders(1, keys.len()),
+                    ") GROUP BY \"article_id\""
+                );
+                let mut query = db.query(sql);
+                for key in keys {
+                    query = query.bind(::std::clone::Clone::clone(key));
+                }
+                Ok(
+                    query
+                        .fetch_all::<ArticleTagsCount>()
+                        .await?
+                        .into_iter()
+                        .map(|c| (c.article_id, c.n))
+                        .collect(),
+                )
+            }
+            /// Which of these rows link to `target`, in one query.
+            pub async fn tags_linked_to(
+                db: impl ::charter_runtime::Conn<'_>,
+                keys: &[i64],
+                target: i64,
+            ) -> ::std::result::Result<
+                ::std::vec::Vec<i64>,
+                ::charter_runtime::DbError,
+            > {
+                if keys.is_empty() {
+                    return Ok(::std::vec::Vec::new());
+                }
+                let sql = ::std::format!(
+                    "{}{})",
+                    "SELECT \"article_id\" FROM \"articles_tags\" WHERE \"tag_id\" = $1 AND \"article_id\" IN (",
+                    ::charter_runtime::__private::sql::placeholders(2, keys.len())
+                );
+                let mut query = db.query(sql).bind(target);
+                for key in keys {
+                    query = query.bind(::std::clone::Clone::clone(key));
+                }
+                query.fetch_all_scalar::<i64>().await
+            }
+            /// Which of `candidates` the row `key` links to, in one query.
+            pub async fn tags_targets_of(
+                db: impl ::charter_runtime::Conn<'_>,
+                key: i64,
+                candidates: &[i64],
+            ) -> ::std::result::Result<
+                ::std::vec::Vec<i64>,
+                ::charter_runtime::DbError,
+            > {
+                if candidates.is_empty() {
+                    return Ok(::std::vec::Vec::new());
+                }
+                let sql = ::std::format!(
+                    "{}{})",
+                    "SELECT \"tag_id\" FROM \"articles_tags\" WHERE \"article_id\" = $1 AND \"tag_id\" IN (",
+                    ::charter_runtime::__private::sql::placeholders(2, candidates.len())
+                );
+                let mut query = db.query(sql).bind(key);
+                for c in candidates {
+                    query = query.bind(::std::clone::Clone::clone(c));
+                }
+                query.fetch_all_scalar::<i64>().await
+            }
             /// Links this row to the `User` rows with these keys (already linked ones are kept).
             pub async fn add_favorited_by(
                 db: impl ::charter_runtime::Conn<'_>,
@@ -1468,6 +1770,181 @@ pub mod articles {
                         .map(|p| (p.article_id, p.user_id))
                         .collect(),
                 )
+            }
+            /// How many rows each of these rows links to, in one query (rows linking to none are absent).
+            pub async fn favorited_by_counts(
+                db: impl ::charter_runtime::Conn<'_>,
+                keys: &[i64],
+            ) -> ::std::result::Result<
+                ::std::vec::Vec<(i64, i64)>,
+                ::charter_runtime::DbError,
+            > {
+                #[derive(Debug)]
+                struct ArticleFavoritedByCount {
+                    article_id: i64,
+                    n: i64,
+                }
+                ::charter_runtime::__private::impl_from_row!(
+                    ArticleFavoritedByCount { article_id, n }
+                );
+                if keys.is_empty() {
+                    return Ok(::std::vec::Vec::new());
+                }
+                let sql = ::std::format!(
+                    "{}{}{}",
+                    "SELECT \"article_id\", COUNT(*) AS \"n\" FROM \"articles_favorited_by\" WHERE \"article_id\" IN (",
+                    ::charter_runtime::__private::sql::placeholders(1, keys.len()),
+                    ") GROUP BY \"article_id\""
+                );
+                let mut query = db.query(sql);
+                for key in keys {
+                    query = query.bind(::std::clone::Clone::clone(key));
+                }
+                Ok(
+                    query
+                        .fetch_all::<ArticleFavoritedByCount>()
+                        .await?
+                        .into_iter()
+                        .map(|c| (c.article_id, c.n))
+                        .collect(),
+                )
+            }
+            /// Which of these rows link to `target`, in one query.
+            pub async fn favorited_by_linked_to(
+                db: impl ::charter_runtime::Conn<'_>,
+                keys: &[i64],
+                target: i64,
+            ) -> ::std::result::Result<
+                ::std::vec::Vec<i64>,
+                ::charter_runtime::DbError,
+            > {
+                if keys.is_empty() {
+                    return Ok(::std::vec::Vec::new());
+                }
+                let sql = ::std::format!(
+                    "{}{})",
+                    "SELECT \"article_id\" FROM \"articles_favorited_by\" WHERE \"user_id\" = $1 AND \"article_id\" IN (",
+                    ::charter_runtime::__private::sql::placeholders(2, keys.len())
+                );
+                let mut query = db.query(sql).bind(target);
+                for key in keys {
+                    query = query.bind(::std::clone::Clone::clone(key));
+                }
+                query.fetch_all_scalar::<i64>().await
+            }
+            /// Which of `candidates` the row `key` links to, in one query.
+            pub async fn favorited_by_targets_of(
+                db: impl ::charter_runtime::Conn<'_>,
+                key: i64,
+                candidates: &[i64],
+            ) -> ::std::result::Result<
+                ::std::vec::Vec<i64>,
+                ::charter_runtime::DbError,
+            > {
+                if candidates.is_empty() {
+                    return Ok(::std::vec::Vec::new());
+                }
+                let sql = ::std::format!(
+                    "{}{})",
+                    "SELECT \"user_id\" FROM \"articles_favorited_by\" WHERE \"article_id\" = $1 AND \"user_id\" IN (",
+                    ::charter_runtime::__private::sql::placeholders(2, candidates.len())
+                );
+                let mut query = db.query(sql).bind(key);
+                for c in candidates {
+                    query = query.bind(::std::clone::Clone::clone(c));
+                }
+                query.fetch_all_scalar::<i64>().await
+            }
+            /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
+            #[allow(unused_mut, unused_variables)]
+            pub async fn page(
+                db: &::charter_runtime::Db,
+                filter: &ArticleFilter,
+                limit: i64,
+                offset: i64,
+            ) -> ::std::result::Result<
+                (::std::vec::Vec<Article>, i64),
+                ::charter_runtime::DbError,
+            > {
+                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
+                if let ::std::option::Option::Some(value) = &filter.tag {
+                    args.push(
+                        ::std::convert::Into::into(::std::clone::Clone::clone(value)),
+                    );
+                    conds
+                        .push(
+                            ::std::format!(
+                                "EXISTS (SELECT 1 FROM \"articles_tags\" JOIN \"tags\" ON \"tags\".\"id\" = \"articles_tags\".\"tag_id\" WHERE \"articles_tags\".\"article_id\" = \"articles\".\"id\" AND \"tags\".\"name\" = ${})",
+                                args.len()
+                            ),
+                        );
+                }
+                if let ::std::option::Option::Some(value) = &filter.author {
+                    args.push(
+                        ::std::convert::Into::into(::std::clone::Clone::clone(value)),
+                    );
+                    conds
+                        .push(
+                            ::std::format!(
+                                "\"articles\".\"author_id\" IN (SELECT \"id\" FROM \"users\" WHERE \"username\" = ${})",
+                                args.len()
+                            ),
+                        );
+                }
+                if let ::std::option::Option::Some(value) = &filter.favorited {
+                    args.push(
+                        ::std::convert::Into::into(::std::clone::Clone::clone(value)),
+                    );
+                    conds
+                        .push(
+                            ::std::format!(
+                                "EXISTS (SELECT 1 FROM \"articles_favorited_by\" JOIN \"users\" ON \"users\".\"id\" = \"articles_favorited_by\".\"user_id\" WHERE \"articles_favorited_by\".\"article_id\" = \"articles\".\"id\" AND \"users\".\"username\" = ${})",
+                                args.len()
+                            ),
+                        );
+                }
+                if let ::std::option::Option::Some(value) = &filter.feed {
+                    args.push(
+                        ::std::convert::Into::into(::std::clone::Clone::clone(value)),
+                    );
+                    conds
+                        .push(
+                            ::std::format!(
+                                "\"articles\".\"author_id\" IN (SELECT \"following_id\" FROM \"users_following\" WHERE \"user_id\" = ${})",
+                                args.len()
+                            ),
+                        );
+                }
+                let filter_sql = if conds.is_empty() {
+                    ::std::string::String::new()
+                } else {
+                    ::std::format!(" WHERE {}", conds.join(" AND "))
+                };
+                let total: i64 = db
+                    .query(
+                        ::std::format!(
+                            "{}{}", "SELECT COUNT(*) FROM \"articles\"", filter_sql
+                        ),
+                    )
+                    .bind_all(::std::clone::Clone::clone(&args))
+                    .fetch_scalar()
+                    .await?;
+                let sql = ::std::format!(
+                    "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
+                    "SELECT \"id\", \"slug\", \"title\", \"description\", \"body\", \"author_id\", \"created_at\", \"updated_at\" FROM \"articles\"",
+                    filter_sql,
+                    "\"articles\".\"created_at\" DESC, \"articles\".\"id\" DESC", args
+                    .len() + 1, args.len() + 2
+                );
+                let rows = db
+                    .query(sql)
+                    .bind_all(args)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all::<Article>()
+                    .await?;
+                Ok((rows, total))
             }
         }
     }
@@ -1678,6 +2155,253 @@ pub mod articles {
             }
         }
     }
+    impl Article {
+        ///Builds `Article` for each row, computing every `source:` field with one query per field, not per row.
+        pub async fn load(
+            db: &::charter_runtime::Db,
+            rows: &[models::Article],
+            caller: ::std::option::Option<&::charter_runtime::Caller>,
+        ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
+            let keys: ::std::vec::Vec<i64> = rows
+                .iter()
+                .map(|r| ::std::clone::Clone::clone(&r.id))
+                .collect();
+            let caller_key: ::std::option::Option<i64> = caller
+                .and_then(|c| c.subject.parse().ok());
+            let computed_tag_list: ::std::collections::HashMap<
+                i64,
+                ::std::vec::Vec<::std::string::String>,
+            > = {
+                let links = models::Article::tags_keys(db, &keys).await?;
+                let mut targets: ::std::vec::Vec<_> = links
+                    .iter()
+                    .map(|(_, t)| ::std::clone::Clone::clone(t))
+                    .collect();
+                targets.sort();
+                targets.dedup();
+                let values: ::std::collections::HashMap<_, _> = models::Tag::get_many(
+                        db,
+                        &targets,
+                    )
+                    .await?
+                    .into_iter()
+                    .map(|t| (t.id, t.name))
+                    .collect();
+                let mut by_row: ::std::collections::HashMap<
+                    i64,
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::collections::HashMap::new();
+                for (row, target) in links {
+                    if let Some(v) = values.get(&target) {
+                        by_row
+                            .entry(row)
+                            .or_default()
+                            .push(::std::clone::Clone::clone(v));
+                    }
+                }
+                for list in by_row.values_mut() {
+                    list.sort_by(|a, b| {
+                        a.partial_cmp(b).unwrap_or(::std::cmp::Ordering::Equal)
+                    });
+                }
+                by_row
+            };
+            let computed_favorited: ::std::collections::HashSet<i64> = match &caller_key {
+                Some(me) => {
+                    models::Article::favorited_by_linked_to(
+                            db,
+                            &keys,
+                            ::std::clone::Clone::clone(me),
+                        )
+                        .await?
+                        .into_iter()
+                        .collect()
+                }
+                None => ::std::collections::HashSet::new(),
+            };
+            let computed_favorites_count: ::std::collections::HashMap<i64, i64> = models::Article::favorited_by_counts(
+                    db,
+                    &keys,
+                )
+                .await?
+                .into_iter()
+                .collect();
+            let computed_author: ::std::collections::HashMap<
+                i64,
+                super::core::Profile,
+            > = {
+                let mut related: ::std::vec::Vec<i64> = rows
+                    .iter()
+                    .map(|r| ::std::clone::Clone::clone(&r.author_id))
+                    .collect();
+                related.sort();
+                related.dedup();
+                let targets = super::core::models::User::get_many(db, &related).await?;
+                let loaded = ::std::boxed::Box::pin(
+                        super::core::Profile::load(db, &targets, caller),
+                    )
+                    .await?;
+                targets
+                    .iter()
+                    .map(|t| ::std::clone::Clone::clone(&t.id))
+                    .zip(loaded)
+                    .collect()
+            };
+            let mut out = ::std::vec::Vec::with_capacity(rows.len());
+            for row in rows {
+                out.push(Self {
+                    slug: ::std::clone::Clone::clone(&row.slug),
+                    title: ::std::clone::Clone::clone(&row.title),
+                    description: ::std::clone::Clone::clone(&row.description),
+                    body: ::std::clone::Clone::clone(&row.body),
+                    created_at: ::std::clone::Clone::clone(&row.created_at),
+                    updated_at: ::std::clone::Clone::clone(&row.updated_at),
+                    tag_list: computed_tag_list
+                        .get(&row.id)
+                        .cloned()
+                        .unwrap_or_default(),
+                    favorited: computed_favorited.contains(&row.id),
+                    favorites_count: {
+                        let n = computed_favorites_count
+                            .get(&row.id)
+                            .copied()
+                            .unwrap_or(0);
+                        i32::try_from(n).unwrap_or(i32::MAX)
+                    },
+                    author: computed_author
+                        .get(&row.author_id)
+                        .cloned()
+                        .ok_or_else(|| ::charter_runtime::DbError::Decode(
+                            "Article row without its related `User`".into(),
+                        ))?,
+                });
+            }
+            Ok(out)
+        }
+    }
+    impl ArticleListItem {
+        ///Builds `ArticleListItem` for each row, computing every `source:` field with one query per field, not per row.
+        pub async fn load(
+            db: &::charter_runtime::Db,
+            rows: &[models::Article],
+            caller: ::std::option::Option<&::charter_runtime::Caller>,
+        ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
+            let keys: ::std::vec::Vec<i64> = rows
+                .iter()
+                .map(|r| ::std::clone::Clone::clone(&r.id))
+                .collect();
+            let caller_key: ::std::option::Option<i64> = caller
+                .and_then(|c| c.subject.parse().ok());
+            let computed_tag_list: ::std::collections::HashMap<
+                i64,
+                ::std::vec::Vec<::std::string::String>,
+            > = {
+                let links = models::Article::tags_keys(db, &keys).await?;
+                let mut targets: ::std::vec::Vec<_> = links
+                    .iter()
+                    .map(|(_, t)| ::std::clone::Clone::clone(t))
+                    .collect();
+                targets.sort();
+                targets.dedup();
+                let values: ::std::collections::HashMap<_, _> = models::Tag::get_many(
+                        db,
+                        &targets,
+                    )
+                    .await?
+                    .into_iter()
+                    .map(|t| (t.id, t.name))
+                    .collect();
+                let mut by_row: ::std::collections::HashMap<
+                    i64,
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::collections::HashMap::new();
+                for (row, target) in links {
+                    if let Some(v) = values.get(&target) {
+                        by_row
+                            .entry(row)
+                            .or_default()
+                            .push(::std::clone::Clone::clone(v));
+                    }
+                }
+                for list in by_row.values_mut() {
+                    list.sort_by(|a, b| {
+                        a.partial_cmp(b).unwrap_or(::std::cmp::Ordering::Equal)
+                    });
+                }
+                by_row
+            };
+            let computed_favorited: ::std::collections::HashSet<i64> = match &caller_key {
+                Some(me) => {
+                    models::Article::favorited_by_linked_to(
+                            db,
+                            &keys,
+                            ::std::clone::Clone::clone(me),
+                        )
+                        .await?
+                        .into_iter()
+                        .collect()
+                }
+                None => ::std::collections::HashSet::new(),
+            };
+            let computed_favorites_count: ::std::collections::HashMap<i64, i64> = models::Article::favorited_by_counts(
+                    db,
+                    &keys,
+                )
+                .await?
+                .into_iter()
+                .collect();
+            let computed_author: ::std::collections::HashMap<
+                i64,
+                super::core::Profile,
+            > = {
+                let mut related: ::std::vec::Vec<i64> = rows
+                    .iter()
+                    .map(|r| ::std::clone::Clone::clone(&r.author_id))
+                    .collect();
+                related.sort();
+                related.dedup();
+                let targets = super::core::models::User::get_many(db, &related).await?;
+                let loaded = ::std::boxed::Box::pin(
+                        super::core::Profile::load(db, &targets, caller),
+                    )
+                    .await?;
+                targets
+                    .iter()
+                    .map(|t| ::std::clone::Clone::clone(&t.id))
+                    .zip(loaded)
+                    .collect()
+            };
+            let mut out = ::std::vec::Vec::with_capacity(rows.len());
+            for row in rows {
+                out.push(Self {
+                    slug: ::std::clone::Clone::clone(&row.slug),
+                    title: ::std::clone::Clone::clone(&row.title),
+                    description: ::std::clone::Clone::clone(&row.description),
+                    created_at: ::std::clone::Clone::clone(&row.created_at),
+                    updated_at: ::std::clone::Clone::clone(&row.updated_at),
+                    tag_list: computed_tag_list
+                        .get(&row.id)
+                        .cloned()
+                        .unwrap_or_default(),
+                    favorited: computed_favorited.contains(&row.id),
+                    favorites_count: {
+                        let n = computed_favorites_count
+                            .get(&row.id)
+                            .copied()
+                            .unwrap_or(0);
+                        i32::try_from(n).unwrap_or(i32::MAX)
+                    },
+                    author: computed_author
+                        .get(&row.author_id)
+                        .cloned()
+                        .ok_or_else(|| ::charter_runtime::DbError::Decode(
+                            "Article row without its related `User`".into(),
+                        ))?,
+                });
+            }
+            Ok(out)
+        }
+    }
     /// What `create_article` receives: parsed, authenticated and validated.
     #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
     pub struct CreateArticleInput {
@@ -1719,9 +2443,9 @@ pub mod articles {
     }
     /// Create an article
     ///
-    /// Serves `POST /api/articles`; declared at spec/articles.yaml:53:3.
+    /// Serves `POST /api/articles`; declared at spec/articles.yaml:59:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `create_article` (spec/articles.yaml:53:3) has no use case",
+        message = "endpoint `create_article` (spec/articles.yaml:59:3) has no use case",
         label = "`{Self}` does not implement `CreateArticle`",
         note = "implement `articles::CreateArticle` for `{Self}` in src/articles/create_article.rs, with `async fn create_article(&self, ctx: &Ctx, input: CreateArticleInput) -> Result<CreateArticleOutput, CreateArticleError>`"
     )]
@@ -1768,9 +2492,9 @@ pub mod articles {
     }
     /// Get an article
     ///
-    /// Serves `GET /api/articles/{slug}`; declared at spec/articles.yaml:63:3.
+    /// Serves `GET /api/articles/{slug}`; declared at spec/articles.yaml:69:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `get_article` (spec/articles.yaml:63:3) has no use case",
+        message = "endpoint `get_article` (spec/articles.yaml:69:3) has no use case",
         label = "`{Self}` does not implement `GetArticle`",
         note = "implement `articles::GetArticle` for `{Self}` in src/articles/get_article.rs, with `async fn get_article(&self, ctx: &Ctx, input: GetArticleInput) -> Result<GetArticleOutput, GetArticleError>`"
     )]
@@ -1822,9 +2546,9 @@ pub mod articles {
     }
     /// Get recent articles globally
     ///
-    /// Serves `GET /api/articles`; declared at spec/articles.yaml:74:3.
+    /// Serves `GET /api/articles`; declared at spec/articles.yaml:80:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `list_articles` (spec/articles.yaml:74:3) has no use case",
+        message = "endpoint `list_articles` (spec/articles.yaml:80:3) has no use case",
         label = "`{Self}` does not implement `ListArticles`",
         note = "implement `articles::ListArticles` for `{Self}` in src/articles/list_articles.rs, with `async fn list_articles(&self, ctx: &Ctx, input: ListArticlesInput) -> Result<ListArticlesOutput, ListArticlesError>`"
     )]
@@ -1863,9 +2587,9 @@ pub mod articles {
     }
     /// Get tags
     ///
-    /// Serves `GET /api/tags`; declared at spec/articles.yaml:90:3.
+    /// Serves `GET /api/tags`; declared at spec/articles.yaml:96:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `list_tags` (spec/articles.yaml:90:3) has no use case",
+        message = "endpoint `list_tags` (spec/articles.yaml:96:3) has no use case",
         label = "`{Self}` does not implement `ListTags`",
         note = "implement `articles::ListTags` for `{Self}` in src/articles/list_tags.rs, with `async fn list_tags(&self, ctx: &Ctx, input: ListTagsInput) -> Result<ListTagsOutput, ListTagsError>`"
     )]

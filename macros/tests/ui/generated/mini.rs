@@ -19,6 +19,9 @@ pub mod shop {
         pub struct NewCategory {
             pub name: ::std::string::String,
         }
+        ///Filters of [`Category::page`]; `None` does not filter.
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct CategoryFilter {}
         impl Category {
             pub const TABLE: &'static str = "categories";
             pub const COLUMNS: &'static str = "\"id\", \"name\"";
@@ -113,6 +116,47 @@ pub mod shop {
                         .await? > 0,
                 )
             }
+            /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
+            #[allow(unused_mut, unused_variables)]
+            pub async fn page(
+                db: &::charter_runtime::Db,
+                filter: &CategoryFilter,
+                limit: i64,
+                offset: i64,
+            ) -> ::std::result::Result<
+                (::std::vec::Vec<Category>, i64),
+                ::charter_runtime::DbError,
+            > {
+                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
+                let filter_sql = if conds.is_empty() {
+                    ::std::string::String::new()
+                } else {
+                    ::std::format!(" WHERE {}", conds.join(" AND "))
+                };
+                let total: i64 = db
+                    .query(
+                        ::std::format!(
+                            "{}{}", "SELECT COUNT(*) FROM \"categories\"", filter_sql
+                        ),
+                    )
+                    .bind_all(::std::clone::Clone::clone(&args))
+                    .fetch_scalar()
+                    .await?;
+                let sql = ::std::format!(
+                    "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
+                    "SELECT \"id\", \"name\" FROM \"categories\"", filter_sql,
+                    "\"categories\".\"id\"", args.len() + 1, args.len() + 2
+                );
+                let rows = db
+                    .query(sql)
+                    .bind_all(args)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all::<Category>()
+                    .await?;
+                Ok((rows, total))
+            }
         }
         /// A row of `products`.
         #[derive(Debug, Clone, PartialEq)]
@@ -141,6 +185,9 @@ pub mod shop {
             pub notes: ::std::option::Option<::std::string::String>,
             pub category_id: i64,
         }
+        ///Filters of [`Product::page`]; `None` does not filter.
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct ProductFilter {}
         impl Product {
             pub const TABLE: &'static str = "products";
             pub const COLUMNS: &'static str = "\"id\", \"sku\", \"name\", \"price\", \"stock\", \"notes\", \"category_id\", \"created_at\", \"updated_at\"";
@@ -332,6 +379,131 @@ pub mod shop {
                         .map(|p| (p.product_id, p.category_id))
                         .collect(),
                 )
+            }
+            /// How many rows each of these rows links to, in one query (rows linking to none are absent).
+            pub async fn tags_counts(
+                db: impl ::charter_runtime::Conn<'_>,
+                keys: &[i64],
+            ) -> ::std::result::Result<
+                ::std::vec::Vec<(i64, i64)>,
+                ::charter_runtime::DbError,
+            > {
+                #[derive(Debug)]
+                struct ProductTagsCount {
+                    product_id: i64,
+                    n: i64,
+                }
+                ::charter_runtime::__private::impl_from_row!(
+                    ProductTagsCount { product_id, n }
+                );
+                if keys.is_empty() {
+                    return Ok(::std::vec::Vec::new());
+                }
+                let sql = ::std::format!(
+                    "{}{}{}",
+                    "SELECT \"product_id\", COUNT(*) AS \"n\" FROM \"products_tags\" WHERE \"product_id\" IN (",
+                    ::charter_runtime::__private::sql::placeholders(1, keys.len()),
+                    ") GROUP BY \"product_id\""
+                );
+                let mut query = db.query(sql);
+                for key in keys {
+                    query = query.bind(::std::clone::Clone::clone(key));
+                }
+                Ok(
+                    query
+                        .fetch_all::<ProductTagsCount>()
+                        .await?
+                        .into_iter()
+                        .map(|c| (c.product_id, c.n))
+                        .collect(),
+                )
+            }
+            /// Which of these rows link to `target`, in one query.
+            pub async fn tags_linked_to(
+                db: impl ::charter_runtime::Conn<'_>,
+                keys: &[i64],
+                target: i64,
+            ) -> ::std::result::Result<
+                ::std::vec::Vec<i64>,
+                ::charter_runtime::DbError,
+            > {
+                if keys.is_empty() {
+                    return Ok(::std::vec::Vec::new());
+                }
+                let sql = ::std::format!(
+                    "{}{})",
+                    "SELECT \"product_id\" FROM \"products_tags\" WHERE \"category_id\" = $1 AND \"product_id\" IN (",
+                    ::charter_runtime::__private::sql::placeholders(2, keys.len())
+                );
+                let mut query = db.query(sql).bind(target);
+                for key in keys {
+                    query = query.bind(::std::clone::Clone::clone(key));
+                }
+                query.fetch_all_scalar::<i64>().await
+            }
+            /// Which of `candidates` the row `key` links to, in one query.
+            pub async fn tags_targets_of(
+                db: impl ::charter_runtime::Conn<'_>,
+                key: i64,
+                candidates: &[i64],
+            ) -> ::std::result::Result<
+                ::std::vec::Vec<i64>,
+                ::charter_runtime::DbError,
+            > {
+                if candidates.is_empty() {
+                    return Ok(::std::vec::Vec::new());
+                }
+                let sql = ::std::format!(
+                    "{}{})",
+                    "SELECT \"category_id\" FROM \"products_tags\" WHERE \"product_id\" = $1 AND \"category_id\" IN (",
+                    ::charter_runtime::__private::sql::placeholders(2, candidates.len())
+                );
+                let mut query = db.query(sql).bind(key);
+                for c in candidates {
+                    query = query.bind(::std::clone::Clone::clone(c));
+                }
+                query.fetch_all_scalar::<i64>().await
+            }
+            /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
+            #[allow(unused_mut, unused_variables)]
+            pub async fn page(
+                db: &::charter_runtime::Db,
+                filter: &ProductFilter,
+                limit: i64,
+                offset: i64,
+            ) -> ::std::result::Result<
+                (::std::vec::Vec<Product>, i64),
+                ::charter_runtime::DbError,
+            > {
+                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
+                let filter_sql = if conds.is_empty() {
+                    ::std::string::String::new()
+                } else {
+                    ::std::format!(" WHERE {}", conds.join(" AND "))
+                };
+                let total: i64 = db
+                    .query(
+                        ::std::format!(
+                            "{}{}", "SELECT COUNT(*) FROM \"products\"", filter_sql
+                        ),
+                    )
+                    .bind_all(::std::clone::Clone::clone(&args))
+                    .fetch_scalar()
+                    .await?;
+                let sql = ::std::format!(
+                    "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
+                    "SELECT \"id\", \"sku\", \"name\", \"price\", \"stock\", \"notes\", \"category_id\", \"created_at\", \"updated_at\" FROM \"products\"",
+                    filter_sql, "\"products\".\"id\"", args.len() + 1, args.len() + 2
+                );
+                let rows = db
+                    .query(sql)
+                    .bind_all(args)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all::<Product>()
+                    .await?;
+                Ok((rows, total))
             }
         }
     }

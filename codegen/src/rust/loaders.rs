@@ -1,0 +1,234 @@
+//! `<Type>::load(db, rows, caller)`: builds response types from a page of model rows, computing every
+//! `source:` field in batch — one query per computed field and relation level, whatever the page size,
+//! never one per row.
+
+use charter_spec::{App, Model, Ref, ScalarType, Shape, Source, Spec, TypeDef};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::names::{self, From, ident};
+
+/// Loaders for every type of the app that can be built from its model.
+pub fn emit(spec: &Spec, app: &App) -> TokenStream {
+    let loaders = app.types.iter().filter(|t| loadable(t)).filter_map(|t| emit_loader(spec, app, t));
+    quote!(#(#loaders)*)
+}
+
+fn loadable(t: &TypeDef) -> bool {
+    t.from_model.is_some() && t.fields.iter().all(|f| f.model_field.is_some() || f.source.is_some())
+}
+
+fn emit_loader(spec: &Spec, app: &App, t: &TypeDef) -> Option<TokenStream> {
+    let from = From::App(&app.name);
+    let model_ref = t.from_model.as_ref()?;
+    let model = spec.model(model_ref)?;
+    let name = ident(&t.name);
+    let model_path = names::model_path(model_ref, from);
+    let pk = model.primary_key();
+    let pk_col = ident(&pk.column);
+    let pk_ty = names::column(&pk.ty, from);
+    let mut prepare = Vec::new();
+    let mut inits = Vec::new();
+    let mut caller_key: Option<TokenStream> = None;
+    for f in &t.fields {
+        let fname = ident(&f.name);
+        match &f.source {
+            None => {
+                let mf = model.field(f.model_field.as_deref()?)?;
+                let col = ident(&mf.column);
+                let value = match &mf.ty {
+                    ScalarType::Enum(e) => {
+                        let ety = ident(&e.name);
+                        let parse =
+                            |v: TokenStream| quote!(#v.parse::<#ety>().map_err(::charter_runtime::DbError::Decode)?);
+                        if mf.optional {
+                            let p = parse(quote!(v));
+                            quote!(match &row.#col { Some(v) => Some(#p), None => None })
+                        } else {
+                            parse(quote!(row.#col))
+                        }
+                    }
+                    _ => quote!(::std::clone::Clone::clone(&row.#col)),
+                };
+                inits.push(if f.optional && !mf.optional {
+                    quote!(#fname: Some(#value))
+                } else {
+                    quote!(#fname: #value)
+                });
+            }
+            Some(source) => {
+                let (prep, init) = computed(spec, model, &model_path, f, source, from, &mut caller_key)?;
+                prepare.push(prep);
+                inits.push(quote!(#fname: #init));
+            }
+        }
+    }
+    let caller_key = caller_key.map(|ty| {
+        quote! {
+            let caller_key: ::std::option::Option<#ty> = caller.and_then(|c| c.subject.parse().ok());
+        }
+    });
+    let doc = format!(
+        "Builds `{}` for each row, computing every `source:` field with one query per field, not per row.",
+        t.name
+    );
+    Some(quote! {
+        impl #name {
+            #[doc = #doc]
+            pub async fn load(
+                db: &::charter_runtime::Db,
+                rows: &[#model_path],
+                caller: ::std::option::Option<&::charter_runtime::Caller>,
+            ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
+                let keys: ::std::vec::Vec<#pk_ty> = rows.iter().map(|r| ::std::clone::Clone::clone(&r.#pk_col)).collect();
+                #caller_key
+                #(#prepare)*
+                let mut out = ::std::vec::Vec::with_capacity(rows.len());
+                for row in rows {
+                    out.push(Self { #(#inits),* });
+                }
+                Ok(out)
+            }
+        }
+    })
+}
+
+/// The statements that fetch one computed field for all rows, and the expression that reads it per row.
+fn computed(
+    spec: &Spec,
+    model: &Model,
+    model_path: &TokenStream,
+    f: &charter_spec::TypeField,
+    source: &Source,
+    from: From<'_>,
+    caller_key: &mut Option<TokenStream>,
+) -> Option<(TokenStream, TokenStream)> {
+    let pk_col = ident(&model.primary_key().column);
+    let var = ident(&format!("computed_{}", f.name));
+    let m2m = |rel: &str| model.many_to_many.iter().find(|r| r.name == rel);
+    Some(match source {
+        Source::Values { relation, target, target_column } => {
+            let rel = m2m(relation)?;
+            let keys_fn = ident(&format!("{relation}_keys"));
+            let target_model = spec.model(target)?;
+            let target_path = names::model_path(target, from);
+            let target_pk = ident(&target_model.primary_key().column);
+            let tcol = ident(target_column);
+            let key_ty = names::column(&rel.source_key, from);
+            let value_ty = match &f.shape {
+                Shape::List(inner) => names::shape(inner, from),
+                _ => return None,
+            };
+            (
+                quote! {
+                    let #var: ::std::collections::HashMap<#key_ty, ::std::vec::Vec<#value_ty>> = {
+                        let links = #model_path::#keys_fn(db, &keys).await?;
+                        let mut targets: ::std::vec::Vec<_> = links.iter().map(|(_, t)| ::std::clone::Clone::clone(t)).collect();
+                        targets.sort();
+                        targets.dedup();
+                        let values: ::std::collections::HashMap<_, _> = #target_path::get_many(db, &targets)
+                            .await?
+                            .into_iter()
+                            .map(|t| (t.#target_pk, t.#tcol))
+                            .collect();
+                        let mut by_row: ::std::collections::HashMap<#key_ty, ::std::vec::Vec<#value_ty>> = ::std::collections::HashMap::new();
+                        for (row, target) in links {
+                            if let Some(v) = values.get(&target) {
+                                by_row.entry(row).or_default().push(::std::clone::Clone::clone(v));
+                            }
+                        }
+                        for list in by_row.values_mut() {
+                            list.sort_by(|a, b| a.partial_cmp(b).unwrap_or(::std::cmp::Ordering::Equal));
+                        }
+                        by_row
+                    };
+                },
+                quote!(#var.get(&row.#pk_col).cloned().unwrap_or_default()),
+            )
+        }
+        Source::Count { relation } => {
+            let rel = m2m(relation)?;
+            let counts_fn = ident(&format!("{relation}_counts"));
+            let key_ty = names::column(&rel.source_key, from);
+            let cast = match &f.shape {
+                Shape::Scalar(ScalarType::Int) => quote!(i32::try_from(n).unwrap_or(i32::MAX)),
+                _ => quote!(n),
+            };
+            (
+                quote! {
+                    let #var: ::std::collections::HashMap<#key_ty, i64> =
+                        #model_path::#counts_fn(db, &keys).await?.into_iter().collect();
+                },
+                quote!({ let n = #var.get(&row.#pk_col).copied().unwrap_or(0); #cast }),
+            )
+        }
+        Source::ContainsCaller { relation } => {
+            let rel = m2m(relation)?;
+            let linked_fn = ident(&format!("{relation}_linked_to"));
+            let key_ty = names::column(&rel.source_key, from);
+            *caller_key = Some(names::column(&rel.target_key, from));
+            (
+                quote! {
+                    let #var: ::std::collections::HashSet<#key_ty> = match &caller_key {
+                        Some(me) => #model_path::#linked_fn(db, &keys, ::std::clone::Clone::clone(me)).await?.into_iter().collect(),
+                        None => ::std::collections::HashSet::new(),
+                    };
+                },
+                quote!(#var.contains(&row.#pk_col)),
+            )
+        }
+        Source::CallerContains { relation } => {
+            let rel = m2m(relation)?;
+            let targets_fn = ident(&format!("{relation}_targets_of"));
+            let key_ty = names::column(&rel.target_key, from);
+            *caller_key = Some(names::column(&rel.source_key, from));
+            (
+                quote! {
+                    let #var: ::std::collections::HashSet<#key_ty> = match &caller_key {
+                        Some(me) => #model_path::#targets_fn(db, ::std::clone::Clone::clone(me), &keys).await?.into_iter().collect(),
+                        None => ::std::collections::HashSet::new(),
+                    };
+                },
+                quote!(#var.contains(&row.#pk_col)),
+            )
+        }
+        Source::Related { column, target, .. } => {
+            let fk = model.fields.iter().find(|x| x.column == *column)?;
+            let fk_col = ident(column);
+            let target_model = spec.model(target)?;
+            let target_path = names::model_path(target, from);
+            let target_pk = ident(&target_model.primary_key().column);
+            let key_ty = names::column(&fk.ty, from);
+            let nested: &Ref = match &f.shape {
+                Shape::Named(r) => r,
+                _ => return None,
+            };
+            let nested_path = names::type_path(nested, from);
+            let fk_values = if fk.optional {
+                quote!(rows.iter().filter_map(|r| ::std::clone::Clone::clone(&r.#fk_col)).collect())
+            } else {
+                quote!(rows.iter().map(|r| ::std::clone::Clone::clone(&r.#fk_col)).collect())
+            };
+            let missing = format!("{} row without its related `{}`", model.name, target_model.name);
+            let read = if fk.optional {
+                quote!(row.#fk_col.as_ref().and_then(|k| #var.get(k).cloned()))
+            } else {
+                quote!(#var.get(&row.#fk_col).cloned().ok_or_else(|| ::charter_runtime::DbError::Decode(#missing.into()))?)
+            };
+            (
+                quote! {
+                    let #var: ::std::collections::HashMap<#key_ty, #nested_path> = {
+                        let mut related: ::std::vec::Vec<#key_ty> = #fk_values;
+                        related.sort();
+                        related.dedup();
+                        let targets = #target_path::get_many(db, &related).await?;
+                        // Boxed: a type may (through others) load itself.
+                        let loaded = ::std::boxed::Box::pin(#nested_path::load(db, &targets, caller)).await?;
+                        targets.iter().map(|t| ::std::clone::Clone::clone(&t.#target_pk)).zip(loaded).collect()
+                    };
+                },
+                read,
+            )
+        }
+    })
+}

@@ -1,0 +1,289 @@
+//! What reads across relations: computed type fields (`source:`), and a model's `ordering` and `filters`.
+
+use crate::diag::Diagnostic;
+use crate::ir::{App, Filter, FilterKind, Model, Order, Ref, ScalarType, Shape, Source, TypeDef, TypeField};
+use crate::parse::{Name, RawApp};
+use crate::suggest::did_you_mean;
+
+fn model_of<'a>(models: &'a [(String, Model)], r: &Ref) -> Option<&'a Model> {
+    models.iter().find(|(a, m)| *a == r.app && m.name == r.name).map(|(_, m)| m)
+}
+
+fn unknown_relation(m: &Model, name: &Name, what: &str) -> Diagnostic {
+    let names = m.fields.iter().filter(|f| f.belongs_to.is_some()).map(|f| f.name.as_str());
+    let names: Vec<&str> = names.chain(m.many_to_many.iter().map(|r| r.name.as_str())).collect();
+    Diagnostic::error("unknown-relation", name.span, format!("model `{}` has no {what} `{}`", m.name, name.text))
+        .label("not a relation of this model")
+        .help_opt(did_you_mean(&name.text, names.iter().copied()).map(|s| format!("did you mean `{s}`?")))
+}
+
+fn bad_source(name: &Name, message: String, help: &str) -> Diagnostic {
+    Diagnostic::error("bad-source", name.span, message).label("in this `source`").help(help.to_string())
+}
+
+/// Resolves `source:` of a field of a type derived from `model`.
+pub fn source(
+    model: &Model,
+    models: &[(String, Model)],
+    field: &TypeField,
+    raw: &Name,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Source> {
+    let parts: Vec<&str> = raw.text.split('.').collect();
+    let part = |text: &str| Name { text: text.to_string(), span: raw.span };
+    let expect = |ok: bool, what: &str, diags: &mut Vec<Diagnostic>| {
+        if !ok {
+            diags.push(bad_source(
+                raw,
+                format!("`source: {}` gives {what}, but the field is not", raw.text),
+                "change the field's type to match",
+            ));
+        }
+    };
+    let is_bool = matches!(field.shape, Shape::Scalar(ScalarType::Bool));
+    match parts.as_slice() {
+        ["caller", rel, "contains"] => {
+            let Some(m2m) = model.many_to_many.iter().find(|r| r.name == *rel) else {
+                diags.push(unknown_relation(model, &part(rel), "many-to-many relation"));
+                return None;
+            };
+            if m2m.target.name != model.name {
+                diags.push(bad_source(
+                    raw,
+                    format!("`caller.{rel}.contains` needs a relation from `{}` to itself", model.name),
+                    "use `<relation>.contains_caller` for a relation to the caller's model",
+                ));
+                return None;
+            }
+            expect(is_bool, "a bool", diags);
+            Some(Source::CallerContains { relation: rel.to_string() })
+        }
+        [rel] => {
+            let Some(f) = model.fields.iter().find(|f| f.name == *rel && f.belongs_to.is_some()) else {
+                diags.push(unknown_relation(model, &part(rel), "`belongs_to` relation"));
+                return None;
+            };
+            let target = f.belongs_to.as_ref().map(|b| b.target.clone())?;
+            expect(matches!(field.shape, Shape::Named(_)), "a related object", diags);
+            Some(Source::Related { relation: rel.to_string(), column: f.column.clone(), target })
+        }
+        [rel, what] => {
+            let Some(m2m) = model.many_to_many.iter().find(|r| r.name == *rel) else {
+                diags.push(unknown_relation(model, &part(rel), "many-to-many relation"));
+                return None;
+            };
+            match *what {
+                "count" => {
+                    expect(
+                        matches!(field.shape, Shape::Scalar(ScalarType::Int | ScalarType::BigInt)),
+                        "an integer",
+                        diags,
+                    );
+                    Some(Source::Count { relation: rel.to_string() })
+                }
+                "contains_caller" => {
+                    expect(is_bool, "a bool", diags);
+                    Some(Source::ContainsCaller { relation: rel.to_string() })
+                }
+                column => {
+                    let target = model_of(models, &m2m.target)?;
+                    let Some(tf) = target.field(column) else {
+                        let names = target.fields.iter().map(|f| f.name.as_str()).chain(["count", "contains_caller"]);
+                        diags.push(
+                            Diagnostic::error(
+                                "unknown-field",
+                                raw.span,
+                                format!("model `{}` has no field `{column}`", target.name),
+                            )
+                            .label(format!("`{rel}` links to `{}`", target.name))
+                            .help_opt(did_you_mean(column, names).map(|s| format!("did you mean `{rel}.{s}`?"))),
+                        );
+                        return None;
+                    };
+                    let ok = matches!(&field.shape, Shape::List(inner) if **inner == Shape::Scalar(tf.ty.clone()));
+                    expect(ok, &format!("a list of `{}`", tf.ty.name()), diags);
+                    Some(Source::Values {
+                        relation: rel.to_string(),
+                        target: m2m.target.clone(),
+                        target_column: tf.column.clone(),
+                    })
+                }
+            }
+        }
+        _ => {
+            diags.push(bad_source(
+                raw,
+                format!("`source: {}` is not a known form", raw.text),
+                "forms: `<belongs_to>`, `<many_to_many>.<field>`, `<many_to_many>.count`, `<many_to_many>.contains_caller`, `caller.<self many_to_many>.contains`",
+            ));
+            None
+        }
+    }
+}
+
+/// A type can be loaded from rows when every field is copied from its model or computed.
+pub fn loadable(t: &TypeDef) -> bool {
+    t.from_model.is_some() && t.fields.iter().all(|f| f.model_field.is_some() || f.source.is_some())
+}
+
+/// A `Related` source needs its type to be loadable from the related model.
+pub fn check_related(apps: &[App], diags: &mut Vec<Diagnostic>) {
+    let types: Vec<&TypeDef> = apps.iter().flat_map(|a| a.types.iter()).collect();
+    for t in &types {
+        for f in &t.fields {
+            let (Some(Source::Related { target, .. }), Shape::Named(r)) = (&f.source, &f.shape) else { continue };
+            let Some(nested) =
+                apps.iter().find(|a| a.name == r.app).and_then(|a| a.types.iter().find(|x| x.name == r.name))
+            else {
+                continue;
+            };
+            if nested.from_model.as_ref() != Some(target) || !loadable(nested) {
+                diags.push(
+                    Diagnostic::error(
+                        "bad-source",
+                        f.span,
+                        format!(
+                            "field `{}` is loaded from `{}`, but type `{}` cannot be built from it",
+                            f.name, target.name, nested.name
+                        ),
+                    )
+                    .label("computed from a relation")
+                    .help(format!(
+                        "derive `{}` with `from: {}`, and give each field it adds a `source`",
+                        nested.name, target.name
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// `ordering` and `filters` of every model, once all models exist (filters reach into other models).
+pub fn resolve_lists(apps: &mut [App], raw_apps: &[RawApp], diags: &mut Vec<Diagnostic>) {
+    let all: Vec<(String, Model)> =
+        apps.iter().flat_map(|a| a.models.iter().map(|m| (a.name.clone(), m.clone()))).collect();
+    for (app, raw) in apps.iter_mut().zip(raw_apps) {
+        for (model, raw_model) in app.models.iter_mut().zip(&raw.models) {
+            for o in &raw_model.ordering {
+                let (name, descending) = match o.text.strip_prefix('-') {
+                    Some(n) => (n, true),
+                    None => (o.text.as_str(), false),
+                };
+                match model.fields.iter().find(|f| f.name == name || f.column == name) {
+                    Some(f) => model.ordering.push(Order { column: f.column.clone(), descending }),
+                    None => diags.push(unknown_field(model, o, name)),
+                }
+            }
+            let mut filters = Vec::new();
+            for rf in &raw_model.filters {
+                if let Some(kind_ty) = filter(model, &all, rf, diags) {
+                    filters.push(Filter {
+                        name: rf.name.text.clone(),
+                        ty: kind_ty.1,
+                        kind: kind_ty.0,
+                        span: rf.name.span,
+                    });
+                }
+            }
+            model.filters = filters;
+        }
+    }
+}
+
+fn unknown_field(m: &Model, at: &Name, name: &str) -> Diagnostic {
+    let names = m.fields.iter().map(|f| f.name.as_str());
+    Diagnostic::error("unknown-field", at.span, format!("model `{}` has no field `{name}`", m.name))
+        .label("not a field of this model")
+        .help_opt(did_you_mean(name, names).map(|s| format!("did you mean `{s}`?")))
+}
+
+fn filter(
+    model: &Model,
+    all: &[(String, Model)],
+    rf: &crate::parse::RawFilter,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(FilterKind, ScalarType)> {
+    if let Some((field, rel)) = &rf.field_in {
+        let Some(f) = model.fields.iter().find(|f| f.name == field.text && f.belongs_to.is_some()) else {
+            diags.push(unknown_relation(model, field, "`belongs_to` relation"));
+            return None;
+        };
+        let target_ref = &f.belongs_to.as_ref()?.target;
+        let target = model_of(all, target_ref)?;
+        // The relation's targets are rows of the same model the field points to (users following users).
+        let Some(m2m) = target.many_to_many.iter().find(|r| r.name == rel.text && r.target == *target_ref) else {
+            diags.push(unknown_relation(target, rel, "self many-to-many relation"));
+            return None;
+        };
+        return Some((
+            FilterKind::TargetOf {
+                column: f.column.clone(),
+                join_table: m2m.join_table.clone(),
+                source_column: m2m.source_column.clone(),
+                target_column: m2m.target_column.clone(),
+            },
+            m2m.source_key.clone(),
+        ));
+    }
+    let path = rf.path.as_ref()?;
+    match path.text.split('.').collect::<Vec<_>>().as_slice() {
+        [col] => match model.fields.iter().find(|f| f.name == *col) {
+            Some(f) => Some((FilterKind::Column { column: f.column.clone() }, f.ty.clone())),
+            None => {
+                diags.push(unknown_field(model, path, col));
+                None
+            }
+        },
+        [rel, col] => {
+            if let Some(f) = model.fields.iter().find(|f| f.name == *rel && f.belongs_to.is_some()) {
+                let b = f.belongs_to.as_ref()?;
+                let target = model_of(all, &b.target)?;
+                let Some(tf) = target.field(col) else {
+                    diags.push(unknown_field(target, path, col));
+                    return None;
+                };
+                return Some((
+                    FilterKind::Related {
+                        column: f.column.clone(),
+                        target_table: b.target_table.clone(),
+                        target_key: b.target_column.clone(),
+                        target_column: tf.column.clone(),
+                    },
+                    tf.ty.clone(),
+                ));
+            }
+            let Some(m2m) = model.many_to_many.iter().find(|r| r.name == *rel) else {
+                diags.push(unknown_relation(model, &Name { text: rel.to_string(), span: path.span }, "relation"));
+                return None;
+            };
+            let target = model_of(all, &m2m.target)?;
+            let Some(tf) = target.field(col) else {
+                diags.push(unknown_field(target, path, col));
+                return None;
+            };
+            Some((
+                FilterKind::Linked {
+                    join_table: m2m.join_table.clone(),
+                    source_column: m2m.source_column.clone(),
+                    target_column: m2m.target_column.clone(),
+                    target_table: m2m.target_table.clone(),
+                    target_key: target.primary_key().column.clone(),
+                    target_field: tf.column.clone(),
+                },
+                tf.ty.clone(),
+            ))
+        }
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    "bad-filter",
+                    path.span,
+                    format!("filter `{}` is not `<field>` or `<relation>.<field>`", path.text),
+                )
+                .label("in this filter")
+                .help("for example `author.username`, or `{ field: author, in: following }`"),
+            );
+            None
+        }
+    }
+}
