@@ -75,6 +75,7 @@ fn emit_loader(spec: &Spec, app: &App, t: &TypeDef) -> Option<TokenStream> {
     Some(quote! {
         impl #name {
             #[doc = #doc]
+            #[allow(unused_variables)]
             pub async fn load(
                 db: &::charter_runtime::Db,
                 rows: &[#model_path],

@@ -2,7 +2,7 @@ use charter_runtime::{Ctx, DbError, use_case};
 
 use crate::App;
 use crate::api::articles::{
-    Article, CreateArticle, CreateArticleError, CreateArticleInput, CreateArticleOutput, CreateArticleResponse, models,
+    CreateArticle, CreateArticleError, CreateArticleInput, CreateArticleOutput, CreateArticleResponse, models,
 };
 
 #[use_case]
@@ -57,9 +57,7 @@ impl CreateArticle for App {
         }
         let row =
             saved.ok_or_else(|| CreateArticleError::Conflict("could not find a free slug for this title".into()))?;
-        let article = Article::load(db, std::slice::from_ref(&row), Some(&input.caller)).await?.pop();
-        let article = article.ok_or_else(|| CreateArticleError::Internal("article vanished".into()))?;
-        Ok(CreateArticleResponse { article })
+        Ok(CreateArticleResponse { article: super::article(ctx, &row, Some(&input.caller)).await? })
     }
 }
 

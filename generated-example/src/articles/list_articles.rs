@@ -13,7 +13,12 @@ impl ListArticles for App {
         ctx: &Ctx,
         input: ListArticlesInput,
     ) -> Result<ListArticlesOutput, ListArticlesError> {
-        let filter = models::ArticleFilter { tag: input.tag, author: input.author, ..Default::default() };
+        let filter = models::ArticleFilter {
+            tag: input.tag,
+            author: input.author,
+            favorited: input.favorited,
+            ..Default::default()
+        };
         let (rows, total) =
             models::Article::page(ctx.db(), &filter, i64::from(input.limit), i64::from(input.offset)).await?;
         let articles = ArticleListItem::load(ctx.db(), &rows, input.caller.as_ref()).await?;

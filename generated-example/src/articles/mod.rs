@@ -1,9 +1,33 @@
 //! Use cases of the `articles` app.
 
 mod create_article;
+mod delete_article;
+mod favorite;
+mod feed;
 mod get_article;
 mod list_articles;
 mod list_tags;
+mod update_article;
+
+use charter_runtime::{Caller, Ctx, DbError};
+
+use crate::api::articles::{Article, models};
+
+/// The article with this slug, if any.
+pub(crate) async fn by_slug(ctx: &Ctx, slug: &str) -> Result<Option<models::Article>, DbError> {
+    models::Article::get_by_slug(ctx.db(), slug).await
+}
+
+/// One article as the caller sees it.
+pub(crate) async fn article(ctx: &Ctx, row: &models::Article, caller: Option<&Caller>) -> Result<Article, DbError> {
+    let mut loaded = Article::load(ctx.db(), std::slice::from_ref(row), caller).await?;
+    loaded.pop().ok_or_else(|| DbError::Decode("a loaded article vanished".into()))
+}
+
+/// Whether the caller wrote this article.
+pub(crate) fn is_author(row: &models::Article, caller: &Caller) -> bool {
+    caller.subject.parse::<i64>().is_ok_and(|id| id == row.author_id)
+}
 
 /// A URL-safe slug of a title: lowercase ASCII words joined by `-`.
 pub(crate) fn slugify(title: &str) -> String {

@@ -41,12 +41,20 @@ async fn openapi_document_lists_every_operation(app: TestApp) {
         [
             "create_article",
             "current_user",
+            "delete_article",
+            "favorite_article",
+            "feed",
+            "follow_user",
             "get_article",
+            "get_profile",
             "list_articles",
             "list_tags",
             "login",
             "register",
-            "update_user"
+            "unfavorite_article",
+            "unfollow_user",
+            "update_article",
+            "update_user",
         ]
     );
 }

@@ -65,6 +65,62 @@ impl ListTags for App {
 }
 
 // As in a generated project's `main.rs`: the error is reported once, at `router(App)`.
+#[use_case]
+impl GetProfile for App {
+    async fn get_profile(&self, _ctx: &Ctx, _input: GetProfileInput) -> Result<GetProfileOutput, GetProfileError> {
+        unimplemented!()
+    }
+}
+
+#[use_case]
+impl FollowUser for App {
+    async fn follow_user(&self, _ctx: &Ctx, _input: FollowUserInput) -> Result<FollowUserOutput, FollowUserError> {
+        unimplemented!()
+    }
+}
+
+#[use_case]
+impl UnfollowUser for App {
+    async fn unfollow_user(&self, _ctx: &Ctx, _input: UnfollowUserInput) -> Result<UnfollowUserOutput, UnfollowUserError> {
+        unimplemented!()
+    }
+}
+
+#[use_case]
+impl Feed for App {
+    async fn feed(&self, _ctx: &Ctx, _input: FeedInput) -> Result<FeedOutput, FeedError> {
+        unimplemented!()
+    }
+}
+
+#[use_case]
+impl UpdateArticle for App {
+    async fn update_article(&self, _ctx: &Ctx, _input: UpdateArticleInput) -> Result<UpdateArticleOutput, UpdateArticleError> {
+        unimplemented!()
+    }
+}
+
+#[use_case]
+impl DeleteArticle for App {
+    async fn delete_article(&self, _ctx: &Ctx, _input: DeleteArticleInput) -> Result<DeleteArticleOutput, DeleteArticleError> {
+        unimplemented!()
+    }
+}
+
+#[use_case]
+impl FavoriteArticle for App {
+    async fn favorite_article(&self, _ctx: &Ctx, _input: FavoriteArticleInput) -> Result<FavoriteArticleOutput, FavoriteArticleError> {
+        unimplemented!()
+    }
+}
+
+#[use_case]
+impl UnfavoriteArticle for App {
+    async fn unfavorite_article(&self, _ctx: &Ctx, _input: UnfavoriteArticleInput) -> Result<UnfavoriteArticleOutput, UnfavoriteArticleError> {
+        unimplemented!()
+    }
+}
+
 fn main() -> std::process::ExitCode {
     charter_runtime::run(&api::SPEC, api::router(App))
 }

@@ -559,6 +559,45 @@ pub mod core {
         #[validate(nested)]
         pub user: User,
     }
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::charter_runtime::__private::serde::Serialize,
+        ::charter_runtime::__private::serde::Deserialize,
+        ::charter_runtime::Validate
+    )]
+    #[serde(crate = "::charter_runtime::__private::serde")]
+    pub struct GetProfileResponse {
+        #[validate(nested)]
+        pub profile: Profile,
+    }
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::charter_runtime::__private::serde::Serialize,
+        ::charter_runtime::__private::serde::Deserialize,
+        ::charter_runtime::Validate
+    )]
+    #[serde(crate = "::charter_runtime::__private::serde")]
+    pub struct FollowUserResponse {
+        #[validate(nested)]
+        pub profile: Profile,
+    }
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::charter_runtime::__private::serde::Serialize,
+        ::charter_runtime::__private::serde::Deserialize,
+        ::charter_runtime::Validate
+    )]
+    #[serde(crate = "::charter_runtime::__private::serde")]
+    pub struct UnfollowUserResponse {
+        #[validate(nested)]
+        pub profile: Profile,
+    }
     impl User {
         /// Builds a `User` from a `User` row; the arguments are the fields the type adds.
         #[allow(clippy::too_many_arguments)]
@@ -616,6 +655,7 @@ pub mod core {
     }
     impl Profile {
         ///Builds `Profile` for each row, computing every `source:` field with one query per field, not per row.
+        #[allow(unused_variables)]
         pub async fn load(
             db: &::charter_runtime::Db,
             rows: &[models::User],
@@ -847,6 +887,160 @@ pub mod core {
             input: UpdateUserInput,
         ) -> impl ::std::future::Future<
             Output = ::std::result::Result<UpdateUserOutput, UpdateUserError>,
+        > + ::std::marker::Send;
+    }
+    /// What `get_profile` receives: parsed, authenticated and validated.
+    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    pub struct GetProfileInput {
+        /// The caller, when the request carried a valid token.
+        pub caller: ::std::option::Option<::charter_runtime::Caller>,
+        /// Username of the profile to get
+        pub username: ::std::string::String,
+    }
+    pub type GetProfileOutput = GetProfileResponse;
+    /// The errors `get_profile` may return: exactly those its spec lists, plus `Internal`.
+    #[derive(Debug)]
+    pub enum GetProfileError {
+        /// No such resource (404).
+        NotFound(::std::string::String),
+        /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
+        Internal(::charter_runtime::BoxError),
+    }
+    impl ::std::convert::From<::charter_runtime::DbError> for GetProfileError {
+        fn from(e: ::charter_runtime::DbError) -> Self {
+            GetProfileError::Internal(::std::boxed::Box::new(e))
+        }
+    }
+    impl ::std::convert::From<GetProfileError> for ::charter_runtime::ApiError {
+        fn from(e: GetProfileError) -> Self {
+            match e {
+                GetProfileError::NotFound(m) => ::charter_runtime::ApiError::not_found(m),
+                GetProfileError::Internal(cause) => {
+                    ::charter_runtime::ApiError::internal(cause)
+                }
+            }
+        }
+    }
+    /// Get a profile
+    ///
+    /// Serves `GET /api/profiles/{username}`; declared at spec/core.yaml:81:3.
+    #[diagnostic::on_unimplemented(
+        message = "endpoint `get_profile` (spec/core.yaml:81:3) has no use case",
+        label = "`{Self}` does not implement `GetProfile`",
+        note = "implement `core::GetProfile` for `{Self}` in src/core/get_profile.rs, with `async fn get_profile(&self, ctx: &Ctx, input: GetProfileInput) -> Result<GetProfileOutput, GetProfileError>`"
+    )]
+    pub trait GetProfile: ::std::marker::Send + ::std::marker::Sync + 'static {
+        fn get_profile(
+            &self,
+            ctx: &::charter_runtime::Ctx,
+            input: GetProfileInput,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<GetProfileOutput, GetProfileError>,
+        > + ::std::marker::Send;
+    }
+    /// What `follow_user` receives: parsed, authenticated and validated.
+    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    pub struct FollowUserInput {
+        /// The authenticated caller.
+        pub caller: ::charter_runtime::Caller,
+        /// Username of the profile you want to follow
+        pub username: ::std::string::String,
+    }
+    pub type FollowUserOutput = FollowUserResponse;
+    /// The errors `follow_user` may return: exactly those its spec lists, plus `Internal`.
+    #[derive(Debug)]
+    pub enum FollowUserError {
+        /// Malformed request (400).
+        BadRequest(::std::string::String),
+        /// No such resource (404).
+        NotFound(::std::string::String),
+        /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
+        Internal(::charter_runtime::BoxError),
+    }
+    impl ::std::convert::From<::charter_runtime::DbError> for FollowUserError {
+        fn from(e: ::charter_runtime::DbError) -> Self {
+            FollowUserError::Internal(::std::boxed::Box::new(e))
+        }
+    }
+    impl ::std::convert::From<FollowUserError> for ::charter_runtime::ApiError {
+        fn from(e: FollowUserError) -> Self {
+            match e {
+                FollowUserError::BadRequest(m) => {
+                    ::charter_runtime::ApiError::bad_request(m)
+                }
+                FollowUserError::NotFound(m) => ::charter_runtime::ApiError::not_found(m),
+                FollowUserError::Internal(cause) => {
+                    ::charter_runtime::ApiError::internal(cause)
+                }
+            }
+        }
+    }
+    /// Follow a user
+    ///
+    /// Serves `POST /api/profiles/{username}/follow`; declared at spec/core.yaml:92:3.
+    #[diagnostic::on_unimplemented(
+        message = "endpoint `follow_user` (spec/core.yaml:92:3) has no use case",
+        label = "`{Self}` does not implement `FollowUser`",
+        note = "implement `core::FollowUser` for `{Self}` in src/core/follow_user.rs, with `async fn follow_user(&self, ctx: &Ctx, input: FollowUserInput) -> Result<FollowUserOutput, FollowUserError>`"
+    )]
+    pub trait FollowUser: ::std::marker::Send + ::std::marker::Sync + 'static {
+        fn follow_user(
+            &self,
+            ctx: &::charter_runtime::Ctx,
+            input: FollowUserInput,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<FollowUserOutput, FollowUserError>,
+        > + ::std::marker::Send;
+    }
+    /// What `unfollow_user` receives: parsed, authenticated and validated.
+    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    pub struct UnfollowUserInput {
+        /// The authenticated caller.
+        pub caller: ::charter_runtime::Caller,
+        /// Username of the profile you want to unfollow
+        pub username: ::std::string::String,
+    }
+    pub type UnfollowUserOutput = UnfollowUserResponse;
+    /// The errors `unfollow_user` may return: exactly those its spec lists, plus `Internal`.
+    #[derive(Debug)]
+    pub enum UnfollowUserError {
+        /// No such resource (404).
+        NotFound(::std::string::String),
+        /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
+        Internal(::charter_runtime::BoxError),
+    }
+    impl ::std::convert::From<::charter_runtime::DbError> for UnfollowUserError {
+        fn from(e: ::charter_runtime::DbError) -> Self {
+            UnfollowUserError::Internal(::std::boxed::Box::new(e))
+        }
+    }
+    impl ::std::convert::From<UnfollowUserError> for ::charter_runtime::ApiError {
+        fn from(e: UnfollowUserError) -> Self {
+            match e {
+                UnfollowUserError::NotFound(m) => {
+                    ::charter_runtime::ApiError::not_found(m)
+                }
+                UnfollowUserError::Internal(cause) => {
+                    ::charter_runtime::ApiError::internal(cause)
+                }
+            }
+        }
+    }
+    /// Unfollow a user
+    ///
+    /// Serves `DELETE /api/profiles/{username}/follow`; declared at spec/core.yaml:103:3.
+    #[diagnostic::on_unimplemented(
+        message = "endpoint `unfollow_user` (spec/core.yaml:103:3) has no use case",
+        label = "`{Self}` does not implement `UnfollowUser`",
+        note = "implement `core::UnfollowUser` for `{Self}` in src/core/unfollow_user.rs, with `async fn unfollow_user(&self, ctx: &Ctx, input: UnfollowUserInput) -> Result<UnfollowUserOutput, UnfollowUserError>`"
+    )]
+    pub trait UnfollowUser: ::std::marker::Send + ::std::marker::Sync + 'static {
+        fn unfollow_user(
+            &self,
+            ctx: &::charter_runtime::Ctx,
+            input: UnfollowUserInput,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<UnfollowUserOutput, UnfollowUserError>,
         > + ::std::marker::Send;
     }
     #[doc(hidden)]
@@ -2016,6 +2210,26 @@ pub mod articles {
         ::charter_runtime::Validate
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
+    pub struct ArticleUpdate {
+        #[serde(default)]
+        #[validate(length(min = 1usize, max = 255usize))]
+        pub title: ::std::option::Option<::std::string::String>,
+        #[serde(default)]
+        #[validate(length(min = 1usize, max = 1024usize))]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(default)]
+        #[validate(length(min = 1usize))]
+        pub body: ::std::option::Option<::std::string::String>,
+    }
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::charter_runtime::__private::serde::Serialize,
+        ::charter_runtime::__private::serde::Deserialize,
+        ::charter_runtime::Validate
+    )]
+    #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct NewArticle {
         #[validate(length(min = 1usize, max = 255usize))]
         pub title: ::std::string::String,
@@ -2093,6 +2307,73 @@ pub mod articles {
     pub struct ListTagsResponse {
         pub tags: ::std::vec::Vec<::std::string::String>,
     }
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::charter_runtime::__private::serde::Serialize,
+        ::charter_runtime::__private::serde::Deserialize,
+        ::charter_runtime::Validate
+    )]
+    #[serde(crate = "::charter_runtime::__private::serde")]
+    pub struct FeedResponse {
+        #[validate(each(nested))]
+        pub articles: ::std::vec::Vec<ArticleListItem>,
+        #[serde(rename = "articlesCount")]
+        pub articles_count: i32,
+    }
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::charter_runtime::__private::serde::Serialize,
+        ::charter_runtime::__private::serde::Deserialize,
+        ::charter_runtime::Validate
+    )]
+    #[serde(crate = "::charter_runtime::__private::serde")]
+    pub struct UpdateArticleBody {
+        #[validate(nested)]
+        pub article: ArticleUpdate,
+    }
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::charter_runtime::__private::serde::Serialize,
+        ::charter_runtime::__private::serde::Deserialize,
+        ::charter_runtime::Validate
+    )]
+    #[serde(crate = "::charter_runtime::__private::serde")]
+    pub struct UpdateArticleResponse {
+        #[validate(nested)]
+        pub article: Article,
+    }
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::charter_runtime::__private::serde::Serialize,
+        ::charter_runtime::__private::serde::Deserialize,
+        ::charter_runtime::Validate
+    )]
+    #[serde(crate = "::charter_runtime::__private::serde")]
+    pub struct FavoriteArticleResponse {
+        #[validate(nested)]
+        pub article: Article,
+    }
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::charter_runtime::__private::serde::Serialize,
+        ::charter_runtime::__private::serde::Deserialize,
+        ::charter_runtime::Validate
+    )]
+    #[serde(crate = "::charter_runtime::__private::serde")]
+    pub struct UnfavoriteArticleResponse {
+        #[validate(nested)]
+        pub article: Article,
+    }
     impl Article {
         /// Builds a `Article` from a `Article` row; the arguments are the fields the type adds.
         #[allow(clippy::too_many_arguments)]
@@ -2140,6 +2421,17 @@ pub mod articles {
             }
         }
     }
+    impl ArticleUpdate {
+        /// Builds a `ArticleUpdate` from a `Article` row; the arguments are the fields the type adds.
+        #[allow(clippy::too_many_arguments)]
+        pub fn from_model(model: &models::Article) -> Self {
+            Self {
+                title: Some(::std::clone::Clone::clone(&model.title)),
+                description: Some(::std::clone::Clone::clone(&model.description)),
+                body: Some(::std::clone::Clone::clone(&model.body)),
+            }
+        }
+    }
     impl NewArticle {
         /// Builds a `NewArticle` from a `Article` row; the arguments are the fields the type adds.
         #[allow(clippy::too_many_arguments)]
@@ -2157,6 +2449,7 @@ pub mod articles {
     }
     impl Article {
         ///Builds `Article` for each row, computing every `source:` field with one query per field, not per row.
+        #[allow(unused_variables)]
         pub async fn load(
             db: &::charter_runtime::Db,
             rows: &[models::Article],
@@ -2281,6 +2574,7 @@ pub mod articles {
     }
     impl ArticleListItem {
         ///Builds `ArticleListItem` for each row, computing every `source:` field with one query per field, not per row.
+        #[allow(unused_variables)]
         pub async fn load(
             db: &::charter_runtime::Db,
             rows: &[models::Article],
@@ -2402,6 +2696,29 @@ pub mod articles {
             Ok(out)
         }
     }
+    impl ArticleUpdate {
+        ///Builds `ArticleUpdate` for each row, computing every `source:` field with one query per field, not per row.
+        #[allow(unused_variables)]
+        pub async fn load(
+            db: &::charter_runtime::Db,
+            rows: &[models::Article],
+            caller: ::std::option::Option<&::charter_runtime::Caller>,
+        ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
+            let keys: ::std::vec::Vec<i64> = rows
+                .iter()
+                .map(|r| ::std::clone::Clone::clone(&r.id))
+                .collect();
+            let mut out = ::std::vec::Vec::with_capacity(rows.len());
+            for row in rows {
+                out.push(Self {
+                    title: Some(::std::clone::Clone::clone(&row.title)),
+                    description: Some(::std::clone::Clone::clone(&row.description)),
+                    body: Some(::std::clone::Clone::clone(&row.body)),
+                });
+            }
+            Ok(out)
+        }
+    }
     /// What `create_article` receives: parsed, authenticated and validated.
     #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
     pub struct CreateArticleInput {
@@ -2443,9 +2760,9 @@ pub mod articles {
     }
     /// Create an article
     ///
-    /// Serves `POST /api/articles`; declared at spec/articles.yaml:59:3.
+    /// Serves `POST /api/articles`; declared at spec/articles.yaml:63:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `create_article` (spec/articles.yaml:59:3) has no use case",
+        message = "endpoint `create_article` (spec/articles.yaml:63:3) has no use case",
         label = "`{Self}` does not implement `CreateArticle`",
         note = "implement `articles::CreateArticle` for `{Self}` in src/articles/create_article.rs, with `async fn create_article(&self, ctx: &Ctx, input: CreateArticleInput) -> Result<CreateArticleOutput, CreateArticleError>`"
     )]
@@ -2492,9 +2809,9 @@ pub mod articles {
     }
     /// Get an article
     ///
-    /// Serves `GET /api/articles/{slug}`; declared at spec/articles.yaml:69:3.
+    /// Serves `GET /api/articles/{slug}`; declared at spec/articles.yaml:73:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `get_article` (spec/articles.yaml:69:3) has no use case",
+        message = "endpoint `get_article` (spec/articles.yaml:73:3) has no use case",
         label = "`{Self}` does not implement `GetArticle`",
         note = "implement `articles::GetArticle` for `{Self}` in src/articles/get_article.rs, with `async fn get_article(&self, ctx: &Ctx, input: GetArticleInput) -> Result<GetArticleOutput, GetArticleError>`"
     )]
@@ -2516,6 +2833,8 @@ pub mod articles {
         pub tag: ::std::option::Option<::std::string::String>,
         /// Filter by author (username)
         pub author: ::std::option::Option<::std::string::String>,
+        /// Filter by favorites of a user (username)
+        pub favorited: ::std::option::Option<::std::string::String>,
         /// The number of items to return
         #[validate(range(min = 1, max = 100))]
         pub limit: i32,
@@ -2546,9 +2865,9 @@ pub mod articles {
     }
     /// Get recent articles globally
     ///
-    /// Serves `GET /api/articles`; declared at spec/articles.yaml:80:3.
+    /// Serves `GET /api/articles`; declared at spec/articles.yaml:84:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `list_articles` (spec/articles.yaml:80:3) has no use case",
+        message = "endpoint `list_articles` (spec/articles.yaml:84:3) has no use case",
         label = "`{Self}` does not implement `ListArticles`",
         note = "implement `articles::ListArticles` for `{Self}` in src/articles/list_articles.rs, with `async fn list_articles(&self, ctx: &Ctx, input: ListArticlesInput) -> Result<ListArticlesOutput, ListArticlesError>`"
     )]
@@ -2587,9 +2906,9 @@ pub mod articles {
     }
     /// Get tags
     ///
-    /// Serves `GET /api/tags`; declared at spec/articles.yaml:96:3.
+    /// Serves `GET /api/tags`; declared at spec/articles.yaml:101:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `list_tags` (spec/articles.yaml:96:3) has no use case",
+        message = "endpoint `list_tags` (spec/articles.yaml:101:3) has no use case",
         label = "`{Self}` does not implement `ListTags`",
         note = "implement `articles::ListTags` for `{Self}` in src/articles/list_tags.rs, with `async fn list_tags(&self, ctx: &Ctx, input: ListTagsInput) -> Result<ListTagsOutput, ListTagsError>`"
     )]
@@ -2602,8 +2921,357 @@ pub mod articles {
             Output = ::std::result::Result<ListTagsOutput, ListTagsError>,
         > + ::std::marker::Send;
     }
+    /// What `feed` receives: parsed, authenticated and validated.
+    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    pub struct FeedInput {
+        /// The authenticated caller.
+        pub caller: ::charter_runtime::Caller,
+        /// The number of items to return
+        #[validate(range(min = 1, max = 100))]
+        pub limit: i32,
+        /// The number of items to skip
+        #[validate(range(min = 0))]
+        pub offset: i32,
+    }
+    pub type FeedOutput = FeedResponse;
+    /// The errors `feed` may return: exactly those its spec lists, plus `Internal`.
+    #[derive(Debug)]
+    pub enum FeedError {
+        /// No such resource (404).
+        NotFound(::std::string::String),
+        /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
+        Internal(::charter_runtime::BoxError),
+    }
+    impl ::std::convert::From<::charter_runtime::DbError> for FeedError {
+        fn from(e: ::charter_runtime::DbError) -> Self {
+            FeedError::Internal(::std::boxed::Box::new(e))
+        }
+    }
+    impl ::std::convert::From<FeedError> for ::charter_runtime::ApiError {
+        fn from(e: FeedError) -> Self {
+            match e {
+                FeedError::NotFound(m) => ::charter_runtime::ApiError::not_found(m),
+                FeedError::Internal(cause) => {
+                    ::charter_runtime::ApiError::internal(cause)
+                }
+            }
+        }
+    }
+    /// Get recent articles from users you follow
+    ///
+    /// Serves `GET /api/articles/feed`; declared at spec/articles.yaml:109:3.
+    #[diagnostic::on_unimplemented(
+        message = "endpoint `feed` (spec/articles.yaml:109:3) has no use case",
+        label = "`{Self}` does not implement `Feed`",
+        note = "implement `articles::Feed` for `{Self}` in src/articles/feed.rs, with `async fn feed(&self, ctx: &Ctx, input: FeedInput) -> Result<FeedOutput, FeedError>`"
+    )]
+    pub trait Feed: ::std::marker::Send + ::std::marker::Sync + 'static {
+        fn feed(
+            &self,
+            ctx: &::charter_runtime::Ctx,
+            input: FeedInput,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<FeedOutput, FeedError>,
+        > + ::std::marker::Send;
+    }
+    /// What `update_article` receives: parsed, authenticated and validated.
+    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    pub struct UpdateArticleInput {
+        /// The authenticated caller.
+        pub caller: ::charter_runtime::Caller,
+        /// Slug of the article to update
+        pub slug: ::std::string::String,
+        /// The request body.
+        pub body: UpdateArticleBody,
+    }
+    pub type UpdateArticleOutput = UpdateArticleResponse;
+    /// The errors `update_article` may return: exactly those its spec lists, plus `Internal`.
+    #[derive(Debug)]
+    pub enum UpdateArticleError {
+        /// Not allowed for this caller (403).
+        Forbidden(::std::string::String),
+        /// No such resource (404).
+        NotFound(::std::string::String),
+        /// Conflicts with existing data (409).
+        Conflict(::std::string::String),
+        /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
+        Internal(::charter_runtime::BoxError),
+    }
+    impl ::std::convert::From<::charter_runtime::DbError> for UpdateArticleError {
+        fn from(e: ::charter_runtime::DbError) -> Self {
+            UpdateArticleError::Internal(::std::boxed::Box::new(e))
+        }
+    }
+    impl ::std::convert::From<UpdateArticleError> for ::charter_runtime::ApiError {
+        fn from(e: UpdateArticleError) -> Self {
+            match e {
+                UpdateArticleError::Forbidden(m) => {
+                    ::charter_runtime::ApiError::forbidden(m)
+                }
+                UpdateArticleError::NotFound(m) => {
+                    ::charter_runtime::ApiError::not_found(m)
+                }
+                UpdateArticleError::Conflict(m) => {
+                    ::charter_runtime::ApiError::conflict(m)
+                }
+                UpdateArticleError::Internal(cause) => {
+                    ::charter_runtime::ApiError::internal(cause)
+                }
+            }
+        }
+    }
+    /// Update an article
+    ///
+    /// Serves `PUT /api/articles/{slug}`; declared at spec/articles.yaml:123:3.
+    #[diagnostic::on_unimplemented(
+        message = "endpoint `update_article` (spec/articles.yaml:123:3) has no use case",
+        label = "`{Self}` does not implement `UpdateArticle`",
+        note = "implement `articles::UpdateArticle` for `{Self}` in src/articles/update_article.rs, with `async fn update_article(&self, ctx: &Ctx, input: UpdateArticleInput) -> Result<UpdateArticleOutput, UpdateArticleError>`"
+    )]
+    pub trait UpdateArticle: ::std::marker::Send + ::std::marker::Sync + 'static {
+        fn update_article(
+            &self,
+            ctx: &::charter_runtime::Ctx,
+            input: UpdateArticleInput,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<UpdateArticleOutput, UpdateArticleError>,
+        > + ::std::marker::Send;
+    }
+    /// What `delete_article` receives: parsed, authenticated and validated.
+    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    pub struct DeleteArticleInput {
+        /// The authenticated caller.
+        pub caller: ::charter_runtime::Caller,
+        /// Slug of the article to delete
+        pub slug: ::std::string::String,
+    }
+    pub type DeleteArticleOutput = ();
+    /// The errors `delete_article` may return: exactly those its spec lists, plus `Internal`.
+    #[derive(Debug)]
+    pub enum DeleteArticleError {
+        /// Not allowed for this caller (403).
+        Forbidden(::std::string::String),
+        /// No such resource (404).
+        NotFound(::std::string::String),
+        /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
+        Internal(::charter_runtime::BoxError),
+    }
+    impl ::std::convert::From<::charter_runtime::DbError> for DeleteArticleError {
+        fn from(e: ::charter_runtime::DbError) -> Self {
+            DeleteArticleError::Internal(::std::boxed::Box::new(e))
+        }
+    }
+    impl ::std::convert::From<DeleteArticleError> for ::charter_runtime::ApiError {
+        fn from(e: DeleteArticleError) -> Self {
+            match e {
+                DeleteArticleError::Forbidden(m) => {
+                    ::charter_runtime::ApiError::forbidden(m)
+                }
+                DeleteArticleError::NotFound(m) => {
+                    ::charter_runtime::ApiError::not_found(m)
+                }
+                DeleteArticleError::Internal(cause) => {
+                    ::charter_runtime::ApiError::internal(cause)
+                }
+            }
+        }
+    }
+    /// Delete an article
+    ///
+    /// Serves `DELETE /api/articles/{slug}`; declared at spec/articles.yaml:136:3.
+    #[diagnostic::on_unimplemented(
+        message = "endpoint `delete_article` (spec/articles.yaml:136:3) has no use case",
+        label = "`{Self}` does not implement `DeleteArticle`",
+        note = "implement `articles::DeleteArticle` for `{Self}` in src/articles/delete_article.rs, with `async fn delete_article(&self, ctx: &Ctx, input: DeleteArticleInput) -> Result<DeleteArticleOutput, DeleteArticleError>`"
+    )]
+    pub trait DeleteArticle: ::std::marker::Send + ::std::marker::Sync + 'static {
+        fn delete_article(
+            &self,
+            ctx: &::charter_runtime::Ctx,
+            input: DeleteArticleInput,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<DeleteArticleOutput, DeleteArticleError>,
+        > + ::std::marker::Send;
+    }
+    /// What `favorite_article` receives: parsed, authenticated and validated.
+    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    pub struct FavoriteArticleInput {
+        /// The authenticated caller.
+        pub caller: ::charter_runtime::Caller,
+        /// Slug of the article that you want to favorite
+        pub slug: ::std::string::String,
+    }
+    pub type FavoriteArticleOutput = FavoriteArticleResponse;
+    /// The errors `favorite_article` may return: exactly those its spec lists, plus `Internal`.
+    #[derive(Debug)]
+    pub enum FavoriteArticleError {
+        /// No such resource (404).
+        NotFound(::std::string::String),
+        /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
+        Internal(::charter_runtime::BoxError),
+    }
+    impl ::std::convert::From<::charter_runtime::DbError> for FavoriteArticleError {
+        fn from(e: ::charter_runtime::DbError) -> Self {
+            FavoriteArticleError::Internal(::std::boxed::Box::new(e))
+        }
+    }
+    impl ::std::convert::From<FavoriteArticleError> for ::charter_runtime::ApiError {
+        fn from(e: FavoriteArticleError) -> Self {
+            match e {
+                FavoriteArticleError::NotFound(m) => {
+                    ::charter_runtime::ApiError::not_found(m)
+                }
+                FavoriteArticleError::Internal(cause) => {
+                    ::charter_runtime::ApiError::internal(cause)
+                }
+            }
+        }
+    }
+    /// Favorite an article
+    ///
+    /// Serves `POST /api/articles/{slug}/favorite`; declared at spec/articles.yaml:148:3.
+    #[diagnostic::on_unimplemented(
+        message = "endpoint `favorite_article` (spec/articles.yaml:148:3) has no use case",
+        label = "`{Self}` does not implement `FavoriteArticle`",
+        note = "implement `articles::FavoriteArticle` for `{Self}` in src/articles/favorite_article.rs, with `async fn favorite_article(&self, ctx: &Ctx, input: FavoriteArticleInput) -> Result<FavoriteArticleOutput, FavoriteArticleError>`"
+    )]
+    pub trait FavoriteArticle: ::std::marker::Send + ::std::marker::Sync + 'static {
+        fn favorite_article(
+            &self,
+            ctx: &::charter_runtime::Ctx,
+            input: FavoriteArticleInput,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<FavoriteArticleOutput, FavoriteArticleError>,
+        > + ::std::marker::Send;
+    }
+    /// What `unfavorite_article` receives: parsed, authenticated and validated.
+    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    pub struct UnfavoriteArticleInput {
+        /// The authenticated caller.
+        pub caller: ::charter_runtime::Caller,
+        /// Slug of the article that you want to unfavorite
+        pub slug: ::std::string::String,
+    }
+    pub type UnfavoriteArticleOutput = UnfavoriteArticleResponse;
+    /// The errors `unfavorite_article` may return: exactly those its spec lists, plus `Internal`.
+    #[derive(Debug)]
+    pub enum UnfavoriteArticleError {
+        /// No such resource (404).
+        NotFound(::std::string::String),
+        /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
+        Internal(::charter_runtime::BoxError),
+    }
+    impl ::std::convert::From<::charter_runtime::DbError> for UnfavoriteArticleError {
+        fn from(e: ::charter_runtime::DbError) -> Self {
+            UnfavoriteArticleError::Internal(::std::boxed::Box::new(e))
+        }
+    }
+    impl ::std::convert::From<UnfavoriteArticleError> for ::charter_runtime::ApiError {
+        fn from(e: UnfavoriteArticleError) -> Self {
+            match e {
+                UnfavoriteArticleError::NotFound(m) => {
+                    ::charter_runtime::ApiError::not_found(m)
+                }
+                UnfavoriteArticleError::Internal(cause) => {
+                    ::charter_runtime::ApiError::internal(cause)
+                }
+            }
+        }
+    }
+    /// Unfavorite an article
+    ///
+    /// Serves `DELETE /api/articles/{slug}/favorite`; declared at spec/articles.yaml:159:3.
+    #[diagnostic::on_unimplemented(
+        message = "endpoint `unfavorite_article` (spec/articles.yaml:159:3) has no use case",
+        label = "`{Self}` does not implement `UnfavoriteArticle`",
+        note = "implement `articles::UnfavoriteArticle` for `{Self}` in src/articles/unfavorite_article.rs, with `async fn unfavorite_article(&self, ctx: &Ctx, input: UnfavoriteArticleInput) -> Result<UnfavoriteArticleOutput, UnfavoriteArticleError>`"
+    )]
+    pub trait UnfavoriteArticle: ::std::marker::Send + ::std::marker::Sync + 'static {
+        fn unfavorite_article(
+            &self,
+            ctx: &::charter_runtime::Ctx,
+            input: UnfavoriteArticleInput,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<
+                UnfavoriteArticleOutput,
+                UnfavoriteArticleError,
+            >,
+        > + ::std::marker::Send;
+    }
     #[doc(hidden)]
     pub mod drafts {
+        #[derive(
+            Debug,
+            ::charter_runtime::__private::serde::Deserialize,
+            ::charter_runtime::Validate
+        )]
+        #[serde(crate = "::charter_runtime::__private::serde")]
+        pub struct ArticleUpdate {
+            #[serde(rename = "title", default)]
+            #[validate(length(min = 1usize, max = 255usize))]
+            pub title: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "description", default)]
+            #[validate(length(min = 1usize, max = 1024usize))]
+            pub description: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "body", default)]
+            #[validate(length(min = 1usize))]
+            pub body: ::std::option::Option<::std::string::String>,
+        }
+        impl ArticleUpdate {
+            /// The real type, or `None` after adding an error for each required field that is missing.
+            #[allow(unused_variables)]
+            pub fn finish(
+                self,
+                path: &mut ::charter_runtime::JsonPath,
+                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            ) -> ::std::option::Option<super::ArticleUpdate> {
+                let title = match self.title {
+                    ::std::option::Option::Some(value) => {
+                        path.push_field("title");
+                        let v = ::std::option::Option::Some(value);
+                        path.pop();
+                        v.map(::std::option::Option::Some)
+                    }
+                    ::std::option::Option::None => {
+                        ::std::option::Option::Some(::std::option::Option::None)
+                    }
+                };
+                let description = match self.description {
+                    ::std::option::Option::Some(value) => {
+                        path.push_field("description");
+                        let v = ::std::option::Option::Some(value);
+                        path.pop();
+                        v.map(::std::option::Option::Some)
+                    }
+                    ::std::option::Option::None => {
+                        ::std::option::Option::Some(::std::option::Option::None)
+                    }
+                };
+                let body = match self.body {
+                    ::std::option::Option::Some(value) => {
+                        path.push_field("body");
+                        let v = ::std::option::Option::Some(value);
+                        path.pop();
+                        v.map(::std::option::Option::Some)
+                    }
+                    ::std::option::Option::None => {
+                        ::std::option::Option::Some(::std::option::Option::None)
+                    }
+                };
+                let (
+                    ::std::option::Option::Some(title),
+                    ::std::option::Option::Some(description),
+                    ::std::option::Option::Some(body),
+                ) = (title, description, body) else {
+                    return ::std::option::Option::None;
+                };
+                ::std::option::Option::Some(super::ArticleUpdate {
+                    title,
+                    description,
+                    body,
+                })
+            }
+        }
         #[derive(
             Debug,
             ::charter_runtime::__private::serde::Deserialize,
@@ -2756,6 +3424,49 @@ pub mod articles {
                     return ::std::option::Option::None;
                 };
                 ::std::option::Option::Some(super::CreateArticleBody {
+                    article,
+                })
+            }
+        }
+        #[derive(
+            Debug,
+            ::charter_runtime::__private::serde::Deserialize,
+            ::charter_runtime::Validate
+        )]
+        #[serde(crate = "::charter_runtime::__private::serde")]
+        pub struct UpdateArticleBody {
+            #[serde(rename = "article", default)]
+            #[validate(nested)]
+            pub article: ::std::option::Option<
+                ::charter_runtime::__private::handler::Object<ArticleUpdate>,
+            >,
+        }
+        impl UpdateArticleBody {
+            /// The real type, or `None` after adding an error for each required field that is missing.
+            #[allow(unused_variables)]
+            pub fn finish(
+                self,
+                path: &mut ::charter_runtime::JsonPath,
+                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            ) -> ::std::option::Option<super::UpdateArticleBody> {
+                let article = {
+                    path.push_field("article");
+                    let v = match self.article {
+                        ::std::option::Option::Some(value) => {
+                            value.0.finish(path, errors)
+                        }
+                        ::std::option::Option::None => {
+                            errors.push(path.error("required", "is required"));
+                            ::std::option::Option::None
+                        }
+                    };
+                    path.pop();
+                    v
+                };
+                let (::std::option::Option::Some(article),) = (article,) else {
+                    return ::std::option::Option::None;
+                };
+                ::std::option::Option::Some(super::UpdateArticleBody {
                     article,
                 })
             }
@@ -2921,6 +3632,132 @@ mod __handlers {
             Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
         }
     }
+    pub(super) async fn handle_get_profile<A: super::core::GetProfile>(
+        ::charter_runtime::__private::axum::extract::State(
+            state,
+        ): ::charter_runtime::__private::axum::extract::State<
+            ::charter_runtime::__private::handler::Shared<A>,
+        >,
+        req: ::charter_runtime::__private::handler::Request,
+    ) -> ::charter_runtime::__private::handler::Response {
+        let ctx = state.ctx();
+        let caller = match ::charter_runtime::__private::handler::caller_optional(
+            &req,
+            ctx,
+        ) {
+            Ok(c) => c,
+            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+        };
+        let mut errors = ::std::vec::Vec::new();
+        let p_username = ::charter_runtime::__private::handler::path::<
+            ::std::string::String,
+        >(&req, "username", &mut errors);
+        let (Some(p_username),) = (p_username,) else {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        };
+        let input = super::core::GetProfileInput {
+            caller,
+            username: p_username,
+        };
+        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        if !errors.is_empty() {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        }
+        match state.app().get_profile(ctx, input).await {
+            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
+            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+        }
+    }
+    pub(super) async fn handle_follow_user<A: super::core::FollowUser>(
+        ::charter_runtime::__private::axum::extract::State(
+            state,
+        ): ::charter_runtime::__private::axum::extract::State<
+            ::charter_runtime::__private::handler::Shared<A>,
+        >,
+        req: ::charter_runtime::__private::handler::Request,
+    ) -> ::charter_runtime::__private::handler::Response {
+        let ctx = state.ctx();
+        let caller = match ::charter_runtime::__private::handler::caller_required(
+            &req,
+            ctx,
+        ) {
+            Ok(c) => c,
+            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+        };
+        let mut errors = ::std::vec::Vec::new();
+        let p_username = ::charter_runtime::__private::handler::path::<
+            ::std::string::String,
+        >(&req, "username", &mut errors);
+        let (Some(p_username),) = (p_username,) else {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        };
+        let input = super::core::FollowUserInput {
+            caller,
+            username: p_username,
+        };
+        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        if !errors.is_empty() {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        }
+        match state.app().follow_user(ctx, input).await {
+            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
+            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+        }
+    }
+    pub(super) async fn handle_unfollow_user<A: super::core::UnfollowUser>(
+        ::charter_runtime::__private::axum::extract::State(
+            state,
+        ): ::charter_runtime::__private::axum::extract::State<
+            ::charter_runtime::__private::handler::Shared<A>,
+        >,
+        req: ::charter_runtime::__private::handler::Request,
+    ) -> ::charter_runtime::__private::handler::Response {
+        let ctx = state.ctx();
+        let caller = match ::charter_runtime::__private::handler::caller_required(
+            &req,
+            ctx,
+        ) {
+            Ok(c) => c,
+            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+        };
+        let mut errors = ::std::vec::Vec::new();
+        let p_username = ::charter_runtime::__private::handler::path::<
+            ::std::string::String,
+        >(&req, "username", &mut errors);
+        let (Some(p_username),) = (p_username,) else {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        };
+        let input = super::core::UnfollowUserInput {
+            caller,
+            username: p_username,
+        };
+        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        if !errors.is_empty() {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        }
+        match state.app().unfollow_user(ctx, input).await {
+            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
+            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+        }
+    }
     pub(super) async fn handle_create_article<A: super::articles::CreateArticle>(
         ::charter_runtime::__private::axum::extract::State(
             state,
@@ -3035,6 +3872,9 @@ mod __handlers {
         let p_author = ::charter_runtime::__private::handler::query::<
             ::std::string::String,
         >(&req, "author", &mut errors);
+        let p_favorited = ::charter_runtime::__private::handler::query::<
+            ::std::string::String,
+        >(&req, "favorited", &mut errors);
         let p_limit = ::charter_runtime::__private::handler::query::<
             i32,
         >(&req, "limit", &mut errors)
@@ -3047,6 +3887,7 @@ mod __handlers {
             caller,
             tag: p_tag,
             author: p_author,
+            favorited: p_favorited,
             limit: p_limit,
             offset: p_offset,
         };
@@ -3085,6 +3926,227 @@ mod __handlers {
             Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
         }
     }
+    pub(super) async fn handle_feed<A: super::articles::Feed>(
+        ::charter_runtime::__private::axum::extract::State(
+            state,
+        ): ::charter_runtime::__private::axum::extract::State<
+            ::charter_runtime::__private::handler::Shared<A>,
+        >,
+        req: ::charter_runtime::__private::handler::Request,
+    ) -> ::charter_runtime::__private::handler::Response {
+        let ctx = state.ctx();
+        let caller = match ::charter_runtime::__private::handler::caller_required(
+            &req,
+            ctx,
+        ) {
+            Ok(c) => c,
+            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+        };
+        let mut errors = ::std::vec::Vec::new();
+        let p_limit = ::charter_runtime::__private::handler::query::<
+            i32,
+        >(&req, "limit", &mut errors)
+            .unwrap_or_else(|| 20);
+        let p_offset = ::charter_runtime::__private::handler::query::<
+            i32,
+        >(&req, "offset", &mut errors)
+            .unwrap_or_else(|| 0);
+        let input = super::articles::FeedInput {
+            caller,
+            limit: p_limit,
+            offset: p_offset,
+        };
+        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        if !errors.is_empty() {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        }
+        match state.app().feed(ctx, input).await {
+            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
+            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+        }
+    }
+    pub(super) async fn handle_update_article<A: super::articles::UpdateArticle>(
+        ::charter_runtime::__private::axum::extract::State(
+            state,
+        ): ::charter_runtime::__private::axum::extract::State<
+            ::charter_runtime::__private::handler::Shared<A>,
+        >,
+        req: ::charter_runtime::__private::handler::Request,
+    ) -> ::charter_runtime::__private::handler::Response {
+        let ctx = state.ctx();
+        let caller = match ::charter_runtime::__private::handler::caller_required(
+            &req,
+            ctx,
+        ) {
+            Ok(c) => c,
+            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+        };
+        let body = match ::charter_runtime::__private::handler::json_body::<
+            ::charter_runtime::__private::handler::Object<
+                super::articles::drafts::UpdateArticleBody,
+            >,
+        >(&req) {
+            Ok(b) => b.0,
+            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+        };
+        let mut errors = ::std::vec::Vec::new();
+        ::charter_runtime::__private::handler::check(&body, &mut errors);
+        let body = body.finish(&mut ::charter_runtime::JsonPath::new(), &mut errors);
+        let p_slug = ::charter_runtime::__private::handler::path::<
+            ::std::string::String,
+        >(&req, "slug", &mut errors);
+        let (Some(p_slug), Some(body)) = (p_slug, body) else {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        };
+        let input = super::articles::UpdateArticleInput {
+            caller,
+            slug: p_slug,
+            body,
+        };
+        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        if !errors.is_empty() {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        }
+        match state.app().update_article(ctx, input).await {
+            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
+            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+        }
+    }
+    pub(super) async fn handle_delete_article<A: super::articles::DeleteArticle>(
+        ::charter_runtime::__private::axum::extract::State(
+            state,
+        ): ::charter_runtime::__private::axum::extract::State<
+            ::charter_runtime::__private::handler::Shared<A>,
+        >,
+        req: ::charter_runtime::__private::handler::Request,
+    ) -> ::charter_runtime::__private::handler::Response {
+        let ctx = state.ctx();
+        let caller = match ::charter_runtime::__private::handler::caller_required(
+            &req,
+            ctx,
+        ) {
+            Ok(c) => c,
+            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+        };
+        let mut errors = ::std::vec::Vec::new();
+        let p_slug = ::charter_runtime::__private::handler::path::<
+            ::std::string::String,
+        >(&req, "slug", &mut errors);
+        let (Some(p_slug),) = (p_slug,) else {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        };
+        let input = super::articles::DeleteArticleInput {
+            caller,
+            slug: p_slug,
+        };
+        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        if !errors.is_empty() {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        }
+        match state.app().delete_article(ctx, input).await {
+            Ok(()) => ::charter_runtime::__private::handler::respond_empty(204u16),
+            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+        }
+    }
+    pub(super) async fn handle_favorite_article<A: super::articles::FavoriteArticle>(
+        ::charter_runtime::__private::axum::extract::State(
+            state,
+        ): ::charter_runtime::__private::axum::extract::State<
+            ::charter_runtime::__private::handler::Shared<A>,
+        >,
+        req: ::charter_runtime::__private::handler::Request,
+    ) -> ::charter_runtime::__private::handler::Response {
+        let ctx = state.ctx();
+        let caller = match ::charter_runtime::__private::handler::caller_required(
+            &req,
+            ctx,
+        ) {
+            Ok(c) => c,
+            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+        };
+        let mut errors = ::std::vec::Vec::new();
+        let p_slug = ::charter_runtime::__private::handler::path::<
+            ::std::string::String,
+        >(&req, "slug", &mut errors);
+        let (Some(p_slug),) = (p_slug,) else {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        };
+        let input = super::articles::FavoriteArticleInput {
+            caller,
+            slug: p_slug,
+        };
+        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        if !errors.is_empty() {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        }
+        match state.app().favorite_article(ctx, input).await {
+            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
+            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+        }
+    }
+    pub(super) async fn handle_unfavorite_article<A: super::articles::UnfavoriteArticle>(
+        ::charter_runtime::__private::axum::extract::State(
+            state,
+        ): ::charter_runtime::__private::axum::extract::State<
+            ::charter_runtime::__private::handler::Shared<A>,
+        >,
+        req: ::charter_runtime::__private::handler::Request,
+    ) -> ::charter_runtime::__private::handler::Response {
+        let ctx = state.ctx();
+        let caller = match ::charter_runtime::__private::handler::caller_required(
+            &req,
+            ctx,
+        ) {
+            Ok(c) => c,
+            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+        };
+        let mut errors = ::std::vec::Vec::new();
+        let p_slug = ::charter_runtime::__private::handler::path::<
+            ::std::string::String,
+        >(&req, "slug", &mut errors);
+        let (Some(p_slug),) = (p_slug,) else {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        };
+        let input = super::articles::UnfavoriteArticleInput {
+            caller,
+            slug: p_slug,
+        };
+        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        if !errors.is_empty() {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        }
+        match state.app().unfavorite_article(ctx, input).await {
+            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
+            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+        }
+    }
 }
 /// Everything the runtime needs to know about this API, fixed at build time.
 pub static SPEC: ::charter_runtime::ApiSpec = ::charter_runtime::ApiSpec {
@@ -3116,8 +4178,11 @@ pub fn router<A>(
 >
 where
     A: core::Register + core::Login + core::CurrentUser + core::UpdateUser
+        + core::GetProfile + core::FollowUser + core::UnfollowUser
         + articles::CreateArticle + articles::GetArticle + articles::ListArticles
-        + articles::ListTags,
+        + articles::ListTags + articles::Feed + articles::UpdateArticle
+        + articles::DeleteArticle + articles::FavoriteArticle
+        + articles::UnfavoriteArticle,
 {
     ::std::boxed::Box::new(move |ctx| {
         let state = ::charter_runtime::__private::handler::Shared::new(app, ctx);
@@ -3142,6 +4207,19 @@ where
                     .put(__handlers::handle_update_user::<A>),
             )
             .route(
+                "/api/profiles/{username}",
+                ::charter_runtime::__private::axum::routing::get(
+                    __handlers::handle_get_profile::<A>,
+                ),
+            )
+            .route(
+                "/api/profiles/{username}/follow",
+                ::charter_runtime::__private::axum::routing::post(
+                        __handlers::handle_follow_user::<A>,
+                    )
+                    .delete(__handlers::handle_unfollow_user::<A>),
+            )
+            .route(
                 "/api/articles",
                 ::charter_runtime::__private::axum::routing::post(
                         __handlers::handle_create_article::<A>,
@@ -3151,14 +4229,29 @@ where
             .route(
                 "/api/articles/{slug}",
                 ::charter_runtime::__private::axum::routing::get(
-                    __handlers::handle_get_article::<A>,
-                ),
+                        __handlers::handle_get_article::<A>,
+                    )
+                    .put(__handlers::handle_update_article::<A>)
+                    .delete(__handlers::handle_delete_article::<A>),
             )
             .route(
                 "/api/tags",
                 ::charter_runtime::__private::axum::routing::get(
                     __handlers::handle_list_tags::<A>,
                 ),
+            )
+            .route(
+                "/api/articles/feed",
+                ::charter_runtime::__private::axum::routing::get(
+                    __handlers::handle_feed::<A>,
+                ),
+            )
+            .route(
+                "/api/articles/{slug}/favorite",
+                ::charter_runtime::__private::axum::routing::post(
+                        __handlers::handle_favorite_article::<A>,
+                    )
+                    .delete(__handlers::handle_unfavorite_article::<A>),
             )
             .with_state(state)
     })

@@ -134,6 +134,96 @@ impl ListTags for App {
     }
 }
 
+#[use_case]
+impl GetProfile for App {
+    async fn get_profile(&self, _ctx: &Ctx, input: GetProfileInput) -> Result<GetProfileOutput, GetProfileError> {
+        Ok(GetProfileResponse { profile: profile(&input.username) })
+    }
+}
+
+#[use_case]
+impl FollowUser for App {
+    async fn follow_user(&self, _ctx: &Ctx, input: FollowUserInput) -> Result<FollowUserOutput, FollowUserError> {
+        if input.username == input.caller.subject {
+            return Err(FollowUserError::BadRequest("you cannot follow yourself".into()));
+        }
+        Ok(FollowUserResponse { profile: Profile { following: true, ..profile(&input.username) } })
+    }
+}
+
+#[use_case]
+impl UnfollowUser for App {
+    async fn unfollow_user(
+        &self,
+        _ctx: &Ctx,
+        input: UnfollowUserInput,
+    ) -> Result<UnfollowUserOutput, UnfollowUserError> {
+        Ok(UnfollowUserResponse { profile: profile(&input.username) })
+    }
+}
+
+#[use_case]
+impl Feed for App {
+    async fn feed(&self, _ctx: &Ctx, input: FeedInput) -> Result<FeedOutput, FeedError> {
+        let _ = (input.limit, input.offset);
+        Ok(FeedResponse { articles: Vec::new(), articles_count: 0 })
+    }
+}
+
+#[use_case]
+impl UpdateArticle for App {
+    async fn update_article(
+        &self,
+        _ctx: &Ctx,
+        input: UpdateArticleInput,
+    ) -> Result<UpdateArticleOutput, UpdateArticleError> {
+        if input.caller.subject != "ann" {
+            return Err(UpdateArticleError::Forbidden("only the author may update this article".into()));
+        }
+        let mut out = article(&input.slug, Some(&input.caller));
+        if let Some(title) = input.body.article.title {
+            out.title = title;
+        }
+        Ok(UpdateArticleResponse { article: out })
+    }
+}
+
+#[use_case]
+impl DeleteArticle for App {
+    async fn delete_article(
+        &self,
+        _ctx: &Ctx,
+        input: DeleteArticleInput,
+    ) -> Result<DeleteArticleOutput, DeleteArticleError> {
+        if input.slug == "missing" {
+            return Err(DeleteArticleError::NotFound("no such article".into()));
+        }
+        Ok(())
+    }
+}
+
+#[use_case]
+impl FavoriteArticle for App {
+    async fn favorite_article(
+        &self,
+        _ctx: &Ctx,
+        input: FavoriteArticleInput,
+    ) -> Result<FavoriteArticleOutput, FavoriteArticleError> {
+        Ok(FavoriteArticleResponse { article: article(&input.slug, Some(&input.caller)) })
+    }
+}
+
+#[use_case]
+impl UnfavoriteArticle for App {
+    async fn unfavorite_article(
+        &self,
+        _ctx: &Ctx,
+        input: UnfavoriteArticleInput,
+    ) -> Result<UnfavoriteArticleOutput, UnfavoriteArticleError> {
+        Ok(UnfavoriteArticleResponse { article: article(&input.slug, None) })
+    }
+}
+
 fn failures(value: &impl Validate) -> Vec<(String, &'static str)> {
     match value.validate() {
         Ok(()) => Vec::new(),

@@ -1,0 +1,52 @@
+//! Favorite and unfavorite: the article's `favorited_by` links.
+
+use charter_runtime::{Ctx, use_case};
+
+use crate::App;
+use crate::api::articles::{
+    FavoriteArticle, FavoriteArticleError, FavoriteArticleInput, FavoriteArticleOutput, FavoriteArticleResponse,
+    UnfavoriteArticle, UnfavoriteArticleError, UnfavoriteArticleInput, UnfavoriteArticleOutput,
+    UnfavoriteArticleResponse, models,
+};
+
+#[use_case]
+impl FavoriteArticle for App {
+    async fn favorite_article(
+        &self,
+        ctx: &Ctx,
+        input: FavoriteArticleInput,
+    ) -> Result<FavoriteArticleOutput, FavoriteArticleError> {
+        let row = super::by_slug(ctx, &input.slug)
+            .await?
+            .ok_or_else(|| FavoriteArticleError::NotFound(format!("no article with slug `{}`", input.slug)))?;
+        let me = input
+            .caller
+            .id::<i64>()
+            .map_err(|_| FavoriteArticleError::NotFound("the user of this token no longer exists".into()))?;
+        match models::Article::add_favorited_by(ctx.db(), row.id, &[me]).await {
+            Ok(()) => {}
+            Err(charter_runtime::DbError::ForeignKeyViolation { .. }) => {
+                return Err(FavoriteArticleError::NotFound("the user of this token no longer exists".into()));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        Ok(FavoriteArticleResponse { article: super::article(ctx, &row, Some(&input.caller)).await? })
+    }
+}
+
+#[use_case]
+impl UnfavoriteArticle for App {
+    async fn unfavorite_article(
+        &self,
+        ctx: &Ctx,
+        input: UnfavoriteArticleInput,
+    ) -> Result<UnfavoriteArticleOutput, UnfavoriteArticleError> {
+        let row = super::by_slug(ctx, &input.slug)
+            .await?
+            .ok_or_else(|| UnfavoriteArticleError::NotFound(format!("no article with slug `{}`", input.slug)))?;
+        if let Ok(me) = input.caller.id::<i64>() {
+            models::Article::remove_favorited_by(ctx.db(), row.id, me).await?;
+        }
+        Ok(UnfavoriteArticleResponse { article: super::article(ctx, &row, Some(&input.caller)).await? })
+    }
+}

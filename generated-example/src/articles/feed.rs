@@ -1,0 +1,19 @@
+use charter_runtime::{Ctx, use_case};
+
+use crate::App;
+use crate::api::articles::{ArticleListItem, Feed, FeedError, FeedInput, FeedOutput, FeedResponse, models};
+
+#[use_case]
+impl Feed for App {
+    async fn feed(&self, ctx: &Ctx, input: FeedInput) -> Result<FeedOutput, FeedError> {
+        let me = input
+            .caller
+            .id::<i64>()
+            .map_err(|_| FeedError::NotFound("the user of this token no longer exists".into()))?;
+        let filter = models::ArticleFilter { feed: Some(me), ..Default::default() };
+        let (rows, total) =
+            models::Article::page(ctx.db(), &filter, i64::from(input.limit), i64::from(input.offset)).await?;
+        let articles = ArticleListItem::load(ctx.db(), &rows, Some(&input.caller)).await?;
+        Ok(FeedResponse { articles, articles_count: i32::try_from(total).unwrap_or(i32::MAX) })
+    }
+}
