@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use charter_codegen::sql::{Status, migrations};
+use charter_codegen::sql::{MakeOptions, Status, migrations};
 use charter_codegen::{Builder, Error};
 
 const USAGE: &str = "\
@@ -16,17 +16,20 @@ charter: Charter's command line
 usage: charter <command> [--dir <project>] [options]
 
 commands:
-  check                    the spec has no errors, migrations and openapi.json are up to date
-  makemigrations [--name N] write the next migration (SQLite and PostgreSQL) for spec changes
+  check                      the spec has no errors, migrations and openapi.json are up to date
+  makemigrations             write the next migration (SQLite and PostgreSQL) for the spec's changes
+    --name N                 its name (default: from the changes, e.g. add_articles_views)
+    --allow-destructive      accept steps that lose data or can fail on existing rows (listed when refused)
+    --dry-run                print the SQL of both dialects; write nothing
   openapi [--yaml] [--write] print the OpenAPI document (or write openapi.json)
-  routes                   list endpoints: method, path, hook, auth
-  expand                   print the generated Rust
+  routes                     list endpoints: method, path, hook, auth
+  expand                     print the generated Rust
 
 options:
-  --dir <project>          the project directory (default: .)
-  --spec <dir>             spec directory, relative to the project (default: spec)
-  --migrations <dir>       migrations directory (default: migrations)
-  --openapi <file>         committed OpenAPI document (default: openapi.json)
+  --dir <project>            the project directory (default: .)
+  --spec <dir>               spec directory, relative to the project (default: spec)
+  --migrations <dir>         migrations directory (default: migrations)
+  --openapi <file>           committed OpenAPI document (default: openapi.json)
 ";
 
 struct Args {
@@ -35,6 +38,7 @@ struct Args {
     name: Option<String>,
     yaml: bool,
     write: bool,
+    make: MakeOptions,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -45,7 +49,7 @@ fn parse_args() -> Result<Args, String> {
     }
     let mut builder = Builder::new();
     builder.root(".");
-    let (mut name, mut yaml, mut write) = (None, false, false);
+    let (mut name, mut yaml, mut write, mut make) = (None, false, false, MakeOptions::default());
     while let Some(arg) = args.next() {
         let mut value = |flag: &str| args.next().ok_or_else(|| format!("error: `{flag}` needs a value\n\n{USAGE}"));
         match arg.as_str() {
@@ -64,10 +68,12 @@ fn parse_args() -> Result<Args, String> {
             "--name" => name = Some(value("--name")?),
             "--yaml" => yaml = true,
             "--write" => write = true,
+            "--allow-destructive" => make.allow_destructive = true,
+            "--dry-run" => make.dry_run = true,
             other => return Err(format!("error: unknown argument `{other}`\n\n{USAGE}")),
         }
     }
-    Ok(Args { command, builder, name, yaml, write })
+    Ok(Args { command, builder, name, yaml, write, make })
 }
 
 fn main() -> ExitCode {
@@ -105,7 +111,7 @@ fn run(args: &Args) -> Result<ExitCode, Error> {
         }
         "makemigrations" => {
             let spec = b.load()?;
-            let made = migrations::make(&spec, &b.migrations_path(), args.name.as_deref())?;
+            let made = migrations::make(&spec, &b.migrations_path(), args.name.as_deref(), &args.make)?;
             println!("{made}");
             Ok(ExitCode::SUCCESS)
         }

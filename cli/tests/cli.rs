@@ -123,3 +123,51 @@ fn routes_lists_every_endpoint() {
     );
     assert_eq!(out.lines().count(), 17, "{out}");
 }
+
+#[test]
+fn makemigrations_writes_the_next_one_refuses_data_loss_and_dry_runs() {
+    let dir = project();
+    let articles = dir.path().join("spec/articles.yaml");
+    let body = "      body: { type: text, min_length: 1 }\n";
+    edit(&articles, body, &format!("{body}      views: {{ type: int, default: 0 }}\n"));
+    let (ok, out) = charter(dir.path(), &["makemigrations"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("wrote migration 0002_add_articles_views"), "{out}");
+    let (ok, out) = charter(dir.path(), &["check"]);
+    assert!(ok, "{out}");
+
+    // Dropping it again loses data: refused, with the list, exit code 1, nothing written.
+    edit(&articles, "      views: { type: int, default: 0 }\n", "");
+    let listing = |dir: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir.join("migrations/sqlite"))
+            .expect("read migrations")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = listing(dir.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_charter"))
+        .args(["makemigrations", "--dir"])
+        .arg(dir.path())
+        .output()
+        .expect("run charter");
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("drop column `articles.views` and every value in it"), "{text}");
+    assert!(text.contains("--allow-destructive"), "{text}");
+    assert_eq!(listing(dir.path()), before);
+
+    let (ok, out) = charter(dir.path(), &["makemigrations", "--dry-run"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("nothing was written"), "{out}");
+    assert!(out.contains("ALTER TABLE \"articles\" DROP COLUMN \"views\";"), "{out}");
+    assert_eq!(listing(dir.path()), before);
+
+    let (ok, out) = charter(dir.path(), &["makemigrations", "--allow-destructive", "--name", "drop views"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("wrote migration 0003_drop_views"), "{out}");
+    let (ok, out) = charter(dir.path(), &["makemigrations"]);
+    assert!(ok && out.contains("nothing written"), "{out}");
+}

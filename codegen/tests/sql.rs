@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use charter_codegen::sql::migrations::{self, Made, MigrationError, Status};
+use charter_codegen::sql::migrations::{self, Made, MakeOptions, MigrationError, Status};
 use charter_codegen::sql::{Dialect, Schema};
 use charter_spec::Spec;
 
@@ -70,7 +70,7 @@ fn make_writes_initial_then_nothing() {
     let dir = tmp.0.join("migrations");
 
     assert_eq!(migrations::status(&spec, &dir).unwrap(), Status::Missing);
-    let made = migrations::make(&spec, &dir, None).unwrap();
+    let made = migrations::make(&spec, &dir, None, &MakeOptions::default()).unwrap();
     let files =
         vec![dir.join("sqlite/0001_initial.sql"), dir.join("postgres/0001_initial.sql"), dir.join("schema.json")];
     assert_eq!(made, Made::Written { version: 1, description: "initial".into(), files: files.clone() });
@@ -90,7 +90,7 @@ fn make_writes_initial_then_nothing() {
     let before: Vec<String> = files.iter().map(|p| read(p)).collect();
 
     assert_eq!(migrations::status(&spec, &dir).unwrap(), Status::UpToDate { latest: 1 });
-    let again = migrations::make(&spec, &dir, Some("whatever")).unwrap();
+    let again = migrations::make(&spec, &dir, Some("whatever"), &MakeOptions::default()).unwrap();
     assert_eq!(again, Made::UpToDate { latest: 1 });
     assert!(again.to_string().contains("nothing written"));
     let after: Vec<String> = files.iter().map(|p| read(p)).collect();
@@ -99,7 +99,7 @@ fn make_writes_initial_then_nothing() {
 
     // Determinism: a fresh directory gets the same bytes.
     let other = Temp::new("make-again");
-    migrations::make(&spec, &other.0, None).unwrap();
+    migrations::make(&spec, &other.0, None, &MakeOptions::default()).unwrap();
     for (i, rel) in ["sqlite/0001_initial.sql", "postgres/0001_initial.sql", "schema.json"].iter().enumerate() {
         assert_eq!(read(&other.0.join(rel)), before[i], "{rel}");
     }
@@ -115,7 +115,7 @@ fn make_writes_initial_then_nothing() {
 }
 
 #[test]
-fn edited_spec_is_stale_and_make_refuses_for_now() {
+fn edited_spec_is_stale_until_make_writes_the_next_migration() {
     let tmp = Temp::new("stale");
     let spec_dir = tmp.0.join("spec");
     std::fs::create_dir_all(&spec_dir).unwrap();
@@ -123,7 +123,8 @@ fn edited_spec_is_stale_and_make_refuses_for_now() {
         std::fs::copy(example_dir().join(f), spec_dir.join(f)).unwrap();
     }
     let dir = tmp.0.join("migrations");
-    migrations::make(&load(&spec_dir), &dir, None).unwrap();
+    migrations::make(&load(&spec_dir), &dir, None, &MakeOptions::default()).unwrap();
+    let initial = read(&dir.join("sqlite/0001_initial.sql"));
 
     let core = read(&spec_dir.join("core.yaml"));
     let edited = core.replace(
@@ -140,27 +141,35 @@ fn edited_spec_is_stale_and_make_refuses_for_now() {
     assert_eq!(
         changes,
         &[
-            "table \"users\": add column \"nickname\" (string(32), null)",
-            "table \"users\": add check \"ck_users_nickname_max_length\" nickname length <= 32",
+            "add column `users.nickname` (string(32), null)",
+            "add check `ck_users_nickname_max_length` to `users` (`nickname` length <= 32)",
         ]
     );
     assert!(status.to_string().contains("run `charter makemigrations`"));
 
-    let snapshot = read(&dir.join("schema.json"));
-    let err = migrations::make(&spec, &dir, Some("add nickname")).unwrap_err();
-    assert!(matches!(err, MigrationError::DiffNotBuilt { latest: 1, .. }), "{err}");
-    assert!(err.to_string().contains("incremental migrations are not generated yet"), "{err}");
-    assert!(!dir.join("sqlite/0002_add_nickname.sql").exists());
-    assert_eq!(read(&dir.join("schema.json")), snapshot);
+    let made = migrations::make(&spec, &dir, None, &MakeOptions::default()).unwrap();
+    let Made::Written { version: 2, description, .. } = &made else { panic!("{made:?}") };
+    assert_eq!(description, "add_users_nickname");
+    assert_eq!(migrations::status(&spec, &dir).unwrap(), Status::UpToDate { latest: 2 });
+    assert_eq!(migrations::make(&spec, &dir, None, &MakeOptions::default()).unwrap(), Made::UpToDate { latest: 2 });
+    assert_eq!(read(&dir.join("sqlite/0001_initial.sql")), initial, "a written migration is never rewritten");
+    let pg = read(&dir.join("postgres/0002_add_users_nickname.sql"));
+    assert!(pg.contains("ALTER TABLE \"users\" ADD COLUMN \"nickname\" VARCHAR(32);"), "{pg}");
+    assert!(
+        pg.contains(
+            "ALTER TABLE \"users\" ADD CONSTRAINT \"ck_users_nickname_max_length\" CHECK (length(\"nickname\") <= 32);"
+        ),
+        "{pg}"
+    );
 }
 
 #[test]
 fn make_takes_a_name() {
     let tmp = Temp::new("name");
-    let made = migrations::make(&load(&kitchen_dir()), &tmp.0, Some("Kitchen Sink")).unwrap();
+    let made = migrations::make(&load(&kitchen_dir()), &tmp.0, Some("Kitchen Sink"), &MakeOptions::default()).unwrap();
     assert!(matches!(&made, Made::Written { description, .. } if description == "kitchen_sink"));
     assert!(tmp.0.join("postgres/0001_kitchen_sink.sql").is_file());
-    let bad = migrations::make(&load(&kitchen_dir()), &Temp::new("badname").0, Some("../up"));
+    let bad = migrations::make(&load(&kitchen_dir()), &Temp::new("badname").0, Some("../up"), &MakeOptions::default());
     assert!(matches!(bad, Err(MigrationError::Name { .. })));
 }
 

@@ -69,7 +69,7 @@ impl Db {
     /// Writes the spec's migrations with `make` and applies them with sqlx's own migrator.
     async fn migrate(&mut self, spec: &Spec) {
         let tmp = Temp::new("migrations");
-        migrations::make(spec, &tmp.0, None).unwrap();
+        migrations::make(spec, &tmp.0, None, &migrations::MakeOptions::default()).unwrap();
         let migrator = Migrator::new(tmp.0.join(self.dialect().dir_name())).await.unwrap();
         assert_eq!(migrator.iter().count(), 1);
         let applied = match self {

@@ -1,12 +1,12 @@
 //! [`Schema`] -> `CREATE` statements for one dialect.
 //!
-//! SQLite stores what PostgreSQL has native types for as text: uuid as 36-char hyphenated text, datetime
+//! SQLite stores what PostgreSQL has native types for as text or bytes: uuid as its 16 bytes (BLOB), datetime
 //! as RFC 3339 text, date as `YYYY-MM-DD`, json as text; bool as 0/1 integers (with a CHECK).
 
 use std::collections::BTreeSet;
 use std::fmt;
 
-use super::schema::{Check, CheckRule, Column, ColumnType, DefaultValue, ForeignKey, Schema, Table};
+use super::schema::{Check, CheckRule, Column, ColumnType, DefaultValue, ForeignKey, Index, Schema, Table};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Dialect {
@@ -63,7 +63,7 @@ impl Schema {
                 .foreign_keys
                 .iter()
                 .partition(|fk| dialect == Dialect::Sqlite || created.contains(fk.ref_table.as_str()));
-            out.push(create_table(t, &inline, dialect));
+            out.push(create_table(t, &t.name, &inline, dialect));
             deferred.extend(
                 later
                     .into_iter()
@@ -72,20 +72,19 @@ impl Schema {
         }
         out.extend(deferred);
         for t in &self.tables {
-            out.extend(t.indexes.iter().map(|ix| {
-                format!(
-                    "CREATE INDEX {} ON {} ({});",
-                    quote_ident(&ix.name),
-                    quote_ident(&t.name),
-                    column_list(&ix.columns)
-                )
-            }));
+            out.extend(t.indexes.iter().map(|ix| create_index(&t.name, ix)));
         }
         out
     }
 }
 
-fn create_table(t: &Table, fks: &[&ForeignKey], d: Dialect) -> String {
+pub(crate) fn create_index(table: &str, ix: &Index) -> String {
+    format!("CREATE INDEX {} ON {} ({});", quote_ident(&ix.name), quote_ident(table), column_list(&ix.columns))
+}
+
+/// `CREATE TABLE` for `t`, written under `as_name` (the SQLite table rebuild creates `<t>__new` with the
+/// DDL of `t`); constraint names stay those of `t`.
+pub(crate) fn create_table(t: &Table, as_name: &str, fks: &[&ForeignKey], d: Dialect) -> String {
     let mut items: Vec<String> = t.columns.iter().map(|c| column_def(t, c, d)).collect();
     if t.primary_key.len() > 1 {
         items.push(format!("PRIMARY KEY ({})", column_list(&t.primary_key)));
@@ -102,7 +101,7 @@ fn create_table(t: &Table, fks: &[&ForeignKey], d: Dialect) -> String {
             format!("CONSTRAINT {} CHECK ({} IN (0, 1))", quote_ident(&name), quote_ident(&c.name))
         }));
     }
-    let mut s = format!("CREATE TABLE {} (\n", quote_ident(&t.name));
+    let mut s = format!("CREATE TABLE {} (\n", quote_ident(as_name));
     for (i, item) in items.iter().enumerate() {
         s.push_str("    ");
         s.push_str(item);
@@ -112,7 +111,7 @@ fn create_table(t: &Table, fks: &[&ForeignKey], d: Dialect) -> String {
     s
 }
 
-fn column_def(t: &Table, c: &Column, d: Dialect) -> String {
+pub(crate) fn column_def(t: &Table, c: &Column, d: Dialect) -> String {
     let name = quote_ident(&c.name);
     let single_pk = t.primary_key.len() == 1 && t.primary_key[0] == c.name;
     if c.auto_increment && single_pk && c.ty.is_integer() {
@@ -191,7 +190,8 @@ pub fn check_sql(ck: &Check) -> String {
     format!("CONSTRAINT {} CHECK ({expr})", quote_ident(&ck.name))
 }
 
-fn foreign_key_sql(fk: &ForeignKey) -> String {
+/// `"<name>" FOREIGN KEY (...) REFERENCES ...`, after `CONSTRAINT` (inline) or `ADD CONSTRAINT`.
+pub(crate) fn foreign_key_sql(fk: &ForeignKey) -> String {
     format!(
         "{} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {}",
         quote_ident(&fk.name),
@@ -216,6 +216,6 @@ pub fn quote_literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-fn column_list(cols: &[String]) -> String {
+pub(crate) fn column_list(cols: &[String]) -> String {
     cols.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ")
 }

@@ -72,6 +72,7 @@ impl Builder<'_> {
             uniques: Vec::new(),
             indexes: Vec::new(),
             checks: Vec::new(),
+            renamed_from: model.renamed_from.clone(),
         };
         for f in &model.fields {
             let col = vec![f.column.clone()];
@@ -80,12 +81,18 @@ impl Builder<'_> {
                 (None, Some(Auto::CreatedAt | Auto::UpdatedAt)) => Some(DefaultValue::Now),
                 _ => None,
             };
+            let backfill = match &f.backfill {
+                Some(lit) => self.literal(lit, &format!("backfill of `{}.{}`", model.name, f.name)),
+                None => None,
+            };
             t.columns.push(Column {
                 name: f.column.clone(),
                 ty: column_type(&f.ty, &f.constraints),
                 nullable: f.optional && !f.primary_key,
                 default,
                 auto_increment: f.auto == Some(Auto::Increment),
+                renamed_from: f.renamed_from.clone(),
+                backfill,
             });
             if f.primary_key {
                 t.primary_key.push(f.column.clone());
@@ -171,6 +178,8 @@ impl Builder<'_> {
             nullable: false,
             default: None,
             auto_increment: false,
+            renamed_from: None,
+            backfill: None,
         };
         let fk = |column: &str, ref_table: &str, ref_column: &str| ForeignKey {
             name: constraint_name("fk", &name, &[column.to_owned()], None),
@@ -195,6 +204,8 @@ impl Builder<'_> {
                 columns: vec![dst],
             }],
             checks: Vec::new(),
+            // The join table is named after its source table: when that one is renamed, so is this one.
+            renamed_from: model.renamed_from.as_ref().map(|old| format!("{old}_{}", m.name)),
         })
     }
 

@@ -3,21 +3,27 @@
 //!
 //! Invariant: output is deterministic; the same spec gives the same bytes on every run and machine.
 
+mod alter;
 mod changes;
 mod ddl;
+mod diff;
 mod from_spec;
 pub mod migrations;
 mod names;
 mod order;
+mod safety;
 mod schema;
 mod snapshot;
 mod validate;
 
+pub use alter::{NO_TRANSACTION, Script, render};
 pub use changes::describe_changes;
 pub use ddl::{Dialect, GENERATED_HEADER, quote_ident, quote_literal};
+pub use diff::{Op, diff};
 pub use from_spec::SchemaError;
-pub use migrations::{Made, MigrationError, MigrationFile, MigrationSet, Status};
+pub use migrations::{Made, MakeOptions, MigrationError, MigrationFile, MigrationSet, Status};
 pub use names::MAX_IDENT_LEN;
+pub use safety::{Review, review};
 pub use schema::{
     Check, CheckRule, Column, ColumnType, DefaultValue, ForeignKey, Index, ReferentialAction, Schema, Table, Unique,
 };

@@ -33,6 +33,31 @@ pub fn shorten(name: &str) -> String {
     format!("{}_{hash}", &name[..cut])
 }
 
+/// The name PostgreSQL gives an object it names itself (`<table>_pkey`, `<table>_<column>_seq`): like its
+/// `makeObjectName`, it cuts the longer of the two parts first until everything fits in 63 bytes.
+pub fn pg_implicit_name(name1: &str, name2: Option<&str>, label: &str) -> String {
+    let overhead = label.len() + 1 + usize::from(name2.is_some());
+    let avail = MAX_IDENT_LEN.saturating_sub(overhead);
+    let (mut n1, mut n2) = (name1.len(), name2.map_or(0, str::len));
+    while n1 + n2 > avail {
+        if n1 > n2 {
+            n1 -= 1;
+        } else {
+            n2 -= 1;
+        }
+    }
+    let clip = |s: &str, mut n: usize| {
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        s[..n].to_owned()
+    };
+    match name2 {
+        Some(n) => format!("{}_{}_{label}", clip(name1, n1), clip(n, n2)),
+        None => format!("{}_{label}", clip(name1, n1)),
+    }
+}
+
 /// FNV-1a: tiny, stable across Rust versions and platforms (unlike `DefaultHasher`).
 fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -64,6 +89,16 @@ mod tests {
         assert_eq!(a.len(), MAX_IDENT_LEN);
         assert_ne!(a, b);
         assert_eq!(a, constraint_name("ix", &"t".repeat(40), &["a".repeat(40)], None));
+    }
+
+    #[test]
+    fn postgres_implicit_names() {
+        assert_eq!(pg_implicit_name("articles", None, "pkey"), "articles_pkey");
+        assert_eq!(pg_implicit_name("articles", Some("id"), "seq"), "articles_id_seq");
+        let long = "t".repeat(63);
+        assert_eq!(pg_implicit_name(&long, None, "pkey"), format!("{}_pkey", "t".repeat(58)));
+        assert_eq!(pg_implicit_name(&long, Some("id"), "seq"), format!("{}_id_seq", "t".repeat(56)));
+        assert_eq!(pg_implicit_name(&format!("a{}", "é".repeat(31)), None, "pkey").len(), 62);
     }
 
     #[test]

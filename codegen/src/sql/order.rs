@@ -63,6 +63,7 @@ mod tests {
             uniques: vec![],
             indexes: vec![],
             checks: vec![],
+            renamed_from: None,
         }
     }
 

@@ -13,7 +13,8 @@ pub struct Schema {
     pub tables: Vec<Table>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Equality ignores `renamed_from`: a hint about the previous migration, not part of the table.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Table {
     pub name: String,
@@ -25,9 +26,14 @@ pub struct Table {
     pub uniques: Vec<Unique>,
     pub indexes: Vec<Index>,
     pub checks: Vec<Check>,
+    /// The table's previous name (the spec's `renamed_from`): the diff renames instead of dropping and
+    /// creating. Never in `schema.json`, which records the state after the last migration.
+    #[serde(skip)]
+    pub renamed_from: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Equality ignores the migration hints (`renamed_from`, `backfill`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Column {
     pub name: String,
@@ -37,6 +43,35 @@ pub struct Column {
     pub default: Option<DefaultValue>,
     /// Filled by the database on insert (SQLite `INTEGER PRIMARY KEY AUTOINCREMENT`, PostgreSQL identity).
     pub auto_increment: bool,
+    /// The column's previous name (the spec's `renamed_from`); not persisted, like [`Table::renamed_from`].
+    #[serde(skip)]
+    pub renamed_from: Option<String>,
+    /// The value existing rows get when this NOT NULL column without a default is added, or made NOT
+    /// NULL; used once by the migration that does it, so not persisted either.
+    #[serde(skip)]
+    pub backfill: Option<DefaultValue>,
+}
+
+impl PartialEq for Table {
+    fn eq(&self, o: &Table) -> bool {
+        self.name == o.name
+            && self.columns == o.columns
+            && self.primary_key == o.primary_key
+            && self.foreign_keys == o.foreign_keys
+            && self.uniques == o.uniques
+            && self.indexes == o.indexes
+            && self.checks == o.checks
+    }
+}
+
+impl PartialEq for Column {
+    fn eq(&self, o: &Column) -> bool {
+        self.name == o.name
+            && self.ty == o.ty
+            && self.nullable == o.nullable
+            && self.default == o.default
+            && self.auto_increment == o.auto_increment
+    }
 }
 
 /// The spec's scalar types; each dialect maps them to its own column types (see `ddl`).

@@ -209,7 +209,7 @@ fn literals_and_identifiers_are_quoted() {
 }
 
 #[test]
-fn changes_are_summarized_per_table_and_column() {
+fn changes_are_the_diff_one_line_per_step() {
     let old = schema(BLOG);
     let new = schema(
         &BLOG
@@ -223,9 +223,9 @@ fn changes_are_summarized_per_table_and_column() {
     assert_eq!(
         changes,
         [
-            "table \"user\": alter column \"admin\": bool, not null, default false -> bool, not null, default true",
-            "table \"user\": add column \"bio\" (text, null)",
-            "drop table \"articles_tags\"",
+            "drop table `articles_tags`",
+            "alter column `user.admin`: default false -> true",
+            "add column `user.bio` (text, null)",
         ]
     );
     assert!(describe_changes(&old, &old).is_empty());

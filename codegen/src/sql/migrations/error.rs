@@ -51,10 +51,19 @@ pub enum MigrationError {
     Exists {
         path: PathBuf,
     },
-    /// The spec changed since the last migration; incremental migrations are not generated yet.
-    DiffNotBuilt {
-        latest: i64,
-        changes: Vec<String>,
+    /// Steps that lose data or may fail on existing rows, each saying what is at stake; written only with
+    /// `MakeOptions::allow_destructive` (`--allow-destructive`).
+    Destructive {
+        steps: Vec<String>,
+    },
+    /// NOT NULL columns (`table.column`) added without a default or backfill: existing rows would have no
+    /// value. Not something to acknowledge: the spec has to say what the value is.
+    NeedsValue {
+        columns: Vec<String>,
+    },
+    /// Changes generated migrations do not make.
+    Unsupported {
+        steps: Vec<String>,
     },
 }
 
@@ -104,15 +113,32 @@ impl fmt::Display for MigrationError {
             MigrationError::Exists { path } => {
                 write!(f, "{} already exists; a written migration is never rewritten", path.display())
             }
-            MigrationError::DiffNotBuilt { latest, changes } => {
-                write!(
-                    f,
-                    "the spec changed since migration {latest:04}, and incremental migrations are not generated yet:"
-                )?;
-                for c in changes {
-                    write!(f, "\n  - {c}")?;
+            MigrationError::Destructive { steps } => {
+                f.write_str("this migration would lose data or can fail on existing rows:")?;
+                for s in steps {
+                    write!(f, "\n  - {s}")?;
                 }
-                Ok(())
+                f.write_str(
+                    "\nnothing was written; if that is what you want, run again with `--allow-destructive` \
+                     (`--dry-run` shows the SQL)",
+                )
+            }
+            MigrationError::NeedsValue { columns } => {
+                f.write_str("existing rows need a value for these new NOT NULL columns:")?;
+                for c in columns {
+                    write!(f, "\n  - `{c}`")?;
+                }
+                f.write_str(
+                    "\ngive each field a `default:` (also used for new rows) or a `backfill:` (used once, for the \
+                     rows already there), or make it `optional: true`; nothing was written",
+                )
+            }
+            MigrationError::Unsupported { steps } => {
+                f.write_str("the spec changes what generated migrations cannot:")?;
+                for s in steps {
+                    write!(f, "\n  - {s}")?;
+                }
+                f.write_str("\nnothing was written")
             }
         }
     }

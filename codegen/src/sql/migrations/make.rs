@@ -7,10 +7,22 @@ use std::path::{Path, PathBuf};
 use charter_spec::Spec;
 
 use super::error::{MigrationError, io};
-use super::{SCHEMA_FILE, read};
-use crate::sql::changes::describe_changes;
+use super::{SCHEMA_FILE, naming, read};
+use crate::sql::alter::{NO_TRANSACTION, Script, render};
 use crate::sql::ddl::{Dialect, GENERATED_HEADER};
+use crate::sql::diff::diff;
+use crate::sql::safety::review;
 use crate::sql::schema::Schema;
+
+/// How [`make`] treats what it finds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MakeOptions {
+    /// Write the migration even when steps lose data or may fail on existing rows (the user read the
+    /// list [`MigrationError::Destructive`] gave and accepts it).
+    pub allow_destructive: bool,
+    /// Write nothing; return the SQL of both dialects in [`Made::DryRun`].
+    pub dry_run: bool,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Made {
@@ -18,6 +30,9 @@ pub enum Made {
     Written { version: i64, description: String, files: Vec<PathBuf> },
     /// The spec's schema equals the last snapshot: nothing was written.
     UpToDate { latest: i64 },
+    /// What would be written (nothing was): each dialect's file, and the destructive steps, which a real
+    /// run refuses unless allowed.
+    DryRun { version: i64, description: String, sqlite: String, postgres: String, destructive: Vec<String> },
 }
 
 impl fmt::Display for Made {
@@ -33,43 +48,82 @@ impl fmt::Display for Made {
             Made::UpToDate { latest } => {
                 write!(f, "no changes: migrations are up to date (latest: {latest:04}); nothing written")
             }
+            Made::DryRun { version, description, sqlite, postgres, destructive } => {
+                let file = format!("{version:04}_{description}.sql");
+                writeln!(f, "dry run: migration {version:04}_{description} would be written; nothing was written")?;
+                if !destructive.is_empty() {
+                    writeln!(f, "destructive steps (refused without --allow-destructive):")?;
+                    for d in destructive {
+                        writeln!(f, "  - {d}")?;
+                    }
+                }
+                write!(f, "\n==> sqlite/{file} <==\n{sqlite}\n==> postgres/{file} <==\n{postgres}")
+            }
         }
     }
 }
 
-/// Writes the next migration into `dir` for the spec's schema. `name` becomes the description in the
-/// file name (default `initial` for the first migration).
-pub fn make(spec: &Spec, dir: &Path, name: Option<&str>) -> Result<Made, MigrationError> {
-    make_from(&Schema::from_spec(spec)?, dir, name)
+/// Writes the next migration into `dir` for the spec's schema: the steps from the last snapshot
+/// (`schema.json`) to it, for SQLite and PostgreSQL, and the new snapshot. `name` becomes the
+/// description in the file name (default: `initial` for the first migration, else derived from the
+/// steps, e.g. `add_articles_views`).
+///
+/// Refuses, writing nothing: steps generated migrations do not make ([`MigrationError::Unsupported`]),
+/// NOT NULL columns without a value for existing rows ([`MigrationError::NeedsValue`]), and, unless
+/// `options.allow_destructive`, steps that lose data or may fail on existing rows
+/// ([`MigrationError::Destructive`], listing each).
+pub fn make(spec: &Spec, dir: &Path, name: Option<&str>, options: &MakeOptions) -> Result<Made, MigrationError> {
+    make_from(&Schema::from_spec(spec)?, dir, name, options)
 }
 
 /// [`make`] for an already derived schema.
-pub fn make_from(schema: &Schema, dir: &Path, name: Option<&str>) -> Result<Made, MigrationError> {
+pub fn make_from(
+    schema: &Schema,
+    dir: &Path,
+    name: Option<&str>,
+    options: &MakeOptions,
+) -> Result<Made, MigrationError> {
     let set = read(dir)?;
     let latest = set.latest_version();
-    if let Some(old) = &set.schema
-        && describe_changes(old, schema).is_empty()
-    {
-        return Ok(Made::UpToDate { latest });
-    }
     let version = latest + 1;
-    let description = match name {
-        Some(n) => description(n)?,
-        None if set.schema.is_none() => "initial".to_owned(),
-        // Named after the first change when the diff engine exists; until then `plan` refuses anyway.
-        None => "changes".to_owned(),
+    let (sqlite, postgres, derived, destructive) = match &set.schema {
+        None => {
+            let create = |d| Script { no_transaction: false, blocks: schema.create_statements(d) };
+            (create(Dialect::Sqlite), create(Dialect::Postgres), "initial".to_owned(), Vec::new())
+        }
+        Some(old) => {
+            let ops = diff(old, schema);
+            if ops.is_empty() {
+                return Ok(Made::UpToDate { latest });
+            }
+            let r = review(&ops);
+            if !r.unsupported.is_empty() {
+                return Err(MigrationError::Unsupported { steps: r.unsupported });
+            }
+            if !r.needs_value.is_empty() {
+                return Err(MigrationError::NeedsValue { columns: r.needs_value });
+            }
+            if !r.destructive.is_empty() && !options.allow_destructive && !options.dry_run {
+                return Err(MigrationError::Destructive { steps: r.destructive });
+            }
+            let (sqlite, postgres) = (render(&ops, schema, Dialect::Sqlite), render(&ops, schema, Dialect::Postgres));
+            (sqlite, postgres, naming::from_ops(&ops), r.destructive)
+        }
     };
-
-    let mut contents = Vec::new();
-    for d in Dialect::ALL {
-        let statements = plan(set.schema.as_ref(), schema, d, latest)?;
-        let path = dir.join(d.dir_name()).join(format!("{version:04}_{description}.sql"));
-        contents.push((path, migration_sql(version, &description, d, &statements)));
+    let description = match name {
+        Some(n) => naming::from_name(n)?,
+        None => derived,
+    };
+    let sqlite = migration_sql(version, &description, Dialect::Sqlite, &sqlite);
+    let postgres = migration_sql(version, &description, Dialect::Postgres, &postgres);
+    if options.dry_run {
+        return Ok(Made::DryRun { version, description, sqlite, postgres, destructive });
     }
 
     let mut written = Vec::new();
-    for (path, text) in &contents {
-        if let Err(e) = write_new(path, text) {
+    for (d, text) in [(Dialect::Sqlite, &sqlite), (Dialect::Postgres, &postgres)] {
+        let path = dir.join(d.dir_name()).join(format!("{version:04}_{description}.sql"));
+        if let Err(e) = write_new(&path, text) {
             // Files created by this run are not yet migrations anyone applied: removing them is safe,
             // and leaves the directory as consistent as it was.
             for p in &written {
@@ -77,7 +131,7 @@ pub fn make_from(schema: &Schema, dir: &Path, name: Option<&str>) -> Result<Made
             }
             return Err(e);
         }
-        written.push(path.clone());
+        written.push(path);
     }
     let snapshot = dir.join(SCHEMA_FILE);
     replace(&snapshot, &schema.to_json())?;
@@ -85,36 +139,28 @@ pub fn make_from(schema: &Schema, dir: &Path, name: Option<&str>) -> Result<Made
     Ok(Made::Written { version, description, files: written })
 }
 
-/// The statements that take a database from `old` to `new`.
-///
-/// The seam for the incremental engine: it becomes `diff(old, new) -> Vec<Op>` rendered per dialect.
-fn plan(old: Option<&Schema>, new: &Schema, dialect: Dialect, latest: i64) -> Result<Vec<String>, MigrationError> {
-    match old {
-        None => Ok(new.create_statements(dialect)),
-        Some(old) => Err(MigrationError::DiffNotBuilt { latest, changes: describe_changes(old, new) }),
+fn migration_sql(version: i64, description: &str, dialect: Dialect, script: &Script) -> String {
+    let mut out = String::new();
+    if script.no_transaction {
+        // sqlx reads the directive on the very first line only.
+        out.push_str(NO_TRANSACTION);
+        out.push('\n');
     }
-}
-
-fn migration_sql(version: i64, description: &str, dialect: Dialect, statements: &[String]) -> String {
-    let mut out = String::from(GENERATED_HEADER);
+    out.push_str(GENERATED_HEADER);
     out.push_str(&format!(
         "-- migration {version:04}_{description} for {dialect}; once applied it must never change (sqlx checksums it)\n"
     ));
-    for s in statements {
+    if script.no_transaction {
+        out.push_str(
+            "-- it runs outside sqlx's transaction (first line) and opens its own: foreign keys can only be switched off outside one\n",
+        );
+    }
+    for s in &script.blocks {
         out.push('\n');
         out.push_str(s);
         out.push('\n');
     }
     out
-}
-
-/// `Add tags` -> `add_tags`; anything else than letters, digits, `_`, `-` and spaces is refused rather
-/// than guessed at.
-fn description(name: &str) -> Result<String, MigrationError> {
-    let d: String =
-        name.trim().chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() }).collect();
-    let ok = !d.is_empty() && d.len() <= 64 && d.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-    if ok { Ok(d) } else { Err(MigrationError::Name { name: name.to_owned() }) }
 }
 
 fn write_new(path: &Path, text: &str) -> Result<(), MigrationError> {
@@ -136,19 +182,4 @@ fn replace(path: &Path, text: &str) -> Result<(), MigrationError> {
     let tmp = path.with_extension("json.tmp");
     std::fs::write(&tmp, text).map_err(io(&tmp))?;
     std::fs::rename(&tmp, path).map_err(io(path))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::description;
-
-    #[test]
-    fn descriptions() {
-        assert_eq!(description("Add tags").ok(), Some("add_tags".to_owned()));
-        assert_eq!(description("add-tags").ok(), Some("add_tags".to_owned()));
-        assert!(description("").is_err());
-        assert!(description("../evil").is_err());
-        assert!(description("a.b").is_err());
-        assert!(description(&"x".repeat(65)).is_err());
-    }
 }

@@ -11,6 +11,7 @@
 
 mod error;
 mod make;
+mod naming;
 mod read;
 
 use std::fmt;
@@ -19,7 +20,7 @@ use std::path::{Path, PathBuf};
 use charter_spec::Spec;
 
 pub use error::MigrationError;
-pub use make::{Made, make, make_from};
+pub use make::{Made, MakeOptions, make, make_from};
 pub use read::read;
 
 use super::changes::describe_changes;

@@ -1,0 +1,152 @@
+//! Which steps of a migration lose data or may fail on existing rows (destructive: written only when
+//! acknowledged), which cannot be generated at all, and messages that say exactly what is at stake.
+//!
+//! The migration runs against data `make` never sees, so every judgement assumes the table has rows.
+
+use super::diff::Op;
+use super::schema::{CheckRule, Column, ColumnType, ForeignKey};
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Review {
+    /// Changes generated migrations do not make (primary keys); the spec has to change.
+    pub unsupported: Vec<String>,
+    /// NOT NULL columns added without a value for the rows already there; the spec has to change.
+    pub needs_value: Vec<String>,
+    /// Steps that lose data or fail on some existing rows; written only with `allow_destructive`.
+    pub destructive: Vec<String>,
+}
+
+/// Judges every step; each message names the table and column it is about.
+pub fn review(ops: &[Op]) -> Review {
+    let mut r = Review::default();
+    for op in ops {
+        match op {
+            Op::DropTable { table } => r.destructive.push(format!("drop table `{}` and all its rows", table.name)),
+            Op::DropColumn { table, column } => {
+                r.destructive.push(format!("drop column `{table}.{}` and every value in it", column.name))
+            }
+            Op::ChangePrimaryKey { .. } => r.unsupported.push(format!(
+                "{op}: generated migrations do not change primary keys; create a new model and copy the data instead"
+            )),
+            Op::AddColumn { table, column }
+                if !column.nullable && column.default.is_none() && column.backfill.is_none() && !column.auto_increment =>
+            {
+                r.needs_value.push(format!("{table}.{}", column.name))
+            }
+            Op::AlterColumn { table, from, to } => alter_column(&mut r, table, from, to),
+            Op::AddUnique { table, unique } if !all_fresh(ops, table, &unique.columns) => r.destructive.push(format!(
+                "add unique `{}` on `{table}` ({}) over existing rows: duplicate values fail the migration",
+                unique.name,
+                unique.columns.join(", ")
+            )),
+            Op::AddCheck { table, check } if !added(ops, table, &check.column) => r.destructive.push(format!(
+                "add check `{}` (`{}` {}) over existing rows of `{table}`: rows that violate it fail the migration",
+                check.name,
+                check.column,
+                check.rule.describe()
+            )),
+            Op::AlterCheck { table, from, to } if !loosens(&from.rule, &to.rule) => r.destructive.push(format!(
+                "change check `{}` of `{table}` from `{}` {} to {}: rows that violate it fail the migration",
+                to.name,
+                to.column,
+                from.rule.describe(),
+                to.rule.describe()
+            )),
+            Op::AddForeignKey { table, fk } if !all_fresh(ops, table, &fk.columns) => r.destructive.push(format!(
+                "add foreign key `{}` on `{table}` ({}) -> `{}` over existing rows: values without a matching `{}` row fail the migration",
+                fk.name,
+                fk.columns.join(", "),
+                fk.ref_table,
+                fk.ref_table
+            )),
+            // `from` is in the new schema's names: only `ON DELETE` changing keeps every row valid.
+            Op::AlterForeignKey { table, from, to }
+                if from.ref_table != to.ref_table || from.ref_columns != to.ref_columns =>
+            {
+                let target = |fk: &ForeignKey| format!("{}({})", fk.ref_table, fk.ref_columns.join(", "));
+                r.destructive.push(format!(
+                    "point foreign key `{}` of `{table}` at `{}` instead of `{}`: values without a matching `{}` row fail the migration",
+                    to.name,
+                    target(to),
+                    target(from),
+                    to.ref_table
+                ))
+            }
+            _ => {}
+        }
+    }
+    r
+}
+
+fn alter_column(r: &mut Review, table: &str, from: &Column, to: &Column) {
+    let what = format!("`{table}.{}`", to.name);
+    if from.auto_increment != to.auto_increment {
+        r.unsupported.push(format!("{what}: generated migrations do not turn auto increment on or off"));
+    }
+    if !widens(&from.ty, &to.ty) {
+        let (f, t) = (from.ty.describe(), to.ty.describe());
+        r.destructive.push(match (&from.ty, &to.ty) {
+            (ColumnType::Float, ColumnType::Int | ColumnType::BigInt) => {
+                format!(
+                    "narrow {what} from {f} to {t}: fractions are rounded away, values outside {t} fail the migration"
+                )
+            }
+            (ColumnType::BigInt, ColumnType::Int) => {
+                format!("narrow {what} from {f} to {t}: values outside {t} fail the migration")
+            }
+            (
+                ColumnType::String { .. } | ColumnType::Text | ColumnType::Enum,
+                ColumnType::String { max_length: Some(n) },
+            ) => {
+                format!("shorten {what} from {f} to {t}: values longer than {n} characters fail the migration")
+            }
+            _ => format!("change {what} from {f} to {t}: values that do not convert fail the migration"),
+        });
+    }
+    if from.nullable && !to.nullable && to.default.is_none() && to.backfill.is_none() {
+        r.destructive.push(format!(
+            "make {what} NOT NULL without a default or backfill: rows where it is NULL fail the migration"
+        ));
+    }
+}
+
+/// Every value of `from` is a value of `to`, unchanged.
+pub(crate) fn widens(from: &ColumnType, to: &ColumnType) -> bool {
+    use ColumnType as T;
+    match (from, to) {
+        _ if from == to => true,
+        (T::Int, T::BigInt | T::Float) | (T::Bool, T::Int | T::BigInt) => true,
+        (T::String { .. } | T::Enum | T::Text, T::Text | T::String { max_length: None }) => true,
+        (T::String { max_length: Some(a) }, T::String { max_length: Some(b) }) => b >= a,
+        _ => false,
+    }
+}
+
+/// Every value that passes `from` passes `to`.
+fn loosens(from: &CheckRule, to: &CheckRule) -> bool {
+    match (from, to) {
+        (CheckRule::Min { value: a }, CheckRule::Min { value: b }) => b <= a,
+        (CheckRule::Max { value: a }, CheckRule::Max { value: b }) => b >= a,
+        (CheckRule::MinLength { value: a }, CheckRule::MinLength { value: b }) => b <= a,
+        (CheckRule::MaxLength { value: a }, CheckRule::MaxLength { value: b }) => b >= a,
+        (CheckRule::OneOf { values: a }, CheckRule::OneOf { values: b }) => a.iter().all(|v| b.contains(v)),
+        _ => false,
+    }
+}
+
+/// The column is added by this migration: existing rows hold its default or backfill, which the spec
+/// checked against the column's own constraints, or NULL, which passes every check.
+fn added(ops: &[Op], table: &str, column: &str) -> bool {
+    ops.iter().any(|op| matches!(op, Op::AddColumn { table: t, column: c } if t == table && c.name == column))
+}
+
+/// Every column is added by this migration and NULL in every existing row: no duplicates, no dangling
+/// references.
+fn all_fresh(ops: &[Op], table: &str, columns: &[String]) -> bool {
+    columns.iter().all(|col| {
+        ops.iter().any(|op| {
+            matches!(op, Op::AddColumn { table: t, column: c }
+                if t == table && &c.name == col && c.nullable && c.default.is_none() && c.backfill.is_none())
+        })
+    })
+}
