@@ -29,7 +29,11 @@ pub(crate) fn is_author(row: &models::Article, caller: &Caller) -> bool {
     caller.subject.parse::<i64>().is_ok_and(|id| id == row.author_id)
 }
 
-/// A URL-safe slug of a title: lowercase ASCII words joined by `-`.
+/// Slugs that would name another route under `/api/articles/` (`GET /api/articles/feed` is the feed), so
+/// that an article with one could never be read, updated or deleted.
+const RESERVED_SLUGS: &[&str] = &["feed"];
+
+/// A URL-safe slug of a title: lowercase ASCII words joined by `-`; never a [reserved](RESERVED_SLUGS) one.
 pub(crate) fn slugify(title: &str) -> String {
     let mut slug = String::with_capacity(title.len());
     for c in title.chars() {
@@ -40,7 +44,13 @@ pub(crate) fn slugify(title: &str) -> String {
         }
     }
     let slug = slug.trim_end_matches('-');
-    if slug.is_empty() { "article".to_string() } else { slug.chars().take(200).collect() }
+    if slug.is_empty() {
+        "article".to_string()
+    } else if RESERVED_SLUGS.contains(&slug) {
+        format!("{slug}-1")
+    } else {
+        slug.chars().take(200).collect()
+    }
 }
 
 #[cfg(test)]
@@ -52,5 +62,7 @@ mod tests {
         assert_eq!(slugify("How to train your dragon"), "how-to-train-your-dragon");
         assert_eq!(slugify("  Ünïcode & more!! "), "n-code-more");
         assert_eq!(slugify("!!!"), "article");
+        assert_eq!(slugify("Feed!"), "feed-1");
+        assert_eq!(slugify("Feed me"), "feed-me");
     }
 }

@@ -1,10 +1,10 @@
-//! Articles and tags: create, get, list, list tags.
+//! Articles and tags: create, get, list, update, delete, list tags.
 
 use serde_json::{Value, json};
 
 use crate::support::{
     RequestExt, TestApp, backends, expect_error, expect_error_starting, expect_json, expect_recent_timestamp,
-    expect_unauthorized, take,
+    expect_unauthorized, list_item, profile, take,
 };
 
 backends!(
@@ -20,12 +20,18 @@ backends!(
     list_articles_pages_with_the_total_count,
     list_articles_rejects_invalid_paging,
     list_tags_returns_every_tag_once,
+    update_article_changes_the_given_fields,
+    update_article_with_a_new_title_gets_a_new_slug,
+    update_article_by_another_user_is_a_403_and_changes_nothing,
+    update_article_of_an_unknown_slug_is_a_404,
+    update_article_requires_a_token,
+    update_article_lists_every_invalid_field_and_changes_nothing,
+    delete_article_removes_it_with_its_links,
+    delete_article_by_another_user_is_a_403_and_changes_nothing,
+    delete_article_errors,
+    delete_article_accepts_a_bodyless_json_request,
+    an_article_titled_like_a_route_is_reachable,
 );
-
-/// Jake's profile as others see it: nobody follows anybody in these scenarios.
-fn profile(username: &str) -> Value {
-    json!({"username": username, "bio": null, "image": null, "following": false})
-}
 
 /// Checks and removes `createdAt` and `updatedAt` (equal on a new article), returning `createdAt`.
 fn without_timestamps(article: &mut Value) -> Value {
@@ -34,13 +40,6 @@ fn without_timestamps(article: &mut Value) -> Value {
     expect_recent_timestamp(&created_at);
     assert_eq!(created_at, updated_at, "a new article was never updated");
     created_at
-}
-
-/// A list item: the article without its body.
-fn list_item(article: &Value) -> Value {
-    let mut item = article.clone();
-    take(&mut item, "body");
-    item
 }
 
 fn new_article(title: &str, description: &str, body: &str, tags: &[&str]) -> Value {
@@ -71,7 +70,7 @@ async fn create_article_returns_the_article(app: TestApp) {
             "tagList": ["dragons", "training"],
             "favorited": false,
             "favoritesCount": 0,
-            "author": profile("jake"),
+            "author": profile("jake", false),
         })
     );
 
@@ -94,7 +93,7 @@ async fn create_article_returns_the_article(app: TestApp) {
                 "tagList": [],
                 "favorited": false,
                 "favoritesCount": 0,
-                "author": profile("jake"),
+                "author": profile("jake", false),
             })
         );
     }
@@ -298,4 +297,281 @@ async fn list_tags_returns_every_tag_once(app: TestApp) {
     app.create_article(&token, "Second", &["zebras", "dragons"]).await;
     let tags = expect_json(&app.get("/api/tags").send().await, 200);
     assert_eq!(tags, json!({"tags": ["dragons", "training", "zebras"]}));
+}
+
+async fn update_article_changes_the_given_fields(app: TestApp) {
+    let jake = app.seeded_user("jake").await;
+    let jane = app.seeded_user("jane").await;
+    let created = app.create_article(&jake, "How to train your dragon", &["training", "dragons"]).await;
+    app.favorite(&jane, "how-to-train-your-dragon").await;
+    let path = "/api/articles/how-to-train-your-dragon";
+
+    // Only the body changes; the slug, tags, favorites and author stay.
+    let response = app.put(path, &json!({"article": {"body": "With two hands"}})).token(&jake).send().await;
+    let mut body = expect_json(&response, 200);
+    let updated = take(&mut body, "article");
+    assert_eq!(body, json!({}), "the response holds only `article`");
+    let mut article = updated.clone();
+    let created_at = take(&mut article, "createdAt");
+    let updated_at = take(&mut article, "updatedAt");
+    assert_eq!(created_at, created["createdAt"], "an update keeps `createdAt`");
+    assert!(
+        expect_recent_timestamp(&updated_at) > expect_recent_timestamp(&created_at),
+        "an update moves `updatedAt`: {updated_at} after {created_at}"
+    );
+    assert_eq!(
+        article,
+        json!({
+            "slug": "how-to-train-your-dragon",
+            "title": "How to train your dragon",
+            "description": "About How to train your dragon",
+            "body": "With two hands",
+            "tagList": ["dragons", "training"],
+            "favorited": false,
+            "favoritesCount": 1,
+            "author": profile("jake", false),
+        })
+    );
+    // The change is stored; jane still sees her favorite.
+    assert_eq!(app.article("how-to-train-your-dragon", Some(&jake)).await, updated);
+    let mut janes = updated.clone();
+    janes["favorited"] = json!(true);
+    assert_eq!(app.article("how-to-train-your-dragon", Some(&jane)).await, janes);
+
+    // The description alone, then nothing at all: an empty change is no error.
+    let response = app.put(path, &json!({"article": {"description": "New"}})).token(&jake).send().await;
+    let described = expect_json(&response, 200)["article"].clone();
+    assert_eq!(described["description"], "New");
+    assert_eq!(described["body"], "With two hands");
+    let response = app.put(path, &json!({"article": {}})).token(&jake).send().await;
+    let unchanged = expect_json(&response, 200)["article"].clone();
+    for key in ["slug", "title", "description", "body", "tagList", "favoritesCount", "author", "createdAt"] {
+        assert_eq!(unchanged[key], described[key], "`{key}` changed");
+    }
+
+    // Unknown fields are ignored, not applied: the slug, author and count are not the client's to set.
+    let sneaky = json!({"article": {
+        "body": "Honest body",
+        "slug": "hijacked",
+        "author": {"username": "jane"},
+        "favoritesCount": 99,
+        "tagList": ["spam"],
+    }});
+    let response = app.put(path, &sneaky).token(&jake).send().await;
+    let article = expect_json(&response, 200)["article"].clone();
+    assert_eq!(article["body"], "Honest body");
+    assert_eq!(article["slug"], "how-to-train-your-dragon");
+    assert_eq!(article["author"], profile("jake", false));
+    assert_eq!(article["favoritesCount"], 1);
+    assert_eq!(article["tagList"], json!(["dragons", "training"]));
+    expect_error(&app.get("/api/articles/hijacked").send().await, 404, &["no article with slug `hijacked`"]);
+}
+
+async fn update_article_with_a_new_title_gets_a_new_slug(app: TestApp) {
+    let jake = app.seeded_user("jake").await;
+    let jane = app.seeded_user("jane").await;
+    app.create_article(&jake, "How to train your dragon", &["dragons"]).await;
+    app.favorite(&jane, "how-to-train-your-dragon").await;
+
+    let change = json!({"article": {"title": "Did you train your dragon?"}});
+    let response = app.put("/api/articles/how-to-train-your-dragon", &change).token(&jake).send().await;
+    let updated = expect_json(&response, 200)["article"].clone();
+    assert_eq!(updated["slug"], "did-you-train-your-dragon");
+    assert_eq!(updated["title"], "Did you train your dragon?");
+    assert_eq!(updated["body"], "All about How to train your dragon.");
+    assert_eq!(updated["tagList"], json!(["dragons"]));
+    assert_eq!(updated["favoritesCount"], 1);
+
+    // The old slug is gone; the new one finds the article, and so do the lists.
+    let old = app.get("/api/articles/how-to-train-your-dragon").send().await;
+    expect_error(&old, 404, &["no article with slug `how-to-train-your-dragon`"]);
+    assert_eq!(app.article("did-you-train-your-dragon", Some(&jake)).await, updated);
+    let list = expect_json(&app.get("/api/articles").token(&jake).send().await, 200);
+    assert_eq!(list, json!({"articles": [list_item(&updated)], "articlesCount": 1}));
+    let favorites = expect_json(&app.get("/api/articles?favorited=jane").send().await, 200);
+    assert_eq!(favorites["articles"][0]["slug"], "did-you-train-your-dragon");
+
+    // The same title again keeps the slug.
+    let response = app.put("/api/articles/did-you-train-your-dragon", &change).token(&jake).send().await;
+    assert_eq!(expect_json(&response, 200)["article"]["slug"], "did-you-train-your-dragon");
+
+    // A title whose slug another article has gets a distinct slug; the other article keeps its own.
+    let other = app.create_article(&jane, "Hello World", &[]).await;
+    let change = json!({"article": {"title": "Hello, World!"}});
+    let response = app.put("/api/articles/did-you-train-your-dragon", &change).token(&jake).send().await;
+    let renamed = expect_json(&response, 200)["article"].clone();
+    let slug = renamed["slug"].as_str().expect("a slug");
+    assert!(slug.starts_with("hello-world-") && slug.len() > "hello-world-".len(), "slug `{slug}`");
+    assert_eq!(app.article(slug, None).await["title"], "Hello, World!");
+    assert_eq!(app.article("hello-world", None).await, other);
+}
+
+async fn update_article_by_another_user_is_a_403_and_changes_nothing(app: TestApp) {
+    let jake = app.seeded_user("jake").await;
+    let jane = app.seeded_user("jane").await;
+    app.create_article(&jake, "How to train your dragon", &["dragons"]).await;
+    let before = app.article("how-to-train-your-dragon", None).await;
+
+    let change = json!({"article": {"title": "Pwned", "description": "Pwned", "body": "Pwned"}});
+    for token in [&jane, &app.deleted_account_token().await] {
+        let response = app.put("/api/articles/how-to-train-your-dragon", &change).token(token).send().await;
+        expect_error(&response, 403, &["only the author may update this article"]);
+    }
+    // Unchanged, `updatedAt` included; no article took the new title's slug.
+    assert_eq!(app.article("how-to-train-your-dragon", None).await, before);
+    expect_error(&app.get("/api/articles/pwned").send().await, 404, &["no article with slug `pwned`"]);
+    let list = expect_json(&app.get("/api/articles").send().await, 200);
+    assert_eq!(list, json!({"articles": [list_item(&before)], "articlesCount": 1}));
+}
+
+async fn update_article_of_an_unknown_slug_is_a_404(app: TestApp) {
+    let jake = app.seeded_user("jake").await;
+    let response =
+        app.put("/api/articles/no-such-article", &json!({"article": {"body": "b"}})).token(&jake).send().await;
+    expect_error(&response, 404, &["no article with slug `no-such-article`"]);
+}
+
+async fn update_article_requires_a_token(app: TestApp) {
+    let jake = app.seeded_user("jake").await;
+    app.create_article(&jake, "Title", &[]).await;
+    let before = app.article("title", None).await;
+    let change = json!({"article": {"body": "Changed"}});
+    expect_unauthorized(&app.put("/api/articles/title", &change).send().await, "missing Authorization header");
+    let response = app.put("/api/articles/title", &change).token("garbage").send().await;
+    expect_unauthorized(&response, "the token is malformed");
+    assert_eq!(app.article("title", None).await, before);
+}
+
+async fn update_article_lists_every_invalid_field_and_changes_nothing(app: TestApp) {
+    let jake = app.seeded_user("jake").await;
+    app.create_article(&jake, "Title", &[]).await;
+    let before = app.article("title", None).await;
+    let put = |body: Value| {
+        let (app, jake) = (&app, &jake);
+        async move { app.put("/api/articles/title", &body).token(jake).send().await }
+    };
+
+    expect_error(
+        &put(json!({"article": {"title": "", "description": "", "body": ""}})).await,
+        422,
+        &[
+            "article.title must be at least 1 character long",
+            "article.description must be at least 1 character long",
+            "article.body must be at least 1 character long",
+        ],
+    );
+    expect_error(
+        &put(json!({"article": {"title": "t".repeat(256), "description": "d".repeat(1025)}})).await,
+        422,
+        &[
+            "article.title must be at most 255 characters long",
+            "article.description must be at most 1024 characters long",
+        ],
+    );
+    expect_error(&put(json!({"article": {"title": 7}})).await, 422, &["article.title must be a string"]);
+    expect_error(&put(json!({"article": {"body": ["b"]}})).await, 422, &["article.body must be a string"]);
+    expect_error(&put(json!({})).await, 422, &["article is required"]);
+    expect_error(&put(json!({"article": "Title"})).await, 422, &["article must be an object"]);
+    let malformed = app
+        .request("PUT", "/api/articles/title")
+        .header("content-type", "application/json")
+        .body(r#"{"article": {"title": "#)
+        .token(&jake)
+        .send()
+        .await;
+    expect_error_starting(&malformed, 400, "the request body is not valid JSON: ");
+
+    assert_eq!(app.article("title", None).await, before);
+}
+
+async fn delete_article_removes_it_with_its_links(app: TestApp) {
+    let jake = app.seeded_user("jake").await;
+    let jane = app.seeded_user("jane").await;
+    app.create_article(&jake, "Doomed", &["dragons"]).await;
+    let kept = app.create_article(&jake, "Kept", &["dragons"]).await;
+    app.favorite(&jane, "doomed").await;
+
+    let response = app.delete("/api/articles/doomed").token(&jake).send().await;
+    assert_eq!(response.status.as_u16(), 204, "{}", response.text());
+    assert!(response.body.is_empty(), "a 204 has no body: {}", response.text());
+
+    expect_error(&app.get("/api/articles/doomed").send().await, 404, &["no article with slug `doomed`"]);
+    let list = expect_json(&app.get("/api/articles").send().await, 200);
+    assert_eq!(list, json!({"articles": [list_item(&kept)], "articlesCount": 1}));
+    // Its tag links and favorites went with it.
+    let tagged = expect_json(&app.get("/api/articles?tag=dragons").send().await, 200);
+    assert_eq!(tagged, json!({"articles": [list_item(&kept)], "articlesCount": 1}));
+    let favorites = expect_json(&app.get("/api/articles?favorited=jane").send().await, 200);
+    assert_eq!(favorites, json!({"articles": [], "articlesCount": 0}));
+
+    // Deleting it again finds nothing; its slug is free for a new article, which starts afresh.
+    let again = app.delete("/api/articles/doomed").token(&jake).send().await;
+    expect_error(&again, 404, &["no article with slug `doomed`"]);
+    let reborn = app.create_article(&jake, "Doomed", &[]).await;
+    assert_eq!(reborn["slug"], "doomed");
+    assert_eq!(reborn["favoritesCount"], 0);
+    assert_eq!(reborn["tagList"], json!([]));
+}
+
+async fn delete_article_by_another_user_is_a_403_and_changes_nothing(app: TestApp) {
+    let jake = app.seeded_user("jake").await;
+    let jane = app.seeded_user("jane").await;
+    app.create_article(&jake, "Precious", &["gold"]).await;
+    app.favorite(&jane, "precious").await;
+    let before = app.article("precious", None).await;
+
+    for token in [&jane, &app.deleted_account_token().await] {
+        let response = app.delete("/api/articles/precious").token(token).send().await;
+        expect_error(&response, 403, &["only the author may delete this article"]);
+    }
+    assert_eq!(app.article("precious", None).await, before);
+    let list = expect_json(&app.get("/api/articles?favorited=jane").send().await, 200);
+    assert_eq!(list, json!({"articles": [list_item(&before)], "articlesCount": 1}));
+}
+
+async fn delete_article_errors(app: TestApp) {
+    let jake = app.seeded_user("jake").await;
+    app.create_article(&jake, "Title", &[]).await;
+    expect_unauthorized(&app.delete("/api/articles/title").send().await, "missing Authorization header");
+    expect_unauthorized(&app.delete("/api/articles/title").token("garbage").send().await, "the token is malformed");
+    let unknown = app.delete("/api/articles/no-such-article").token(&jake).send().await;
+    expect_error(&unknown, 404, &["no article with slug `no-such-article`"]);
+    // Still there.
+    assert_eq!(app.article("title", None).await["slug"], "title");
+}
+
+/// Clients often send `Content-Type: application/json` on every request, with an empty body on the
+/// bodyless ones.
+async fn delete_article_accepts_a_bodyless_json_request(app: TestApp) {
+    let jake = app.seeded_user("jake").await;
+    app.create_article(&jake, "Title", &[]).await;
+    let response =
+        app.delete("/api/articles/title").header("content-type", "application/json").body("").token(&jake).send().await;
+    assert_eq!(response.status.as_u16(), 204, "{}", response.text());
+    expect_error(&app.get("/api/articles/title").send().await, 404, &["no article with slug `title`"]);
+}
+
+/// `/api/articles/feed` is a route of its own: an article titled "Feed" must get a slug that the article
+/// routes reach.
+async fn an_article_titled_like_a_route_is_reachable(app: TestApp) {
+    let jake = app.seeded_user("jake").await;
+    let jane = app.seeded_user("jane").await;
+    let created = app.create_article(&jake, "Feed", &[]).await;
+    let slug = created["slug"].as_str().expect("a slug").to_owned();
+    assert_eq!(app.article(&slug, None).await, created);
+    assert_eq!(app.favorite(&jane, &slug).await["favoritesCount"], 1);
+
+    // Renaming another article to "Feed" gives it a reachable slug too.
+    app.create_article(&jake, "Other", &[]).await;
+    let response = app.put("/api/articles/other", &json!({"article": {"title": "FEED"}})).token(&jake).send().await;
+    let renamed = expect_json(&response, 200)["article"].clone();
+    let renamed_slug = renamed["slug"].as_str().expect("a slug").to_owned();
+    assert_ne!(renamed_slug, slug);
+    assert_eq!(app.article(&renamed_slug, None).await["title"], "FEED");
+
+    let response =
+        app.put(&format!("/api/articles/{slug}"), &json!({"article": {"body": "b"}})).token(&jake).send().await;
+    assert_eq!(expect_json(&response, 200)["article"]["body"], "b");
+    let response = app.delete(&format!("/api/articles/{slug}")).token(&jake).send().await;
+    assert_eq!(response.status.as_u16(), 204, "{}", response.text());
 }

@@ -9,5 +9,9 @@
 mod support;
 
 mod articles;
+mod favorites;
+mod feed;
+mod profiles;
+mod queries;
 mod system;
 mod users;

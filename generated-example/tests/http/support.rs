@@ -5,7 +5,7 @@ use std::sync::Once;
 use std::time::Duration;
 
 use charter_runtime::testing::{self, TestClient, TestDb, TestRequest, TestResponse};
-use charter_runtime::{Claims, Config, Ctx, DateTime, Jwt, Utc};
+use charter_runtime::{Backend, Claims, Config, Ctx, DateTime, Jwt, Utc};
 use conduit_example::api::core::models;
 use conduit_example::{App, api};
 use serde_json::{Value, json};
@@ -71,6 +71,11 @@ impl TestApp {
         TestApp { client: TestClient::new(router), ctx, _db: db }
     }
 
+    /// The database this server runs on.
+    pub fn backend(&self) -> Backend {
+        self.ctx.db().backend()
+    }
+
     pub fn get(&self, path: &str) -> TestRequest {
         self.client.get(path)
     }
@@ -86,6 +91,11 @@ impl TestApp {
 
     pub fn put(&self, path: &str, body: &Value) -> TestRequest {
         self.client.put(path).json(body)
+    }
+
+    /// A DELETE without a body.
+    pub fn delete(&self, path: &str) -> TestRequest {
+        self.request("DELETE", path)
     }
 
     pub fn request(&self, method: &str, path: &str) -> TestRequest {
@@ -161,6 +171,40 @@ impl TestApp {
             .await;
         expect_json(&response, 201)["article"].clone()
     }
+
+    /// Makes the owner of `token` follow `username` through the API; returns the `profile` object.
+    pub async fn follow(&self, token: &str, username: &str) -> Value {
+        let response = self.request("POST", &format!("/api/profiles/{username}/follow")).token(token).send().await;
+        expect_json(&response, 200)["profile"].clone()
+    }
+
+    /// Makes the owner of `token` favorite the article `slug` through the API; returns the `article` object.
+    pub async fn favorite(&self, token: &str, slug: &str) -> Value {
+        let response = self.request("POST", &format!("/api/articles/{slug}/favorite")).token(token).send().await;
+        expect_json(&response, 200)["article"].clone()
+    }
+
+    /// The `article` at `slug` as the owner of `token` (or, with `None`, anybody) sees it.
+    pub async fn article(&self, slug: &str, token: Option<&str>) -> Value {
+        let mut request = self.get(&format!("/api/articles/{slug}"));
+        if let Some(token) = token {
+            request = request.token(token);
+        }
+        expect_json(&request.send().await, 200)["article"].clone()
+    }
+}
+
+/// The `profile` object of a user who set no bio nor image, as a caller who does (or does not) follow
+/// them sees it.
+pub fn profile(username: &str, following: bool) -> Value {
+    json!({"username": username, "bio": null, "image": null, "following": following})
+}
+
+/// A list item: the article without its body.
+pub fn list_item(article: &Value) -> Value {
+    let mut item = article.clone();
+    take(&mut item, "body");
+    item
 }
 
 /// Says once per run, where a passing test's output is not hidden, that the PostgreSQL scenarios did

@@ -2,13 +2,14 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, backends, expect_error, expect_json};
+use crate::support::{RequestExt, TestApp, backends, expect_error, expect_json};
 
 backends!(
     health_and_readiness,
     openapi_document_lists_every_operation,
     docs_page,
     unknown_route_is_a_404,
+    no_trailing_slash_variants,
     wrong_method_is_a_405
 );
 
@@ -72,6 +73,39 @@ async fn docs_page(app: TestApp) {
 
 async fn unknown_route_is_a_404(app: TestApp) {
     expect_error(&app.get("/api/nope").send().await, 404, &["no route for GET /api/nope"]);
+}
+
+/// Every route has one spelling: the same path with a trailing slash is no route at all, not a redirect
+/// nor a second route.
+async fn no_trailing_slash_variants(app: TestApp) {
+    let token = app.seeded_user("jake").await;
+    app.seeded_user("jane").await;
+    app.create_article(&token, "Title", &[]).await;
+    for (method, path) in [
+        ("GET", "/api/articles/"),
+        ("POST", "/api/articles/"),
+        ("GET", "/api/articles/title/"),
+        ("PUT", "/api/articles/title/"),
+        ("DELETE", "/api/articles/title/"),
+        ("GET", "/api/articles/feed/"),
+        ("POST", "/api/articles/title/favorite/"),
+        ("DELETE", "/api/articles/title/favorite/"),
+        ("GET", "/api/profiles/jane/"),
+        ("POST", "/api/profiles/jane/follow/"),
+        ("DELETE", "/api/profiles/jane/follow/"),
+        ("GET", "/api/tags/"),
+        ("GET", "/api/user/"),
+        ("POST", "/api/users/"),
+        ("POST", "/api/users/login/"),
+    ] {
+        let response = app.request(method, path).token(&token).send().await;
+        expect_error(&response, 404, &[&format!("no route for {method} {path}")]);
+    }
+    // Nothing happened on the way: the article is there and unfavorited, jane unfollowed.
+    let article = expect_json(&app.get("/api/articles/title").token(&token).send().await, 200);
+    assert_eq!(article["article"]["favoritesCount"], 0);
+    let jane = expect_json(&app.get("/api/profiles/jane").token(&token).send().await, 200);
+    assert_eq!(jane["profile"]["following"], false);
 }
 
 async fn wrong_method_is_a_405(app: TestApp) {

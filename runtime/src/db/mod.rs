@@ -28,7 +28,7 @@ mod query;
 mod value;
 
 pub use error::DbError;
-pub use query::{Conn, FromRow, Query, Scalar, Tx};
+pub use query::{Conn, FromRow, Query, Scalar, Tx, count_statements};
 pub use value::{Value, sqlite_datetime};
 
 /// A connection pool to one database.

@@ -1,4 +1,6 @@
 use std::borrow::Cow;
+use std::cell::Cell;
+use std::future::Future;
 
 use sqlx::postgres::{PgRow, Postgres};
 use sqlx::sqlite::{Sqlite, SqliteRow};
@@ -25,6 +27,47 @@ impl<T> Scalar for T where
 {
 }
 
+tokio::task_local! {
+    /// The statement count of the innermost [`count_statements`] around the running task, if any.
+    static STATEMENTS: Cell<u64>;
+}
+
+/// Runs `future` and returns its output with the number of SQL statements it issued: one per [`Query`]
+/// fetched or executed, and one per explicit [`Tx`] begin, commit and rollback (a transaction dropped
+/// without either rolls back inside sqlx and is not counted).
+///
+/// A diagnostic counter, meant for tests that pin how many round trips a request costs (N+1 checks). It
+/// counts the statements issued *by this task* (a scope per task, not per [`Db`]): statements of tasks
+/// the future spawns are not counted, and concurrent requests on the same pool never disturb the count.
+/// Outside any scope the bookkeeping is one task-local lookup per statement; a nested scope's statements
+/// count in the enclosing scope too.
+///
+/// ```no_run
+/// # async fn demo(db: &charter_runtime::Db) -> Result<(), charter_runtime::DbError> {
+/// let (count, statements) = charter_runtime::db::count_statements(async {
+///     db.query("SELECT count(*) FROM users").fetch_scalar::<i64>().await
+/// })
+/// .await;
+/// assert_eq!(statements, 1);
+/// # let _ = count; Ok(()) }
+/// ```
+pub async fn count_statements<F: Future>(future: F) -> (F::Output, u64) {
+    let (output, issued) = STATEMENTS
+        .scope(Cell::new(0), async move {
+            let output = future.await;
+            (output, STATEMENTS.with(Cell::get))
+        })
+        .await;
+    // An enclosing scope counts these too.
+    let _ = STATEMENTS.try_with(|outer| outer.set(outer.get() + issued));
+    (output, issued)
+}
+
+/// Counts one statement in the running task's [`count_statements`] scope, if there is one.
+fn note_statement() {
+    let _ = STATEMENTS.try_with(|count| count.set(count.get() + 1));
+}
+
 /// An open transaction. Dropping it without [`commit`](Tx::commit) rolls it back.
 pub struct Tx {
     inner: TxInner,
@@ -37,6 +80,7 @@ enum TxInner {
 
 impl Tx {
     pub(super) async fn begin(db: &Db) -> Result<Tx, DbError> {
+        note_statement();
         let inner = match db {
             Db::Sqlite(pool) => TxInner::Sqlite(pool.begin().await?),
             Db::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
@@ -56,6 +100,7 @@ impl Tx {
     }
 
     pub async fn commit(self) -> Result<(), DbError> {
+        note_statement();
         match self.inner {
             TxInner::Sqlite(tx) => tx.commit().await?,
             TxInner::Postgres(tx) => tx.commit().await?,
@@ -64,6 +109,7 @@ impl Tx {
     }
 
     pub async fn rollback(self) -> Result<(), DbError> {
+        note_statement();
         match self.inner {
             TxInner::Sqlite(tx) => tx.rollback().await?,
             TxInner::Postgres(tx) => tx.rollback().await?,
@@ -117,6 +163,7 @@ pub struct Query<'c> {
 macro_rules! dispatch {
     ($query:expr, |$sql:ident, $exec:ident, $args:ident, $persistent:ident| $body:expr) => {{
         let Query { target, sql: $sql, args } = $query;
+        note_statement();
         // A statement prepared with an untyped NULL has server-inferred parameter types, which later
         // typed parameters may not match; such statements are not cached (PostgreSQL only).
         let $persistent = !args.iter().any(Value::is_null);
@@ -206,5 +253,45 @@ impl<'c> Query<'c> {
         dispatch!(self, |sql, exec, args, persistent| {
             Ok(sqlx::query_with(&sql, args).persistent(persistent).execute(exec).await?.rows_affected())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_statements;
+    use crate::Db;
+
+    #[tokio::test]
+    async fn counts_the_statements_of_its_scope_only() {
+        let db = Db::connect("sqlite::memory:").await.expect("an in-memory database");
+        // Outside a scope nothing is counted, and nothing fails.
+        db.query("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)").execute().await.expect("create");
+
+        let ((), issued) = count_statements(async {
+            db.query("INSERT INTO t (n) VALUES ($1)").bind(1_i64).execute().await.expect("insert");
+            let n: i64 = db.query("SELECT count(*) FROM t").fetch_scalar().await.expect("count");
+            assert_eq!(n, 1);
+            let mut tx = db.begin().await.expect("begin");
+            tx.query("INSERT INTO t (n) VALUES (2)").execute().await.expect("insert in tx");
+            tx.commit().await.expect("commit");
+            // A failed statement was issued all the same.
+            assert!(db.query("SELECT nope FROM t").fetch_all_scalar::<i64>().await.is_err());
+            // A nested scope counts its own statements and adds them to this one.
+            let (rows, inner) =
+                count_statements(async { db.query("SELECT n FROM t ORDER BY n").fetch_all_scalar::<i64>().await })
+                    .await;
+            assert_eq!(rows.expect("select"), [1, 2]);
+            assert_eq!(inner, 1);
+        })
+        .await;
+        assert_eq!(issued, 7, "insert, count, begin, insert, commit, failed select, nested select");
+
+        // A later scope starts from zero; a task spawned inside is not counted.
+        let ((), issued) = count_statements(async {
+            let spawned = db.clone();
+            tokio::spawn(async move { spawned.ping().await.expect("ping") }).await.expect("the task");
+        })
+        .await;
+        assert_eq!(issued, 0);
     }
 }
