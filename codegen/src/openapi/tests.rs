@@ -81,6 +81,7 @@ fn field(name: &str, shape: Shape) -> TypeField {
         item_constraints: Constraints::default(),
         description: None,
         model_field: None,
+        source: None,
         span: Span::default(),
     }
 }
