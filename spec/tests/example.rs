@@ -23,10 +23,21 @@ fn example_spec_loads() {
             "login",
             "current_user",
             "update_user",
+            "get_profile",
+            "follow_user",
+            "unfollow_user",
             "create_article",
             "get_article",
             "list_articles",
-            "list_tags"
+            "list_tags",
+            "feed",
+            "update_article",
+            "delete_article",
+            "favorite_article",
+            "unfavorite_article",
+            "list_comments",
+            "add_comment",
+            "delete_comment",
         ]
     );
 }

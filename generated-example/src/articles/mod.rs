@@ -1,5 +1,6 @@
 //! Use cases of the `articles` app.
 
+mod comments;
 mod create_article;
 mod delete_article;
 mod favorite;

@@ -40,15 +40,18 @@ async fn openapi_document_lists_every_operation(app: TestApp) {
     assert_eq!(
         operations,
         [
+            "add_comment",
             "create_article",
             "current_user",
             "delete_article",
+            "delete_comment",
             "favorite_article",
             "feed",
             "follow_user",
             "get_article",
             "get_profile",
             "list_articles",
+            "list_comments",
             "list_tags",
             "login",
             "register",

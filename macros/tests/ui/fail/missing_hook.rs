@@ -121,6 +121,27 @@ impl UnfavoriteArticle for App {
     }
 }
 
+#[use_case]
+impl ListComments for App {
+    async fn list_comments(&self, _ctx: &Ctx, _input: ListCommentsInput) -> Result<ListCommentsOutput, ListCommentsError> {
+        unimplemented!()
+    }
+}
+
+#[use_case]
+impl AddComment for App {
+    async fn add_comment(&self, _ctx: &Ctx, _input: AddCommentInput) -> Result<AddCommentOutput, AddCommentError> {
+        unimplemented!()
+    }
+}
+
+#[use_case]
+impl DeleteComment for App {
+    async fn delete_comment(&self, _ctx: &Ctx, _input: DeleteCommentInput) -> Result<DeleteCommentOutput, DeleteCommentError> {
+        unimplemented!()
+    }
+}
+
 fn main() -> std::process::ExitCode {
     charter_runtime::run(&api::SPEC, api::router(App))
 }

@@ -2141,6 +2141,175 @@ pub mod articles {
                 Ok((rows, total))
             }
         }
+        /// A row of `comments`.
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Comment {
+            pub id: i64,
+            pub body: ::std::string::String,
+            pub article_id: i64,
+            pub author_id: i64,
+            pub created_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
+            pub updated_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
+        }
+        ::charter_runtime::__private::impl_from_row!(
+            Comment { id, body, article_id, author_id, created_at, updated_at }
+        );
+        /// The values a new `Comment` row needs; keys and timestamps are filled in on insert.
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct NewComment {
+            pub body: ::std::string::String,
+            pub article_id: i64,
+            pub author_id: i64,
+        }
+        ///Filters of [`Comment::page`]; `None` does not filter.
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct CommentFilter {
+            pub article: ::std::option::Option<i64>,
+        }
+        impl Comment {
+            pub const TABLE: &'static str = "comments";
+            pub const COLUMNS: &'static str = "\"id\", \"body\", \"article_id\", \"author_id\", \"created_at\", \"updated_at\"";
+            /// Inserts a row and returns it as stored.
+            pub async fn insert(
+                db: impl ::charter_runtime::Conn<'_>,
+                new: NewComment,
+            ) -> ::std::result::Result<Comment, ::charter_runtime::DbError> {
+                let now = ::charter_runtime::Utc::now();
+                db.query(
+                        "INSERT INTO \"comments\" (\"body\", \"article_id\", \"author_id\", \"created_at\", \"updated_at\") VALUES ($1, $2, $3, $4, $5) RETURNING \"id\", \"body\", \"article_id\", \"author_id\", \"created_at\", \"updated_at\"",
+                    )
+                    .bind(new.body)
+                    .bind(new.article_id)
+                    .bind(new.author_id)
+                    .bind(now)
+                    .bind(now)
+                    .fetch_one::<Comment>()
+                    .await
+            }
+            /// The row with this key, if any.
+            pub async fn get(
+                db: impl ::charter_runtime::Conn<'_>,
+                id: i64,
+            ) -> ::std::result::Result<
+                ::std::option::Option<Comment>,
+                ::charter_runtime::DbError,
+            > {
+                db.query(
+                        "SELECT \"id\", \"body\", \"article_id\", \"author_id\", \"created_at\", \"updated_at\" FROM \"comments\" WHERE \"id\" = $1",
+                    )
+                    .bind(id)
+                    .fetch_optional::<Comment>()
+                    .await
+            }
+            /// The rows with these keys, in one query (for batch loading relations); missing keys are skipped.
+            pub async fn get_many(
+                db: impl ::charter_runtime::Conn<'_>,
+                keys: &[i64],
+            ) -> ::std::result::Result<
+                ::std::vec::Vec<Comment>,
+                ::charter_runtime::DbError,
+            > {
+                if keys.is_empty() {
+                    return Ok(::std::vec::Vec::new());
+                }
+                let sql = ::std::format!(
+                    "{}{})",
+                    "SELECT \"id\", \"body\", \"article_id\", \"author_id\", \"created_at\", \"updated_at\" FROM \"comments\" WHERE \"id\" IN (",
+                    ::charter_runtime::__private::sql::placeholders(1, keys.len())
+                );
+                let mut query = db.query(sql);
+                for key in keys {
+                    query = query.bind(::std::clone::Clone::clone(key));
+                }
+                query.fetch_all::<Comment>().await
+            }
+            /// Writes every column of this row back (bumping `updated_at`) and reloads it.
+            pub async fn save(
+                &mut self,
+                db: impl ::charter_runtime::Conn<'_>,
+            ) -> ::std::result::Result<(), ::charter_runtime::DbError> {
+                self.updated_at = ::charter_runtime::Utc::now();
+                let saved = db
+                    .query(
+                        "UPDATE \"comments\" SET \"body\" = $1, \"article_id\" = $2, \"author_id\" = $3, \"updated_at\" = $4 WHERE \"id\" = $5 RETURNING \"id\", \"body\", \"article_id\", \"author_id\", \"created_at\", \"updated_at\"",
+                    )
+                    .bind(::std::clone::Clone::clone(&self.body))
+                    .bind(::std::clone::Clone::clone(&self.article_id))
+                    .bind(::std::clone::Clone::clone(&self.author_id))
+                    .bind(::std::clone::Clone::clone(&self.updated_at))
+                    .bind(::std::clone::Clone::clone(&self.id))
+                    .fetch_one::<Comment>()
+                    .await?;
+                *self = saved;
+                Ok(())
+            }
+            /// Deletes the row with this key; false if there was none.
+            pub async fn delete(
+                db: impl ::charter_runtime::Conn<'_>,
+                id: i64,
+            ) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
+                Ok(
+                    db
+                        .query("DELETE FROM \"comments\" WHERE \"id\" = $1")
+                        .bind(id)
+                        .execute()
+                        .await? > 0,
+                )
+            }
+            /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
+            #[allow(unused_mut, unused_variables)]
+            pub async fn page(
+                db: &::charter_runtime::Db,
+                filter: &CommentFilter,
+                limit: i64,
+                offset: i64,
+            ) -> ::std::result::Result<
+                (::std::vec::Vec<Comment>, i64),
+                ::charter_runtime::DbError,
+            > {
+                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
+                if let ::std::option::Option::Some(value) = &filter.article {
+                    args.push(
+                        ::std::convert::Into::into(::std::clone::Clone::clone(value)),
+                    );
+                    conds
+                        .push(
+                            ::std::format!(
+                                "\"comments\".\"article_id\" = ${}", args.len()
+                            ),
+                        );
+                }
+                let filter_sql = if conds.is_empty() {
+                    ::std::string::String::new()
+                } else {
+                    ::std::format!(" WHERE {}", conds.join(" AND "))
+                };
+                let total: i64 = db
+                    .query(
+                        ::std::format!(
+                            "{}{}", "SELECT COUNT(*) FROM \"comments\"", filter_sql
+                        ),
+                    )
+                    .bind_all(::std::clone::Clone::clone(&args))
+                    .fetch_scalar()
+                    .await?;
+                let sql = ::std::format!(
+                    "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
+                    "SELECT \"id\", \"body\", \"article_id\", \"author_id\", \"created_at\", \"updated_at\" FROM \"comments\"",
+                    filter_sql, "\"comments\".\"created_at\", \"comments\".\"id\"", args
+                    .len() + 1, args.len() + 2
+                );
+                let rows = db
+                    .query(sql)
+                    .bind_all(args)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all::<Comment>()
+                    .await?;
+                Ok((rows, total))
+            }
+        }
     }
     #[derive(
         Debug,
@@ -2240,6 +2409,39 @@ pub mod articles {
         #[serde(rename = "tagList", default)]
         #[validate(count(max = 20usize), each(length(min = 1usize, max = 64usize)))]
         pub tag_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::charter_runtime::__private::serde::Serialize,
+        ::charter_runtime::__private::serde::Deserialize,
+        ::charter_runtime::Validate
+    )]
+    #[serde(crate = "::charter_runtime::__private::serde")]
+    pub struct Comment {
+        pub id: i64,
+        #[serde(rename = "createdAt")]
+        pub created_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
+        #[serde(rename = "updatedAt")]
+        pub updated_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
+        #[validate(length(min = 1usize, max = 10000usize))]
+        pub body: ::std::string::String,
+        #[validate(nested)]
+        pub author: super::core::Profile,
+    }
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::charter_runtime::__private::serde::Serialize,
+        ::charter_runtime::__private::serde::Deserialize,
+        ::charter_runtime::Validate
+    )]
+    #[serde(crate = "::charter_runtime::__private::serde")]
+    pub struct NewComment {
+        #[validate(length(min = 1usize, max = 10000usize))]
+        pub body: ::std::string::String,
     }
     #[derive(
         Debug,
@@ -2374,6 +2576,45 @@ pub mod articles {
         #[validate(nested)]
         pub article: Article,
     }
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::charter_runtime::__private::serde::Serialize,
+        ::charter_runtime::__private::serde::Deserialize,
+        ::charter_runtime::Validate
+    )]
+    #[serde(crate = "::charter_runtime::__private::serde")]
+    pub struct ListCommentsResponse {
+        #[validate(each(nested))]
+        pub comments: ::std::vec::Vec<Comment>,
+    }
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::charter_runtime::__private::serde::Serialize,
+        ::charter_runtime::__private::serde::Deserialize,
+        ::charter_runtime::Validate
+    )]
+    #[serde(crate = "::charter_runtime::__private::serde")]
+    pub struct AddCommentBody {
+        #[validate(nested)]
+        pub comment: NewComment,
+    }
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::charter_runtime::__private::serde::Serialize,
+        ::charter_runtime::__private::serde::Deserialize,
+        ::charter_runtime::Validate
+    )]
+    #[serde(crate = "::charter_runtime::__private::serde")]
+    pub struct AddCommentResponse {
+        #[validate(nested)]
+        pub comment: Comment,
+    }
     impl Article {
         /// Builds a `Article` from a `Article` row; the arguments are the fields the type adds.
         #[allow(clippy::too_many_arguments)]
@@ -2444,6 +2685,31 @@ pub mod articles {
                 description: ::std::clone::Clone::clone(&model.description),
                 body: ::std::clone::Clone::clone(&model.body),
                 tag_list,
+            }
+        }
+    }
+    impl Comment {
+        /// Builds a `Comment` from a `Comment` row; the arguments are the fields the type adds.
+        #[allow(clippy::too_many_arguments)]
+        pub fn from_model(
+            model: &models::Comment,
+            author: super::core::Profile,
+        ) -> Self {
+            Self {
+                id: ::std::clone::Clone::clone(&model.id),
+                created_at: ::std::clone::Clone::clone(&model.created_at),
+                updated_at: ::std::clone::Clone::clone(&model.updated_at),
+                body: ::std::clone::Clone::clone(&model.body),
+                author,
+            }
+        }
+    }
+    impl NewComment {
+        /// Builds a `NewComment` from a `Comment` row; the arguments are the fields the type adds.
+        #[allow(clippy::too_many_arguments)]
+        pub fn from_model(model: &models::Comment) -> Self {
+            Self {
+                body: ::std::clone::Clone::clone(&model.body),
             }
         }
     }
@@ -2719,6 +2985,78 @@ pub mod articles {
             Ok(out)
         }
     }
+    impl Comment {
+        ///Builds `Comment` for each row, computing every `source:` field with one query per field, not per row.
+        #[allow(unused_variables)]
+        pub async fn load(
+            db: &::charter_runtime::Db,
+            rows: &[models::Comment],
+            caller: ::std::option::Option<&::charter_runtime::Caller>,
+        ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
+            let keys: ::std::vec::Vec<i64> = rows
+                .iter()
+                .map(|r| ::std::clone::Clone::clone(&r.id))
+                .collect();
+            let computed_author: ::std::collections::HashMap<
+                i64,
+                super::core::Profile,
+            > = {
+                let mut related: ::std::vec::Vec<i64> = rows
+                    .iter()
+                    .map(|r| ::std::clone::Clone::clone(&r.author_id))
+                    .collect();
+                related.sort();
+                related.dedup();
+                let targets = super::core::models::User::get_many(db, &related).await?;
+                let loaded = ::std::boxed::Box::pin(
+                        super::core::Profile::load(db, &targets, caller),
+                    )
+                    .await?;
+                targets
+                    .iter()
+                    .map(|t| ::std::clone::Clone::clone(&t.id))
+                    .zip(loaded)
+                    .collect()
+            };
+            let mut out = ::std::vec::Vec::with_capacity(rows.len());
+            for row in rows {
+                out.push(Self {
+                    id: ::std::clone::Clone::clone(&row.id),
+                    created_at: ::std::clone::Clone::clone(&row.created_at),
+                    updated_at: ::std::clone::Clone::clone(&row.updated_at),
+                    body: ::std::clone::Clone::clone(&row.body),
+                    author: computed_author
+                        .get(&row.author_id)
+                        .cloned()
+                        .ok_or_else(|| ::charter_runtime::DbError::Decode(
+                            "Comment row without its related `User`".into(),
+                        ))?,
+                });
+            }
+            Ok(out)
+        }
+    }
+    impl NewComment {
+        ///Builds `NewComment` for each row, computing every `source:` field with one query per field, not per row.
+        #[allow(unused_variables)]
+        pub async fn load(
+            db: &::charter_runtime::Db,
+            rows: &[models::Comment],
+            caller: ::std::option::Option<&::charter_runtime::Caller>,
+        ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
+            let keys: ::std::vec::Vec<i64> = rows
+                .iter()
+                .map(|r| ::std::clone::Clone::clone(&r.id))
+                .collect();
+            let mut out = ::std::vec::Vec::with_capacity(rows.len());
+            for row in rows {
+                out.push(Self {
+                    body: ::std::clone::Clone::clone(&row.body),
+                });
+            }
+            Ok(out)
+        }
+    }
     /// What `create_article` receives: parsed, authenticated and validated.
     #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
     pub struct CreateArticleInput {
@@ -2760,9 +3098,9 @@ pub mod articles {
     }
     /// Create an article
     ///
-    /// Serves `POST /api/articles`; declared at spec/articles.yaml:63:3.
+    /// Serves `POST /api/articles`; declared at spec/articles.yaml:84:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `create_article` (spec/articles.yaml:63:3) has no use case",
+        message = "endpoint `create_article` (spec/articles.yaml:84:3) has no use case",
         label = "`{Self}` does not implement `CreateArticle`",
         note = "implement `articles::CreateArticle` for `{Self}` in src/articles/create_article.rs, with `async fn create_article(&self, ctx: &Ctx, input: CreateArticleInput) -> Result<CreateArticleOutput, CreateArticleError>`"
     )]
@@ -2809,9 +3147,9 @@ pub mod articles {
     }
     /// Get an article
     ///
-    /// Serves `GET /api/articles/{slug}`; declared at spec/articles.yaml:73:3.
+    /// Serves `GET /api/articles/{slug}`; declared at spec/articles.yaml:94:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `get_article` (spec/articles.yaml:73:3) has no use case",
+        message = "endpoint `get_article` (spec/articles.yaml:94:3) has no use case",
         label = "`{Self}` does not implement `GetArticle`",
         note = "implement `articles::GetArticle` for `{Self}` in src/articles/get_article.rs, with `async fn get_article(&self, ctx: &Ctx, input: GetArticleInput) -> Result<GetArticleOutput, GetArticleError>`"
     )]
@@ -2865,9 +3203,9 @@ pub mod articles {
     }
     /// Get recent articles globally
     ///
-    /// Serves `GET /api/articles`; declared at spec/articles.yaml:84:3.
+    /// Serves `GET /api/articles`; declared at spec/articles.yaml:105:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `list_articles` (spec/articles.yaml:84:3) has no use case",
+        message = "endpoint `list_articles` (spec/articles.yaml:105:3) has no use case",
         label = "`{Self}` does not implement `ListArticles`",
         note = "implement `articles::ListArticles` for `{Self}` in src/articles/list_articles.rs, with `async fn list_articles(&self, ctx: &Ctx, input: ListArticlesInput) -> Result<ListArticlesOutput, ListArticlesError>`"
     )]
@@ -2906,9 +3244,9 @@ pub mod articles {
     }
     /// Get tags
     ///
-    /// Serves `GET /api/tags`; declared at spec/articles.yaml:101:3.
+    /// Serves `GET /api/tags`; declared at spec/articles.yaml:122:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `list_tags` (spec/articles.yaml:101:3) has no use case",
+        message = "endpoint `list_tags` (spec/articles.yaml:122:3) has no use case",
         label = "`{Self}` does not implement `ListTags`",
         note = "implement `articles::ListTags` for `{Self}` in src/articles/list_tags.rs, with `async fn list_tags(&self, ctx: &Ctx, input: ListTagsInput) -> Result<ListTagsOutput, ListTagsError>`"
     )]
@@ -2959,9 +3297,9 @@ pub mod articles {
     }
     /// Get recent articles from users you follow
     ///
-    /// Serves `GET /api/articles/feed`; declared at spec/articles.yaml:109:3.
+    /// Serves `GET /api/articles/feed`; declared at spec/articles.yaml:130:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `feed` (spec/articles.yaml:109:3) has no use case",
+        message = "endpoint `feed` (spec/articles.yaml:130:3) has no use case",
         label = "`{Self}` does not implement `Feed`",
         note = "implement `articles::Feed` for `{Self}` in src/articles/feed.rs, with `async fn feed(&self, ctx: &Ctx, input: FeedInput) -> Result<FeedOutput, FeedError>`"
     )]
@@ -3022,9 +3360,9 @@ pub mod articles {
     }
     /// Update an article
     ///
-    /// Serves `PUT /api/articles/{slug}`; declared at spec/articles.yaml:123:3.
+    /// Serves `PUT /api/articles/{slug}`; declared at spec/articles.yaml:144:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `update_article` (spec/articles.yaml:123:3) has no use case",
+        message = "endpoint `update_article` (spec/articles.yaml:144:3) has no use case",
         label = "`{Self}` does not implement `UpdateArticle`",
         note = "implement `articles::UpdateArticle` for `{Self}` in src/articles/update_article.rs, with `async fn update_article(&self, ctx: &Ctx, input: UpdateArticleInput) -> Result<UpdateArticleOutput, UpdateArticleError>`"
     )]
@@ -3078,9 +3416,9 @@ pub mod articles {
     }
     /// Delete an article
     ///
-    /// Serves `DELETE /api/articles/{slug}`; declared at spec/articles.yaml:136:3.
+    /// Serves `DELETE /api/articles/{slug}`; declared at spec/articles.yaml:157:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `delete_article` (spec/articles.yaml:136:3) has no use case",
+        message = "endpoint `delete_article` (spec/articles.yaml:157:3) has no use case",
         label = "`{Self}` does not implement `DeleteArticle`",
         note = "implement `articles::DeleteArticle` for `{Self}` in src/articles/delete_article.rs, with `async fn delete_article(&self, ctx: &Ctx, input: DeleteArticleInput) -> Result<DeleteArticleOutput, DeleteArticleError>`"
     )]
@@ -3129,9 +3467,9 @@ pub mod articles {
     }
     /// Favorite an article
     ///
-    /// Serves `POST /api/articles/{slug}/favorite`; declared at spec/articles.yaml:148:3.
+    /// Serves `POST /api/articles/{slug}/favorite`; declared at spec/articles.yaml:169:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `favorite_article` (spec/articles.yaml:148:3) has no use case",
+        message = "endpoint `favorite_article` (spec/articles.yaml:169:3) has no use case",
         label = "`{Self}` does not implement `FavoriteArticle`",
         note = "implement `articles::FavoriteArticle` for `{Self}` in src/articles/favorite_article.rs, with `async fn favorite_article(&self, ctx: &Ctx, input: FavoriteArticleInput) -> Result<FavoriteArticleOutput, FavoriteArticleError>`"
     )]
@@ -3180,9 +3518,9 @@ pub mod articles {
     }
     /// Unfavorite an article
     ///
-    /// Serves `DELETE /api/articles/{slug}/favorite`; declared at spec/articles.yaml:159:3.
+    /// Serves `DELETE /api/articles/{slug}/favorite`; declared at spec/articles.yaml:180:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `unfavorite_article` (spec/articles.yaml:159:3) has no use case",
+        message = "endpoint `unfavorite_article` (spec/articles.yaml:180:3) has no use case",
         label = "`{Self}` does not implement `UnfavoriteArticle`",
         note = "implement `articles::UnfavoriteArticle` for `{Self}` in src/articles/unfavorite_article.rs, with `async fn unfavorite_article(&self, ctx: &Ctx, input: UnfavoriteArticleInput) -> Result<UnfavoriteArticleOutput, UnfavoriteArticleError>`"
     )]
@@ -3196,6 +3534,166 @@ pub mod articles {
                 UnfavoriteArticleOutput,
                 UnfavoriteArticleError,
             >,
+        > + ::std::marker::Send;
+    }
+    /// What `list_comments` receives: parsed, authenticated and validated.
+    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    pub struct ListCommentsInput {
+        /// The caller, when the request carried a valid token.
+        pub caller: ::std::option::Option<::charter_runtime::Caller>,
+        /// Slug of the article that you want to get comments for
+        pub slug: ::std::string::String,
+    }
+    pub type ListCommentsOutput = ListCommentsResponse;
+    /// The errors `list_comments` may return: exactly those its spec lists, plus `Internal`.
+    #[derive(Debug)]
+    pub enum ListCommentsError {
+        /// No such resource (404).
+        NotFound(::std::string::String),
+        /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
+        Internal(::charter_runtime::BoxError),
+    }
+    impl ::std::convert::From<::charter_runtime::DbError> for ListCommentsError {
+        fn from(e: ::charter_runtime::DbError) -> Self {
+            ListCommentsError::Internal(::std::boxed::Box::new(e))
+        }
+    }
+    impl ::std::convert::From<ListCommentsError> for ::charter_runtime::ApiError {
+        fn from(e: ListCommentsError) -> Self {
+            match e {
+                ListCommentsError::NotFound(m) => {
+                    ::charter_runtime::ApiError::not_found(m)
+                }
+                ListCommentsError::Internal(cause) => {
+                    ::charter_runtime::ApiError::internal(cause)
+                }
+            }
+        }
+    }
+    /// Get comments for an article
+    ///
+    /// Serves `GET /api/articles/{slug}/comments`; declared at spec/articles.yaml:191:3.
+    #[diagnostic::on_unimplemented(
+        message = "endpoint `list_comments` (spec/articles.yaml:191:3) has no use case",
+        label = "`{Self}` does not implement `ListComments`",
+        note = "implement `articles::ListComments` for `{Self}` in src/articles/list_comments.rs, with `async fn list_comments(&self, ctx: &Ctx, input: ListCommentsInput) -> Result<ListCommentsOutput, ListCommentsError>`"
+    )]
+    pub trait ListComments: ::std::marker::Send + ::std::marker::Sync + 'static {
+        fn list_comments(
+            &self,
+            ctx: &::charter_runtime::Ctx,
+            input: ListCommentsInput,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<ListCommentsOutput, ListCommentsError>,
+        > + ::std::marker::Send;
+    }
+    /// What `add_comment` receives: parsed, authenticated and validated.
+    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    pub struct AddCommentInput {
+        /// The authenticated caller.
+        pub caller: ::charter_runtime::Caller,
+        /// Slug of the article that you want to create a comment for
+        pub slug: ::std::string::String,
+        /// The request body.
+        pub body: AddCommentBody,
+    }
+    pub type AddCommentOutput = AddCommentResponse;
+    /// The errors `add_comment` may return: exactly those its spec lists, plus `Internal`.
+    #[derive(Debug)]
+    pub enum AddCommentError {
+        /// No such resource (404).
+        NotFound(::std::string::String),
+        /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
+        Internal(::charter_runtime::BoxError),
+    }
+    impl ::std::convert::From<::charter_runtime::DbError> for AddCommentError {
+        fn from(e: ::charter_runtime::DbError) -> Self {
+            AddCommentError::Internal(::std::boxed::Box::new(e))
+        }
+    }
+    impl ::std::convert::From<AddCommentError> for ::charter_runtime::ApiError {
+        fn from(e: AddCommentError) -> Self {
+            match e {
+                AddCommentError::NotFound(m) => ::charter_runtime::ApiError::not_found(m),
+                AddCommentError::Internal(cause) => {
+                    ::charter_runtime::ApiError::internal(cause)
+                }
+            }
+        }
+    }
+    /// Create a comment for an article
+    ///
+    /// Serves `POST /api/articles/{slug}/comments`; declared at spec/articles.yaml:203:3.
+    #[diagnostic::on_unimplemented(
+        message = "endpoint `add_comment` (spec/articles.yaml:203:3) has no use case",
+        label = "`{Self}` does not implement `AddComment`",
+        note = "implement `articles::AddComment` for `{Self}` in src/articles/add_comment.rs, with `async fn add_comment(&self, ctx: &Ctx, input: AddCommentInput) -> Result<AddCommentOutput, AddCommentError>`"
+    )]
+    pub trait AddComment: ::std::marker::Send + ::std::marker::Sync + 'static {
+        fn add_comment(
+            &self,
+            ctx: &::charter_runtime::Ctx,
+            input: AddCommentInput,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<AddCommentOutput, AddCommentError>,
+        > + ::std::marker::Send;
+    }
+    /// What `delete_comment` receives: parsed, authenticated and validated.
+    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    pub struct DeleteCommentInput {
+        /// The authenticated caller.
+        pub caller: ::charter_runtime::Caller,
+        /// Slug of the article that you want to delete a comment for
+        pub slug: ::std::string::String,
+        /// ID of the comment you want to delete
+        pub id: i64,
+    }
+    pub type DeleteCommentOutput = ();
+    /// The errors `delete_comment` may return: exactly those its spec lists, plus `Internal`.
+    #[derive(Debug)]
+    pub enum DeleteCommentError {
+        /// Not allowed for this caller (403).
+        Forbidden(::std::string::String),
+        /// No such resource (404).
+        NotFound(::std::string::String),
+        /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
+        Internal(::charter_runtime::BoxError),
+    }
+    impl ::std::convert::From<::charter_runtime::DbError> for DeleteCommentError {
+        fn from(e: ::charter_runtime::DbError) -> Self {
+            DeleteCommentError::Internal(::std::boxed::Box::new(e))
+        }
+    }
+    impl ::std::convert::From<DeleteCommentError> for ::charter_runtime::ApiError {
+        fn from(e: DeleteCommentError) -> Self {
+            match e {
+                DeleteCommentError::Forbidden(m) => {
+                    ::charter_runtime::ApiError::forbidden(m)
+                }
+                DeleteCommentError::NotFound(m) => {
+                    ::charter_runtime::ApiError::not_found(m)
+                }
+                DeleteCommentError::Internal(cause) => {
+                    ::charter_runtime::ApiError::internal(cause)
+                }
+            }
+        }
+    }
+    /// Delete a comment for an article
+    ///
+    /// Serves `DELETE /api/articles/{slug}/comments/{id}`; declared at spec/articles.yaml:215:3.
+    #[diagnostic::on_unimplemented(
+        message = "endpoint `delete_comment` (spec/articles.yaml:215:3) has no use case",
+        label = "`{Self}` does not implement `DeleteComment`",
+        note = "implement `articles::DeleteComment` for `{Self}` in src/articles/delete_comment.rs, with `async fn delete_comment(&self, ctx: &Ctx, input: DeleteCommentInput) -> Result<DeleteCommentOutput, DeleteCommentError>`"
+    )]
+    pub trait DeleteComment: ::std::marker::Send + ::std::marker::Sync + 'static {
+        fn delete_comment(
+            &self,
+            ctx: &::charter_runtime::Ctx,
+            input: DeleteCommentInput,
+        ) -> impl ::std::future::Future<
+            Output = ::std::result::Result<DeleteCommentOutput, DeleteCommentError>,
         > + ::std::marker::Send;
     }
     #[doc(hidden)]
@@ -3391,6 +3889,45 @@ pub mod articles {
             ::charter_runtime::Validate
         )]
         #[serde(crate = "::charter_runtime::__private::serde")]
+        pub struct NewComment {
+            #[serde(rename = "body", default)]
+            #[validate(length(min = 1usize, max = 10000usize))]
+            pub body: ::std::option::Option<::std::string::String>,
+        }
+        impl NewComment {
+            /// The real type, or `None` after adding an error for each required field that is missing.
+            #[allow(unused_variables)]
+            pub fn finish(
+                self,
+                path: &mut ::charter_runtime::JsonPath,
+                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            ) -> ::std::option::Option<super::NewComment> {
+                let body = {
+                    path.push_field("body");
+                    let v = match self.body {
+                        ::std::option::Option::Some(value) => {
+                            ::std::option::Option::Some(value)
+                        }
+                        ::std::option::Option::None => {
+                            errors.push(path.error("required", "is required"));
+                            ::std::option::Option::None
+                        }
+                    };
+                    path.pop();
+                    v
+                };
+                let (::std::option::Option::Some(body),) = (body,) else {
+                    return ::std::option::Option::None;
+                };
+                ::std::option::Option::Some(super::NewComment { body })
+            }
+        }
+        #[derive(
+            Debug,
+            ::charter_runtime::__private::serde::Deserialize,
+            ::charter_runtime::Validate
+        )]
+        #[serde(crate = "::charter_runtime::__private::serde")]
         pub struct CreateArticleBody {
             #[serde(rename = "article", default)]
             #[validate(nested)]
@@ -3469,6 +4006,47 @@ pub mod articles {
                 ::std::option::Option::Some(super::UpdateArticleBody {
                     article,
                 })
+            }
+        }
+        #[derive(
+            Debug,
+            ::charter_runtime::__private::serde::Deserialize,
+            ::charter_runtime::Validate
+        )]
+        #[serde(crate = "::charter_runtime::__private::serde")]
+        pub struct AddCommentBody {
+            #[serde(rename = "comment", default)]
+            #[validate(nested)]
+            pub comment: ::std::option::Option<
+                ::charter_runtime::__private::handler::Object<NewComment>,
+            >,
+        }
+        impl AddCommentBody {
+            /// The real type, or `None` after adding an error for each required field that is missing.
+            #[allow(unused_variables)]
+            pub fn finish(
+                self,
+                path: &mut ::charter_runtime::JsonPath,
+                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            ) -> ::std::option::Option<super::AddCommentBody> {
+                let comment = {
+                    path.push_field("comment");
+                    let v = match self.comment {
+                        ::std::option::Option::Some(value) => {
+                            value.0.finish(path, errors)
+                        }
+                        ::std::option::Option::None => {
+                            errors.push(path.error("required", "is required"));
+                            ::std::option::Option::None
+                        }
+                    };
+                    path.pop();
+                    v
+                };
+                let (::std::option::Option::Some(comment),) = (comment,) else {
+                    return ::std::option::Option::None;
+                };
+                ::std::option::Option::Some(super::AddCommentBody { comment })
             }
         }
     }
@@ -4147,6 +4725,147 @@ mod __handlers {
             Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
         }
     }
+    pub(super) async fn handle_list_comments<A: super::articles::ListComments>(
+        ::charter_runtime::__private::axum::extract::State(
+            state,
+        ): ::charter_runtime::__private::axum::extract::State<
+            ::charter_runtime::__private::handler::Shared<A>,
+        >,
+        req: ::charter_runtime::__private::handler::Request,
+    ) -> ::charter_runtime::__private::handler::Response {
+        let ctx = state.ctx();
+        let caller = match ::charter_runtime::__private::handler::caller_optional(
+            &req,
+            ctx,
+        ) {
+            Ok(c) => c,
+            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+        };
+        let mut errors = ::std::vec::Vec::new();
+        let p_slug = ::charter_runtime::__private::handler::path::<
+            ::std::string::String,
+        >(&req, "slug", &mut errors);
+        let (Some(p_slug),) = (p_slug,) else {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        };
+        let input = super::articles::ListCommentsInput {
+            caller,
+            slug: p_slug,
+        };
+        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        if !errors.is_empty() {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        }
+        match state.app().list_comments(ctx, input).await {
+            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
+            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+        }
+    }
+    pub(super) async fn handle_add_comment<A: super::articles::AddComment>(
+        ::charter_runtime::__private::axum::extract::State(
+            state,
+        ): ::charter_runtime::__private::axum::extract::State<
+            ::charter_runtime::__private::handler::Shared<A>,
+        >,
+        req: ::charter_runtime::__private::handler::Request,
+    ) -> ::charter_runtime::__private::handler::Response {
+        let ctx = state.ctx();
+        let caller = match ::charter_runtime::__private::handler::caller_required(
+            &req,
+            ctx,
+        ) {
+            Ok(c) => c,
+            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+        };
+        let body = match ::charter_runtime::__private::handler::json_body::<
+            ::charter_runtime::__private::handler::Object<
+                super::articles::drafts::AddCommentBody,
+            >,
+        >(&req) {
+            Ok(b) => b.0,
+            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+        };
+        let mut errors = ::std::vec::Vec::new();
+        ::charter_runtime::__private::handler::check(&body, &mut errors);
+        let body = body.finish(&mut ::charter_runtime::JsonPath::new(), &mut errors);
+        let p_slug = ::charter_runtime::__private::handler::path::<
+            ::std::string::String,
+        >(&req, "slug", &mut errors);
+        let (Some(p_slug), Some(body)) = (p_slug, body) else {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        };
+        let input = super::articles::AddCommentInput {
+            caller,
+            slug: p_slug,
+            body,
+        };
+        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        if !errors.is_empty() {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        }
+        match state.app().add_comment(ctx, input).await {
+            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
+            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+        }
+    }
+    pub(super) async fn handle_delete_comment<A: super::articles::DeleteComment>(
+        ::charter_runtime::__private::axum::extract::State(
+            state,
+        ): ::charter_runtime::__private::axum::extract::State<
+            ::charter_runtime::__private::handler::Shared<A>,
+        >,
+        req: ::charter_runtime::__private::handler::Request,
+    ) -> ::charter_runtime::__private::handler::Response {
+        let ctx = state.ctx();
+        let caller = match ::charter_runtime::__private::handler::caller_required(
+            &req,
+            ctx,
+        ) {
+            Ok(c) => c,
+            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+        };
+        let mut errors = ::std::vec::Vec::new();
+        let p_slug = ::charter_runtime::__private::handler::path::<
+            ::std::string::String,
+        >(&req, "slug", &mut errors);
+        let p_id = ::charter_runtime::__private::handler::path::<
+            i64,
+        >(&req, "id", &mut errors);
+        let (Some(p_slug), Some(p_id)) = (p_slug, p_id) else {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        };
+        let input = super::articles::DeleteCommentInput {
+            caller,
+            slug: p_slug,
+            id: p_id,
+        };
+        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        if !errors.is_empty() {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        }
+        match state.app().delete_comment(ctx, input).await {
+            Ok(()) => ::charter_runtime::__private::handler::respond_empty(204u16),
+            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+        }
+    }
 }
 /// Everything the runtime needs to know about this API, fixed at build time.
 pub static SPEC: ::charter_runtime::ApiSpec = ::charter_runtime::ApiSpec {
@@ -4182,7 +4901,8 @@ where
         + articles::CreateArticle + articles::GetArticle + articles::ListArticles
         + articles::ListTags + articles::Feed + articles::UpdateArticle
         + articles::DeleteArticle + articles::FavoriteArticle
-        + articles::UnfavoriteArticle,
+        + articles::UnfavoriteArticle + articles::ListComments + articles::AddComment
+        + articles::DeleteComment,
 {
     ::std::boxed::Box::new(move |ctx| {
         let state = ::charter_runtime::__private::handler::Shared::new(app, ctx);
@@ -4252,6 +4972,19 @@ where
                         __handlers::handle_favorite_article::<A>,
                     )
                     .delete(__handlers::handle_unfavorite_article::<A>),
+            )
+            .route(
+                "/api/articles/{slug}/comments",
+                ::charter_runtime::__private::axum::routing::get(
+                        __handlers::handle_list_comments::<A>,
+                    )
+                    .post(__handlers::handle_add_comment::<A>),
+            )
+            .route(
+                "/api/articles/{slug}/comments/{id}",
+                ::charter_runtime::__private::axum::routing::delete(
+                    __handlers::handle_delete_comment::<A>,
+                ),
             )
             .with_state(state)
     })

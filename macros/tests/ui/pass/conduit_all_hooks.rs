@@ -224,6 +224,45 @@ impl UnfavoriteArticle for App {
     }
 }
 
+fn comment(id: i64, body: String) -> Comment {
+    Comment { id, created_at: Utc::now(), updated_at: Utc::now(), body, author: profile("ann") }
+}
+
+#[use_case]
+impl ListComments for App {
+    async fn list_comments(
+        &self,
+        _ctx: &Ctx,
+        input: ListCommentsInput,
+    ) -> Result<ListCommentsOutput, ListCommentsError> {
+        if input.slug == "missing" {
+            return Err(ListCommentsError::NotFound("no such article".into()));
+        }
+        Ok(ListCommentsResponse { comments: vec![comment(1, "First".into())] })
+    }
+}
+
+#[use_case]
+impl AddComment for App {
+    async fn add_comment(&self, _ctx: &Ctx, input: AddCommentInput) -> Result<AddCommentOutput, AddCommentError> {
+        Ok(AddCommentResponse { comment: comment(2, input.body.comment.body) })
+    }
+}
+
+#[use_case]
+impl DeleteComment for App {
+    async fn delete_comment(
+        &self,
+        _ctx: &Ctx,
+        input: DeleteCommentInput,
+    ) -> Result<DeleteCommentOutput, DeleteCommentError> {
+        if input.id != 1 {
+            return Err(DeleteCommentError::Forbidden("only the author may delete this comment".into()));
+        }
+        Ok(())
+    }
+}
+
 fn failures(value: &impl Validate) -> Vec<(String, &'static str)> {
     match value.validate() {
         Ok(()) => Vec::new(),
