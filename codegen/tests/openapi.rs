@@ -324,6 +324,28 @@ mod contract {
         assert_eq!(compared, spec.endpoints().count());
     }
 
+    /// All 19 operations of the contract are served, at the same method and path (under `/api`).
+    #[test]
+    fn every_contract_operation_is_served() {
+        let ours = example_json();
+        let theirs = contract();
+        let mut missing = Vec::new();
+        let mut count = 0;
+        for (path, item) in theirs["paths"].as_object().expect("contract paths") {
+            for (method, op) in item.as_object().expect("path item") {
+                if op.get("operationId").is_none() {
+                    continue;
+                }
+                count += 1;
+                if !ours["paths"][format!("/api{path}")][method].is_object() {
+                    missing.push(format!("{} /api{path} ({})", method.to_uppercase(), op["operationId"]));
+                }
+            }
+        }
+        assert_eq!(count, 19, "the contract has 19 operations");
+        assert!(missing.is_empty(), "contract operations we do not serve:\n{}", missing.join("\n"));
+    }
+
     #[test]
     fn auth_matches_the_contract() {
         let spec = example();
