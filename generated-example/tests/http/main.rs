@@ -9,6 +9,7 @@
 mod support;
 
 mod articles;
+mod comments;
 mod favorites;
 mod feed;
 mod profiles;

@@ -5,7 +5,7 @@ use std::sync::Once;
 use std::time::Duration;
 
 use charter_runtime::testing::{self, TestClient, TestDb, TestRequest, TestResponse};
-use charter_runtime::{Backend, Claims, Config, Ctx, DateTime, Jwt, Utc};
+use charter_runtime::{Backend, Claims, Config, Ctx, DateTime, Db, Jwt, Utc};
 use conduit_example::api::core::models;
 use conduit_example::{App, api};
 use serde_json::{Value, json};
@@ -74,6 +74,11 @@ impl TestApp {
     /// The database this server runs on.
     pub fn backend(&self) -> Backend {
         self.ctx.db().backend()
+    }
+
+    /// The server's own database, for what the API cannot show (rows a cascade should have removed).
+    pub fn db(&self) -> &Db {
+        self.ctx.db()
     }
 
     pub fn get(&self, path: &str) -> TestRequest {
