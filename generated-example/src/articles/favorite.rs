@@ -44,9 +44,9 @@ impl UnfavoriteArticle for App {
         let row = super::by_slug(ctx, &input.slug)
             .await?
             .ok_or_else(|| UnfavoriteArticleError::NotFound(format!("no article with slug `{}`", input.slug)))?;
-        if let Ok(me) = input.caller.id::<i64>() {
-            models::Article::remove_favorited_by(ctx.db(), row.id, me).await?;
-        }
+        let gone = || UnfavoriteArticleError::NotFound("the user of this token no longer exists".into());
+        let me = crate::core::caller_row(ctx, &input.caller).await?.ok_or_else(gone)?;
+        models::Article::remove_favorited_by(ctx.db(), row.id, me.id).await?;
         Ok(UnfavoriteArticleResponse { article: super::article(ctx, &row, Some(&input.caller)).await? })
     }
 }

@@ -6,10 +6,8 @@ use crate::api::articles::{ArticleListItem, Feed, FeedError, FeedInput, FeedOutp
 #[use_case]
 impl Feed for App {
     async fn feed(&self, ctx: &Ctx, input: FeedInput) -> Result<FeedOutput, FeedError> {
-        let me = input
-            .caller
-            .id::<i64>()
-            .map_err(|_| FeedError::NotFound("the user of this token no longer exists".into()))?;
+        let gone = || FeedError::NotFound("the user of this token no longer exists".into());
+        let me = crate::core::caller_row(ctx, &input.caller).await?.ok_or_else(gone)?.id;
         let filter = models::ArticleFilter { feed: Some(me), ..Default::default() };
         let (rows, total) =
             models::Article::page(ctx.db(), &filter, i64::from(input.limit), i64::from(input.offset)).await?;

@@ -14,6 +14,7 @@ backends!(
     favorite_and_unfavorite_require_a_token,
     favorite_and_unfavorite_of_an_unknown_slug_are_404s,
     favorite_for_a_deleted_account_is_a_404,
+    unfavorite_for_a_deleted_account_is_a_404,
     favorite_and_unfavorite_accept_a_bodyless_json_request,
     list_articles_filtered_by_favorited,
 );
@@ -153,6 +154,15 @@ async fn favorite_for_a_deleted_account_is_a_404(app: TestApp) {
     let created = app.create_article(&jake, "Title", &[]).await;
     let ghost = app.deleted_account_token().await;
     let response = app.request("POST", &favorite_path("title")).token(&ghost).send().await;
+    expect_error(&response, 404, &["the user of this token no longer exists"]);
+    assert_eq!(app.article("title", None).await, created);
+}
+
+async fn unfavorite_for_a_deleted_account_is_a_404(app: TestApp) {
+    let jake = app.seeded_user("jake").await;
+    let created = app.create_article(&jake, "Title", &[]).await;
+    let ghost = app.deleted_account_token().await;
+    let response = app.delete(&favorite_path("title")).token(&ghost).send().await;
     expect_error(&response, 404, &["the user of this token no longer exists"]);
     assert_eq!(app.article("title", None).await, created);
 }

@@ -14,6 +14,7 @@ backends!(
     feed_shows_favorites_as_the_caller_sees_them,
     feed_of_a_user_who_follows_nobody_is_empty,
     feed_requires_a_token,
+    feed_of_a_deleted_account_is_a_404,
     feed_rejects_invalid_paging,
 );
 
@@ -155,6 +156,12 @@ async fn feed_of_a_user_who_follows_nobody_is_empty(app: TestApp) {
 async fn feed_requires_a_token(app: TestApp) {
     expect_unauthorized(&app.get("/api/articles/feed").send().await, "missing Authorization header");
     expect_unauthorized(&app.get("/api/articles/feed").token("garbage").send().await, "the token is malformed");
+}
+
+async fn feed_of_a_deleted_account_is_a_404(app: TestApp) {
+    let ghost = app.deleted_account_token().await;
+    let response = app.get("/api/articles/feed").token(&ghost).send().await;
+    expect_error(&response, 404, &["the user of this token no longer exists"]);
 }
 
 async fn feed_rejects_invalid_paging(app: TestApp) {
