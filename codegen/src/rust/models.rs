@@ -178,10 +178,7 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
                     return Ok(::std::vec::Vec::new());
                 }
                 let sql = ::std::format!("{}{})", #select_prefix, ::charter_runtime::__private::sql::placeholders(1, keys.len()));
-                let mut query = db.query(sql);
-                for key in keys {
-                    query = query.bind(::std::clone::Clone::clone(key));
-                }
+                let query = db.query(sql).bind_all(keys.iter().cloned());
                 query.fetch_all::<#name>().await
             }
 
@@ -339,10 +336,7 @@ fn emit_link(spec: &Spec, m: &Model, rel: &ManyToMany, from: From<'_>) -> TokenS
                 sql.push_str(&::std::format!("($1, ${})", i + 2));
             }
             sql.push_str(" ON CONFLICT DO NOTHING");
-            let mut query = db.query(sql).bind(key);
-            for target in targets {
-                query = query.bind(::std::clone::Clone::clone(target));
-            }
+            let query = db.query(sql).bind(key).bind_all(targets.iter().cloned());
             query.execute().await?;
             Ok(())
         }
@@ -361,10 +355,7 @@ fn emit_link(spec: &Spec, m: &Model, rel: &ManyToMany, from: From<'_>) -> TokenS
                 return Ok(::std::vec::Vec::new());
             }
             let sql = ::std::format!("{}{}{}", #keys_prefix, ::charter_runtime::__private::sql::placeholders(1, keys.len()), #keys_suffix);
-            let mut query = db.query(sql);
-            for key in keys {
-                query = query.bind(::std::clone::Clone::clone(key));
-            }
+            let query = db.query(sql).bind_all(keys.iter().cloned());
             Ok(query.fetch_all::<#pair>().await?.into_iter().map(|p| (p.#src_i, p.#dst_i)).collect())
         }
 
@@ -377,10 +368,7 @@ fn emit_link(spec: &Spec, m: &Model, rel: &ManyToMany, from: From<'_>) -> TokenS
                 return Ok(::std::vec::Vec::new());
             }
             let sql = ::std::format!("{}{}{}", #counts_prefix, ::charter_runtime::__private::sql::placeholders(1, keys.len()), #counts_suffix);
-            let mut query = db.query(sql);
-            for key in keys {
-                query = query.bind(::std::clone::Clone::clone(key));
-            }
+            let query = db.query(sql).bind_all(keys.iter().cloned());
             Ok(query.fetch_all::<#count_row>().await?.into_iter().map(|c| (c.#src_i, c.n)).collect())
         }
 
@@ -390,10 +378,7 @@ fn emit_link(spec: &Spec, m: &Model, rel: &ManyToMany, from: From<'_>) -> TokenS
                 return Ok(::std::vec::Vec::new());
             }
             let sql = ::std::format!("{}{})", #linked_prefix, ::charter_runtime::__private::sql::placeholders(2, keys.len()));
-            let mut query = db.query(sql).bind(target);
-            for key in keys {
-                query = query.bind(::std::clone::Clone::clone(key));
-            }
+            let query = db.query(sql).bind(target).bind_all(keys.iter().cloned());
             query.fetch_all_scalar::<#src_ty>().await
         }
 
@@ -403,10 +388,7 @@ fn emit_link(spec: &Spec, m: &Model, rel: &ManyToMany, from: From<'_>) -> TokenS
                 return Ok(::std::vec::Vec::new());
             }
             let sql = ::std::format!("{}{})", #targets_prefix, ::charter_runtime::__private::sql::placeholders(2, candidates.len()));
-            let mut query = db.query(sql).bind(key);
-            for c in candidates {
-                query = query.bind(::std::clone::Clone::clone(c));
-            }
+            let query = db.query(sql).bind(key).bind_all(candidates.iter().cloned());
             query.fetch_all_scalar::<#dst_ty>().await
         }
     }

@@ -88,10 +88,7 @@ pub mod core {
                     "SELECT \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\" FROM \"users\" WHERE \"id\" IN (",
                     ::charter_runtime::__private::sql::placeholders(1, keys.len())
                 );
-                let mut query = db.query(sql);
-                for key in keys {
-                    query = query.bind(::std::clone::Clone::clone(key));
-                }
+                let query = db.query(sql).bind_all(keys.iter().cloned());
                 query.fetch_all::<User>().await
             }
             /// The row whose `email` is `email`, if any.
@@ -178,10 +175,7 @@ pub mod core {
                     sql.push_str(&::std::format!("($1, ${})", i + 2));
                 }
                 sql.push_str(" ON CONFLICT DO NOTHING");
-                let mut query = db.query(sql).bind(key);
-                for target in targets {
-                    query = query.bind(::std::clone::Clone::clone(target));
-                }
+                let query = db.query(sql).bind(key).bind_all(targets.iter().cloned());
                 query.execute().await?;
                 Ok(())
             }
@@ -227,10 +221,7 @@ pub mod core {
                     ::charter_runtime::__private::sql::placeholders(1, keys.len()),
                     ") ORDER BY \"user_id\", \"following_id\""
                 );
-                let mut query = db.query(sql);
-                for key in keys {
-                    query = query.bind(::std::clone::Clone::clone(key));
-                }
+                let query = db.query(sql).bind_all(keys.iter().cloned());
                 Ok(
                     query
                         .fetch_all::<UserFollowingLink>()
@@ -265,10 +256,7 @@ pub mod core {
                     ::charter_runtime::__private::sql::placeholders(1, keys.len()),
                     ") GROUP BY \"user_id\""
                 );
-                let mut query = db.query(sql);
-                for key in keys {
-                    query = query.bind(::std::clone::Clone::clone(key));
-                }
+                let query = db.query(sql).bind_all(keys.iter().cloned());
                 Ok(
                     query
                         .fetch_all::<UserFollowingCount>()
@@ -295,10 +283,7 @@ pub mod core {
                     "SELECT \"user_id\" FROM \"users_following\" WHERE \"following_id\" = $1 AND \"user_id\" IN (",
                     ::charter_runtime::__private::sql::placeholders(2, keys.len())
                 );
-                let mut query = db.query(sql).bind(target);
-                for key in keys {
-                    query = query.bind(::std::clone::Clone::clone(key));
-                }
+                let query = db.query(sql).bind(target).bind_all(keys.iter().cloned());
                 query.fetch_all_scalar::<i64>().await
             }
             /// Which of `candidates` the row `key` links to, in one query.
@@ -318,10 +303,7 @@ pub mod core {
                     "SELECT \"following_id\" FROM \"users_following\" WHERE \"user_id\" = $1 AND \"following_id\" IN (",
                     ::charter_runtime::__private::sql::placeholders(2, candidates.len())
                 );
-                let mut query = db.query(sql).bind(key);
-                for c in candidates {
-                    query = query.bind(::std::clone::Clone::clone(c));
-                }
+                let query = db.query(sql).bind(key).bind_all(candidates.iter().cloned());
                 query.fetch_all_scalar::<i64>().await
             }
             /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
@@ -1487,10 +1469,7 @@ pub mod articles {
                     "{}{})", "SELECT \"id\", \"name\" FROM \"tags\" WHERE \"id\" IN (",
                     ::charter_runtime::__private::sql::placeholders(1, keys.len())
                 );
-                let mut query = db.query(sql);
-                for key in keys {
-                    query = query.bind(::std::clone::Clone::clone(key));
-                }
+                let query = db.query(sql).bind_all(keys.iter().cloned());
                 query.fetch_all::<Tag>().await
             }
             /// The row whose `name` is `name`, if any.
@@ -1663,10 +1642,7 @@ pub mod articles {
                     "SELECT \"id\", \"slug\", \"title\", \"description\", \"body\", \"author_id\", \"created_at\", \"updated_at\" FROM \"articles\" WHERE \"id\" IN (",
                     ::charter_runtime::__private::sql::placeholders(1, keys.len())
                 );
-                let mut query = db.query(sql);
-                for key in keys {
-                    query = query.bind(::std::clone::Clone::clone(key));
-                }
+                let query = db.query(sql).bind_all(keys.iter().cloned());
                 query.fetch_all::<Article>().await
             }
             /// The row whose `slug` is `slug`, if any.
@@ -1738,10 +1714,7 @@ pub mod articles {
                     sql.push_str(&::std::format!("($1, ${})", i + 2));
                 }
                 sql.push_str(" ON CONFLICT DO NOTHING");
-                let mut query = db.query(sql).bind(key);
-                for target in targets {
-                    query = query.bind(::std::clone::Clone::clone(target));
-                }
+                let query = db.query(sql).bind(key).bind_all(targets.iter().cloned());
                 query.execute().await?;
                 Ok(())
             }
@@ -1787,10 +1760,7 @@ pub mod articles {
                     ::charter_runtime::__private::sql::placeholders(1, keys.len()),
                     ") ORDER BY \"article_id\", \"tag_id\""
                 );
-                let mut query = db.query(sql);
-                for key in keys {
-                    query = query.bind(::std::clone::Clone::clone(key));
-                }
+                let query = db.query(sql).bind_all(keys.iter().cloned());
                 Ok(
                     query
                         .fetch_all::<ArticleTagsLink>()
@@ -1825,10 +1795,7 @@ pub mod articles {
                     ::charter_runtime::__private::sql::placeholders(1, keys.len()),
                     ") GROUP BY \"article_id\""
                 );
-                let mut query = db.query(sql);
-                for key in keys {
-                    query = query.bind(::std::clone::Clone::clone(key));
-                }
+                let query = db.query(sql).bind_all(keys.iter().cloned());
                 Ok(
                     query
                         .fetch_all::<ArticleTagsCount>()
@@ -1855,10 +1822,7 @@ pub mod articles {
                     "SELECT \"article_id\" FROM \"articles_tags\" WHERE \"tag_id\" = $1 AND \"article_id\" IN (",
                     ::charter_runtime::__private::sql::placeholders(2, keys.len())
                 );
-                let mut query = db.query(sql).bind(target);
-                for key in keys {
-                    query = query.bind(::std::clone::Clone::clone(key));
-                }
+                let query = db.query(sql).bind(target).bind_all(keys.iter().cloned());
                 query.fetch_all_scalar::<i64>().await
             }
             /// Which of `candidates` the row `key` links to, in one query.
@@ -1878,10 +1842,7 @@ pub mod articles {
                     "SELECT \"tag_id\" FROM \"articles_tags\" WHERE \"article_id\" = $1 AND \"tag_id\" IN (",
                     ::charter_runtime::__private::sql::placeholders(2, candidates.len())
                 );
-                let mut query = db.query(sql).bind(key);
-                for c in candidates {
-                    query = query.bind(::std::clone::Clone::clone(c));
-                }
+                let query = db.query(sql).bind(key).bind_all(candidates.iter().cloned());
                 query.fetch_all_scalar::<i64>().await
             }
             /// Links this row to the `User` rows with these keys (already linked ones are kept).
@@ -1903,10 +1864,7 @@ pub mod articles {
                     sql.push_str(&::std::format!("($1, ${})", i + 2));
                 }
                 sql.push_str(" ON CONFLICT DO NOTHING");
-                let mut query = db.query(sql).bind(key);
-                for target in targets {
-                    query = query.bind(::std::clone::Clone::clone(target));
-                }
+                let query = db.query(sql).bind(key).bind_all(targets.iter().cloned());
                 query.execute().await?;
                 Ok(())
             }
@@ -1952,10 +1910,7 @@ pub mod articles {
                     ::charter_runtime::__private::sql::placeholders(1, keys.len()),
                     ") ORDER BY \"article_id\", \"user_id\""
                 );
-                let mut query = db.query(sql);
-                for key in keys {
-                    query = query.bind(::std::clone::Clone::clone(key));
-                }
+                let query = db.query(sql).bind_all(keys.iter().cloned());
                 Ok(
                     query
                         .fetch_all::<ArticleFavoritedByLink>()
@@ -1990,10 +1945,7 @@ pub mod articles {
                     ::charter_runtime::__private::sql::placeholders(1, keys.len()),
                     ") GROUP BY \"article_id\""
                 );
-                let mut query = db.query(sql);
-                for key in keys {
-                    query = query.bind(::std::clone::Clone::clone(key));
-                }
+                let query = db.query(sql).bind_all(keys.iter().cloned());
                 Ok(
                     query
                         .fetch_all::<ArticleFavoritedByCount>()
@@ -2020,10 +1972,7 @@ pub mod articles {
                     "SELECT \"article_id\" FROM \"articles_favorited_by\" WHERE \"user_id\" = $1 AND \"article_id\" IN (",
                     ::charter_runtime::__private::sql::placeholders(2, keys.len())
                 );
-                let mut query = db.query(sql).bind(target);
-                for key in keys {
-                    query = query.bind(::std::clone::Clone::clone(key));
-                }
+                let query = db.query(sql).bind(target).bind_all(keys.iter().cloned());
                 query.fetch_all_scalar::<i64>().await
             }
             /// Which of `candidates` the row `key` links to, in one query.
@@ -2043,10 +1992,7 @@ pub mod articles {
                     "SELECT \"user_id\" FROM \"articles_favorited_by\" WHERE \"article_id\" = $1 AND \"user_id\" IN (",
                     ::charter_runtime::__private::sql::placeholders(2, candidates.len())
                 );
-                let mut query = db.query(sql).bind(key);
-                for c in candidates {
-                    query = query.bind(::std::clone::Clone::clone(c));
-                }
+                let query = db.query(sql).bind(key).bind_all(candidates.iter().cloned());
                 query.fetch_all_scalar::<i64>().await
             }
             /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
@@ -2217,10 +2163,7 @@ pub mod articles {
                     "SELECT \"id\", \"body\", \"article_id\", \"author_id\", \"created_at\", \"updated_at\" FROM \"comments\" WHERE \"id\" IN (",
                     ::charter_runtime::__private::sql::placeholders(1, keys.len())
                 );
-                let mut query = db.query(sql);
-                for key in keys {
-                    query = query.bind(::std::clone::Clone::clone(key));
-                }
+                let query = db.query(sql).bind_all(keys.iter().cloned());
                 query.fetch_all::<Comment>().await
             }
             /// Writes every column of this row back (bumping `updated_at`) and reloads it.

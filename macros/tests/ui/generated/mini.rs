@@ -66,10 +66,7 @@ pub mod shop {
                     "SELECT \"id\", \"name\" FROM \"categories\" WHERE \"id\" IN (",
                     ::charter_runtime::__private::sql::placeholders(1, keys.len())
                 );
-                let mut query = db.query(sql);
-                for key in keys {
-                    query = query.bind(::std::clone::Clone::clone(key));
-                }
+                let query = db.query(sql).bind_all(keys.iter().cloned());
                 query.fetch_all::<Category>().await
             }
             /// The row whose `name` is `name`, if any.
@@ -242,10 +239,7 @@ pub mod shop {
                     "SELECT \"id\", \"sku\", \"name\", \"price\", \"stock\", \"notes\", \"category_id\", \"created_at\", \"updated_at\" FROM \"products\" WHERE \"id\" IN (",
                     ::charter_runtime::__private::sql::placeholders(1, keys.len())
                 );
-                let mut query = db.query(sql);
-                for key in keys {
-                    query = query.bind(::std::clone::Clone::clone(key));
-                }
+                let query = db.query(sql).bind_all(keys.iter().cloned());
                 query.fetch_all::<Product>().await
             }
             /// The row whose `sku` is `sku`, if any.
@@ -318,10 +312,7 @@ pub mod shop {
                     sql.push_str(&::std::format!("($1, ${})", i + 2));
                 }
                 sql.push_str(" ON CONFLICT DO NOTHING");
-                let mut query = db.query(sql).bind(key);
-                for target in targets {
-                    query = query.bind(::std::clone::Clone::clone(target));
-                }
+                let query = db.query(sql).bind(key).bind_all(targets.iter().cloned());
                 query.execute().await?;
                 Ok(())
             }
@@ -367,10 +358,7 @@ pub mod shop {
                     ::charter_runtime::__private::sql::placeholders(1, keys.len()),
                     ") ORDER BY \"product_id\", \"category_id\""
                 );
-                let mut query = db.query(sql);
-                for key in keys {
-                    query = query.bind(::std::clone::Clone::clone(key));
-                }
+                let query = db.query(sql).bind_all(keys.iter().cloned());
                 Ok(
                     query
                         .fetch_all::<ProductTagsLink>()
@@ -405,10 +393,7 @@ pub mod shop {
                     ::charter_runtime::__private::sql::placeholders(1, keys.len()),
                     ") GROUP BY \"product_id\""
                 );
-                let mut query = db.query(sql);
-                for key in keys {
-                    query = query.bind(::std::clone::Clone::clone(key));
-                }
+                let query = db.query(sql).bind_all(keys.iter().cloned());
                 Ok(
                     query
                         .fetch_all::<ProductTagsCount>()
@@ -435,10 +420,7 @@ pub mod shop {
                     "SELECT \"product_id\" FROM \"products_tags\" WHERE \"category_id\" = $1 AND \"product_id\" IN (",
                     ::charter_runtime::__private::sql::placeholders(2, keys.len())
                 );
-                let mut query = db.query(sql).bind(target);
-                for key in keys {
-                    query = query.bind(::std::clone::Clone::clone(key));
-                }
+                let query = db.query(sql).bind(target).bind_all(keys.iter().cloned());
                 query.fetch_all_scalar::<i64>().await
             }
             /// Which of `candidates` the row `key` links to, in one query.
@@ -458,10 +440,7 @@ pub mod shop {
                     "SELECT \"category_id\" FROM \"products_tags\" WHERE \"product_id\" = $1 AND \"category_id\" IN (",
                     ::charter_runtime::__private::sql::placeholders(2, candidates.len())
                 );
-                let mut query = db.query(sql).bind(key);
-                for c in candidates {
-                    query = query.bind(::std::clone::Clone::clone(c));
-                }
+                let query = db.query(sql).bind(key).bind_all(candidates.iter().cloned());
                 query.fetch_all_scalar::<i64>().await
             }
             /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
