@@ -24,10 +24,12 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 mod error;
+mod list;
 mod query;
 mod value;
 
 pub use error::DbError;
+pub use list::JsonList;
 pub use query::{Conn, FromRow, Query, Scalar, Tx, count_statements};
 pub use value::{Value, sqlite_datetime};
 

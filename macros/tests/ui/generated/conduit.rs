@@ -636,8 +636,8 @@ pub mod core {
         }
     }
     impl Profile {
-        ///Builds `Profile` for each row, computing every `source:` field with one query per field, not per row.
-        #[allow(unused_variables)]
+        /// Builds `Profile` for each row, computing every `source:` field in one statement for all rows.
+        #[allow(unused_variables, unused_mut)]
         pub async fn load(
             db: &::charter_runtime::Db,
             rows: &[models::User],
@@ -649,26 +649,64 @@ pub mod core {
                 .collect();
             let caller_key: ::std::option::Option<i64> = caller
                 .and_then(|c| c.subject.parse().ok());
-            let computed_following: ::std::collections::HashSet<i64> = match &caller_key {
-                Some(me) => {
-                    models::User::following_targets_of(
-                            db,
-                            ::std::clone::Clone::clone(me),
-                            &keys,
+            struct Loaded {
+                key: i64,
+                f_following: bool,
+            }
+            ::charter_runtime::__private::impl_from_row!(Loaded { key, f_following });
+            let loaded: ::std::collections::HashMap<i64, Loaded> = if rows.is_empty() {
+                ::std::collections::HashMap::new()
+            } else {
+                let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+                    (::charter_runtime::Backend::Sqlite, true) => {
+                        (
+                            "SELECT t1.\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = t1.\"id\") AS \"f_following\" FROM \"users\" t1 WHERE t1.\"id\" IN (",
+                            2,
                         )
-                        .await?
-                        .into_iter()
-                        .collect()
+                    }
+                    (::charter_runtime::Backend::Postgres, true) => {
+                        (
+                            "SELECT t1.\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = t1.\"id\") AS \"f_following\" FROM \"users\" t1 WHERE t1.\"id\" IN (",
+                            2,
+                        )
+                    }
+                    (::charter_runtime::Backend::Sqlite, false) => {
+                        (
+                            "SELECT t1.\"id\" AS \"key\", FALSE AS \"f_following\" FROM \"users\" t1 WHERE t1.\"id\" IN (",
+                            1,
+                        )
+                    }
+                    (::charter_runtime::Backend::Postgres, false) => {
+                        (
+                            "SELECT t1.\"id\" AS \"key\", FALSE AS \"f_following\" FROM \"users\" t1 WHERE t1.\"id\" IN (",
+                            1,
+                        )
+                    }
+                };
+                let sql = ::std::format!(
+                    "{}{})", prefix,
+                    ::charter_runtime::__private::sql::placeholders(first, keys.len())
+                );
+                let mut query = db.query(sql);
+                if let Some(me) = &caller_key {
+                    query = query.bind(::std::clone::Clone::clone(me));
                 }
-                None => ::std::collections::HashSet::new(),
+                query
+                    .bind_all(keys.iter().cloned())
+                    .fetch_all::<Loaded>()
+                    .await?
+                    .into_iter()
+                    .map(|c| (::std::clone::Clone::clone(&c.key), c))
+                    .collect()
             };
             let mut out = ::std::vec::Vec::with_capacity(rows.len());
             for row in rows {
+                let Some(c) = loaded.get(&row.id) else { continue };
                 out.push(Self {
                     username: ::std::clone::Clone::clone(&row.username),
                     bio: ::std::clone::Clone::clone(&row.bio),
                     image: ::std::clone::Clone::clone(&row.image),
-                    following: computed_following.contains(&row.id),
+                    following: c.f_following,
                 });
             }
             Ok(out)
@@ -2657,8 +2695,8 @@ pub mod articles {
         }
     }
     impl Article {
-        ///Builds `Article` for each row, computing every `source:` field with one query per field, not per row.
-        #[allow(unused_variables)]
+        /// Builds `Article` for each row, computing every `source:` field in one statement for all rows.
+        #[allow(unused_variables, unused_mut)]
         pub async fn load(
             db: &::charter_runtime::Db,
             rows: &[models::Article],
@@ -2670,87 +2708,68 @@ pub mod articles {
                 .collect();
             let caller_key: ::std::option::Option<i64> = caller
                 .and_then(|c| c.subject.parse().ok());
-            let computed_tag_list: ::std::collections::HashMap<
-                i64,
-                ::std::vec::Vec<::std::string::String>,
-            > = {
-                let links = models::Article::tags_keys(db, &keys).await?;
-                let mut targets: ::std::vec::Vec<_> = links
-                    .iter()
-                    .map(|(_, t)| ::std::clone::Clone::clone(t))
-                    .collect();
-                targets.sort();
-                targets.dedup();
-                let values: ::std::collections::HashMap<_, _> = models::Tag::get_many(
-                        db,
-                        &targets,
-                    )
+            struct Loaded {
+                key: i64,
+                f_tag_list: ::charter_runtime::db::JsonList<::std::string::String>,
+                f_favorited: bool,
+                f_favorites_count: i64,
+                f_author__username: ::std::string::String,
+                f_author__bio: ::std::option::Option<::std::string::String>,
+                f_author__image: ::std::option::Option<::std::string::String>,
+                f_author__following: bool,
+            }
+            ::charter_runtime::__private::impl_from_row!(
+                Loaded { key, f_tag_list, f_favorited, f_favorites_count,
+                f_author__username, f_author__bio, f_author__image, f_author__following }
+            );
+            let loaded: ::std::collections::HashMap<i64, Loaded> = if rows.is_empty() {
+                ::std::collections::HashMap::new()
+            } else {
+                let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+                    (::charter_runtime::Backend::Sqlite, true) => {
+                        (
+                            "SELECT t1.\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = t1.\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = t1.\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = t1.\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM \"articles\" t1 JOIN \"users\" t6 ON t6.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
+                            2,
+                        )
+                    }
+                    (::charter_runtime::Backend::Postgres, true) => {
+                        (
+                            "SELECT t1.\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = t1.\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = t1.\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = t1.\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM \"articles\" t1 JOIN \"users\" t6 ON t6.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
+                            2,
+                        )
+                    }
+                    (::charter_runtime::Backend::Sqlite, false) => {
+                        (
+                            "SELECT t1.\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = t1.\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = t1.\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"articles\" t1 JOIN \"users\" t6 ON t6.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
+                            1,
+                        )
+                    }
+                    (::charter_runtime::Backend::Postgres, false) => {
+                        (
+                            "SELECT t1.\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = t1.\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = t1.\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"articles\" t1 JOIN \"users\" t6 ON t6.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
+                            1,
+                        )
+                    }
+                };
+                let sql = ::std::format!(
+                    "{}{})", prefix,
+                    ::charter_runtime::__private::sql::placeholders(first, keys.len())
+                );
+                let mut query = db.query(sql);
+                if let Some(me) = &caller_key {
+                    query = query.bind(::std::clone::Clone::clone(me));
+                }
+                query
+                    .bind_all(keys.iter().cloned())
+                    .fetch_all::<Loaded>()
                     .await?
                     .into_iter()
-                    .map(|t| (t.id, t.name))
-                    .collect();
-                let mut by_row: ::std::collections::HashMap<
-                    i64,
-                    ::std::vec::Vec<::std::string::String>,
-                > = ::std::collections::HashMap::new();
-                for (row, target) in links {
-                    if let Some(v) = values.get(&target) {
-                        by_row
-                            .entry(row)
-                            .or_default()
-                            .push(::std::clone::Clone::clone(v));
-                    }
-                }
-                for list in by_row.values_mut() {
-                    list.sort_by(|a, b| {
-                        a.partial_cmp(b).unwrap_or(::std::cmp::Ordering::Equal)
-                    });
-                }
-                by_row
-            };
-            let computed_favorited: ::std::collections::HashSet<i64> = match &caller_key {
-                Some(me) => {
-                    models::Article::favorited_by_linked_to(
-                            db,
-                            &keys,
-                            ::std::clone::Clone::clone(me),
-                        )
-                        .await?
-                        .into_iter()
-                        .collect()
-                }
-                None => ::std::collections::HashSet::new(),
-            };
-            let computed_favorites_count: ::std::collections::HashMap<i64, i64> = models::Article::favorited_by_counts(
-                    db,
-                    &keys,
-                )
-                .await?
-                .into_iter()
-                .collect();
-            let computed_author: ::std::collections::HashMap<
-                i64,
-                super::core::Profile,
-            > = {
-                let mut related: ::std::vec::Vec<i64> = rows
-                    .iter()
-                    .map(|r| ::std::clone::Clone::clone(&r.author_id))
-                    .collect();
-                related.sort();
-                related.dedup();
-                let targets = super::core::models::User::get_many(db, &related).await?;
-                let loaded = ::std::boxed::Box::pin(
-                        super::core::Profile::load(db, &targets, caller),
-                    )
-                    .await?;
-                targets
-                    .iter()
-                    .map(|t| ::std::clone::Clone::clone(&t.id))
-                    .zip(loaded)
+                    .map(|c| (::std::clone::Clone::clone(&c.key), c))
                     .collect()
             };
             let mut out = ::std::vec::Vec::with_capacity(rows.len());
             for row in rows {
+                let Some(c) = loaded.get(&row.id) else { continue };
                 out.push(Self {
                     slug: ::std::clone::Clone::clone(&row.slug),
                     title: ::std::clone::Clone::clone(&row.title),
@@ -2758,32 +2777,24 @@ pub mod articles {
                     body: ::std::clone::Clone::clone(&row.body),
                     created_at: ::std::clone::Clone::clone(&row.created_at),
                     updated_at: ::std::clone::Clone::clone(&row.updated_at),
-                    tag_list: computed_tag_list
-                        .get(&row.id)
-                        .cloned()
-                        .unwrap_or_default(),
-                    favorited: computed_favorited.contains(&row.id),
-                    favorites_count: {
-                        let n = computed_favorites_count
-                            .get(&row.id)
-                            .copied()
-                            .unwrap_or(0);
-                        i32::try_from(n).unwrap_or(i32::MAX)
+                    tag_list: ::std::clone::Clone::clone(&c.f_tag_list.0),
+                    favorited: c.f_favorited,
+                    favorites_count: i32::try_from(c.f_favorites_count)
+                        .unwrap_or(i32::MAX),
+                    author: super::core::Profile {
+                        username: ::std::clone::Clone::clone(&c.f_author__username),
+                        bio: ::std::clone::Clone::clone(&c.f_author__bio),
+                        image: ::std::clone::Clone::clone(&c.f_author__image),
+                        following: c.f_author__following,
                     },
-                    author: computed_author
-                        .get(&row.author_id)
-                        .cloned()
-                        .ok_or_else(|| ::charter_runtime::DbError::Decode(
-                            "Article row without its related `User`".into(),
-                        ))?,
                 });
             }
             Ok(out)
         }
     }
     impl ArticleListItem {
-        ///Builds `ArticleListItem` for each row, computing every `source:` field with one query per field, not per row.
-        #[allow(unused_variables)]
+        /// Builds `ArticleListItem` for each row, computing every `source:` field in one statement for all rows.
+        #[allow(unused_variables, unused_mut)]
         pub async fn load(
             db: &::charter_runtime::Db,
             rows: &[models::Article],
@@ -2795,119 +2806,92 @@ pub mod articles {
                 .collect();
             let caller_key: ::std::option::Option<i64> = caller
                 .and_then(|c| c.subject.parse().ok());
-            let computed_tag_list: ::std::collections::HashMap<
-                i64,
-                ::std::vec::Vec<::std::string::String>,
-            > = {
-                let links = models::Article::tags_keys(db, &keys).await?;
-                let mut targets: ::std::vec::Vec<_> = links
-                    .iter()
-                    .map(|(_, t)| ::std::clone::Clone::clone(t))
-                    .collect();
-                targets.sort();
-                targets.dedup();
-                let values: ::std::collections::HashMap<_, _> = models::Tag::get_many(
-                        db,
-                        &targets,
-                    )
+            struct Loaded {
+                key: i64,
+                f_tag_list: ::charter_runtime::db::JsonList<::std::string::String>,
+                f_favorited: bool,
+                f_favorites_count: i64,
+                f_author__username: ::std::string::String,
+                f_author__bio: ::std::option::Option<::std::string::String>,
+                f_author__image: ::std::option::Option<::std::string::String>,
+                f_author__following: bool,
+            }
+            ::charter_runtime::__private::impl_from_row!(
+                Loaded { key, f_tag_list, f_favorited, f_favorites_count,
+                f_author__username, f_author__bio, f_author__image, f_author__following }
+            );
+            let loaded: ::std::collections::HashMap<i64, Loaded> = if rows.is_empty() {
+                ::std::collections::HashMap::new()
+            } else {
+                let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+                    (::charter_runtime::Backend::Sqlite, true) => {
+                        (
+                            "SELECT t1.\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = t1.\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = t1.\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = t1.\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM \"articles\" t1 JOIN \"users\" t6 ON t6.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
+                            2,
+                        )
+                    }
+                    (::charter_runtime::Backend::Postgres, true) => {
+                        (
+                            "SELECT t1.\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = t1.\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = t1.\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = t1.\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM \"articles\" t1 JOIN \"users\" t6 ON t6.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
+                            2,
+                        )
+                    }
+                    (::charter_runtime::Backend::Sqlite, false) => {
+                        (
+                            "SELECT t1.\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = t1.\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = t1.\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"articles\" t1 JOIN \"users\" t6 ON t6.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
+                            1,
+                        )
+                    }
+                    (::charter_runtime::Backend::Postgres, false) => {
+                        (
+                            "SELECT t1.\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = t1.\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = t1.\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"articles\" t1 JOIN \"users\" t6 ON t6.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
+                            1,
+                        )
+                    }
+                };
+                let sql = ::std::format!(
+                    "{}{})", prefix,
+                    ::charter_runtime::__private::sql::placeholders(first, keys.len())
+                );
+                let mut query = db.query(sql);
+                if let Some(me) = &caller_key {
+                    query = query.bind(::std::clone::Clone::clone(me));
+                }
+                query
+                    .bind_all(keys.iter().cloned())
+                    .fetch_all::<Loaded>()
                     .await?
                     .into_iter()
-                    .map(|t| (t.id, t.name))
-                    .collect();
-                let mut by_row: ::std::collections::HashMap<
-                    i64,
-                    ::std::vec::Vec<::std::string::String>,
-                > = ::std::collections::HashMap::new();
-                for (row, target) in links {
-                    if let Some(v) = values.get(&target) {
-                        by_row
-                            .entry(row)
-                            .or_default()
-                            .push(::std::clone::Clone::clone(v));
-                    }
-                }
-                for list in by_row.values_mut() {
-                    list.sort_by(|a, b| {
-                        a.partial_cmp(b).unwrap_or(::std::cmp::Ordering::Equal)
-                    });
-                }
-                by_row
-            };
-            let computed_favorited: ::std::collections::HashSet<i64> = match &caller_key {
-                Some(me) => {
-                    models::Article::favorited_by_linked_to(
-                            db,
-                            &keys,
-                            ::std::clone::Clone::clone(me),
-                        )
-                        .await?
-                        .into_iter()
-                        .collect()
-                }
-                None => ::std::collections::HashSet::new(),
-            };
-            let computed_favorites_count: ::std::collections::HashMap<i64, i64> = models::Article::favorited_by_counts(
-                    db,
-                    &keys,
-                )
-                .await?
-                .into_iter()
-                .collect();
-            let computed_author: ::std::collections::HashMap<
-                i64,
-                super::core::Profile,
-            > = {
-                let mut related: ::std::vec::Vec<i64> = rows
-                    .iter()
-                    .map(|r| ::std::clone::Clone::clone(&r.author_id))
-                    .collect();
-                related.sort();
-                related.dedup();
-                let targets = super::core::models::User::get_many(db, &related).await?;
-                let loaded = ::std::boxed::Box::pin(
-                        super::core::Profile::load(db, &targets, caller),
-                    )
-                    .await?;
-                targets
-                    .iter()
-                    .map(|t| ::std::clone::Clone::clone(&t.id))
-                    .zip(loaded)
+                    .map(|c| (::std::clone::Clone::clone(&c.key), c))
                     .collect()
             };
             let mut out = ::std::vec::Vec::with_capacity(rows.len());
             for row in rows {
+                let Some(c) = loaded.get(&row.id) else { continue };
                 out.push(Self {
                     slug: ::std::clone::Clone::clone(&row.slug),
                     title: ::std::clone::Clone::clone(&row.title),
                     description: ::std::clone::Clone::clone(&row.description),
                     created_at: ::std::clone::Clone::clone(&row.created_at),
                     updated_at: ::std::clone::Clone::clone(&row.updated_at),
-                    tag_list: computed_tag_list
-                        .get(&row.id)
-                        .cloned()
-                        .unwrap_or_default(),
-                    favorited: computed_favorited.contains(&row.id),
-                    favorites_count: {
-                        let n = computed_favorites_count
-                            .get(&row.id)
-                            .copied()
-                            .unwrap_or(0);
-                        i32::try_from(n).unwrap_or(i32::MAX)
+                    tag_list: ::std::clone::Clone::clone(&c.f_tag_list.0),
+                    favorited: c.f_favorited,
+                    favorites_count: i32::try_from(c.f_favorites_count)
+                        .unwrap_or(i32::MAX),
+                    author: super::core::Profile {
+                        username: ::std::clone::Clone::clone(&c.f_author__username),
+                        bio: ::std::clone::Clone::clone(&c.f_author__bio),
+                        image: ::std::clone::Clone::clone(&c.f_author__image),
+                        following: c.f_author__following,
                     },
-                    author: computed_author
-                        .get(&row.author_id)
-                        .cloned()
-                        .ok_or_else(|| ::charter_runtime::DbError::Decode(
-                            "Article row without its related `User`".into(),
-                        ))?,
                 });
             }
             Ok(out)
         }
     }
     impl ArticleUpdate {
-        ///Builds `ArticleUpdate` for each row, computing every `source:` field with one query per field, not per row.
-        #[allow(unused_variables)]
+        /// Builds `ArticleUpdate` for each row, computing every `source:` field in one statement for all rows.
+        #[allow(unused_variables, unused_mut)]
         pub async fn load(
             db: &::charter_runtime::Db,
             rows: &[models::Article],
@@ -2929,8 +2913,8 @@ pub mod articles {
         }
     }
     impl Comment {
-        ///Builds `Comment` for each row, computing every `source:` field with one query per field, not per row.
-        #[allow(unused_variables)]
+        /// Builds `Comment` for each row, computing every `source:` field in one statement for all rows.
+        #[allow(unused_variables, unused_mut)]
         pub async fn load(
             db: &::charter_runtime::Db,
             rows: &[models::Comment],
@@ -2940,48 +2924,86 @@ pub mod articles {
                 .iter()
                 .map(|r| ::std::clone::Clone::clone(&r.id))
                 .collect();
-            let computed_author: ::std::collections::HashMap<
-                i64,
-                super::core::Profile,
-            > = {
-                let mut related: ::std::vec::Vec<i64> = rows
-                    .iter()
-                    .map(|r| ::std::clone::Clone::clone(&r.author_id))
-                    .collect();
-                related.sort();
-                related.dedup();
-                let targets = super::core::models::User::get_many(db, &related).await?;
-                let loaded = ::std::boxed::Box::pin(
-                        super::core::Profile::load(db, &targets, caller),
-                    )
-                    .await?;
-                targets
-                    .iter()
-                    .map(|t| ::std::clone::Clone::clone(&t.id))
-                    .zip(loaded)
+            let caller_key: ::std::option::Option<i64> = caller
+                .and_then(|c| c.subject.parse().ok());
+            struct Loaded {
+                key: i64,
+                f_author__username: ::std::string::String,
+                f_author__bio: ::std::option::Option<::std::string::String>,
+                f_author__image: ::std::option::Option<::std::string::String>,
+                f_author__following: bool,
+            }
+            ::charter_runtime::__private::impl_from_row!(
+                Loaded { key, f_author__username, f_author__bio, f_author__image,
+                f_author__following }
+            );
+            let loaded: ::std::collections::HashMap<i64, Loaded> = if rows.is_empty() {
+                ::std::collections::HashMap::new()
+            } else {
+                let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+                    (::charter_runtime::Backend::Sqlite, true) => {
+                        (
+                            "SELECT t1.\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\" FROM \"comments\" t1 JOIN \"users\" t2 ON t2.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
+                            2,
+                        )
+                    }
+                    (::charter_runtime::Backend::Postgres, true) => {
+                        (
+                            "SELECT t1.\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\" FROM \"comments\" t1 JOIN \"users\" t2 ON t2.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
+                            2,
+                        )
+                    }
+                    (::charter_runtime::Backend::Sqlite, false) => {
+                        (
+                            "SELECT t1.\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"comments\" t1 JOIN \"users\" t2 ON t2.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
+                            1,
+                        )
+                    }
+                    (::charter_runtime::Backend::Postgres, false) => {
+                        (
+                            "SELECT t1.\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"comments\" t1 JOIN \"users\" t2 ON t2.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
+                            1,
+                        )
+                    }
+                };
+                let sql = ::std::format!(
+                    "{}{})", prefix,
+                    ::charter_runtime::__private::sql::placeholders(first, keys.len())
+                );
+                let mut query = db.query(sql);
+                if let Some(me) = &caller_key {
+                    query = query.bind(::std::clone::Clone::clone(me));
+                }
+                query
+                    .bind_all(keys.iter().cloned())
+                    .fetch_all::<Loaded>()
+                    .await?
+                    .into_iter()
+                    .map(|c| (::std::clone::Clone::clone(&c.key), c))
                     .collect()
             };
             let mut out = ::std::vec::Vec::with_capacity(rows.len());
             for row in rows {
+                let Some(c) = loaded.get(&row.id) else { continue };
                 out.push(Self {
                     id: ::std::clone::Clone::clone(&row.id),
                     created_at: ::std::clone::Clone::clone(&row.created_at),
                     updated_at: ::std::clone::Clone::clone(&row.updated_at),
                     body: ::std::clone::Clone::clone(&row.body),
-                    author: computed_author
-                        .get(&row.author_id)
-                        .cloned()
-                        .ok_or_else(|| ::charter_runtime::DbError::Decode(
-                            "Comment row without its related `User`".into(),
-                        ))?,
+                    author: super::core::Profile {
+                        username: ::std::clone::Clone::clone(&c.f_author__username),
+                        bio: ::std::clone::Clone::clone(&c.f_author__bio),
+                        image: ::std::clone::Clone::clone(&c.f_author__image),
+                        following: c.f_author__following,
+                    },
                 });
             }
             Ok(out)
         }
     }
     impl NewComment {
-        ///Builds `NewComment` for each row, computing every `source:` field with one query per field, not per row.
-        #[allow(unused_variables)]
+        /// Builds `NewComment` for each row, computing every `source:` field in one statement for all rows.
+        #[allow(unused_variables, unused_mut)]
         pub async fn load(
             db: &::charter_runtime::Db,
             rows: &[models::Comment],

@@ -1,101 +1,15 @@
-//! `<Type>::load(db, rows, caller)`: builds response types from a page of model rows, computing every
-//! `source:` field in batch — one query per computed field and relation level, whatever the page size,
-//! never one per row.
+//! Computed fields that the single-statement loader cannot express in SQL (a relation whose type loads
+//! itself, lists of values JSON cannot carry on every backend): one extra statement per field and relation
+//! level, still in batch, never one per row.
 
-use charter_spec::{App, Model, Ref, ScalarType, Shape, Source, Spec, TypeDef};
+use charter_spec::{Model, Ref, ScalarType, Shape, Source, Spec};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::names::{self, From, ident};
-
-/// Loaders for every type of the app that can be built from its model.
-pub fn emit(spec: &Spec, app: &App) -> TokenStream {
-    let loaders = app.types.iter().filter(|t| loadable(t)).filter_map(|t| emit_loader(spec, app, t));
-    quote!(#(#loaders)*)
-}
-
-fn loadable(t: &TypeDef) -> bool {
-    t.from_model.is_some() && t.fields.iter().all(|f| f.model_field.is_some() || f.source.is_some())
-}
-
-fn emit_loader(spec: &Spec, app: &App, t: &TypeDef) -> Option<TokenStream> {
-    let from = From::App(&app.name);
-    let model_ref = t.from_model.as_ref()?;
-    let model = spec.model(model_ref)?;
-    let name = ident(&t.name);
-    let model_path = names::model_path(model_ref, from);
-    let pk = model.primary_key();
-    let pk_col = ident(&pk.column);
-    let pk_ty = names::column(&pk.ty, from);
-    let mut prepare = Vec::new();
-    let mut inits = Vec::new();
-    let mut caller_key: Option<TokenStream> = None;
-    for f in &t.fields {
-        let fname = ident(&f.name);
-        match &f.source {
-            None => {
-                let mf = model.field(f.model_field.as_deref()?)?;
-                let col = ident(&mf.column);
-                let value = match &mf.ty {
-                    ScalarType::Enum(e) => {
-                        let ety = ident(&e.name);
-                        let parse =
-                            |v: TokenStream| quote!(#v.parse::<#ety>().map_err(::charter_runtime::DbError::Decode)?);
-                        if mf.optional {
-                            let p = parse(quote!(v));
-                            quote!(match &row.#col { Some(v) => Some(#p), None => None })
-                        } else {
-                            parse(quote!(row.#col))
-                        }
-                    }
-                    _ => quote!(::std::clone::Clone::clone(&row.#col)),
-                };
-                inits.push(if f.optional && !mf.optional {
-                    quote!(#fname: Some(#value))
-                } else {
-                    quote!(#fname: #value)
-                });
-            }
-            Some(source) => {
-                let (prep, init) = computed(spec, model, &model_path, f, source, from, &mut caller_key)?;
-                prepare.push(prep);
-                inits.push(quote!(#fname: #init));
-            }
-        }
-    }
-    let caller_key = caller_key.map(|ty| {
-        quote! {
-            let caller_key: ::std::option::Option<#ty> = caller.and_then(|c| c.subject.parse().ok());
-        }
-    });
-    let doc = format!(
-        "Builds `{}` for each row, computing every `source:` field with one query per field, not per row.",
-        t.name
-    );
-    Some(quote! {
-        impl #name {
-            #[doc = #doc]
-            #[allow(unused_variables)]
-            pub async fn load(
-                db: &::charter_runtime::Db,
-                rows: &[#model_path],
-                caller: ::std::option::Option<&::charter_runtime::Caller>,
-            ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
-                let keys: ::std::vec::Vec<#pk_ty> = rows.iter().map(|r| ::std::clone::Clone::clone(&r.#pk_col)).collect();
-                #caller_key
-                #(#prepare)*
-                let mut out = ::std::vec::Vec::with_capacity(rows.len());
-                for row in rows {
-                    out.push(Self { #(#inits),* });
-                }
-                Ok(out)
-            }
-        }
-    })
-}
+use super::super::names::{self, From, ident};
 
 /// The statements that fetch one computed field for all rows, and the expression that reads it per row.
-fn computed(
+pub(super) fn computed(
     spec: &Spec,
     model: &Model,
     model_path: &TokenStream,

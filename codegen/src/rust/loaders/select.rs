@@ -1,0 +1,253 @@
+//! The one `SELECT` a loader runs: every computed field of a type (and of the types it nests through
+//! `belongs_to`) as a column of a single statement over the page's keys, instead of a statement per field.
+//!
+//! Related rows are joined; many-to-many values, counts and caller checks are correlated subqueries on the
+//! join tables' keys, which both planners run as index lookups. Lists come back as one JSON array per row.
+
+use charter_spec::{Model, ScalarType, Source, Spec, TypeDef};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::super::names::{self, From};
+
+/// How deep `belongs_to` nesting is joined before the loader falls back to a statement per level.
+const MAX_JOIN_DEPTH: usize = 4;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// One selected column: its alias (also the field of the generated row struct), its Rust type, and its SQL.
+#[derive(Clone)]
+pub struct Column {
+    pub alias: String,
+    pub ty: TokenStream,
+    sqlite: String,
+    postgres: String,
+    /// The SQL when no caller is signed in (caller checks are simply false), if it differs.
+    anonymous: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct Projection<'s> {
+    spec: &'s Spec,
+    from: From<'s>,
+    pub columns: Vec<Column>,
+    joins: Vec<String>,
+    aliases: usize,
+    /// The Rust type of the caller's key, when some column compares with it (bound as `$1`).
+    pub caller_key: Option<TokenStream>,
+}
+
+impl<'s> Projection<'s> {
+    pub fn new(spec: &'s Spec, from: From<'s>) -> Projection<'s> {
+        Projection { spec, from, columns: Vec::new(), joins: Vec::new(), aliases: 1, caller_key: None }
+    }
+
+    fn alias(&mut self, prefix: &str) -> String {
+        self.aliases += 1;
+        format!("{prefix}{}", self.aliases)
+    }
+
+    fn push(&mut self, alias: String, ty: TokenStream, sql: String) {
+        self.columns.push(Column { alias, ty, sqlite: sql.clone(), postgres: sql, anonymous: None });
+    }
+
+    /// Selects a plain column of a joined (or the root) table.
+    pub fn plain(&mut self, alias: String, ty: TokenStream, table_alias: &str, column: &str) {
+        self.push(alias, ty, format!(r#"{table_alias}."{column}""#));
+    }
+
+    /// Selects the computed field `source` of `model` (rows aliased `at`) as column `alias`, and returns the
+    /// expression that reads it from the loaded row `c`. `None` when SQL cannot express it; the projection
+    /// is then left as it was.
+    pub fn computed(
+        &mut self,
+        model: &Model,
+        at: &str,
+        alias: &str,
+        field: &charter_spec::TypeField,
+        source: &Source,
+        stack: &mut Vec<String>,
+    ) -> Option<TokenStream> {
+        let pk = &model.primary_key().column;
+        let m2m = |rel: &str| model.many_to_many.iter().find(|r| r.name == rel);
+        let col = names::ident(alias);
+        match source {
+            Source::Values { relation, target, target_column } => {
+                let rel = m2m(relation)?;
+                let target_model = self.spec.model(target)?;
+                let value = target_model.fields.iter().find(|f| f.column == *target_column)?;
+                // JSON carries these the same way on both backends; anything else takes the fallback.
+                let collate = match value.ty {
+                    ScalarType::String | ScalarType::Text => r#" COLLATE "C""#,
+                    ScalarType::Int | ScalarType::BigInt | ScalarType::Float => "",
+                    ScalarType::DateTime | ScalarType::Date => "",
+                    _ => return None,
+                };
+                let item = match &field.shape {
+                    charter_spec::Shape::List(inner) => names::shape(inner, self.from),
+                    _ => return None,
+                };
+                let (j, v) = (self.alias("j"), self.alias("v"));
+                let tpk = &target_model.primary_key().column;
+                let from = format!(
+                    r#"FROM "{join}" {j} JOIN "{table}" {v} ON {v}."{tpk}" = {j}."{tgt}" WHERE {j}."{src}" = {at}."{pk}""#,
+                    join = rel.join_table,
+                    table = target_model.table,
+                    tgt = rel.target_column,
+                    src = rel.source_column,
+                );
+                let value = format!(r#"{v}."{target_column}""#);
+                self.columns.push(Column {
+                    alias: alias.to_owned(),
+                    ty: quote!(::charter_runtime::db::JsonList<#item>),
+                    sqlite: format!("(SELECT json_group_array({value} ORDER BY {value}) {from})"),
+                    postgres: format!(
+                        "COALESCE((SELECT json_agg({value} ORDER BY {value}{collate}) {from})::text, '[]')"
+                    ),
+                    anonymous: None,
+                });
+                Some(quote!(::std::clone::Clone::clone(&c.#col.0)))
+            }
+            Source::Count { relation } => {
+                let rel = m2m(relation)?;
+                let j = self.alias("j");
+                let sql = format!(
+                    r#"(SELECT COUNT(*) FROM "{join}" {j} WHERE {j}."{src}" = {at}."{pk}")"#,
+                    join = rel.join_table,
+                    src = rel.source_column
+                );
+                self.push(alias.to_owned(), quote!(i64), sql);
+                Some(match &field.shape {
+                    charter_spec::Shape::Scalar(ScalarType::Int) => quote!(i32::try_from(c.#col).unwrap_or(i32::MAX)),
+                    _ => quote!(c.#col),
+                })
+            }
+            Source::ContainsCaller { relation } | Source::CallerContains { relation } => {
+                let rel = m2m(relation)?;
+                let j = self.alias("j");
+                let (src, tgt) = (&rel.source_column, &rel.target_column);
+                let (condition, key) = if matches!(source, Source::ContainsCaller { .. }) {
+                    (format!(r#"{j}."{src}" = {at}."{pk}" AND {j}."{tgt}" = $1"#), &rel.target_key)
+                } else {
+                    (format!(r#"{j}."{src}" = $1 AND {j}."{tgt}" = {at}."{pk}""#), &rel.source_key)
+                };
+                self.caller_key = Some(names::column(key, self.from));
+                let sql = format!(r#"EXISTS (SELECT 1 FROM "{join}" {j} WHERE {condition})"#, join = rel.join_table);
+                self.columns.push(Column {
+                    alias: alias.to_owned(),
+                    ty: quote!(bool),
+                    sqlite: sql.clone(),
+                    postgres: sql,
+                    anonymous: Some("FALSE".into()),
+                });
+                Some(quote!(c.#col))
+            }
+            Source::Related { column, target, .. } => {
+                let fk = model.fields.iter().find(|x| x.column == *column)?;
+                let nested_ref = match &field.shape {
+                    charter_spec::Shape::Named(r) => r,
+                    _ => return None,
+                };
+                let nested = self.spec.type_def(nested_ref)?;
+                if stack.len() >= MAX_JOIN_DEPTH || stack.contains(&nested.name) {
+                    return None;
+                }
+                let target_model = self.spec.model(target)?;
+                let mut trial = self.clone();
+                let t = trial.alias("t");
+                let kind = if fk.optional { "LEFT JOIN" } else { "JOIN" };
+                let tpk = &target_model.primary_key().column;
+                trial.joins.push(format!(r#"{kind} "{}" {t} ON {t}."{tpk}" = {at}."{column}""#, target_model.table));
+                stack.push(nested.name.clone());
+                let built = trial.nested(nested, target_model, &t, alias, fk.optional, stack);
+                stack.pop();
+                let init = built?;
+                *self = trial;
+                let path = names::type_path(nested_ref, self.from);
+                Some(if fk.optional {
+                    let present = names::ident(&format!("{alias}__key"));
+                    quote!(match &c.#present { Some(_) => Some(#path { #init }), None => None })
+                } else if field.optional {
+                    quote!(Some(#path { #init }))
+                } else {
+                    quote!(#path { #init })
+                })
+            }
+        }
+    }
+
+    /// The field initializers of a nested type read from joined table `t`; `nullable` when the join is a
+    /// LEFT JOIN, so every column may be NULL and required ones are checked.
+    fn nested(
+        &mut self,
+        nested: &TypeDef,
+        model: &Model,
+        t: &str,
+        prefix: &str,
+        nullable: bool,
+        stack: &mut Vec<String>,
+    ) -> Option<TokenStream> {
+        if nested.from_model.as_ref().and_then(|r| self.spec.model(r)).map(|m| m.table.as_str()) != Some(&model.table) {
+            return None;
+        }
+        if nullable {
+            let pk = model.primary_key();
+            let ty = names::column(&pk.ty, self.from);
+            self.plain(format!("{prefix}__key"), quote!(::std::option::Option<#ty>), t, &pk.column);
+        }
+        let mut inits = Vec::new();
+        for f in &nested.fields {
+            let name = names::ident(&f.name);
+            let alias = format!("{prefix}__{}", f.name);
+            let value = match (&f.source, &f.model_field) {
+                (Some(source), _) => self.computed(model, t, &alias, f, source, stack)?,
+                (None, Some(mf)) => {
+                    let mf = model.field(mf)?;
+                    let base = names::column(&mf.ty, self.from);
+                    let ty = if mf.optional || nullable { quote!(::std::option::Option<#base>) } else { base };
+                    self.plain(alias.clone(), ty, t, &mf.column);
+                    let col = names::ident(&alias);
+                    let missing = format!("joined `{}` row without `{}`", model.name, mf.name);
+                    let owned = if nullable && !mf.optional {
+                        quote!(::std::clone::Clone::clone(&c.#col).ok_or_else(|| ::charter_runtime::DbError::Decode(#missing.into()))?)
+                    } else {
+                        quote!(::std::clone::Clone::clone(&c.#col))
+                    };
+                    super::plain_value(mf, f, owned, self.from)
+                }
+                (None, None) => return None,
+            };
+            inits.push(quote!(#name: #value));
+        }
+        Some(quote!(#(#inits),*))
+    }
+
+    /// `SELECT ... WHERE <root>.<pk> IN (` for one backend, with or without a caller; the caller's key is
+    /// `$1` when bound, so the keys' placeholders start after it.
+    pub fn sql_prefix(&self, dialect: Dialect, signed_in: bool, table: &str, pk: &str) -> String {
+        let columns = self
+            .columns
+            .iter()
+            .map(|c| {
+                let sql = match (&c.anonymous, signed_in, dialect) {
+                    (Some(anon), false, _) => anon,
+                    (_, _, Dialect::Sqlite) => &c.sqlite,
+                    (_, _, Dialect::Postgres) => &c.postgres,
+                };
+                format!(r#"{sql} AS "{}""#, c.alias)
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let joins: String = self.joins.iter().map(|j| format!(" {j}")).collect();
+        format!(r#"SELECT {columns} FROM "{table}" t1{joins} WHERE t1."{pk}" IN ("#)
+    }
+
+    /// Whether any column depends on the caller (the statement then has a signed-in and an anonymous form).
+    pub fn uses_caller(&self) -> bool {
+        self.columns.iter().any(|c| c.anonymous.is_some())
+    }
+}
