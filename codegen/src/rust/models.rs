@@ -266,18 +266,35 @@ fn emit_page(m: &Model, from: From<'_>) -> (TokenStream, TokenStream) {
         pub struct #filter_name {
             #(#fields,)*
         }
+
+        impl #filter_name {
+            /// ` WHERE ...` for the filters that are set (empty when none is), binding their values after
+            /// those already in `args`.
+            #[allow(unused_mut, unused_variables)]
+            pub fn where_sql(&self, args: &mut ::std::vec::Vec<::charter_runtime::Value>) -> ::std::string::String {
+                let filter = self;
+                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                #(#conds)*
+                if conds.is_empty() { ::std::string::String::new() } else { ::std::format!(" WHERE {}", conds.join(" AND ")) }
+            }
+        }
     };
     let page = quote! {
+        /// The `ORDER BY` of [`page`](Self::page): the model's ordering, the key last so pages never overlap.
+        pub const PAGE_ORDER: &'static str = #order;
+
         /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
-        #[allow(unused_mut, unused_variables)]
         pub async fn page(db: &::charter_runtime::Db, filter: &#filter_name, limit: i64, offset: i64) -> ::std::result::Result<(::std::vec::Vec<#name>, i64), ::charter_runtime::DbError> {
-            let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
-            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-            #(#conds)*
-            let filter_sql = if conds.is_empty() { ::std::string::String::new() } else { ::std::format!(" WHERE {}", conds.join(" AND ")) };
-            let total: i64 = db.query(::std::format!("{}{}", #count_prefix, filter_sql)).bind_all(::std::clone::Clone::clone(&args)).fetch_scalar().await?;
-            let sql = ::std::format!("{}{} ORDER BY {} LIMIT ${} OFFSET ${}", #page_prefix, filter_sql, #order, args.len() + 1, args.len() + 2);
-            let rows = db.query(sql).bind_all(args).bind(limit).bind(offset).fetch_all::<#name>().await?;
+            let mut args = ::std::vec::Vec::new();
+            let filter_sql = filter.where_sql(&mut args);
+            let sql = ::std::format!("{}{} ORDER BY {} LIMIT ${} OFFSET ${}", #page_prefix, filter_sql, Self::PAGE_ORDER, args.len() + 1, args.len() + 2);
+            let rows = db.query(sql).bind_all(::std::clone::Clone::clone(&args)).bind(limit).bind(offset).fetch_all::<#name>().await?;
+            // A first page that is not full holds every match: no need to count them.
+            let total = if offset == 0 && (rows.len() as i64) < limit {
+                rows.len() as i64
+            } else {
+                db.query(::std::format!("{}{}", #count_prefix, filter_sql)).bind_all(args).fetch_scalar().await?
+            };
             Ok((rows, total))
         }
     };

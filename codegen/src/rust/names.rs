@@ -57,7 +57,12 @@ pub fn type_path(r: &Ref, from: From<'_>) -> TokenStream {
 }
 
 pub fn model_path(r: &Ref, from: From<'_>) -> TokenStream {
-    let name = ident(&r.name);
+    models_item(r, &r.name, from)
+}
+
+/// An item of the `models` module of `r`'s app (a model, or its `<Model>Filter`).
+pub fn models_item(r: &Ref, item: &str, from: From<'_>) -> TokenStream {
+    let name = ident(item);
     match from {
         From::Models(a) if a == r.app => quote!(#name),
         From::App(a) if a == r.app => quote!(models::#name),

@@ -9,9 +9,8 @@ impl Feed for App {
         let gone = || FeedError::NotFound("the user of this token no longer exists".into());
         let me = crate::core::caller_row(ctx, &input.caller).await?.ok_or_else(gone)?.id;
         let filter = models::ArticleFilter { feed: Some(me), ..Default::default() };
-        let (rows, total) =
-            models::Article::page(ctx.db(), &filter, i64::from(input.limit), i64::from(input.offset)).await?;
-        let articles = ArticleListItem::load(ctx.db(), &rows, Some(&input.caller)).await?;
+        let (limit, offset) = (i64::from(input.limit), i64::from(input.offset));
+        let (articles, total) = ArticleListItem::page(ctx.db(), &filter, limit, offset, Some(&input.caller)).await?;
         Ok(FeedResponse { articles, articles_count: i32::try_from(total).unwrap_or(i32::MAX) })
     }
 }

@@ -19,9 +19,8 @@ impl ListArticles for App {
             favorited: input.favorited,
             ..Default::default()
         };
-        let (rows, total) =
-            models::Article::page(ctx.db(), &filter, i64::from(input.limit), i64::from(input.offset)).await?;
-        let articles = ArticleListItem::load(ctx.db(), &rows, input.caller.as_ref()).await?;
+        let (limit, offset) = (i64::from(input.limit), i64::from(input.offset));
+        let (articles, total) = ArticleListItem::page(ctx.db(), &filter, limit, offset, input.caller.as_ref()).await?;
         Ok(ListArticlesResponse { articles, articles_count: i32::try_from(total).unwrap_or(i32::MAX) })
     }
 }

@@ -49,23 +49,35 @@ fn emit_loader(spec: &Spec, app: &App, t: &TypeDef) -> Option<TokenStream> {
     let pk = model.primary_key();
     let pk_col = ident(&pk.column);
     let pk_ty = names::column(&pk.ty, from);
+    let root = format!("\"{}\"", model.table);
 
+    // `load` reads plain fields from the rows it is given; `page` and `get*` select them too.
     let mut projection = Projection::new(spec, from);
-    projection.plain("key".into(), pk_ty.clone(), "t1", &pk.column);
+    projection.plain("key".into(), pk_ty.clone(), &root, &pk.column);
     let mut prepare = Vec::new();
     let mut fallback_caller_key = None;
-    let mut inits = Vec::new();
+    let mut from_rows = Vec::new();
+    let mut from_loaded = Vec::new();
+    let mut plain_columns = Vec::new();
     for f in &t.fields {
         let fname = ident(&f.name);
-        let value = match &f.source {
+        match &f.source {
             None => {
                 let mf = model.field(f.model_field.as_deref()?)?;
                 let col = ident(&mf.column);
-                plain_value(mf, f, quote!(::std::clone::Clone::clone(&row.#col)), from)
+                let alias = format!("f_{}", f.name);
+                let read = ident(&alias);
+                let from_row = plain_value(mf, f, quote!(::std::clone::Clone::clone(&row.#col)), from);
+                let from_load = plain_value(mf, f, quote!(::std::clone::Clone::clone(&c.#read)), from);
+                from_rows.push(quote!(#fname: #from_row));
+                from_loaded.push(quote!(#fname: #from_load));
+                let base = names::column(&mf.ty, from);
+                let ty = if mf.optional { quote!(::std::option::Option<#base>) } else { base };
+                plain_columns.push((alias, ty, mf.column.clone()));
             }
             Some(source) => {
                 let alias = format!("f_{}", f.name);
-                match projection.computed(model, "t1", &alias, f, source, &mut vec![t.name.clone()]) {
+                let read = match projection.computed(model, &root, &alias, f, source, &mut vec![t.name.clone()]) {
                     Some(read) => read,
                     None => {
                         let caller_key = &mut fallback_caller_key;
@@ -73,63 +85,135 @@ fn emit_loader(spec: &Spec, app: &App, t: &TypeDef) -> Option<TokenStream> {
                         prepare.push(prep);
                         read
                     }
-                }
+                };
+                from_rows.push(quote!(#fname: #read));
+                from_loaded.push(quote!(#fname: #read));
             }
-        };
-        inits.push(quote!(#fname: #value));
+        }
     }
 
-    let caller_key = projection.caller_key.clone().or(fallback_caller_key).map(|ty| {
+    let caller_key_ty = projection.caller_key.clone().or(fallback_caller_key);
+    let caller_key = caller_key_ty.as_ref().map(|ty| {
         quote! {
             let caller_key: ::std::option::Option<#ty> = caller.and_then(|c| c.subject.parse().ok());
         }
     });
-    let (select, build) = if projection.columns.len() > 1 {
-        let fields: Vec<_> = projection.columns.iter().map(|c| ident(&c.alias)).collect();
-        let types: Vec<_> = projection.columns.iter().map(|c| &c.ty).collect();
-        let prefix = |d, signed_in| projection.sql_prefix(d, signed_in, &model.table, &pk.column);
-        let sql = if projection.uses_caller() {
-            let (lite, pg) = (prefix(Dialect::Sqlite, true), prefix(Dialect::Postgres, true));
-            let (lite_anon, pg_anon) = (prefix(Dialect::Sqlite, false), prefix(Dialect::Postgres, false));
+    let computes = projection.columns.len() > 1;
+    let load = emit_load(
+        &name,
+        &model_path,
+        &pk_ty,
+        &pk_col,
+        &root,
+        &pk.column,
+        &projection,
+        &caller_key,
+        &prepare,
+        &from_rows,
+        model,
+    );
+    // Types with computed fields and no fallback also come straight from the database: one statement
+    // for a page or a row, instead of the rows and then `load`.
+    let direct = (computes && prepare.is_empty())
+        .then(|| {
+            let mut full = projection.clone();
+            for (alias, ty, column) in plain_columns {
+                full.plain(alias, ty, &root, &column);
+            }
+            emit_direct(t, model, &model_path, &full, &caller_key, &from_loaded, from)
+        })
+        .flatten();
+    Some(quote! {
+        #load
+        #direct
+    })
+}
+
+/// The `match` that picks a statement's text by backend and by whether a caller is signed in, binding
+/// `prefix`; `first` is the number of the first placeholder after the caller's key.
+fn pick_sql(projection: &Projection<'_>, table: &str) -> TokenStream {
+    let sql = |d, signed_in| projection.sql(d, signed_in, table);
+    if projection.uses_caller() {
+        let (lite, pg) = (sql(Dialect::Sqlite, true), sql(Dialect::Postgres, true));
+        let (lite_anon, pg_anon) = (sql(Dialect::Sqlite, false), sql(Dialect::Postgres, false));
+        quote! {
+            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+                (::charter_runtime::Backend::Sqlite, true) => (#lite, 2usize),
+                (::charter_runtime::Backend::Postgres, true) => (#pg, 2usize),
+                (::charter_runtime::Backend::Sqlite, false) => (#lite_anon, 1usize),
+                (::charter_runtime::Backend::Postgres, false) => (#pg_anon, 1usize),
+            };
+        }
+    } else {
+        let (lite, pg) = (sql(Dialect::Sqlite, false), sql(Dialect::Postgres, false));
+        if lite == pg {
+            quote!(let (prefix, first) = (#lite, 1usize);)
+        } else {
             quote! {
-                let (prefix, first) = match (db.backend(), caller_key.is_some()) {
-                    (::charter_runtime::Backend::Sqlite, true) => (#lite, 2),
-                    (::charter_runtime::Backend::Postgres, true) => (#pg, 2),
-                    (::charter_runtime::Backend::Sqlite, false) => (#lite_anon, 1),
-                    (::charter_runtime::Backend::Postgres, false) => (#pg_anon, 1),
+                let (prefix, first) = match db.backend() {
+                    ::charter_runtime::Backend::Sqlite => (#lite, 1usize),
+                    ::charter_runtime::Backend::Postgres => (#pg, 1usize),
                 };
             }
-        } else {
-            let (lite, pg) = (prefix(Dialect::Sqlite, false), prefix(Dialect::Postgres, false));
-            if lite == pg {
-                quote!(let (prefix, first) = (#lite, 1);)
-            } else {
-                quote! {
-                    let (prefix, first) = match db.backend() {
-                        ::charter_runtime::Backend::Sqlite => (#lite, 1),
-                        ::charter_runtime::Backend::Postgres => (#pg, 1),
-                    };
-                }
+        }
+    }
+}
+
+/// The row struct of a projection's statement.
+fn row_struct(row: &proc_macro2::Ident, projection: &Projection<'_>) -> TokenStream {
+    let fields: Vec<_> = projection.columns.iter().map(|c| ident(&c.alias)).collect();
+    let types: Vec<_> = projection.columns.iter().map(|c| &c.ty).collect();
+    quote! {
+        // Nested fields are `<field>__<nested field>`: unambiguous, if not snake case.
+        #[allow(non_snake_case)]
+        struct #row { #(#fields: #types),* }
+        ::charter_runtime::__private::impl_from_row!(#row { #(#fields),* });
+    }
+}
+
+/// Binds the caller's key as `$1` when the statement compares with it.
+fn bind_caller(projection: &Projection<'_>, args: TokenStream) -> TokenStream {
+    if projection.uses_caller() {
+        quote! {
+            if let Some(me) = &caller_key {
+                #args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
             }
-        };
-        let bind_caller = projection.uses_caller().then(|| {
-            quote! {
-                if let Some(me) = &caller_key {
-                    query = query.bind(::std::clone::Clone::clone(me));
-                }
-            }
-        });
+        }
+    } else {
+        quote!()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn emit_load(
+    name: &proc_macro2::Ident,
+    model_path: &TokenStream,
+    pk_ty: &TokenStream,
+    pk_col: &proc_macro2::Ident,
+    root: &str,
+    pk_column: &str,
+    projection: &Projection<'_>,
+    caller_key: &Option<TokenStream>,
+    prepare: &[TokenStream],
+    inits: &[TokenStream],
+    model: &charter_spec::Model,
+) -> TokenStream {
+    let (select, build) = if projection.columns.len() > 1 {
+        let row = ident("Loaded");
+        let row_struct = row_struct(&row, projection);
+        let pick = pick_sql(projection, &model.table);
+        let bind = bind_caller(projection, quote!(args));
         let select = quote! {
-            struct Loaded { #(#fields: #types),* }
-            ::charter_runtime::__private::impl_from_row!(Loaded { #(#fields),* });
+            #row_struct
             let loaded: ::std::collections::HashMap<#pk_ty, Loaded> = if rows.is_empty() {
                 ::std::collections::HashMap::new()
             } else {
-                #sql
-                let sql = ::std::format!("{}{})", prefix, ::charter_runtime::__private::sql::placeholders(first, keys.len()));
-                let mut query = db.query(sql);
-                #bind_caller
-                query
+                #pick
+                let sql = ::std::format!("{} WHERE {}.\"{}\" IN ({})", prefix, #root, #pk_column, ::charter_runtime::__private::sql::placeholders(first, keys.len()));
+                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
+                #bind
+                db.query(sql)
+                    .bind_all(args)
                     .bind_all(keys.iter().cloned())
                     .fetch_all::<Loaded>()
                     .await?
@@ -146,9 +230,8 @@ fn emit_loader(spec: &Spec, app: &App, t: &TypeDef) -> Option<TokenStream> {
     } else {
         (quote!(), quote!())
     };
-    let doc =
-        format!(" Builds `{}` for each row, computing every `source:` field in one statement for all rows.", t.name);
-    Some(quote! {
+    let doc = format!(" Builds `{name}` for each row, computing every `source:` field in one statement for all rows.");
+    quote! {
         impl #name {
             #[doc = #doc]
             #[allow(unused_variables, unused_mut)]
@@ -168,6 +251,92 @@ fn emit_loader(spec: &Spec, app: &App, t: &TypeDef) -> Option<TokenStream> {
                 }
                 Ok(out)
             }
+        }
+    }
+}
+
+/// `page`, `get` and `get_by_<unique>` of a type, each one statement (plus a count for pages that need it).
+#[allow(clippy::too_many_arguments)]
+fn emit_direct(
+    t: &TypeDef,
+    model: &charter_spec::Model,
+    model_path: &TokenStream,
+    projection: &Projection<'_>,
+    caller_key: &Option<TokenStream>,
+    inits: &[TokenStream],
+    from: From<'_>,
+) -> Option<TokenStream> {
+    let name = ident(&t.name);
+    let row = ident(&format!("__{}Row", t.name));
+    let row_struct = row_struct(&row, projection);
+    let pick = pick_sql(projection, &model.table);
+    let bind = bind_caller(projection, quote!(args));
+    let filter_path = names::models_item(t.from_model.as_ref()?, &format!("{}Filter", model.name), from);
+    let count_sql = format!("SELECT COUNT(*) FROM \"{}\"", model.table);
+    let root = format!("\"{}\"", model.table);
+    let mut getters = Vec::new();
+    for f in model.fields.iter().filter(|f| f.primary_key || f.unique) {
+        let fn_name = ident(&if f.primary_key { "get".to_owned() } else { format!("get_by_{}", f.column) });
+        let arg = ident(&f.column);
+        let arg_ty = if f.ty.is_textual() { quote!(&str) } else { names::column(&f.ty, from) };
+        let doc = names::doc(&format!("The `{}` whose row has this `{}`, if any, in one statement.", t.name, f.column));
+        let column = f.column.clone();
+        getters.push(quote! {
+            #doc
+            #[allow(unused_mut)]
+            pub async fn #fn_name(
+                db: &::charter_runtime::Db,
+                #arg: #arg_ty,
+                caller: ::std::option::Option<&::charter_runtime::Caller>,
+            ) -> ::std::result::Result<::std::option::Option<Self>, ::charter_runtime::DbError> {
+                #caller_key
+                #pick
+                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
+                #bind
+                let sql = ::std::format!("{} WHERE {}.\"{}\" = ${}", prefix, #root, #column, first);
+                let row = db.query(sql).bind_all(args).bind(#arg).fetch_optional::<#row>().await?;
+                row.as_ref().map(Self::from_loaded_row).transpose()
+            }
+        });
+    }
+    Some(quote! {
+        #row_struct
+
+        impl #name {
+            fn from_loaded_row(c: &#row) -> ::std::result::Result<Self, ::charter_runtime::DbError> {
+                Ok(Self { #(#inits),* })
+            }
+
+            /// One page of the rows matching `filter`, in the model's ordering, with every field computed in
+            /// the same statement, and how many rows match in all.
+            #[allow(unused_mut, unused_variables)]
+            pub async fn page(
+                db: &::charter_runtime::Db,
+                filter: &#filter_path,
+                limit: i64,
+                offset: i64,
+                caller: ::std::option::Option<&::charter_runtime::Caller>,
+            ) -> ::std::result::Result<(::std::vec::Vec<Self>, i64), ::charter_runtime::DbError> {
+                #caller_key
+                #pick
+                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
+                #bind
+                let filter_sql = filter.where_sql(&mut args);
+                let sql = ::std::format!("{}{} ORDER BY {} LIMIT ${} OFFSET ${}", prefix, filter_sql, #model_path::PAGE_ORDER, args.len() + 1, args.len() + 2);
+                let rows = db.query(sql).bind_all(args).bind(limit).bind(offset).fetch_all::<#row>().await?;
+                let items = rows.iter().map(Self::from_loaded_row).collect::<::std::result::Result<::std::vec::Vec<_>, _>>()?;
+                // A first page that is not full holds every match: no need to count them.
+                let total = if offset == 0 && (items.len() as i64) < limit {
+                    items.len() as i64
+                } else {
+                    let mut count_args = ::std::vec::Vec::new();
+                    let count_filter = filter.where_sql(&mut count_args);
+                    db.query(::std::format!("{}{}", #count_sql, count_filter)).bind_all(count_args).fetch_scalar().await?
+                };
+                Ok((items, total))
+            }
+
+            #(#getters)*
         }
     })
 }

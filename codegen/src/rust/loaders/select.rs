@@ -226,9 +226,10 @@ impl<'s> Projection<'s> {
         Some(quote!(#(#inits),*))
     }
 
-    /// `SELECT ... WHERE <root>.<pk> IN (` for one backend, with or without a caller; the caller's key is
-    /// `$1` when bound, so the keys' placeholders start after it.
-    pub fn sql_prefix(&self, dialect: Dialect, signed_in: bool, table: &str, pk: &str) -> String {
+    /// `SELECT <columns> FROM <root table> <joins>` for one backend, with or without a caller (whose key is
+    /// `$1` when bound, so further placeholders start after it). The root table keeps its own name, so
+    /// model filters (written against it) apply as they are.
+    pub fn sql(&self, dialect: Dialect, signed_in: bool, table: &str) -> String {
         let columns = self
             .columns
             .iter()
@@ -243,7 +244,7 @@ impl<'s> Projection<'s> {
             .collect::<Vec<_>>()
             .join(", ");
         let joins: String = self.joins.iter().map(|j| format!(" {j}")).collect();
-        format!(r#"SELECT {columns} FROM "{table}" t1{joins} WHERE t1."{pk}" IN ("#)
+        format!(r#"SELECT {columns} FROM "{table}"{joins}"#)
     }
 
     /// Whether any column depends on the caller (the statement then has a signed-in and an anonymous form).

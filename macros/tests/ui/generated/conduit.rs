@@ -35,6 +35,23 @@ pub mod core {
         ///Filters of [`User::page`]; `None` does not filter.
         #[derive(Debug, Clone, Default, PartialEq)]
         pub struct UserFilter {}
+        impl UserFilter {
+            /// ` WHERE ...` for the filters that are set (empty when none is), binding their values after
+            /// those already in `args`.
+            #[allow(unused_mut, unused_variables)]
+            pub fn where_sql(
+                &self,
+                args: &mut ::std::vec::Vec<::charter_runtime::Value>,
+            ) -> ::std::string::String {
+                let filter = self;
+                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                if conds.is_empty() {
+                    ::std::string::String::new()
+                } else {
+                    ::std::format!(" WHERE {}", conds.join(" AND "))
+                }
+            }
+        }
         impl User {
             pub const TABLE: &'static str = "users";
             pub const COLUMNS: &'static str = "\"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\"";
@@ -306,8 +323,9 @@ pub mod core {
                 let query = db.query(sql).bind(key).bind_all(candidates.iter().cloned());
                 query.fetch_all_scalar::<i64>().await
             }
+            /// The `ORDER BY` of [`page`](Self::page): the model's ordering, the key last so pages never overlap.
+            pub const PAGE_ORDER: &'static str = "\"users\".\"id\"";
             /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
-            #[allow(unused_mut, unused_variables)]
             pub async fn page(
                 db: &::charter_runtime::Db,
                 filter: &UserFilter,
@@ -317,34 +335,32 @@ pub mod core {
                 (::std::vec::Vec<User>, i64),
                 ::charter_runtime::DbError,
             > {
-                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
-                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-                let filter_sql = if conds.is_empty() {
-                    ::std::string::String::new()
-                } else {
-                    ::std::format!(" WHERE {}", conds.join(" AND "))
-                };
-                let total: i64 = db
-                    .query(
-                        ::std::format!(
-                            "{}{}", "SELECT COUNT(*) FROM \"users\"", filter_sql
-                        ),
-                    )
-                    .bind_all(::std::clone::Clone::clone(&args))
-                    .fetch_scalar()
-                    .await?;
+                let mut args = ::std::vec::Vec::new();
+                let filter_sql = filter.where_sql(&mut args);
                 let sql = ::std::format!(
                     "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
                     "SELECT \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\" FROM \"users\"",
-                    filter_sql, "\"users\".\"id\"", args.len() + 1, args.len() + 2
+                    filter_sql, Self::PAGE_ORDER, args.len() + 1, args.len() + 2
                 );
                 let rows = db
                     .query(sql)
-                    .bind_all(args)
+                    .bind_all(::std::clone::Clone::clone(&args))
                     .bind(limit)
                     .bind(offset)
                     .fetch_all::<User>()
                     .await?;
+                let total = if offset == 0 && (rows.len() as i64) < limit {
+                    rows.len() as i64
+                } else {
+                    db.query(
+                            ::std::format!(
+                                "{}{}", "SELECT COUNT(*) FROM \"users\"", filter_sql
+                            ),
+                        )
+                        .bind_all(args)
+                        .fetch_scalar()
+                        .await?
+                };
                 Ok((rows, total))
             }
         }
@@ -649,6 +665,7 @@ pub mod core {
                 .collect();
             let caller_key: ::std::option::Option<i64> = caller
                 .and_then(|c| c.subject.parse().ok());
+            #[allow(non_snake_case)]
             struct Loaded {
                 key: i64,
                 f_following: bool,
@@ -660,38 +677,41 @@ pub mod core {
                 let (prefix, first) = match (db.backend(), caller_key.is_some()) {
                     (::charter_runtime::Backend::Sqlite, true) => {
                         (
-                            "SELECT t1.\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = t1.\"id\") AS \"f_following\" FROM \"users\" t1 WHERE t1.\"id\" IN (",
-                            2,
+                            "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\" FROM \"users\"",
+                            2usize,
                         )
                     }
                     (::charter_runtime::Backend::Postgres, true) => {
                         (
-                            "SELECT t1.\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = t1.\"id\") AS \"f_following\" FROM \"users\" t1 WHERE t1.\"id\" IN (",
-                            2,
+                            "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\" FROM \"users\"",
+                            2usize,
                         )
                     }
                     (::charter_runtime::Backend::Sqlite, false) => {
                         (
-                            "SELECT t1.\"id\" AS \"key\", FALSE AS \"f_following\" FROM \"users\" t1 WHERE t1.\"id\" IN (",
-                            1,
+                            "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\" FROM \"users\"",
+                            1usize,
                         )
                     }
                     (::charter_runtime::Backend::Postgres, false) => {
                         (
-                            "SELECT t1.\"id\" AS \"key\", FALSE AS \"f_following\" FROM \"users\" t1 WHERE t1.\"id\" IN (",
-                            1,
+                            "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\" FROM \"users\"",
+                            1usize,
                         )
                     }
                 };
                 let sql = ::std::format!(
-                    "{}{})", prefix,
+                    "{} WHERE {}.\"{}\" IN ({})", prefix, "\"users\"", "id",
                     ::charter_runtime::__private::sql::placeholders(first, keys.len())
                 );
-                let mut query = db.query(sql);
+                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
                 if let Some(me) = &caller_key {
-                    query = query.bind(::std::clone::Clone::clone(me));
+                    args.push(
+                        ::std::convert::Into::into(::std::clone::Clone::clone(me)),
+                    );
                 }
-                query
+                db.query(sql)
+                    .bind_all(args)
                     .bind_all(keys.iter().cloned())
                     .fetch_all::<Loaded>()
                     .await?
@@ -710,6 +730,265 @@ pub mod core {
                 });
             }
             Ok(out)
+        }
+    }
+    #[allow(non_snake_case)]
+    struct __ProfileRow {
+        key: i64,
+        f_following: bool,
+        f_username: ::std::string::String,
+        f_bio: ::std::option::Option<::std::string::String>,
+        f_image: ::std::option::Option<::std::string::String>,
+    }
+    ::charter_runtime::__private::impl_from_row!(
+        __ProfileRow { key, f_following, f_username, f_bio, f_image }
+    );
+    impl Profile {
+        fn from_loaded_row(
+            c: &__ProfileRow,
+        ) -> ::std::result::Result<Self, ::charter_runtime::DbError> {
+            Ok(Self {
+                username: ::std::clone::Clone::clone(&c.f_username),
+                bio: ::std::clone::Clone::clone(&c.f_bio),
+                image: ::std::clone::Clone::clone(&c.f_image),
+                following: c.f_following,
+            })
+        }
+        /// One page of the rows matching `filter`, in the model's ordering, with every field computed in
+        /// the same statement, and how many rows match in all.
+        #[allow(unused_mut, unused_variables)]
+        pub async fn page(
+            db: &::charter_runtime::Db,
+            filter: &models::UserFilter,
+            limit: i64,
+            offset: i64,
+            caller: ::std::option::Option<&::charter_runtime::Caller>,
+        ) -> ::std::result::Result<
+            (::std::vec::Vec<Self>, i64),
+            ::charter_runtime::DbError,
+        > {
+            let caller_key: ::std::option::Option<i64> = caller
+                .and_then(|c| c.subject.parse().ok());
+            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+                (::charter_runtime::Backend::Sqlite, true) => {
+                    (
+                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, true) => {
+                    (
+                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Sqlite, false) => {
+                    (
+                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        1usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, false) => {
+                    (
+                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        1usize,
+                    )
+                }
+            };
+            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
+            if let Some(me) = &caller_key {
+                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
+            }
+            let filter_sql = filter.where_sql(&mut args);
+            let sql = ::std::format!(
+                "{}{} ORDER BY {} LIMIT ${} OFFSET ${}", prefix, filter_sql,
+                models::User::PAGE_ORDER, args.len() + 1, args.len() + 2
+            );
+            let rows = db
+                .query(sql)
+                .bind_all(args)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all::<__ProfileRow>()
+                .await?;
+            let items = rows
+                .iter()
+                .map(Self::from_loaded_row)
+                .collect::<::std::result::Result<::std::vec::Vec<_>, _>>()?;
+            let total = if offset == 0 && (items.len() as i64) < limit {
+                items.len() as i64
+            } else {
+                let mut count_args = ::std::vec::Vec::new();
+                let count_filter = filter.where_sql(&mut count_args);
+                db.query(
+                        ::std::format!(
+                            "{}{}", "SELECT COUNT(*) FROM \"users\"", count_filter
+                        ),
+                    )
+                    .bind_all(count_args)
+                    .fetch_scalar()
+                    .await?
+            };
+            Ok((items, total))
+        }
+        /// The `Profile` whose row has this `id`, if any, in one statement.
+        #[allow(unused_mut)]
+        pub async fn get(
+            db: &::charter_runtime::Db,
+            id: i64,
+            caller: ::std::option::Option<&::charter_runtime::Caller>,
+        ) -> ::std::result::Result<
+            ::std::option::Option<Self>,
+            ::charter_runtime::DbError,
+        > {
+            let caller_key: ::std::option::Option<i64> = caller
+                .and_then(|c| c.subject.parse().ok());
+            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+                (::charter_runtime::Backend::Sqlite, true) => {
+                    (
+                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, true) => {
+                    (
+                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Sqlite, false) => {
+                    (
+                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        1usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, false) => {
+                    (
+                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        1usize,
+                    )
+                }
+            };
+            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
+            if let Some(me) = &caller_key {
+                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
+            }
+            let sql = ::std::format!(
+                "{} WHERE {}.\"{}\" = ${}", prefix, "\"users\"", "id", first
+            );
+            let row = db
+                .query(sql)
+                .bind_all(args)
+                .bind(id)
+                .fetch_optional::<__ProfileRow>()
+                .await?;
+            row.as_ref().map(Self::from_loaded_row).transpose()
+        }
+        /// The `Profile` whose row has this `email`, if any, in one statement.
+        #[allow(unused_mut)]
+        pub async fn get_by_email(
+            db: &::charter_runtime::Db,
+            email: &str,
+            caller: ::std::option::Option<&::charter_runtime::Caller>,
+        ) -> ::std::result::Result<
+            ::std::option::Option<Self>,
+            ::charter_runtime::DbError,
+        > {
+            let caller_key: ::std::option::Option<i64> = caller
+                .and_then(|c| c.subject.parse().ok());
+            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+                (::charter_runtime::Backend::Sqlite, true) => {
+                    (
+                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, true) => {
+                    (
+                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Sqlite, false) => {
+                    (
+                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        1usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, false) => {
+                    (
+                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        1usize,
+                    )
+                }
+            };
+            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
+            if let Some(me) = &caller_key {
+                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
+            }
+            let sql = ::std::format!(
+                "{} WHERE {}.\"{}\" = ${}", prefix, "\"users\"", "email", first
+            );
+            let row = db
+                .query(sql)
+                .bind_all(args)
+                .bind(email)
+                .fetch_optional::<__ProfileRow>()
+                .await?;
+            row.as_ref().map(Self::from_loaded_row).transpose()
+        }
+        /// The `Profile` whose row has this `username`, if any, in one statement.
+        #[allow(unused_mut)]
+        pub async fn get_by_username(
+            db: &::charter_runtime::Db,
+            username: &str,
+            caller: ::std::option::Option<&::charter_runtime::Caller>,
+        ) -> ::std::result::Result<
+            ::std::option::Option<Self>,
+            ::charter_runtime::DbError,
+        > {
+            let caller_key: ::std::option::Option<i64> = caller
+                .and_then(|c| c.subject.parse().ok());
+            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+                (::charter_runtime::Backend::Sqlite, true) => {
+                    (
+                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, true) => {
+                    (
+                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Sqlite, false) => {
+                    (
+                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        1usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, false) => {
+                    (
+                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        1usize,
+                    )
+                }
+            };
+            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
+            if let Some(me) = &caller_key {
+                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
+            }
+            let sql = ::std::format!(
+                "{} WHERE {}.\"{}\" = ${}", prefix, "\"users\"", "username", first
+            );
+            let row = db
+                .query(sql)
+                .bind_all(args)
+                .bind(username)
+                .fetch_optional::<__ProfileRow>()
+                .await?;
+            row.as_ref().map(Self::from_loaded_row).transpose()
         }
     }
     /// What `register` receives: parsed, authenticated and validated.
@@ -1464,6 +1743,23 @@ pub mod articles {
         ///Filters of [`Tag::page`]; `None` does not filter.
         #[derive(Debug, Clone, Default, PartialEq)]
         pub struct TagFilter {}
+        impl TagFilter {
+            /// ` WHERE ...` for the filters that are set (empty when none is), binding their values after
+            /// those already in `args`.
+            #[allow(unused_mut, unused_variables)]
+            pub fn where_sql(
+                &self,
+                args: &mut ::std::vec::Vec<::charter_runtime::Value>,
+            ) -> ::std::string::String {
+                let filter = self;
+                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                if conds.is_empty() {
+                    ::std::string::String::new()
+                } else {
+                    ::std::format!(" WHERE {}", conds.join(" AND "))
+                }
+            }
+        }
         impl Tag {
             pub const TABLE: &'static str = "tags";
             pub const COLUMNS: &'static str = "\"id\", \"name\"";
@@ -1552,8 +1848,9 @@ pub mod articles {
                         .await? > 0,
                 )
             }
+            /// The `ORDER BY` of [`page`](Self::page): the model's ordering, the key last so pages never overlap.
+            pub const PAGE_ORDER: &'static str = "\"tags\".\"id\"";
             /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
-            #[allow(unused_mut, unused_variables)]
             pub async fn page(
                 db: &::charter_runtime::Db,
                 filter: &TagFilter,
@@ -1563,34 +1860,32 @@ pub mod articles {
                 (::std::vec::Vec<Tag>, i64),
                 ::charter_runtime::DbError,
             > {
-                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
-                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-                let filter_sql = if conds.is_empty() {
-                    ::std::string::String::new()
-                } else {
-                    ::std::format!(" WHERE {}", conds.join(" AND "))
-                };
-                let total: i64 = db
-                    .query(
-                        ::std::format!(
-                            "{}{}", "SELECT COUNT(*) FROM \"tags\"", filter_sql
-                        ),
-                    )
-                    .bind_all(::std::clone::Clone::clone(&args))
-                    .fetch_scalar()
-                    .await?;
+                let mut args = ::std::vec::Vec::new();
+                let filter_sql = filter.where_sql(&mut args);
                 let sql = ::std::format!(
                     "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
                     "SELECT \"id\", \"name\" FROM \"tags\"", filter_sql,
-                    "\"tags\".\"id\"", args.len() + 1, args.len() + 2
+                    Self::PAGE_ORDER, args.len() + 1, args.len() + 2
                 );
                 let rows = db
                     .query(sql)
-                    .bind_all(args)
+                    .bind_all(::std::clone::Clone::clone(&args))
                     .bind(limit)
                     .bind(offset)
                     .fetch_all::<Tag>()
                     .await?;
+                let total = if offset == 0 && (rows.len() as i64) < limit {
+                    rows.len() as i64
+                } else {
+                    db.query(
+                            ::std::format!(
+                                "{}{}", "SELECT COUNT(*) FROM \"tags\"", filter_sql
+                            ),
+                        )
+                        .bind_all(args)
+                        .fetch_scalar()
+                        .await?
+                };
                 Ok((rows, total))
             }
         }
@@ -1626,6 +1921,71 @@ pub mod articles {
             pub author: ::std::option::Option<::std::string::String>,
             pub favorited: ::std::option::Option<::std::string::String>,
             pub feed: ::std::option::Option<i64>,
+        }
+        impl ArticleFilter {
+            /// ` WHERE ...` for the filters that are set (empty when none is), binding their values after
+            /// those already in `args`.
+            #[allow(unused_mut, unused_variables)]
+            pub fn where_sql(
+                &self,
+                args: &mut ::std::vec::Vec<::charter_runtime::Value>,
+            ) -> ::std::string::String {
+                let filter = self;
+                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                if let ::std::option::Option::Some(value) = &filter.tag {
+                    args.push(
+                        ::std::convert::Into::into(::std::clone::Clone::clone(value)),
+                    );
+                    conds
+                        .push(
+                            ::std::format!(
+                                "EXISTS (SELECT 1 FROM \"articles_tags\" JOIN \"tags\" ON \"tags\".\"id\" = \"articles_tags\".\"tag_id\" WHERE \"articles_tags\".\"article_id\" = \"articles\".\"id\" AND \"tags\".\"name\" = ${})",
+                                args.len()
+                            ),
+                        );
+                }
+                if let ::std::option::Option::Some(value) = &filter.author {
+                    args.push(
+                        ::std::convert::Into::into(::std::clone::Clone::clone(value)),
+                    );
+                    conds
+                        .push(
+                            ::std::format!(
+                                "\"articles\".\"author_id\" IN (SELECT \"id\" FROM \"users\" WHERE \"username\" = ${})",
+                                args.len()
+                            ),
+                        );
+                }
+                if let ::std::option::Option::Some(value) = &filter.favorited {
+                    args.push(
+                        ::std::convert::Into::into(::std::clone::Clone::clone(value)),
+                    );
+                    conds
+                        .push(
+                            ::std::format!(
+                                "EXISTS (SELECT 1 FROM \"articles_favorited_by\" JOIN \"users\" ON \"users\".\"id\" = \"articles_favorited_by\".\"user_id\" WHERE \"articles_favorited_by\".\"article_id\" = \"articles\".\"id\" AND \"users\".\"username\" = ${})",
+                                args.len()
+                            ),
+                        );
+                }
+                if let ::std::option::Option::Some(value) = &filter.feed {
+                    args.push(
+                        ::std::convert::Into::into(::std::clone::Clone::clone(value)),
+                    );
+                    conds
+                        .push(
+                            ::std::format!(
+                                "\"articles\".\"author_id\" IN (SELECT \"following_id\" FROM \"users_following\" WHERE \"user_id\" = ${})",
+                                args.len()
+                            ),
+                        );
+                }
+                if conds.is_empty() {
+                    ::std::string::String::new()
+                } else {
+                    ::std::format!(" WHERE {}", conds.join(" AND "))
+                }
+            }
         }
         impl Article {
             pub const TABLE: &'static str = "articles";
@@ -2033,8 +2393,9 @@ pub mod articles {
                 let query = db.query(sql).bind(key).bind_all(candidates.iter().cloned());
                 query.fetch_all_scalar::<i64>().await
             }
+            /// The `ORDER BY` of [`page`](Self::page): the model's ordering, the key last so pages never overlap.
+            pub const PAGE_ORDER: &'static str = "\"articles\".\"created_at\" DESC, \"articles\".\"id\" DESC";
             /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
-            #[allow(unused_mut, unused_variables)]
             pub async fn page(
                 db: &::charter_runtime::Db,
                 filter: &ArticleFilter,
@@ -2044,84 +2405,32 @@ pub mod articles {
                 (::std::vec::Vec<Article>, i64),
                 ::charter_runtime::DbError,
             > {
-                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
-                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-                if let ::std::option::Option::Some(value) = &filter.tag {
-                    args.push(
-                        ::std::convert::Into::into(::std::clone::Clone::clone(value)),
-                    );
-                    conds
-                        .push(
-                            ::std::format!(
-                                "EXISTS (SELECT 1 FROM \"articles_tags\" JOIN \"tags\" ON \"tags\".\"id\" = \"articles_tags\".\"tag_id\" WHERE \"articles_tags\".\"article_id\" = \"articles\".\"id\" AND \"tags\".\"name\" = ${})",
-                                args.len()
-                            ),
-                        );
-                }
-                if let ::std::option::Option::Some(value) = &filter.author {
-                    args.push(
-                        ::std::convert::Into::into(::std::clone::Clone::clone(value)),
-                    );
-                    conds
-                        .push(
-                            ::std::format!(
-                                "\"articles\".\"author_id\" IN (SELECT \"id\" FROM \"users\" WHERE \"username\" = ${})",
-                                args.len()
-                            ),
-                        );
-                }
-                if let ::std::option::Option::Some(value) = &filter.favorited {
-                    args.push(
-                        ::std::convert::Into::into(::std::clone::Clone::clone(value)),
-                    );
-                    conds
-                        .push(
-                            ::std::format!(
-                                "EXISTS (SELECT 1 FROM \"articles_favorited_by\" JOIN \"users\" ON \"users\".\"id\" = \"articles_favorited_by\".\"user_id\" WHERE \"articles_favorited_by\".\"article_id\" = \"articles\".\"id\" AND \"users\".\"username\" = ${})",
-                                args.len()
-                            ),
-                        );
-                }
-                if let ::std::option::Option::Some(value) = &filter.feed {
-                    args.push(
-                        ::std::convert::Into::into(::std::clone::Clone::clone(value)),
-                    );
-                    conds
-                        .push(
-                            ::std::format!(
-                                "\"articles\".\"author_id\" IN (SELECT \"following_id\" FROM \"users_following\" WHERE \"user_id\" = ${})",
-                                args.len()
-                            ),
-                        );
-                }
-                let filter_sql = if conds.is_empty() {
-                    ::std::string::String::new()
-                } else {
-                    ::std::format!(" WHERE {}", conds.join(" AND "))
-                };
-                let total: i64 = db
-                    .query(
-                        ::std::format!(
-                            "{}{}", "SELECT COUNT(*) FROM \"articles\"", filter_sql
-                        ),
-                    )
-                    .bind_all(::std::clone::Clone::clone(&args))
-                    .fetch_scalar()
-                    .await?;
+                let mut args = ::std::vec::Vec::new();
+                let filter_sql = filter.where_sql(&mut args);
                 let sql = ::std::format!(
                     "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
                     "SELECT \"id\", \"slug\", \"title\", \"description\", \"body\", \"author_id\", \"created_at\", \"updated_at\" FROM \"articles\"",
-                    filter_sql,
-                    "\"articles\".\"created_at\" DESC, \"articles\".\"id\" DESC", args
-                    .len() + 1, args.len() + 2
+                    filter_sql, Self::PAGE_ORDER, args.len() + 1, args.len() + 2
                 );
                 let rows = db
                     .query(sql)
-                    .bind_all(args)
+                    .bind_all(::std::clone::Clone::clone(&args))
                     .bind(limit)
                     .bind(offset)
                     .fetch_all::<Article>()
                     .await?;
+                let total = if offset == 0 && (rows.len() as i64) < limit {
+                    rows.len() as i64
+                } else {
+                    db.query(
+                            ::std::format!(
+                                "{}{}", "SELECT COUNT(*) FROM \"articles\"", filter_sql
+                            ),
+                        )
+                        .bind_all(args)
+                        .fetch_scalar()
+                        .await?
+                };
                 Ok((rows, total))
             }
         }
@@ -2149,6 +2458,34 @@ pub mod articles {
         #[derive(Debug, Clone, Default, PartialEq)]
         pub struct CommentFilter {
             pub article: ::std::option::Option<i64>,
+        }
+        impl CommentFilter {
+            /// ` WHERE ...` for the filters that are set (empty when none is), binding their values after
+            /// those already in `args`.
+            #[allow(unused_mut, unused_variables)]
+            pub fn where_sql(
+                &self,
+                args: &mut ::std::vec::Vec<::charter_runtime::Value>,
+            ) -> ::std::string::String {
+                let filter = self;
+                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                if let ::std::option::Option::Some(value) = &filter.article {
+                    args.push(
+                        ::std::convert::Into::into(::std::clone::Clone::clone(value)),
+                    );
+                    conds
+                        .push(
+                            ::std::format!(
+                                "\"comments\".\"article_id\" = ${}", args.len()
+                            ),
+                        );
+                }
+                if conds.is_empty() {
+                    ::std::string::String::new()
+                } else {
+                    ::std::format!(" WHERE {}", conds.join(" AND "))
+                }
+            }
         }
         impl Comment {
             pub const TABLE: &'static str = "comments";
@@ -2237,8 +2574,9 @@ pub mod articles {
                         .await? > 0,
                 )
             }
+            /// The `ORDER BY` of [`page`](Self::page): the model's ordering, the key last so pages never overlap.
+            pub const PAGE_ORDER: &'static str = "\"comments\".\"created_at\", \"comments\".\"id\"";
             /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
-            #[allow(unused_mut, unused_variables)]
             pub async fn page(
                 db: &::charter_runtime::Db,
                 filter: &CommentFilter,
@@ -2248,46 +2586,32 @@ pub mod articles {
                 (::std::vec::Vec<Comment>, i64),
                 ::charter_runtime::DbError,
             > {
-                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
-                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-                if let ::std::option::Option::Some(value) = &filter.article {
-                    args.push(
-                        ::std::convert::Into::into(::std::clone::Clone::clone(value)),
-                    );
-                    conds
-                        .push(
-                            ::std::format!(
-                                "\"comments\".\"article_id\" = ${}", args.len()
-                            ),
-                        );
-                }
-                let filter_sql = if conds.is_empty() {
-                    ::std::string::String::new()
-                } else {
-                    ::std::format!(" WHERE {}", conds.join(" AND "))
-                };
-                let total: i64 = db
-                    .query(
-                        ::std::format!(
-                            "{}{}", "SELECT COUNT(*) FROM \"comments\"", filter_sql
-                        ),
-                    )
-                    .bind_all(::std::clone::Clone::clone(&args))
-                    .fetch_scalar()
-                    .await?;
+                let mut args = ::std::vec::Vec::new();
+                let filter_sql = filter.where_sql(&mut args);
                 let sql = ::std::format!(
                     "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
                     "SELECT \"id\", \"body\", \"article_id\", \"author_id\", \"created_at\", \"updated_at\" FROM \"comments\"",
-                    filter_sql, "\"comments\".\"created_at\", \"comments\".\"id\"", args
-                    .len() + 1, args.len() + 2
+                    filter_sql, Self::PAGE_ORDER, args.len() + 1, args.len() + 2
                 );
                 let rows = db
                     .query(sql)
-                    .bind_all(args)
+                    .bind_all(::std::clone::Clone::clone(&args))
                     .bind(limit)
                     .bind(offset)
                     .fetch_all::<Comment>()
                     .await?;
+                let total = if offset == 0 && (rows.len() as i64) < limit {
+                    rows.len() as i64
+                } else {
+                    db.query(
+                            ::std::format!(
+                                "{}{}", "SELECT COUNT(*) FROM \"comments\"", filter_sql
+                            ),
+                        )
+                        .bind_all(args)
+                        .fetch_scalar()
+                        .await?
+                };
                 Ok((rows, total))
             }
         }
@@ -2708,6 +3032,7 @@ pub mod articles {
                 .collect();
             let caller_key: ::std::option::Option<i64> = caller
                 .and_then(|c| c.subject.parse().ok());
+            #[allow(non_snake_case)]
             struct Loaded {
                 key: i64,
                 f_tag_list: ::charter_runtime::db::JsonList<::std::string::String>,
@@ -2728,38 +3053,41 @@ pub mod articles {
                 let (prefix, first) = match (db.backend(), caller_key.is_some()) {
                     (::charter_runtime::Backend::Sqlite, true) => {
                         (
-                            "SELECT t1.\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = t1.\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = t1.\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = t1.\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM \"articles\" t1 JOIN \"users\" t6 ON t6.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
-                            2,
+                            "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                            2usize,
                         )
                     }
                     (::charter_runtime::Backend::Postgres, true) => {
                         (
-                            "SELECT t1.\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = t1.\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = t1.\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = t1.\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM \"articles\" t1 JOIN \"users\" t6 ON t6.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
-                            2,
+                            "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                            2usize,
                         )
                     }
                     (::charter_runtime::Backend::Sqlite, false) => {
                         (
-                            "SELECT t1.\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = t1.\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = t1.\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"articles\" t1 JOIN \"users\" t6 ON t6.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
-                            1,
+                            "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                            1usize,
                         )
                     }
                     (::charter_runtime::Backend::Postgres, false) => {
                         (
-                            "SELECT t1.\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = t1.\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = t1.\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"articles\" t1 JOIN \"users\" t6 ON t6.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
-                            1,
+                            "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                            1usize,
                         )
                     }
                 };
                 let sql = ::std::format!(
-                    "{}{})", prefix,
+                    "{} WHERE {}.\"{}\" IN ({})", prefix, "\"articles\"", "id",
                     ::charter_runtime::__private::sql::placeholders(first, keys.len())
                 );
-                let mut query = db.query(sql);
+                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
                 if let Some(me) = &caller_key {
-                    query = query.bind(::std::clone::Clone::clone(me));
+                    args.push(
+                        ::std::convert::Into::into(::std::clone::Clone::clone(me)),
+                    );
                 }
-                query
+                db.query(sql)
+                    .bind_all(args)
                     .bind_all(keys.iter().cloned())
                     .fetch_all::<Loaded>()
                     .await?
@@ -2792,6 +3120,234 @@ pub mod articles {
             Ok(out)
         }
     }
+    #[allow(non_snake_case)]
+    struct __ArticleRow {
+        key: i64,
+        f_tag_list: ::charter_runtime::db::JsonList<::std::string::String>,
+        f_favorited: bool,
+        f_favorites_count: i64,
+        f_author__username: ::std::string::String,
+        f_author__bio: ::std::option::Option<::std::string::String>,
+        f_author__image: ::std::option::Option<::std::string::String>,
+        f_author__following: bool,
+        f_slug: ::std::string::String,
+        f_title: ::std::string::String,
+        f_description: ::std::string::String,
+        f_body: ::std::string::String,
+        f_created_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
+        f_updated_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
+    }
+    ::charter_runtime::__private::impl_from_row!(
+        __ArticleRow { key, f_tag_list, f_favorited, f_favorites_count,
+        f_author__username, f_author__bio, f_author__image, f_author__following, f_slug,
+        f_title, f_description, f_body, f_created_at, f_updated_at }
+    );
+    impl Article {
+        fn from_loaded_row(
+            c: &__ArticleRow,
+        ) -> ::std::result::Result<Self, ::charter_runtime::DbError> {
+            Ok(Self {
+                slug: ::std::clone::Clone::clone(&c.f_slug),
+                title: ::std::clone::Clone::clone(&c.f_title),
+                description: ::std::clone::Clone::clone(&c.f_description),
+                body: ::std::clone::Clone::clone(&c.f_body),
+                created_at: ::std::clone::Clone::clone(&c.f_created_at),
+                updated_at: ::std::clone::Clone::clone(&c.f_updated_at),
+                tag_list: ::std::clone::Clone::clone(&c.f_tag_list.0),
+                favorited: c.f_favorited,
+                favorites_count: i32::try_from(c.f_favorites_count).unwrap_or(i32::MAX),
+                author: super::core::Profile {
+                    username: ::std::clone::Clone::clone(&c.f_author__username),
+                    bio: ::std::clone::Clone::clone(&c.f_author__bio),
+                    image: ::std::clone::Clone::clone(&c.f_author__image),
+                    following: c.f_author__following,
+                },
+            })
+        }
+        /// One page of the rows matching `filter`, in the model's ordering, with every field computed in
+        /// the same statement, and how many rows match in all.
+        #[allow(unused_mut, unused_variables)]
+        pub async fn page(
+            db: &::charter_runtime::Db,
+            filter: &models::ArticleFilter,
+            limit: i64,
+            offset: i64,
+            caller: ::std::option::Option<&::charter_runtime::Caller>,
+        ) -> ::std::result::Result<
+            (::std::vec::Vec<Self>, i64),
+            ::charter_runtime::DbError,
+        > {
+            let caller_key: ::std::option::Option<i64> = caller
+                .and_then(|c| c.subject.parse().ok());
+            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+                (::charter_runtime::Backend::Sqlite, true) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, true) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Sqlite, false) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        1usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, false) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        1usize,
+                    )
+                }
+            };
+            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
+            if let Some(me) = &caller_key {
+                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
+            }
+            let filter_sql = filter.where_sql(&mut args);
+            let sql = ::std::format!(
+                "{}{} ORDER BY {} LIMIT ${} OFFSET ${}", prefix, filter_sql,
+                models::Article::PAGE_ORDER, args.len() + 1, args.len() + 2
+            );
+            let rows = db
+                .query(sql)
+                .bind_all(args)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all::<__ArticleRow>()
+                .await?;
+            let items = rows
+                .iter()
+                .map(Self::from_loaded_row)
+                .collect::<::std::result::Result<::std::vec::Vec<_>, _>>()?;
+            let total = if offset == 0 && (items.len() as i64) < limit {
+                items.len() as i64
+            } else {
+                let mut count_args = ::std::vec::Vec::new();
+                let count_filter = filter.where_sql(&mut count_args);
+                db.query(
+                        ::std::format!(
+                            "{}{}", "SELECT COUNT(*) FROM \"articles\"", count_filter
+                        ),
+                    )
+                    .bind_all(count_args)
+                    .fetch_scalar()
+                    .await?
+            };
+            Ok((items, total))
+        }
+        /// The `Article` whose row has this `id`, if any, in one statement.
+        #[allow(unused_mut)]
+        pub async fn get(
+            db: &::charter_runtime::Db,
+            id: i64,
+            caller: ::std::option::Option<&::charter_runtime::Caller>,
+        ) -> ::std::result::Result<
+            ::std::option::Option<Self>,
+            ::charter_runtime::DbError,
+        > {
+            let caller_key: ::std::option::Option<i64> = caller
+                .and_then(|c| c.subject.parse().ok());
+            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+                (::charter_runtime::Backend::Sqlite, true) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, true) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Sqlite, false) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        1usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, false) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        1usize,
+                    )
+                }
+            };
+            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
+            if let Some(me) = &caller_key {
+                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
+            }
+            let sql = ::std::format!(
+                "{} WHERE {}.\"{}\" = ${}", prefix, "\"articles\"", "id", first
+            );
+            let row = db
+                .query(sql)
+                .bind_all(args)
+                .bind(id)
+                .fetch_optional::<__ArticleRow>()
+                .await?;
+            row.as_ref().map(Self::from_loaded_row).transpose()
+        }
+        /// The `Article` whose row has this `slug`, if any, in one statement.
+        #[allow(unused_mut)]
+        pub async fn get_by_slug(
+            db: &::charter_runtime::Db,
+            slug: &str,
+            caller: ::std::option::Option<&::charter_runtime::Caller>,
+        ) -> ::std::result::Result<
+            ::std::option::Option<Self>,
+            ::charter_runtime::DbError,
+        > {
+            let caller_key: ::std::option::Option<i64> = caller
+                .and_then(|c| c.subject.parse().ok());
+            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+                (::charter_runtime::Backend::Sqlite, true) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, true) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Sqlite, false) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        1usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, false) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        1usize,
+                    )
+                }
+            };
+            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
+            if let Some(me) = &caller_key {
+                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
+            }
+            let sql = ::std::format!(
+                "{} WHERE {}.\"{}\" = ${}", prefix, "\"articles\"", "slug", first
+            );
+            let row = db
+                .query(sql)
+                .bind_all(args)
+                .bind(slug)
+                .fetch_optional::<__ArticleRow>()
+                .await?;
+            row.as_ref().map(Self::from_loaded_row).transpose()
+        }
+    }
     impl ArticleListItem {
         /// Builds `ArticleListItem` for each row, computing every `source:` field in one statement for all rows.
         #[allow(unused_variables, unused_mut)]
@@ -2806,6 +3362,7 @@ pub mod articles {
                 .collect();
             let caller_key: ::std::option::Option<i64> = caller
                 .and_then(|c| c.subject.parse().ok());
+            #[allow(non_snake_case)]
             struct Loaded {
                 key: i64,
                 f_tag_list: ::charter_runtime::db::JsonList<::std::string::String>,
@@ -2826,38 +3383,41 @@ pub mod articles {
                 let (prefix, first) = match (db.backend(), caller_key.is_some()) {
                     (::charter_runtime::Backend::Sqlite, true) => {
                         (
-                            "SELECT t1.\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = t1.\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = t1.\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = t1.\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM \"articles\" t1 JOIN \"users\" t6 ON t6.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
-                            2,
+                            "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                            2usize,
                         )
                     }
                     (::charter_runtime::Backend::Postgres, true) => {
                         (
-                            "SELECT t1.\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = t1.\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = t1.\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = t1.\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM \"articles\" t1 JOIN \"users\" t6 ON t6.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
-                            2,
+                            "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                            2usize,
                         )
                     }
                     (::charter_runtime::Backend::Sqlite, false) => {
                         (
-                            "SELECT t1.\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = t1.\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = t1.\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"articles\" t1 JOIN \"users\" t6 ON t6.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
-                            1,
+                            "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                            1usize,
                         )
                     }
                     (::charter_runtime::Backend::Postgres, false) => {
                         (
-                            "SELECT t1.\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = t1.\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = t1.\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"articles\" t1 JOIN \"users\" t6 ON t6.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
-                            1,
+                            "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                            1usize,
                         )
                     }
                 };
                 let sql = ::std::format!(
-                    "{}{})", prefix,
+                    "{} WHERE {}.\"{}\" IN ({})", prefix, "\"articles\"", "id",
                     ::charter_runtime::__private::sql::placeholders(first, keys.len())
                 );
-                let mut query = db.query(sql);
+                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
                 if let Some(me) = &caller_key {
-                    query = query.bind(::std::clone::Clone::clone(me));
+                    args.push(
+                        ::std::convert::Into::into(::std::clone::Clone::clone(me)),
+                    );
                 }
-                query
+                db.query(sql)
+                    .bind_all(args)
                     .bind_all(keys.iter().cloned())
                     .fetch_all::<Loaded>()
                     .await?
@@ -2887,6 +3447,232 @@ pub mod articles {
                 });
             }
             Ok(out)
+        }
+    }
+    #[allow(non_snake_case)]
+    struct __ArticleListItemRow {
+        key: i64,
+        f_tag_list: ::charter_runtime::db::JsonList<::std::string::String>,
+        f_favorited: bool,
+        f_favorites_count: i64,
+        f_author__username: ::std::string::String,
+        f_author__bio: ::std::option::Option<::std::string::String>,
+        f_author__image: ::std::option::Option<::std::string::String>,
+        f_author__following: bool,
+        f_slug: ::std::string::String,
+        f_title: ::std::string::String,
+        f_description: ::std::string::String,
+        f_created_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
+        f_updated_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
+    }
+    ::charter_runtime::__private::impl_from_row!(
+        __ArticleListItemRow { key, f_tag_list, f_favorited, f_favorites_count,
+        f_author__username, f_author__bio, f_author__image, f_author__following, f_slug,
+        f_title, f_description, f_created_at, f_updated_at }
+    );
+    impl ArticleListItem {
+        fn from_loaded_row(
+            c: &__ArticleListItemRow,
+        ) -> ::std::result::Result<Self, ::charter_runtime::DbError> {
+            Ok(Self {
+                slug: ::std::clone::Clone::clone(&c.f_slug),
+                title: ::std::clone::Clone::clone(&c.f_title),
+                description: ::std::clone::Clone::clone(&c.f_description),
+                created_at: ::std::clone::Clone::clone(&c.f_created_at),
+                updated_at: ::std::clone::Clone::clone(&c.f_updated_at),
+                tag_list: ::std::clone::Clone::clone(&c.f_tag_list.0),
+                favorited: c.f_favorited,
+                favorites_count: i32::try_from(c.f_favorites_count).unwrap_or(i32::MAX),
+                author: super::core::Profile {
+                    username: ::std::clone::Clone::clone(&c.f_author__username),
+                    bio: ::std::clone::Clone::clone(&c.f_author__bio),
+                    image: ::std::clone::Clone::clone(&c.f_author__image),
+                    following: c.f_author__following,
+                },
+            })
+        }
+        /// One page of the rows matching `filter`, in the model's ordering, with every field computed in
+        /// the same statement, and how many rows match in all.
+        #[allow(unused_mut, unused_variables)]
+        pub async fn page(
+            db: &::charter_runtime::Db,
+            filter: &models::ArticleFilter,
+            limit: i64,
+            offset: i64,
+            caller: ::std::option::Option<&::charter_runtime::Caller>,
+        ) -> ::std::result::Result<
+            (::std::vec::Vec<Self>, i64),
+            ::charter_runtime::DbError,
+        > {
+            let caller_key: ::std::option::Option<i64> = caller
+                .and_then(|c| c.subject.parse().ok());
+            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+                (::charter_runtime::Backend::Sqlite, true) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, true) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Sqlite, false) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        1usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, false) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        1usize,
+                    )
+                }
+            };
+            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
+            if let Some(me) = &caller_key {
+                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
+            }
+            let filter_sql = filter.where_sql(&mut args);
+            let sql = ::std::format!(
+                "{}{} ORDER BY {} LIMIT ${} OFFSET ${}", prefix, filter_sql,
+                models::Article::PAGE_ORDER, args.len() + 1, args.len() + 2
+            );
+            let rows = db
+                .query(sql)
+                .bind_all(args)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all::<__ArticleListItemRow>()
+                .await?;
+            let items = rows
+                .iter()
+                .map(Self::from_loaded_row)
+                .collect::<::std::result::Result<::std::vec::Vec<_>, _>>()?;
+            let total = if offset == 0 && (items.len() as i64) < limit {
+                items.len() as i64
+            } else {
+                let mut count_args = ::std::vec::Vec::new();
+                let count_filter = filter.where_sql(&mut count_args);
+                db.query(
+                        ::std::format!(
+                            "{}{}", "SELECT COUNT(*) FROM \"articles\"", count_filter
+                        ),
+                    )
+                    .bind_all(count_args)
+                    .fetch_scalar()
+                    .await?
+            };
+            Ok((items, total))
+        }
+        /// The `ArticleListItem` whose row has this `id`, if any, in one statement.
+        #[allow(unused_mut)]
+        pub async fn get(
+            db: &::charter_runtime::Db,
+            id: i64,
+            caller: ::std::option::Option<&::charter_runtime::Caller>,
+        ) -> ::std::result::Result<
+            ::std::option::Option<Self>,
+            ::charter_runtime::DbError,
+        > {
+            let caller_key: ::std::option::Option<i64> = caller
+                .and_then(|c| c.subject.parse().ok());
+            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+                (::charter_runtime::Backend::Sqlite, true) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, true) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Sqlite, false) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        1usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, false) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        1usize,
+                    )
+                }
+            };
+            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
+            if let Some(me) = &caller_key {
+                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
+            }
+            let sql = ::std::format!(
+                "{} WHERE {}.\"{}\" = ${}", prefix, "\"articles\"", "id", first
+            );
+            let row = db
+                .query(sql)
+                .bind_all(args)
+                .bind(id)
+                .fetch_optional::<__ArticleListItemRow>()
+                .await?;
+            row.as_ref().map(Self::from_loaded_row).transpose()
+        }
+        /// The `ArticleListItem` whose row has this `slug`, if any, in one statement.
+        #[allow(unused_mut)]
+        pub async fn get_by_slug(
+            db: &::charter_runtime::Db,
+            slug: &str,
+            caller: ::std::option::Option<&::charter_runtime::Caller>,
+        ) -> ::std::result::Result<
+            ::std::option::Option<Self>,
+            ::charter_runtime::DbError,
+        > {
+            let caller_key: ::std::option::Option<i64> = caller
+                .and_then(|c| c.subject.parse().ok());
+            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+                (::charter_runtime::Backend::Sqlite, true) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, true) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Sqlite, false) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        1usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, false) => {
+                    (
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        1usize,
+                    )
+                }
+            };
+            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
+            if let Some(me) = &caller_key {
+                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
+            }
+            let sql = ::std::format!(
+                "{} WHERE {}.\"{}\" = ${}", prefix, "\"articles\"", "slug", first
+            );
+            let row = db
+                .query(sql)
+                .bind_all(args)
+                .bind(slug)
+                .fetch_optional::<__ArticleListItemRow>()
+                .await?;
+            row.as_ref().map(Self::from_loaded_row).transpose()
         }
     }
     impl ArticleUpdate {
@@ -2926,6 +3712,7 @@ pub mod articles {
                 .collect();
             let caller_key: ::std::option::Option<i64> = caller
                 .and_then(|c| c.subject.parse().ok());
+            #[allow(non_snake_case)]
             struct Loaded {
                 key: i64,
                 f_author__username: ::std::string::String,
@@ -2943,38 +3730,41 @@ pub mod articles {
                 let (prefix, first) = match (db.backend(), caller_key.is_some()) {
                     (::charter_runtime::Backend::Sqlite, true) => {
                         (
-                            "SELECT t1.\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\" FROM \"comments\" t1 JOIN \"users\" t2 ON t2.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
-                            2,
+                            "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                            2usize,
                         )
                     }
                     (::charter_runtime::Backend::Postgres, true) => {
                         (
-                            "SELECT t1.\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\" FROM \"comments\" t1 JOIN \"users\" t2 ON t2.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
-                            2,
+                            "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                            2usize,
                         )
                     }
                     (::charter_runtime::Backend::Sqlite, false) => {
                         (
-                            "SELECT t1.\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"comments\" t1 JOIN \"users\" t2 ON t2.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
-                            1,
+                            "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                            1usize,
                         )
                     }
                     (::charter_runtime::Backend::Postgres, false) => {
                         (
-                            "SELECT t1.\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"comments\" t1 JOIN \"users\" t2 ON t2.\"id\" = t1.\"author_id\" WHERE t1.\"id\" IN (",
-                            1,
+                            "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                            1usize,
                         )
                     }
                 };
                 let sql = ::std::format!(
-                    "{}{})", prefix,
+                    "{} WHERE {}.\"{}\" IN ({})", prefix, "\"comments\"", "id",
                     ::charter_runtime::__private::sql::placeholders(first, keys.len())
                 );
-                let mut query = db.query(sql);
+                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
                 if let Some(me) = &caller_key {
-                    query = query.bind(::std::clone::Clone::clone(me));
+                    args.push(
+                        ::std::convert::Into::into(::std::clone::Clone::clone(me)),
+                    );
                 }
-                query
+                db.query(sql)
+                    .bind_all(args)
                     .bind_all(keys.iter().cloned())
                     .fetch_all::<Loaded>()
                     .await?
@@ -2999,6 +3789,170 @@ pub mod articles {
                 });
             }
             Ok(out)
+        }
+    }
+    #[allow(non_snake_case)]
+    struct __CommentRow {
+        key: i64,
+        f_author__username: ::std::string::String,
+        f_author__bio: ::std::option::Option<::std::string::String>,
+        f_author__image: ::std::option::Option<::std::string::String>,
+        f_author__following: bool,
+        f_id: i64,
+        f_created_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
+        f_updated_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
+        f_body: ::std::string::String,
+    }
+    ::charter_runtime::__private::impl_from_row!(
+        __CommentRow { key, f_author__username, f_author__bio, f_author__image,
+        f_author__following, f_id, f_created_at, f_updated_at, f_body }
+    );
+    impl Comment {
+        fn from_loaded_row(
+            c: &__CommentRow,
+        ) -> ::std::result::Result<Self, ::charter_runtime::DbError> {
+            Ok(Self {
+                id: ::std::clone::Clone::clone(&c.f_id),
+                created_at: ::std::clone::Clone::clone(&c.f_created_at),
+                updated_at: ::std::clone::Clone::clone(&c.f_updated_at),
+                body: ::std::clone::Clone::clone(&c.f_body),
+                author: super::core::Profile {
+                    username: ::std::clone::Clone::clone(&c.f_author__username),
+                    bio: ::std::clone::Clone::clone(&c.f_author__bio),
+                    image: ::std::clone::Clone::clone(&c.f_author__image),
+                    following: c.f_author__following,
+                },
+            })
+        }
+        /// One page of the rows matching `filter`, in the model's ordering, with every field computed in
+        /// the same statement, and how many rows match in all.
+        #[allow(unused_mut, unused_variables)]
+        pub async fn page(
+            db: &::charter_runtime::Db,
+            filter: &models::CommentFilter,
+            limit: i64,
+            offset: i64,
+            caller: ::std::option::Option<&::charter_runtime::Caller>,
+        ) -> ::std::result::Result<
+            (::std::vec::Vec<Self>, i64),
+            ::charter_runtime::DbError,
+        > {
+            let caller_key: ::std::option::Option<i64> = caller
+                .and_then(|c| c.subject.parse().ok());
+            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+                (::charter_runtime::Backend::Sqlite, true) => {
+                    (
+                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, true) => {
+                    (
+                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Sqlite, false) => {
+                    (
+                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                        1usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, false) => {
+                    (
+                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                        1usize,
+                    )
+                }
+            };
+            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
+            if let Some(me) = &caller_key {
+                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
+            }
+            let filter_sql = filter.where_sql(&mut args);
+            let sql = ::std::format!(
+                "{}{} ORDER BY {} LIMIT ${} OFFSET ${}", prefix, filter_sql,
+                models::Comment::PAGE_ORDER, args.len() + 1, args.len() + 2
+            );
+            let rows = db
+                .query(sql)
+                .bind_all(args)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all::<__CommentRow>()
+                .await?;
+            let items = rows
+                .iter()
+                .map(Self::from_loaded_row)
+                .collect::<::std::result::Result<::std::vec::Vec<_>, _>>()?;
+            let total = if offset == 0 && (items.len() as i64) < limit {
+                items.len() as i64
+            } else {
+                let mut count_args = ::std::vec::Vec::new();
+                let count_filter = filter.where_sql(&mut count_args);
+                db.query(
+                        ::std::format!(
+                            "{}{}", "SELECT COUNT(*) FROM \"comments\"", count_filter
+                        ),
+                    )
+                    .bind_all(count_args)
+                    .fetch_scalar()
+                    .await?
+            };
+            Ok((items, total))
+        }
+        /// The `Comment` whose row has this `id`, if any, in one statement.
+        #[allow(unused_mut)]
+        pub async fn get(
+            db: &::charter_runtime::Db,
+            id: i64,
+            caller: ::std::option::Option<&::charter_runtime::Caller>,
+        ) -> ::std::result::Result<
+            ::std::option::Option<Self>,
+            ::charter_runtime::DbError,
+        > {
+            let caller_key: ::std::option::Option<i64> = caller
+                .and_then(|c| c.subject.parse().ok());
+            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+                (::charter_runtime::Backend::Sqlite, true) => {
+                    (
+                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, true) => {
+                    (
+                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                        2usize,
+                    )
+                }
+                (::charter_runtime::Backend::Sqlite, false) => {
+                    (
+                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                        1usize,
+                    )
+                }
+                (::charter_runtime::Backend::Postgres, false) => {
+                    (
+                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                        1usize,
+                    )
+                }
+            };
+            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
+            if let Some(me) = &caller_key {
+                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
+            }
+            let sql = ::std::format!(
+                "{} WHERE {}.\"{}\" = ${}", prefix, "\"comments\"", "id", first
+            );
+            let row = db
+                .query(sql)
+                .bind_all(args)
+                .bind(id)
+                .fetch_optional::<__CommentRow>()
+                .await?;
+            row.as_ref().map(Self::from_loaded_row).transpose()
         }
     }
     impl NewComment {

@@ -22,6 +22,23 @@ pub mod shop {
         ///Filters of [`Category::page`]; `None` does not filter.
         #[derive(Debug, Clone, Default, PartialEq)]
         pub struct CategoryFilter {}
+        impl CategoryFilter {
+            /// ` WHERE ...` for the filters that are set (empty when none is), binding their values after
+            /// those already in `args`.
+            #[allow(unused_mut, unused_variables)]
+            pub fn where_sql(
+                &self,
+                args: &mut ::std::vec::Vec<::charter_runtime::Value>,
+            ) -> ::std::string::String {
+                let filter = self;
+                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                if conds.is_empty() {
+                    ::std::string::String::new()
+                } else {
+                    ::std::format!(" WHERE {}", conds.join(" AND "))
+                }
+            }
+        }
         impl Category {
             pub const TABLE: &'static str = "categories";
             pub const COLUMNS: &'static str = "\"id\", \"name\"";
@@ -113,8 +130,9 @@ pub mod shop {
                         .await? > 0,
                 )
             }
+            /// The `ORDER BY` of [`page`](Self::page): the model's ordering, the key last so pages never overlap.
+            pub const PAGE_ORDER: &'static str = "\"categories\".\"id\"";
             /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
-            #[allow(unused_mut, unused_variables)]
             pub async fn page(
                 db: &::charter_runtime::Db,
                 filter: &CategoryFilter,
@@ -124,34 +142,32 @@ pub mod shop {
                 (::std::vec::Vec<Category>, i64),
                 ::charter_runtime::DbError,
             > {
-                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
-                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-                let filter_sql = if conds.is_empty() {
-                    ::std::string::String::new()
-                } else {
-                    ::std::format!(" WHERE {}", conds.join(" AND "))
-                };
-                let total: i64 = db
-                    .query(
-                        ::std::format!(
-                            "{}{}", "SELECT COUNT(*) FROM \"categories\"", filter_sql
-                        ),
-                    )
-                    .bind_all(::std::clone::Clone::clone(&args))
-                    .fetch_scalar()
-                    .await?;
+                let mut args = ::std::vec::Vec::new();
+                let filter_sql = filter.where_sql(&mut args);
                 let sql = ::std::format!(
                     "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
                     "SELECT \"id\", \"name\" FROM \"categories\"", filter_sql,
-                    "\"categories\".\"id\"", args.len() + 1, args.len() + 2
+                    Self::PAGE_ORDER, args.len() + 1, args.len() + 2
                 );
                 let rows = db
                     .query(sql)
-                    .bind_all(args)
+                    .bind_all(::std::clone::Clone::clone(&args))
                     .bind(limit)
                     .bind(offset)
                     .fetch_all::<Category>()
                     .await?;
+                let total = if offset == 0 && (rows.len() as i64) < limit {
+                    rows.len() as i64
+                } else {
+                    db.query(
+                            ::std::format!(
+                                "{}{}", "SELECT COUNT(*) FROM \"categories\"", filter_sql
+                            ),
+                        )
+                        .bind_all(args)
+                        .fetch_scalar()
+                        .await?
+                };
                 Ok((rows, total))
             }
         }
@@ -185,6 +201,23 @@ pub mod shop {
         ///Filters of [`Product::page`]; `None` does not filter.
         #[derive(Debug, Clone, Default, PartialEq)]
         pub struct ProductFilter {}
+        impl ProductFilter {
+            /// ` WHERE ...` for the filters that are set (empty when none is), binding their values after
+            /// those already in `args`.
+            #[allow(unused_mut, unused_variables)]
+            pub fn where_sql(
+                &self,
+                args: &mut ::std::vec::Vec<::charter_runtime::Value>,
+            ) -> ::std::string::String {
+                let filter = self;
+                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                if conds.is_empty() {
+                    ::std::string::String::new()
+                } else {
+                    ::std::format!(" WHERE {}", conds.join(" AND "))
+                }
+            }
+        }
         impl Product {
             pub const TABLE: &'static str = "products";
             pub const COLUMNS: &'static str = "\"id\", \"sku\", \"name\", \"price\", \"stock\", \"notes\", \"category_id\", \"created_at\", \"updated_at\"";
@@ -443,8 +476,9 @@ pub mod shop {
                 let query = db.query(sql).bind(key).bind_all(candidates.iter().cloned());
                 query.fetch_all_scalar::<i64>().await
             }
+            /// The `ORDER BY` of [`page`](Self::page): the model's ordering, the key last so pages never overlap.
+            pub const PAGE_ORDER: &'static str = "\"products\".\"id\"";
             /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
-            #[allow(unused_mut, unused_variables)]
             pub async fn page(
                 db: &::charter_runtime::Db,
                 filter: &ProductFilter,
@@ -454,34 +488,32 @@ pub mod shop {
                 (::std::vec::Vec<Product>, i64),
                 ::charter_runtime::DbError,
             > {
-                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
-                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-                let filter_sql = if conds.is_empty() {
-                    ::std::string::String::new()
-                } else {
-                    ::std::format!(" WHERE {}", conds.join(" AND "))
-                };
-                let total: i64 = db
-                    .query(
-                        ::std::format!(
-                            "{}{}", "SELECT COUNT(*) FROM \"products\"", filter_sql
-                        ),
-                    )
-                    .bind_all(::std::clone::Clone::clone(&args))
-                    .fetch_scalar()
-                    .await?;
+                let mut args = ::std::vec::Vec::new();
+                let filter_sql = filter.where_sql(&mut args);
                 let sql = ::std::format!(
                     "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
                     "SELECT \"id\", \"sku\", \"name\", \"price\", \"stock\", \"notes\", \"category_id\", \"created_at\", \"updated_at\" FROM \"products\"",
-                    filter_sql, "\"products\".\"id\"", args.len() + 1, args.len() + 2
+                    filter_sql, Self::PAGE_ORDER, args.len() + 1, args.len() + 2
                 );
                 let rows = db
                     .query(sql)
-                    .bind_all(args)
+                    .bind_all(::std::clone::Clone::clone(&args))
                     .bind(limit)
                     .bind(offset)
                     .fetch_all::<Product>()
                     .await?;
+                let total = if offset == 0 && (rows.len() as i64) < limit {
+                    rows.len() as i64
+                } else {
+                    db.query(
+                            ::std::format!(
+                                "{}{}", "SELECT COUNT(*) FROM \"products\"", filter_sql
+                            ),
+                        )
+                        .bind_all(args)
+                        .fetch_scalar()
+                        .await?
+                };
                 Ok((rows, total))
             }
         }
