@@ -110,7 +110,6 @@ fn emit_loader(spec: &Spec, app: &App, t: &TypeDef) -> Option<TokenStream> {
         &caller_key,
         &prepare,
         &from_rows,
-        model,
     );
     // Types with computed fields and no fallback also come straight from the database: one statement
     // for a page or a row, instead of the rows and then `load`.
@@ -130,29 +129,33 @@ fn emit_loader(spec: &Spec, app: &App, t: &TypeDef) -> Option<TokenStream> {
 }
 
 /// The `match` that picks a statement's text by backend and by whether a caller is signed in, binding
-/// `prefix`; `first` is the number of the first placeholder after the caller's key.
-fn pick_sql(projection: &Projection<'_>, table: &str) -> TokenStream {
-    let sql = |d, signed_in| projection.sql(d, signed_in, table);
+/// `head` (`SELECT <columns> FROM `) and `joins` around the root; `first` is the number of the first
+/// placeholder after the caller's key.
+fn pick_sql(projection: &Projection<'_>) -> TokenStream {
+    let sql = |d, signed_in| projection.sql(d, signed_in);
+    let arm = |(head, joins): (String, String), first: usize| quote!((#head, #joins, #first));
     if projection.uses_caller() {
-        let (lite, pg) = (sql(Dialect::Sqlite, true), sql(Dialect::Postgres, true));
-        let (lite_anon, pg_anon) = (sql(Dialect::Sqlite, false), sql(Dialect::Postgres, false));
+        let (lite, pg) = (arm(sql(Dialect::Sqlite, true), 2), arm(sql(Dialect::Postgres, true), 2));
+        let (lite_anon, pg_anon) = (arm(sql(Dialect::Sqlite, false), 1), arm(sql(Dialect::Postgres, false), 1));
         quote! {
-            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
-                (::charter_runtime::Backend::Sqlite, true) => (#lite, 2usize),
-                (::charter_runtime::Backend::Postgres, true) => (#pg, 2usize),
-                (::charter_runtime::Backend::Sqlite, false) => (#lite_anon, 1usize),
-                (::charter_runtime::Backend::Postgres, false) => (#pg_anon, 1usize),
+            let (head, joins, first): (&str, &str, usize) = match (db.backend(), caller_key.is_some()) {
+                (::charter_runtime::Backend::Sqlite, true) => #lite,
+                (::charter_runtime::Backend::Postgres, true) => #pg,
+                (::charter_runtime::Backend::Sqlite, false) => #lite_anon,
+                (::charter_runtime::Backend::Postgres, false) => #pg_anon,
             };
         }
     } else {
         let (lite, pg) = (sql(Dialect::Sqlite, false), sql(Dialect::Postgres, false));
         if lite == pg {
-            quote!(let (prefix, first) = (#lite, 1usize);)
+            let lite = arm(lite, 1);
+            quote!(let (head, joins, first): (&str, &str, usize) = #lite;)
         } else {
+            let (lite, pg) = (arm(lite, 1), arm(pg, 1));
             quote! {
-                let (prefix, first) = match db.backend() {
-                    ::charter_runtime::Backend::Sqlite => (#lite, 1usize),
-                    ::charter_runtime::Backend::Postgres => (#pg, 1usize),
+                let (head, joins, first): (&str, &str, usize) = match db.backend() {
+                    ::charter_runtime::Backend::Sqlite => #lite,
+                    ::charter_runtime::Backend::Postgres => #pg,
                 };
             }
         }
@@ -196,12 +199,11 @@ fn emit_load(
     caller_key: &Option<TokenStream>,
     prepare: &[TokenStream],
     inits: &[TokenStream],
-    model: &charter_spec::Model,
 ) -> TokenStream {
     let (select, build) = if projection.columns.len() > 1 {
         let row = ident("Loaded");
         let row_struct = row_struct(&row, projection);
-        let pick = pick_sql(projection, &model.table);
+        let pick = pick_sql(projection);
         let bind = bind_caller(projection, quote!(args));
         let select = quote! {
             #row_struct
@@ -209,7 +211,7 @@ fn emit_load(
                 ::std::collections::HashMap::new()
             } else {
                 #pick
-                let sql = ::std::format!("{} WHERE {}.\"{}\" IN ({})", prefix, #root, #pk_column, ::charter_runtime::__private::sql::placeholders(first, keys.len()));
+                let sql = ::std::format!("{head}{root}{joins} WHERE {root}.\"{}\" IN ({})", #pk_column, ::charter_runtime::__private::sql::placeholders(first, keys.len()), root = #root);
                 let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
                 #bind
                 db.query(sql)
@@ -269,7 +271,7 @@ fn emit_direct(
     let name = ident(&t.name);
     let row = ident(&format!("__{}Row", t.name));
     let row_struct = row_struct(&row, projection);
-    let pick = pick_sql(projection, &model.table);
+    let pick = pick_sql(projection);
     let bind = bind_caller(projection, quote!(args));
     let filter_path = names::models_item(t.from_model.as_ref()?, &format!("{}Filter", model.name), from);
     let count_sql = format!("SELECT COUNT(*) FROM \"{}\"", model.table);
@@ -293,7 +295,7 @@ fn emit_direct(
                 #pick
                 let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
                 #bind
-                let sql = ::std::format!("{} WHERE {}.\"{}\" = ${}", prefix, #root, #column, first);
+                let sql = ::std::format!("{head}{root}{joins} WHERE {root}.\"{}\" = ${first}", #column, root = #root);
                 let row = db.query(sql).bind_all(args).bind(#arg).fetch_optional::<#row>().await?;
                 row.as_ref().map(Self::from_loaded_row).transpose()
             }
@@ -322,7 +324,15 @@ fn emit_direct(
                 let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
                 #bind
                 let filter_sql = filter.where_sql(&mut args);
-                let sql = ::std::format!("{}{} ORDER BY {} LIMIT ${} OFFSET ${}", prefix, filter_sql, #model_path::PAGE_ORDER, args.len() + 1, args.len() + 2);
+                // The page is picked first, as a derived table under the table's own name, so the computed
+                // columns are evaluated for its rows only, not for every match before the sort and limit.
+                let order = #model_path::PAGE_ORDER;
+                let sql = ::std::format!(
+                    "{head}(SELECT * FROM {root}{filter_sql} ORDER BY {order} LIMIT ${} OFFSET ${}) AS {root}{joins} ORDER BY {order}",
+                    args.len() + 1,
+                    args.len() + 2,
+                    root = #root,
+                );
                 let rows = db.query(sql).bind_all(args).bind(limit).bind(offset).fetch_all::<#row>().await?;
                 let items = rows.iter().map(Self::from_loaded_row).collect::<::std::result::Result<::std::vec::Vec<_>, _>>()?;
                 // A first page that is not full holds every match: no need to count them.

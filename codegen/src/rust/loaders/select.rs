@@ -226,10 +226,11 @@ impl<'s> Projection<'s> {
         Some(quote!(#(#inits),*))
     }
 
-    /// `SELECT <columns> FROM <root table> <joins>` for one backend, with or without a caller (whose key is
-    /// `$1` when bound, so further placeholders start after it). The root table keeps its own name, so
-    /// model filters (written against it) apply as they are.
-    pub fn sql(&self, dialect: Dialect, signed_in: bool, table: &str) -> String {
+    /// `SELECT <columns> FROM ` and the joins after the root, for one backend, with or without a caller
+    /// (whose key is `$1` when bound, so further placeholders start after it). The root goes between them
+    /// under its table's name (the table itself, or a page of it as a derived table), so model filters
+    /// and orderings, written against that name, apply as they are.
+    pub fn sql(&self, dialect: Dialect, signed_in: bool) -> (String, String) {
         let columns = self
             .columns
             .iter()
@@ -244,7 +245,7 @@ impl<'s> Projection<'s> {
             .collect::<Vec<_>>()
             .join(", ");
         let joins: String = self.joins.iter().map(|j| format!(" {j}")).collect();
-        format!(r#"SELECT {columns} FROM "{table}"{joins}"#)
+        (format!("SELECT {columns} FROM "), joins)
     }
 
     /// Whether any column depends on the caller (the statement then has a signed-in and an anonymous form).

@@ -674,35 +674,43 @@ pub mod core {
             let loaded: ::std::collections::HashMap<i64, Loaded> = if rows.is_empty() {
                 ::std::collections::HashMap::new()
             } else {
-                let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+                let (head, joins, first): (&str, &str, usize) = match (
+                    db.backend(),
+                    caller_key.is_some(),
+                ) {
                     (::charter_runtime::Backend::Sqlite, true) => {
                         (
-                            "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\" FROM \"users\"",
+                            "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\" FROM ",
+                            "",
                             2usize,
                         )
                     }
                     (::charter_runtime::Backend::Postgres, true) => {
                         (
-                            "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\" FROM \"users\"",
+                            "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\" FROM ",
+                            "",
                             2usize,
                         )
                     }
                     (::charter_runtime::Backend::Sqlite, false) => {
                         (
-                            "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\" FROM \"users\"",
+                            "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\" FROM ",
+                            "",
                             1usize,
                         )
                     }
                     (::charter_runtime::Backend::Postgres, false) => {
                         (
-                            "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\" FROM \"users\"",
+                            "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\" FROM ",
+                            "",
                             1usize,
                         )
                     }
                 };
                 let sql = ::std::format!(
-                    "{} WHERE {}.\"{}\" IN ({})", prefix, "\"users\"", "id",
-                    ::charter_runtime::__private::sql::placeholders(first, keys.len())
+                    "{head}{root}{joins} WHERE {root}.\"{}\" IN ({})", "id",
+                    ::charter_runtime::__private::sql::placeholders(first, keys.len()),
+                    root = "\"users\""
                 );
                 let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
                 if let Some(me) = &caller_key {
@@ -769,28 +777,35 @@ pub mod core {
         > {
             let caller_key: ::std::option::Option<i64> = caller
                 .and_then(|c| c.subject.parse().ok());
-            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+            let (head, joins, first): (&str, &str, usize) = match (
+                db.backend(),
+                caller_key.is_some(),
+            ) {
                 (::charter_runtime::Backend::Sqlite, true) => {
                     (
-                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
+                        "",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, true) => {
                     (
-                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
+                        "",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Sqlite, false) => {
                     (
-                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
+                        "",
                         1usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, false) => {
                     (
-                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
+                        "",
                         1usize,
                     )
                 }
@@ -800,9 +815,10 @@ pub mod core {
                 args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
             }
             let filter_sql = filter.where_sql(&mut args);
+            let order = models::User::PAGE_ORDER;
             let sql = ::std::format!(
-                "{}{} ORDER BY {} LIMIT ${} OFFSET ${}", prefix, filter_sql,
-                models::User::PAGE_ORDER, args.len() + 1, args.len() + 2
+                "{head}(SELECT * FROM {root}{filter_sql} ORDER BY {order} LIMIT ${} OFFSET ${}) AS {root}{joins} ORDER BY {order}",
+                args.len() + 1, args.len() + 2, root = "\"users\"",
             );
             let rows = db
                 .query(sql)
@@ -843,28 +859,35 @@ pub mod core {
         > {
             let caller_key: ::std::option::Option<i64> = caller
                 .and_then(|c| c.subject.parse().ok());
-            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+            let (head, joins, first): (&str, &str, usize) = match (
+                db.backend(),
+                caller_key.is_some(),
+            ) {
                 (::charter_runtime::Backend::Sqlite, true) => {
                     (
-                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
+                        "",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, true) => {
                     (
-                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
+                        "",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Sqlite, false) => {
                     (
-                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
+                        "",
                         1usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, false) => {
                     (
-                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
+                        "",
                         1usize,
                     )
                 }
@@ -874,7 +897,8 @@ pub mod core {
                 args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
             }
             let sql = ::std::format!(
-                "{} WHERE {}.\"{}\" = ${}", prefix, "\"users\"", "id", first
+                "{head}{root}{joins} WHERE {root}.\"{}\" = ${first}", "id", root =
+                "\"users\""
             );
             let row = db
                 .query(sql)
@@ -896,28 +920,35 @@ pub mod core {
         > {
             let caller_key: ::std::option::Option<i64> = caller
                 .and_then(|c| c.subject.parse().ok());
-            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+            let (head, joins, first): (&str, &str, usize) = match (
+                db.backend(),
+                caller_key.is_some(),
+            ) {
                 (::charter_runtime::Backend::Sqlite, true) => {
                     (
-                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
+                        "",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, true) => {
                     (
-                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
+                        "",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Sqlite, false) => {
                     (
-                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
+                        "",
                         1usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, false) => {
                     (
-                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
+                        "",
                         1usize,
                     )
                 }
@@ -927,7 +958,8 @@ pub mod core {
                 args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
             }
             let sql = ::std::format!(
-                "{} WHERE {}.\"{}\" = ${}", prefix, "\"users\"", "email", first
+                "{head}{root}{joins} WHERE {root}.\"{}\" = ${first}", "email", root =
+                "\"users\""
             );
             let row = db
                 .query(sql)
@@ -949,28 +981,35 @@ pub mod core {
         > {
             let caller_key: ::std::option::Option<i64> = caller
                 .and_then(|c| c.subject.parse().ok());
-            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+            let (head, joins, first): (&str, &str, usize) = match (
+                db.backend(),
+                caller_key.is_some(),
+            ) {
                 (::charter_runtime::Backend::Sqlite, true) => {
                     (
-                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
+                        "",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, true) => {
                     (
-                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
+                        "",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Sqlite, false) => {
                     (
-                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
+                        "",
                         1usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, false) => {
                     (
-                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM \"users\"",
+                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
+                        "",
                         1usize,
                     )
                 }
@@ -980,7 +1019,8 @@ pub mod core {
                 args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
             }
             let sql = ::std::format!(
-                "{} WHERE {}.\"{}\" = ${}", prefix, "\"users\"", "username", first
+                "{head}{root}{joins} WHERE {root}.\"{}\" = ${first}", "username", root =
+                "\"users\""
             );
             let row = db
                 .query(sql)
@@ -3050,35 +3090,43 @@ pub mod articles {
             let loaded: ::std::collections::HashMap<i64, Loaded> = if rows.is_empty() {
                 ::std::collections::HashMap::new()
             } else {
-                let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+                let (head, joins, first): (&str, &str, usize) = match (
+                    db.backend(),
+                    caller_key.is_some(),
+                ) {
                     (::charter_runtime::Backend::Sqlite, true) => {
                         (
-                            "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                            "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM ",
+                            " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                             2usize,
                         )
                     }
                     (::charter_runtime::Backend::Postgres, true) => {
                         (
-                            "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                            "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM ",
+                            " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                             2usize,
                         )
                     }
                     (::charter_runtime::Backend::Sqlite, false) => {
                         (
-                            "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                            "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
+                            " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                             1usize,
                         )
                     }
                     (::charter_runtime::Backend::Postgres, false) => {
                         (
-                            "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                            "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
+                            " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                             1usize,
                         )
                     }
                 };
                 let sql = ::std::format!(
-                    "{} WHERE {}.\"{}\" IN ({})", prefix, "\"articles\"", "id",
-                    ::charter_runtime::__private::sql::placeholders(first, keys.len())
+                    "{head}{root}{joins} WHERE {root}.\"{}\" IN ({})", "id",
+                    ::charter_runtime::__private::sql::placeholders(first, keys.len()),
+                    root = "\"articles\""
                 );
                 let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
                 if let Some(me) = &caller_key {
@@ -3179,28 +3227,35 @@ pub mod articles {
         > {
             let caller_key: ::std::option::Option<i64> = caller
                 .and_then(|c| c.subject.parse().ok());
-            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+            let (head, joins, first): (&str, &str, usize) = match (
+                db.backend(),
+                caller_key.is_some(),
+            ) {
                 (::charter_runtime::Backend::Sqlite, true) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, true) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Sqlite, false) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         1usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, false) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         1usize,
                     )
                 }
@@ -3210,9 +3265,10 @@ pub mod articles {
                 args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
             }
             let filter_sql = filter.where_sql(&mut args);
+            let order = models::Article::PAGE_ORDER;
             let sql = ::std::format!(
-                "{}{} ORDER BY {} LIMIT ${} OFFSET ${}", prefix, filter_sql,
-                models::Article::PAGE_ORDER, args.len() + 1, args.len() + 2
+                "{head}(SELECT * FROM {root}{filter_sql} ORDER BY {order} LIMIT ${} OFFSET ${}) AS {root}{joins} ORDER BY {order}",
+                args.len() + 1, args.len() + 2, root = "\"articles\"",
             );
             let rows = db
                 .query(sql)
@@ -3253,28 +3309,35 @@ pub mod articles {
         > {
             let caller_key: ::std::option::Option<i64> = caller
                 .and_then(|c| c.subject.parse().ok());
-            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+            let (head, joins, first): (&str, &str, usize) = match (
+                db.backend(),
+                caller_key.is_some(),
+            ) {
                 (::charter_runtime::Backend::Sqlite, true) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, true) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Sqlite, false) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         1usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, false) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         1usize,
                     )
                 }
@@ -3284,7 +3347,8 @@ pub mod articles {
                 args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
             }
             let sql = ::std::format!(
-                "{} WHERE {}.\"{}\" = ${}", prefix, "\"articles\"", "id", first
+                "{head}{root}{joins} WHERE {root}.\"{}\" = ${first}", "id", root =
+                "\"articles\""
             );
             let row = db
                 .query(sql)
@@ -3306,28 +3370,35 @@ pub mod articles {
         > {
             let caller_key: ::std::option::Option<i64> = caller
                 .and_then(|c| c.subject.parse().ok());
-            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+            let (head, joins, first): (&str, &str, usize) = match (
+                db.backend(),
+                caller_key.is_some(),
+            ) {
                 (::charter_runtime::Backend::Sqlite, true) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, true) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Sqlite, false) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         1usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, false) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         1usize,
                     )
                 }
@@ -3337,7 +3408,8 @@ pub mod articles {
                 args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
             }
             let sql = ::std::format!(
-                "{} WHERE {}.\"{}\" = ${}", prefix, "\"articles\"", "slug", first
+                "{head}{root}{joins} WHERE {root}.\"{}\" = ${first}", "slug", root =
+                "\"articles\""
             );
             let row = db
                 .query(sql)
@@ -3380,35 +3452,43 @@ pub mod articles {
             let loaded: ::std::collections::HashMap<i64, Loaded> = if rows.is_empty() {
                 ::std::collections::HashMap::new()
             } else {
-                let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+                let (head, joins, first): (&str, &str, usize) = match (
+                    db.backend(),
+                    caller_key.is_some(),
+                ) {
                     (::charter_runtime::Backend::Sqlite, true) => {
                         (
-                            "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                            "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM ",
+                            " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                             2usize,
                         )
                     }
                     (::charter_runtime::Backend::Postgres, true) => {
                         (
-                            "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                            "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM ",
+                            " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                             2usize,
                         )
                     }
                     (::charter_runtime::Backend::Sqlite, false) => {
                         (
-                            "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                            "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
+                            " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                             1usize,
                         )
                     }
                     (::charter_runtime::Backend::Postgres, false) => {
                         (
-                            "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                            "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
+                            " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                             1usize,
                         )
                     }
                 };
                 let sql = ::std::format!(
-                    "{} WHERE {}.\"{}\" IN ({})", prefix, "\"articles\"", "id",
-                    ::charter_runtime::__private::sql::placeholders(first, keys.len())
+                    "{head}{root}{joins} WHERE {root}.\"{}\" IN ({})", "id",
+                    ::charter_runtime::__private::sql::placeholders(first, keys.len()),
+                    root = "\"articles\""
                 );
                 let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
                 if let Some(me) = &caller_key {
@@ -3506,28 +3586,35 @@ pub mod articles {
         > {
             let caller_key: ::std::option::Option<i64> = caller
                 .and_then(|c| c.subject.parse().ok());
-            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+            let (head, joins, first): (&str, &str, usize) = match (
+                db.backend(),
+                caller_key.is_some(),
+            ) {
                 (::charter_runtime::Backend::Sqlite, true) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, true) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Sqlite, false) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         1usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, false) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         1usize,
                     )
                 }
@@ -3537,9 +3624,10 @@ pub mod articles {
                 args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
             }
             let filter_sql = filter.where_sql(&mut args);
+            let order = models::Article::PAGE_ORDER;
             let sql = ::std::format!(
-                "{}{} ORDER BY {} LIMIT ${} OFFSET ${}", prefix, filter_sql,
-                models::Article::PAGE_ORDER, args.len() + 1, args.len() + 2
+                "{head}(SELECT * FROM {root}{filter_sql} ORDER BY {order} LIMIT ${} OFFSET ${}) AS {root}{joins} ORDER BY {order}",
+                args.len() + 1, args.len() + 2, root = "\"articles\"",
             );
             let rows = db
                 .query(sql)
@@ -3580,28 +3668,35 @@ pub mod articles {
         > {
             let caller_key: ::std::option::Option<i64> = caller
                 .and_then(|c| c.subject.parse().ok());
-            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+            let (head, joins, first): (&str, &str, usize) = match (
+                db.backend(),
+                caller_key.is_some(),
+            ) {
                 (::charter_runtime::Backend::Sqlite, true) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, true) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Sqlite, false) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         1usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, false) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         1usize,
                     )
                 }
@@ -3611,7 +3706,8 @@ pub mod articles {
                 args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
             }
             let sql = ::std::format!(
-                "{} WHERE {}.\"{}\" = ${}", prefix, "\"articles\"", "id", first
+                "{head}{root}{joins} WHERE {root}.\"{}\" = ${first}", "id", root =
+                "\"articles\""
             );
             let row = db
                 .query(sql)
@@ -3633,28 +3729,35 @@ pub mod articles {
         > {
             let caller_key: ::std::option::Option<i64> = caller
                 .and_then(|c| c.subject.parse().ok());
-            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+            let (head, joins, first): (&str, &str, usize) = match (
+                db.backend(),
+                caller_key.is_some(),
+            ) {
                 (::charter_runtime::Backend::Sqlite, true) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, true) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Sqlite, false) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         1usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, false) => {
                     (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM \"articles\" JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
                         1usize,
                     )
                 }
@@ -3664,7 +3767,8 @@ pub mod articles {
                 args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
             }
             let sql = ::std::format!(
-                "{} WHERE {}.\"{}\" = ${}", prefix, "\"articles\"", "slug", first
+                "{head}{root}{joins} WHERE {root}.\"{}\" = ${first}", "slug", root =
+                "\"articles\""
             );
             let row = db
                 .query(sql)
@@ -3727,35 +3831,43 @@ pub mod articles {
             let loaded: ::std::collections::HashMap<i64, Loaded> = if rows.is_empty() {
                 ::std::collections::HashMap::new()
             } else {
-                let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+                let (head, joins, first): (&str, &str, usize) = match (
+                    db.backend(),
+                    caller_key.is_some(),
+                ) {
                     (::charter_runtime::Backend::Sqlite, true) => {
                         (
-                            "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                            "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\" FROM ",
+                            " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
                             2usize,
                         )
                     }
                     (::charter_runtime::Backend::Postgres, true) => {
                         (
-                            "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                            "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\" FROM ",
+                            " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
                             2usize,
                         )
                     }
                     (::charter_runtime::Backend::Sqlite, false) => {
                         (
-                            "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                            "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
+                            " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
                             1usize,
                         )
                     }
                     (::charter_runtime::Backend::Postgres, false) => {
                         (
-                            "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                            "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
+                            " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
                             1usize,
                         )
                     }
                 };
                 let sql = ::std::format!(
-                    "{} WHERE {}.\"{}\" IN ({})", prefix, "\"comments\"", "id",
-                    ::charter_runtime::__private::sql::placeholders(first, keys.len())
+                    "{head}{root}{joins} WHERE {root}.\"{}\" IN ({})", "id",
+                    ::charter_runtime::__private::sql::placeholders(first, keys.len()),
+                    root = "\"comments\""
                 );
                 let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
                 if let Some(me) = &caller_key {
@@ -3839,28 +3951,35 @@ pub mod articles {
         > {
             let caller_key: ::std::option::Option<i64> = caller
                 .and_then(|c| c.subject.parse().ok());
-            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+            let (head, joins, first): (&str, &str, usize) = match (
+                db.backend(),
+                caller_key.is_some(),
+            ) {
                 (::charter_runtime::Backend::Sqlite, true) => {
                     (
-                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
+                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, true) => {
                     (
-                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
+                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Sqlite, false) => {
                     (
-                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
+                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
                         1usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, false) => {
                     (
-                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
+                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
                         1usize,
                     )
                 }
@@ -3870,9 +3989,10 @@ pub mod articles {
                 args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
             }
             let filter_sql = filter.where_sql(&mut args);
+            let order = models::Comment::PAGE_ORDER;
             let sql = ::std::format!(
-                "{}{} ORDER BY {} LIMIT ${} OFFSET ${}", prefix, filter_sql,
-                models::Comment::PAGE_ORDER, args.len() + 1, args.len() + 2
+                "{head}(SELECT * FROM {root}{filter_sql} ORDER BY {order} LIMIT ${} OFFSET ${}) AS {root}{joins} ORDER BY {order}",
+                args.len() + 1, args.len() + 2, root = "\"comments\"",
             );
             let rows = db
                 .query(sql)
@@ -3913,28 +4033,35 @@ pub mod articles {
         > {
             let caller_key: ::std::option::Option<i64> = caller
                 .and_then(|c| c.subject.parse().ok());
-            let (prefix, first) = match (db.backend(), caller_key.is_some()) {
+            let (head, joins, first): (&str, &str, usize) = match (
+                db.backend(),
+                caller_key.is_some(),
+            ) {
                 (::charter_runtime::Backend::Sqlite, true) => {
                     (
-                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
+                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, true) => {
                     (
-                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
+                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
                         2usize,
                     )
                 }
                 (::charter_runtime::Backend::Sqlite, false) => {
                     (
-                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
+                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
                         1usize,
                     )
                 }
                 (::charter_runtime::Backend::Postgres, false) => {
                     (
-                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM \"comments\" JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
+                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
                         1usize,
                     )
                 }
@@ -3944,7 +4071,8 @@ pub mod articles {
                 args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
             }
             let sql = ::std::format!(
-                "{} WHERE {}.\"{}\" = ${}", prefix, "\"comments\"", "id", first
+                "{head}{root}{joins} WHERE {root}.\"{}\" = ${first}", "id", root =
+                "\"comments\""
             );
             let row = db
                 .query(sql)
