@@ -221,16 +221,20 @@ fn emit_page(m: &Model, from: From<'_>) -> (TokenStream, TokenStream) {
                 q(target_table),
                 q(target_column)
             ),
-            FilterKind::Linked { join_table, source_column, target_column, target_table, target_key, target_field } => format!(
-                "EXISTS (SELECT 1 FROM {j} JOIN {t} ON {t}.{tk} = {j}.{tc} WHERE {j}.{sc} = {table}.{pk} AND {t}.{tf} = ${{}})",
-                j = q(join_table),
-                t = q(target_table),
-                tk = q(target_key),
-                tc = q(target_column),
-                sc = q(source_column),
-                pk = q(&pk.column),
-                tf = q(target_field)
-            ),
+            // `IN` over the join table, not a correlated `EXISTS`: both planners then start from the target's
+            // unique index and the join table's target index instead of probing every row of the table.
+            FilterKind::Linked { join_table, source_column, target_column, target_table, target_key, target_field } => {
+                format!(
+                    "{table}.{pk} IN (SELECT {j}.{sc} FROM {j} JOIN {t} ON {t}.{tk} = {j}.{tc} WHERE {t}.{tf} = ${{}})",
+                    j = q(join_table),
+                    t = q(target_table),
+                    tk = q(target_key),
+                    tc = q(target_column),
+                    sc = q(source_column),
+                    pk = q(&pk.column),
+                    tf = q(target_field)
+                )
+            }
             FilterKind::TargetOf { column, join_table, source_column, target_column } => format!(
                 "{table}.{} IN (SELECT {} FROM {} WHERE {} = ${{}})",
                 q(column),

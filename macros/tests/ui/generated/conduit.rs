@@ -1979,7 +1979,7 @@ pub mod articles {
                     conds
                         .push(
                             ::std::format!(
-                                "EXISTS (SELECT 1 FROM \"articles_tags\" JOIN \"tags\" ON \"tags\".\"id\" = \"articles_tags\".\"tag_id\" WHERE \"articles_tags\".\"article_id\" = \"articles\".\"id\" AND \"tags\".\"name\" = ${})",
+                                "\"articles\".\"id\" IN (SELECT \"articles_tags\".\"article_id\" FROM \"articles_tags\" JOIN \"tags\" ON \"tags\".\"id\" = \"articles_tags\".\"tag_id\" WHERE \"tags\".\"name\" = ${})",
                                 args.len()
                             ),
                         );
@@ -2003,7 +2003,7 @@ pub mod articles {
                     conds
                         .push(
                             ::std::format!(
-                                "EXISTS (SELECT 1 FROM \"articles_favorited_by\" JOIN \"users\" ON \"users\".\"id\" = \"articles_favorited_by\".\"user_id\" WHERE \"articles_favorited_by\".\"article_id\" = \"articles\".\"id\" AND \"users\".\"username\" = ${})",
+                                "\"articles\".\"id\" IN (SELECT \"articles_favorited_by\".\"article_id\" FROM \"articles_favorited_by\" JOIN \"users\" ON \"users\".\"id\" = \"articles_favorited_by\".\"user_id\" WHERE \"users\".\"username\" = ${})",
                                 args.len()
                             ),
                         );

@@ -1,0 +1,114 @@
+//! The printed result: per scenario, both servers' figures, their ratios and the targets.
+
+use super::server::Memory;
+use super::wrk::Figures;
+use super::{Backend, Scenario};
+
+/// The targets: the generated server within these ratios of the baseline.
+const MIN_RPS_RATIO: f64 = 0.95;
+const MAX_P99_RATIO: f64 = 1.10;
+const MAX_IDLE_RSS_MIB: f64 = 20.0;
+
+pub struct Row<'a> {
+    pub scenario: &'a Scenario,
+    pub generated: Figures,
+    pub baseline: Figures,
+}
+
+pub struct Table<'a> {
+    backend: Backend,
+    rows: Vec<Row<'a>>,
+}
+
+impl<'a> Table<'a> {
+    pub fn new(backend: Backend) -> Table<'a> {
+        Table { backend, rows: Vec::new() }
+    }
+
+    pub fn push(&mut self, row: Row<'a>) {
+        self.rows.push(row);
+    }
+
+    /// Prints the table and returns the missed targets (none are judged in a smoke run).
+    pub fn print(&self, idle: (Memory, Memory), loaded: (Memory, Memory), smoke: bool) -> Vec<String> {
+        let label = self.backend.label();
+        let mut misses = Vec::new();
+        println!(
+            "{:<16} {:>10} {:>8} {:>8} | {:>10} {:>8} {:>8} | {:>6} {:>6} | {}",
+            "scenario", "gen req/s", "p50 ms", "p99 ms", "base req/s", "p50 ms", "p99 ms", "req/s", "p99", "targets"
+        );
+        for row in &self.rows {
+            let (g, b) = (row.generated, row.baseline);
+            let rps_ratio = g.requests_per_sec / b.requests_per_sec.max(f64::MIN_POSITIVE);
+            let p99_ratio = g.p99_ms / b.p99_ms.max(f64::MIN_POSITIVE);
+            let mut verdicts = Vec::new();
+            let mut judge = |ok: bool, what: String| {
+                verdicts.push(format!("{}{what}", if ok { "ok " } else { "MISS " }));
+                if !ok {
+                    misses.push(format!("{label} {}: {what}", row.scenario.name));
+                }
+            };
+            judge(rps_ratio >= MIN_RPS_RATIO, format!("req/s ≥ {MIN_RPS_RATIO}×"));
+            judge(p99_ratio <= MAX_P99_RATIO, format!("p99 ≤ {MAX_P99_RATIO}×"));
+            if let (Backend::Postgres, Some(target)) = (self.backend, row.scenario.target_rps) {
+                judge(g.requests_per_sec >= target, format!("≥ {target:.0} req/s"));
+            }
+            println!(
+                "{:<16} {:>10.0} {:>8.2} {:>8.2} | {:>10.0} {:>8.2} {:>8.2} | {:>5.2}× {:>5.2}× | {}",
+                row.scenario.name,
+                g.requests_per_sec,
+                g.p50_ms,
+                g.p99_ms,
+                b.requests_per_sec,
+                b.p50_ms,
+                b.p99_ms,
+                rps_ratio,
+                p99_ratio,
+                verdicts.join(", ")
+            );
+        }
+        let mib = |kib: u64| kib as f64 / 1024.0;
+        for (name, idle, loaded) in [("generated", idle.0, loaded.0), ("baseline", idle.1, loaded.1)] {
+            println!(
+                "RSS {name:<9}: idle {:.1} MiB, after load {:.1} MiB, peak {:.1} MiB",
+                mib(idle.rss_kib),
+                mib(loaded.rss_kib),
+                mib(loaded.peak_kib)
+            );
+        }
+        let idle_ok = mib(idle.0.rss_kib) < MAX_IDLE_RSS_MIB;
+        if !idle_ok {
+            misses.push(format!("{label}: generated idle RSS {:.1} MiB ≥ {MAX_IDLE_RSS_MIB} MiB", mib(idle.0.rss_kib)));
+        }
+        if smoke {
+            println!("(smoke run: the figures above prove the bench runs; they are not measurements)");
+            return Vec::new();
+        }
+        misses
+    }
+}
+
+/// The run with the median requests/s (its own latencies with it, so a row is one real run).
+pub fn median(runs: &[Figures]) -> Figures {
+    let mut sorted = runs.to_vec();
+    sorted.sort_by(|a, b| a.requests_per_sec.total_cmp(&b.requests_per_sec));
+    sorted.get(sorted.len() / 2).copied().unwrap_or_default()
+}
+
+/// CPU model, cores and memory, for the figures' record.
+pub fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split_once(':')).map(|(_, v)| v.trim().to_owned()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let mem_gib = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0 / 1024.0);
+    format!("{model}, {cores} cores, {mem_gib:.0} GiB")
+}

@@ -1,0 +1,112 @@
+//! Starting, watching and stopping the servers under test.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::client;
+
+/// A server process on a local port; stopped when dropped.
+pub struct Server {
+    pub name: &'static str,
+    pub port: u16,
+    child: Child,
+    log: PathBuf,
+}
+
+/// Memory of a process, from `/proc/<pid>/status`, in KiB.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Memory {
+    /// Resident now.
+    pub rss_kib: u64,
+    /// The most ever resident (the high-water mark).
+    pub peak_kib: u64,
+}
+
+impl Server {
+    /// Starts `binary` with `env` on `port` and waits until it answers `GET /api/tags`.
+    pub fn start(
+        name: &'static str,
+        binary: &Path,
+        port: u16,
+        env: &[(&str, String)],
+        log_dir: &Path,
+    ) -> Result<Server, String> {
+        let log = log_dir.join(format!("{name}-{port}.log"));
+        let file = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let err = file.try_clone().map_err(|e| e.to_string())?;
+        let mut command = Command::new(binary);
+        command.env("BIND_ADDR", format!("127.0.0.1:{port}")).stdin(Stdio::null()).stdout(file).stderr(err);
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let child = command.spawn().map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+        let mut server = Server { name, port, child, log };
+        server.wait_ready()?;
+        Ok(server)
+    }
+
+    fn wait_ready(&mut self) -> Result<(), String> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!("{} exited ({status}) before answering:\n{}", self.name, self.log_tail()));
+            }
+            if let Ok(reply) = client::get(self.port, "/api/tags", None) {
+                if reply.status == 200 {
+                    return Ok(());
+                }
+            }
+            if Instant::now() > deadline {
+                return Err(format!("{} did not answer within 60 s:\n{}", self.name, self.log_tail()));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn memory(&self) -> Memory {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let field = |key: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(key))
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0)
+        };
+        Memory { rss_kib: field("VmRSS:"), peak_kib: field("VmHWM:") }
+    }
+
+    pub fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(20)..].join("\n")
+    }
+
+    /// SIGTERM (graceful shutdown), then SIGKILL if it lingers.
+    pub fn stop(mut self) {
+        self.terminate();
+    }
+
+    fn terminate(&mut self) {
+        if matches!(self.child.try_wait(), Ok(Some(_))) {
+            return;
+        }
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.terminate();
+    }
+}
