@@ -105,7 +105,7 @@ Transfer/sec:      2.01MB
         let bad = REPORT.replace("Requests/sec", "  Non-2xx or 3xx responses: 12\nRequests/sec");
         assert!(parse(&bad).unwrap_err().contains("Non-2xx"));
         assert_eq!(duration_ms("1.50m"), Some(90_000.0));
-        assert_eq!(duration_ms("2.01s"), Some(2010.0));
+        assert_eq!(duration_ms("2.5s"), Some(2500.0));
         assert_eq!(duration_ms("junk"), None);
     }
 }
