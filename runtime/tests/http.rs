@@ -215,8 +215,12 @@ async fn health_and_request_ids() {
     let response = s.client.get("/healthz").send().await;
     assert_eq!(response.status, 200);
     assert_eq!(response.json(), json!({"status": "ok"}));
-    let id = response.header("x-request-id").expect("a generated request id");
-    assert_eq!(uuid::Uuid::parse_str(id).unwrap().get_version_num(), 4);
+    let first = response.header("x-request-id").expect("a generated request id").to_owned();
+    let second = s.client.get("/healthz").send().await.header("x-request-id").expect("another id").to_owned();
+    assert_ne!(first, second, "ids are unique");
+    let (prefix, _) = first.split_once('-').expect("<process prefix>-<counter>");
+    assert_eq!(prefix.len(), 16, "a random per-process prefix: {first}");
+    assert!(second.starts_with(prefix), "{first} and {second} come from one process");
 
     let response = s.client.get("/nope").header("x-request-id", "abc-123").send().await;
     assert_eq!(response.header("x-request-id"), Some("abc-123"), "propagated on errors too");

@@ -32,6 +32,9 @@ impl Server {
         env: &[(&str, String)],
         log_dir: &Path,
     ) -> Result<Server, String> {
+        // Another server on the port would answer the readiness probe for this one.
+        std::net::TcpListener::bind(("127.0.0.1", port))
+            .map_err(|e| format!("port {port} is taken ({e}); is another bench still running?"))?;
         let log = log_dir.join(format!("{name}-{port}.log"));
         let file = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
         let err = file.try_clone().map_err(|e| e.to_string())?;

@@ -1,7 +1,9 @@
-//! The middleware stack, outermost first: request id → tracing → request id propagation → CORS →
-//! error envelope → panic catcher → timeout → body limit → routes.
+//! The middleware stack, outermost first: request id → tracing (when INFO is on) → request id
+//! propagation → CORS → the guard (error envelope, timeout, panic catcher) → routes.
 
 use std::any::Any;
+use std::future::Future;
+use std::task::Poll;
 use std::time::Duration;
 
 use axum::Router;
@@ -11,10 +13,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderName, HeaderValue, Method, StatusCode};
-use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, Any as AnyOrigin, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -26,30 +26,53 @@ use crate::error::{ApiError, Unrendered};
 pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub(super) fn wrap(router: Router, spec: &'static ApiSpec, config: &Config) -> Result<Router, ServeError> {
-    let envelope = EnvelopeState { envelope: &spec.envelope, body_limit: config.body_limit };
+    let guard = Guard { envelope: &spec.envelope, body_limit: config.body_limit, timeout: config.request_timeout };
     let mut router = router
         .fallback(|method: Method, uri: http::Uri| async move {
             ApiError::not_found(format!("no route for {method} {}", uri.path()))
         })
         .layer(DefaultBodyLimit::max(config.body_limit))
-        .layer(RequestBodyLimitLayer::new(config.body_limit))
-        .layer(middleware::from_fn_with_state(config.request_timeout, timeout))
-        .layer(CatchPanicLayer::custom(panic_response))
-        .layer(middleware::from_fn_with_state(envelope, render_errors));
+        .layer(middleware::from_fn_with_state(guard, guard_request));
     if let Some(cors) = cors(config, spec)? {
         router = router.layer(cors);
     }
-    Ok(router
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(
+    router = router.layer(PropagateRequestIdLayer::new(REQUEST_ID));
+    // Per-request spans and their INFO lines cost time on every request; when the filter drops them anyway
+    // (RUST_LOG=warn, say), the layer is left out. Errors are logged where they happen either way.
+    if tracing::enabled!(Level::INFO) {
+        router = router.layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request| {
                     let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
                     tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        )
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid)))
+        );
+    }
+    Ok(router.layer(SetRequestIdLayer::new(REQUEST_ID, RequestIds::new())))
+}
+
+/// Ids for requests that arrive without one: a random per-process prefix and a counter. As unique as a
+/// UUID across a fleet's logs, without asking the kernel for randomness on every request (a UUID v4 is one
+/// `getrandom` system call each, which showed in the HTTP bench as the one extra call per request).
+#[derive(Clone)]
+struct RequestIds {
+    prefix: std::sync::Arc<str>,
+    next: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl RequestIds {
+    fn new() -> RequestIds {
+        let random = uuid::Uuid::new_v4().simple().to_string();
+        RequestIds { prefix: random[..16].into(), next: std::sync::Arc::default() }
+    }
+}
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _request: &http::Request<B>) -> Option<RequestId> {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{}-{n:08x}", self.prefix)).ok().map(RequestId::new)
+    }
 }
 
 fn cors(config: &Config, spec: &ApiSpec) -> Result<Option<CorsLayer>, ServeError> {
@@ -76,14 +99,17 @@ fn cors(config: &Config, spec: &ApiSpec) -> Result<Option<CorsLayer>, ServeError
     Ok(Some(layer.allow_origin(AllowOrigin::list(origins))))
 }
 
-async fn timeout(State(limit): State<Duration>, request: Request, next: Next) -> Response {
-    match tokio::time::timeout(limit, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => {
-            tracing::warn!(timeout = ?limit, "request timed out");
-            ApiError::timeout().into_response()
+/// `future`'s output, or the payload of a panic while polling it.
+async fn catch_unwind<F: Future>(future: F) -> Result<F::Output, Box<dyn Any + Send + 'static>> {
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(|cx| {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(panic) => Poll::Ready(Err(panic)),
         }
-    }
+    })
+    .await
 }
 
 fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response<Body> {
@@ -96,17 +122,29 @@ fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response<Body> {
 }
 
 #[derive(Clone, Copy)]
-struct EnvelopeState {
+struct Guard {
     envelope: &'static Envelope,
     body_limit: usize,
+    timeout: Duration,
 }
 
 /// Writes every error response in the project's envelope: errors rendered before the envelope was
 /// known ([`ApiError`] as `IntoResponse`), and the bare ones from axum, tower-http and hand-written
 /// handlers (405 from the router, 413 from the body limit, `(StatusCode, "text")` tuples).
-async fn render_errors(State(state): State<EnvelopeState>, request: Request, next: Next) -> Response {
+///
+/// It also bounds the request's time and turns a handler's panic into a 500: one middleware for the three,
+/// since each layer costs a boxed service, future or body per request (the HTTP bench showed it). Request
+/// bodies are bounded where they are read (`extract::read_body`, `DefaultBodyLimit`).
+async fn guard_request(State(state): State<Guard>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
-    let mut response = next.run(request).await;
+    let mut response = match tokio::time::timeout(state.timeout, catch_unwind(next.run(request))).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(panic)) => panic_response(panic),
+        Err(_) => {
+            tracing::warn!(timeout = ?state.timeout, "request timed out");
+            ApiError::timeout().into_response()
+        }
+    };
     if let Some(Unrendered(error)) = response.extensions_mut().remove::<Unrendered>() {
         if *state.envelope == Envelope::Problem {
             return response;
