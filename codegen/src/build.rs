@@ -24,6 +24,8 @@ pub struct Builder {
     migrations_dir: PathBuf,
     openapi_file: Option<PathBuf>,
     out_dir: Option<PathBuf>,
+    /// `None`: formatted, except in [`build_script`](Builder::build_script).
+    format_rust: Option<bool>,
 }
 
 /// What one generation produced.
@@ -84,6 +86,7 @@ impl Builder {
             migrations_dir: "migrations".into(),
             openapi_file: Some("openapi.json".into()),
             out_dir: None,
+            format_rust: None,
         }
     }
 
@@ -135,6 +138,14 @@ impl Builder {
         self.openapi_file.as_deref().map(|p| self.path(p))
     }
 
+    /// Whether the generated Rust is formatted (prettyplease). By default it is, except what
+    /// [`build_script`](Builder::build_script) writes: rustc does not need the layout, and formatting is
+    /// most of the generation time on large specs. `charter expand` always prints it formatted.
+    pub fn format_rust(&mut self, format: bool) -> &mut Self {
+        self.format_rust = Some(format);
+        self
+    }
+
     /// Loads and checks the spec.
     pub fn load(&self) -> Result<Spec, Error> {
         charter_spec::load_dir(&self.spec_path()).map_err(Error::Spec)
@@ -181,7 +192,11 @@ impl Builder {
         options.openapi_yaml_text = openapi_yaml.clone();
         let rust = String::new();
         let mut generated = Generated { spec, rust, openapi_json, openapi_yaml, warnings, inputs };
-        generated.rust = rust::generate(&generated.spec, &options);
+        generated.rust = if self.format_rust.unwrap_or(true) {
+            rust::generate(&generated.spec, &options)
+        } else {
+            rust::generate_compact(&generated.spec, &options)
+        };
         Ok(generated)
     }
 
@@ -211,7 +226,9 @@ impl Builder {
         if let Some(p) = self.openapi_path() {
             println!("cargo::rerun-if-changed={}", p.display());
         }
-        match self.generate() {
+        let mut builder = self.clone();
+        builder.format_rust = Some(self.format_rust.unwrap_or(false));
+        match builder.generate() {
             Ok(generated) => {
                 for input in &generated.inputs {
                     println!("cargo::rerun-if-changed={}", input.display());
