@@ -25,6 +25,10 @@ pub(crate) mod params;
 
 /// Reads the whole body, at most `limit` bytes.
 pub async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    // Most requests (every GET) have no body: nothing to buffer or limit.
+    if axum::body::HttpBody::size_hint(&body).exact() == Some(0) {
+        return Ok(Bytes::new());
+    }
     axum::body::to_bytes(body, limit).await.map_err(|e| {
         let source = e.into_inner();
         if is_length_limit(source.as_ref()) {
