@@ -2,7 +2,7 @@
 //! itself, lists of values JSON cannot carry on every backend): one extra statement per field and relation
 //! level, still in batch, never one per row.
 
-use charter_spec::{Model, Ref, ScalarType, Shape, Source, Spec};
+use charter_spec::{Model, Ref, Shape, Source, Spec};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -16,7 +16,6 @@ pub(super) fn computed(
     f: &charter_spec::TypeField,
     source: &Source,
     from: From<'_>,
-    caller_key: &mut Option<TokenStream>,
 ) -> Option<(TokenStream, TokenStream)> {
     let pk_col = ident(&model.primary_key().column);
     let var = ident(&format!("computed_{}", f.name));
@@ -61,52 +60,8 @@ pub(super) fn computed(
                 quote!(#var.get(&row.#pk_col).cloned().unwrap_or_default()),
             )
         }
-        Source::Count { relation } => {
-            let rel = m2m(relation)?;
-            let counts_fn = ident(&format!("{relation}_counts"));
-            let key_ty = names::column(&rel.source_key, from);
-            let cast = match &f.shape {
-                Shape::Scalar(ScalarType::Int) => quote!(i32::try_from(n).unwrap_or(i32::MAX)),
-                _ => quote!(n),
-            };
-            (
-                quote! {
-                    let #var: ::std::collections::HashMap<#key_ty, i64> =
-                        #model_path::#counts_fn(db, &keys).await?.into_iter().collect();
-                },
-                quote!({ let n = #var.get(&row.#pk_col).copied().unwrap_or(0); #cast }),
-            )
-        }
-        Source::ContainsCaller { relation } => {
-            let rel = m2m(relation)?;
-            let linked_fn = ident(&format!("{relation}_linked_to"));
-            let key_ty = names::column(&rel.source_key, from);
-            *caller_key = Some(names::column(&rel.target_key, from));
-            (
-                quote! {
-                    let #var: ::std::collections::HashSet<#key_ty> = match &caller_key {
-                        Some(me) => #model_path::#linked_fn(db, &keys, ::std::clone::Clone::clone(me)).await?.into_iter().collect(),
-                        None => ::std::collections::HashSet::new(),
-                    };
-                },
-                quote!(#var.contains(&row.#pk_col)),
-            )
-        }
-        Source::CallerContains { relation } => {
-            let rel = m2m(relation)?;
-            let targets_fn = ident(&format!("{relation}_targets_of"));
-            let key_ty = names::column(&rel.target_key, from);
-            *caller_key = Some(names::column(&rel.source_key, from));
-            (
-                quote! {
-                    let #var: ::std::collections::HashSet<#key_ty> = match &caller_key {
-                        Some(me) => #model_path::#targets_fn(db, ::std::clone::Clone::clone(me), &keys).await?.into_iter().collect(),
-                        None => ::std::collections::HashSet::new(),
-                    };
-                },
-                quote!(#var.contains(&row.#pk_col)),
-            )
-        }
+        // Counts and caller checks are always one column of the loader's statement (`select.rs`).
+        Source::Count { .. } | Source::ContainsCaller { .. } | Source::CallerContains { .. } => return None,
         Source::Related { column, target, .. } => {
             let fk = model.fields.iter().find(|x| x.column == *column)?;
             let fk_col = ident(column);

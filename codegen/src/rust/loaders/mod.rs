@@ -55,7 +55,6 @@ fn emit_loader(spec: &Spec, app: &App, t: &TypeDef) -> Option<TokenStream> {
     let mut projection = Projection::new(spec, from);
     projection.plain("key".into(), pk_ty.clone(), &root, &pk.column);
     let mut prepare = Vec::new();
-    let mut fallback_caller_key = None;
     let mut from_rows = Vec::new();
     let mut from_loaded = Vec::new();
     let mut plain_columns = Vec::new();
@@ -80,8 +79,7 @@ fn emit_loader(spec: &Spec, app: &App, t: &TypeDef) -> Option<TokenStream> {
                 let read = match projection.computed(model, &root, &alias, f, source, &mut vec![t.name.clone()]) {
                     Some(read) => read,
                     None => {
-                        let caller_key = &mut fallback_caller_key;
-                        let (prep, read) = fallback::computed(spec, model, &model_path, f, source, from, caller_key)?;
+                        let (prep, read) = fallback::computed(spec, model, &model_path, f, source, from)?;
                         prepare.push(prep);
                         read
                     }
@@ -92,7 +90,7 @@ fn emit_loader(spec: &Spec, app: &App, t: &TypeDef) -> Option<TokenStream> {
         }
     }
 
-    let caller_key_ty = projection.caller_key.clone().or(fallback_caller_key);
+    let caller_key_ty = projection.caller_key.clone();
     let caller_key = caller_key_ty.as_ref().map(|ty| {
         quote! {
             let caller_key: ::std::option::Option<#ty> = caller.and_then(|c| c.subject.parse().ok());
