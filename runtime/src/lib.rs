@@ -27,6 +27,7 @@ mod envelope;
 mod error;
 mod extract;
 mod handler;
+mod loader;
 pub mod migrate;
 mod respond;
 mod server;
@@ -104,5 +105,10 @@ pub mod __private {
 
     pub mod sql {
         pub use crate::sql::placeholders;
+    }
+
+    /// What generated `<Type>::load`, `page` and `get*` run: see [`Select`](crate::loader::Select).
+    pub mod loader {
+        pub use crate::loader::{Select, Text, keyed, one, page};
     }
 }

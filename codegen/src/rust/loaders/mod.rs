@@ -90,25 +90,10 @@ fn emit_loader(spec: &Spec, app: &App, t: &TypeDef) -> Option<TokenStream> {
         }
     }
 
-    let caller_key_ty = projection.caller_key.clone();
-    let caller_key = caller_key_ty.as_ref().map(|ty| {
-        quote! {
-            let caller_key: ::std::option::Option<#ty> = caller.and_then(|c| c.subject.parse().ok());
-        }
-    });
+    let caller = caller_arg(&projection);
     let computes = projection.columns.len() > 1;
-    let load = emit_load(
-        &name,
-        &model_path,
-        &pk_ty,
-        &pk_col,
-        &root,
-        &pk.column,
-        &projection,
-        &caller_key,
-        &prepare,
-        &from_rows,
-    );
+    let load =
+        emit_load(&name, &model_path, &pk_ty, &pk_col, &pk.column, &projection, &caller, &prepare, &from_rows, &root);
     // Types with computed fields and no fallback also come straight from the database: one statement
     // for a page or a row, instead of the rows and then `load`.
     let direct = (computes && prepare.is_empty())
@@ -117,7 +102,7 @@ fn emit_loader(spec: &Spec, app: &App, t: &TypeDef) -> Option<TokenStream> {
             for (alias, ty, column) in plain_columns {
                 full.plain(alias, ty, &root, &column);
             }
-            emit_direct(t, model, &model_path, &full, &caller_key, &from_loaded, from)
+            emit_direct(t, model, &model_path, &full, &caller, &from_loaded, from, &root)
         })
         .flatten();
     Some(quote! {
@@ -126,37 +111,30 @@ fn emit_loader(spec: &Spec, app: &App, t: &TypeDef) -> Option<TokenStream> {
     })
 }
 
-/// The `match` that picks a statement's text by backend and by whether a caller is signed in, binding
-/// `head` (`SELECT <columns> FROM `) and `joins` around the root; `first` is the number of the first
-/// placeholder after the caller's key.
-fn pick_sql(projection: &Projection<'_>) -> TokenStream {
-    let sql = |d, signed_in| projection.sql(d, signed_in);
-    let arm = |(head, joins): (String, String), first: usize| quote!((#head, #joins, #first));
-    if projection.uses_caller() {
-        let (lite, pg) = (arm(sql(Dialect::Sqlite, true), 2), arm(sql(Dialect::Postgres, true), 2));
-        let (lite_anon, pg_anon) = (arm(sql(Dialect::Sqlite, false), 1), arm(sql(Dialect::Postgres, false), 1));
-        quote! {
-            let (head, joins, first): (&str, &str, usize) = match (db.backend(), caller_key.is_some()) {
-                (::charter_runtime::Backend::Sqlite, true) => #lite,
-                (::charter_runtime::Backend::Postgres, true) => #pg,
-                (::charter_runtime::Backend::Sqlite, false) => #lite_anon,
-                (::charter_runtime::Backend::Postgres, false) => #pg_anon,
-            };
-        }
-    } else {
-        let (lite, pg) = (sql(Dialect::Sqlite, false), sql(Dialect::Postgres, false));
-        if lite == pg {
-            let lite = arm(lite, 1);
-            quote!(let (head, joins, first): (&str, &str, usize) = #lite;)
+/// The statement's texts as a runtime `Select`: `SELECT <columns> FROM `, the root, the joins, per
+/// backend and with or without a signed-in caller. The runtime binds, pages and counts around them.
+fn select(projection: &Projection<'_>, root: &str) -> TokenStream {
+    let text = |d| {
+        let (head, joins) = projection.sql(d, false);
+        let signed_in = if projection.uses_caller() {
+            let (head, joins) = projection.sql(d, true);
+            quote!(::std::option::Option::Some((#head, #joins)))
         } else {
-            let (lite, pg) = (arm(lite, 1), arm(pg, 1));
-            quote! {
-                let (head, joins, first): (&str, &str, usize) = match db.backend() {
-                    ::charter_runtime::Backend::Sqlite => #lite,
-                    ::charter_runtime::Backend::Postgres => #pg,
-                };
-            }
+            quote!(::std::option::Option::None)
+        };
+        quote!(::charter_runtime::__private::loader::Text { anonymous: (#head, #joins), signed_in: #signed_in })
+    };
+    let (sqlite, postgres) = (text(Dialect::Sqlite), text(Dialect::Postgres));
+    quote!(::charter_runtime::__private::loader::Select { root: #root, sqlite: #sqlite, postgres: #postgres })
+}
+
+/// The caller's key as a statement argument, when some column compares with it.
+fn caller_arg(projection: &Projection<'_>) -> TokenStream {
+    match (&projection.caller_key, projection.uses_caller()) {
+        (Some(ty), true) => {
+            quote!(caller.and_then(|c| c.subject.parse::<#ty>().ok()).map(::charter_runtime::Value::from))
         }
+        _ => quote!(::std::option::Option::None),
     }
 }
 
@@ -172,55 +150,29 @@ fn row_struct(row: &proc_macro2::Ident, projection: &Projection<'_>) -> TokenStr
     }
 }
 
-/// Binds the caller's key as `$1` when the statement compares with it.
-fn bind_caller(projection: &Projection<'_>, args: TokenStream) -> TokenStream {
-    if projection.uses_caller() {
-        quote! {
-            if let Some(me) = &caller_key {
-                #args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
-            }
-        }
-    } else {
-        quote!()
-    }
-}
-
 #[allow(clippy::too_many_arguments)]
 fn emit_load(
     name: &proc_macro2::Ident,
     model_path: &TokenStream,
     pk_ty: &TokenStream,
     pk_col: &proc_macro2::Ident,
-    root: &str,
     pk_column: &str,
     projection: &Projection<'_>,
-    caller_key: &Option<TokenStream>,
+    caller: &TokenStream,
     prepare: &[TokenStream],
     inits: &[TokenStream],
+    root: &str,
 ) -> TokenStream {
     let (select, build) = if projection.columns.len() > 1 {
         let row = ident("Loaded");
         let row_struct = row_struct(&row, projection);
-        let pick = pick_sql(projection);
-        let bind = bind_caller(projection, quote!(args));
+        let statement = self::select(projection, root);
         let select = quote! {
             #row_struct
-            let loaded: ::std::collections::HashMap<#pk_ty, Loaded> = if rows.is_empty() {
-                ::std::collections::HashMap::new()
-            } else {
-                #pick
-                let sql = ::std::format!("{head}{root}{joins} WHERE {root}.\"{}\" IN ({})", #pk_column, ::charter_runtime::__private::sql::placeholders(first, keys.len()), root = #root);
-                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-                #bind
-                db.query(sql)
-                    .bind_all(args)
-                    .bind_all(keys.iter().cloned())
-                    .fetch_all::<Loaded>()
-                    .await?
-                    .into_iter()
-                    .map(|c| (::std::clone::Clone::clone(&c.key), c))
-                    .collect()
-            };
+            const SELECT: ::charter_runtime::__private::loader::Select = #statement;
+            let loaded = ::charter_runtime::__private::loader::keyed::<Loaded, #pk_ty>(
+                db, &SELECT, #caller, #pk_column, &keys, |c| ::std::clone::Clone::clone(&c.key),
+            ).await?;
         };
         // A row deleted between the caller's query and this one is left out rather than failing the page.
         let build = quote! {
@@ -241,7 +193,6 @@ fn emit_load(
                 caller: ::std::option::Option<&::charter_runtime::Caller>,
             ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
                 let keys: ::std::vec::Vec<#pk_ty> = rows.iter().map(|r| ::std::clone::Clone::clone(&r.#pk_col)).collect();
-                #caller_key
                 #(#prepare)*
                 #select
                 let mut out = ::std::vec::Vec::with_capacity(rows.len());
@@ -262,18 +213,16 @@ fn emit_direct(
     model: &charter_spec::Model,
     model_path: &TokenStream,
     projection: &Projection<'_>,
-    caller_key: &Option<TokenStream>,
+    caller: &TokenStream,
     inits: &[TokenStream],
     from: From<'_>,
+    root: &str,
 ) -> Option<TokenStream> {
     let name = ident(&t.name);
     let row = ident(&format!("__{}Row", t.name));
     let row_struct = row_struct(&row, projection);
-    let pick = pick_sql(projection);
-    let bind = bind_caller(projection, quote!(args));
+    let statement = select(projection, root);
     let filter_path = names::models_item(t.from_model.as_ref()?, &format!("{}Filter", model.name), from);
-    let count_sql = format!("SELECT COUNT(*) FROM \"{}\"", model.table);
-    let root = format!("\"{}\"", model.table);
     let mut getters = Vec::new();
     for f in model.fields.iter().filter(|f| f.primary_key || f.unique) {
         let fn_name = ident(&if f.primary_key { "get".to_owned() } else { format!("get_by_{}", f.column) });
@@ -283,19 +232,14 @@ fn emit_direct(
         let column = f.column.clone();
         getters.push(quote! {
             #doc
-            #[allow(unused_mut)]
             pub async fn #fn_name(
                 db: &::charter_runtime::Db,
                 #arg: #arg_ty,
                 caller: ::std::option::Option<&::charter_runtime::Caller>,
             ) -> ::std::result::Result<::std::option::Option<Self>, ::charter_runtime::DbError> {
-                #caller_key
-                #pick
-                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-                #bind
-                let sql = ::std::format!("{head}{root}{joins} WHERE {root}.\"{}\" = ${first}", #column, root = #root);
-                let row = db.query(sql).bind_all(args).bind(#arg).fetch_optional::<#row>().await?;
-                row.as_ref().map(Self::from_loaded_row).transpose()
+                ::charter_runtime::__private::loader::one(
+                    db, &Self::SELECT, #caller, #column, ::std::convert::Into::into(#arg), Self::from_loaded_row,
+                ).await
             }
         });
     }
@@ -303,13 +247,14 @@ fn emit_direct(
         #row_struct
 
         impl #name {
+            const SELECT: ::charter_runtime::__private::loader::Select = #statement;
+
             fn from_loaded_row(c: &#row) -> ::std::result::Result<Self, ::charter_runtime::DbError> {
                 Ok(Self { #(#inits),* })
             }
 
             /// One page of the rows matching `filter`, in the model's ordering, with every field computed in
             /// the same statement, and how many rows match in all.
-            #[allow(unused_mut, unused_variables)]
             pub async fn page(
                 db: &::charter_runtime::Db,
                 filter: &#filter_path,
@@ -317,31 +262,10 @@ fn emit_direct(
                 offset: i64,
                 caller: ::std::option::Option<&::charter_runtime::Caller>,
             ) -> ::std::result::Result<(::std::vec::Vec<Self>, i64), ::charter_runtime::DbError> {
-                #caller_key
-                #pick
-                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-                #bind
-                let filter_sql = filter.where_sql(&mut args);
-                // The page is picked first, as a derived table under the table's own name, so the computed
-                // columns are evaluated for its rows only, not for every match before the sort and limit.
-                let order = #model_path::PAGE_ORDER;
-                let sql = ::std::format!(
-                    "{head}(SELECT * FROM {root}{filter_sql} ORDER BY {order} LIMIT ${} OFFSET ${}) AS {root}{joins} ORDER BY {order}",
-                    args.len() + 1,
-                    args.len() + 2,
-                    root = #root,
-                );
-                let rows = db.query(sql).bind_all(args).bind(limit).bind(offset).fetch_all::<#row>().await?;
-                let items = rows.iter().map(Self::from_loaded_row).collect::<::std::result::Result<::std::vec::Vec<_>, _>>()?;
-                // A first page that is not full holds every match: no need to count them.
-                let total = if offset == 0 && (items.len() as i64) < limit {
-                    items.len() as i64
-                } else {
-                    let mut count_args = ::std::vec::Vec::new();
-                    let count_filter = filter.where_sql(&mut count_args);
-                    db.query(::std::format!("{}{}", #count_sql, count_filter)).bind_all(count_args).fetch_scalar().await?
-                };
-                Ok((items, total))
+                ::charter_runtime::__private::loader::page(
+                    db, &Self::SELECT, #caller, |args| filter.where_sql(args), #model_path::PAGE_ORDER,
+                    limit, offset, Self::from_loaded_row,
+                ).await
             }
 
             #(#getters)*

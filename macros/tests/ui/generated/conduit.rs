@@ -663,70 +663,49 @@ pub mod core {
                 .iter()
                 .map(|r| ::std::clone::Clone::clone(&r.id))
                 .collect();
-            let caller_key: ::std::option::Option<i64> = caller
-                .and_then(|c| c.subject.parse().ok());
             #[allow(non_snake_case)]
             struct Loaded {
                 key: i64,
                 f_following: bool,
             }
             ::charter_runtime::__private::impl_from_row!(Loaded { key, f_following });
-            let loaded: ::std::collections::HashMap<i64, Loaded> = if rows.is_empty() {
-                ::std::collections::HashMap::new()
-            } else {
-                let (head, joins, first): (&str, &str, usize) = match (
-                    db.backend(),
-                    caller_key.is_some(),
-                ) {
-                    (::charter_runtime::Backend::Sqlite, true) => {
-                        (
-                            "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\" FROM ",
-                            "",
-                            2usize,
-                        )
-                    }
-                    (::charter_runtime::Backend::Postgres, true) => {
-                        (
-                            "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\" FROM ",
-                            "",
-                            2usize,
-                        )
-                    }
-                    (::charter_runtime::Backend::Sqlite, false) => {
-                        (
-                            "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\" FROM ",
-                            "",
-                            1usize,
-                        )
-                    }
-                    (::charter_runtime::Backend::Postgres, false) => {
-                        (
-                            "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\" FROM ",
-                            "",
-                            1usize,
-                        )
-                    }
-                };
-                let sql = ::std::format!(
-                    "{head}{root}{joins} WHERE {root}.\"{}\" IN ({})", "id",
-                    ::charter_runtime::__private::sql::placeholders(first, keys.len()),
-                    root = "\"users\""
-                );
-                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-                if let Some(me) = &caller_key {
-                    args.push(
-                        ::std::convert::Into::into(::std::clone::Clone::clone(me)),
-                    );
-                }
-                db.query(sql)
-                    .bind_all(args)
-                    .bind_all(keys.iter().cloned())
-                    .fetch_all::<Loaded>()
-                    .await?
-                    .into_iter()
-                    .map(|c| (::std::clone::Clone::clone(&c.key), c))
-                    .collect()
+            const SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select {
+                root: "\"users\"",
+                sqlite: ::charter_runtime::__private::loader::Text {
+                    anonymous: (
+                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\" FROM ",
+                        "",
+                    ),
+                    signed_in: ::std::option::Option::Some((
+                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\" FROM ",
+                        "",
+                    )),
+                },
+                postgres: ::charter_runtime::__private::loader::Text {
+                    anonymous: (
+                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\" FROM ",
+                        "",
+                    ),
+                    signed_in: ::std::option::Option::Some((
+                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\" FROM ",
+                        "",
+                    )),
+                },
             };
+            let loaded = ::charter_runtime::__private::loader::keyed::<
+                Loaded,
+                i64,
+            >(
+                    db,
+                    &SELECT,
+                    caller
+                        .and_then(|c| c.subject.parse::<i64>().ok())
+                        .map(::charter_runtime::Value::from),
+                    "id",
+                    &keys,
+                    |c| ::std::clone::Clone::clone(&c.key),
+                )
+                .await?;
             let mut out = ::std::vec::Vec::with_capacity(rows.len());
             for row in rows {
                 let Some(c) = loaded.get(&row.id) else { continue };
@@ -752,6 +731,29 @@ pub mod core {
         __ProfileRow { key, f_following, f_username, f_bio, f_image }
     );
     impl Profile {
+        const SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select {
+            root: "\"users\"",
+            sqlite: ::charter_runtime::__private::loader::Text {
+                anonymous: (
+                    "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
+                    "",
+                ),
+                signed_in: ::std::option::Option::Some((
+                    "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
+                    "",
+                )),
+            },
+            postgres: ::charter_runtime::__private::loader::Text {
+                anonymous: (
+                    "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
+                    "",
+                ),
+                signed_in: ::std::option::Option::Some((
+                    "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
+                    "",
+                )),
+            },
+        };
         fn from_loaded_row(
             c: &__ProfileRow,
         ) -> ::std::result::Result<Self, ::charter_runtime::DbError> {
@@ -764,7 +766,6 @@ pub mod core {
         }
         /// One page of the rows matching `filter`, in the model's ordering, with every field computed in
         /// the same statement, and how many rows match in all.
-        #[allow(unused_mut, unused_variables)]
         pub async fn page(
             db: &::charter_runtime::Db,
             filter: &models::UserFilter,
@@ -775,80 +776,21 @@ pub mod core {
             (::std::vec::Vec<Self>, i64),
             ::charter_runtime::DbError,
         > {
-            let caller_key: ::std::option::Option<i64> = caller
-                .and_then(|c| c.subject.parse().ok());
-            let (head, joins, first): (&str, &str, usize) = match (
-                db.backend(),
-                caller_key.is_some(),
-            ) {
-                (::charter_runtime::Backend::Sqlite, true) => {
-                    (
-                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
-                        "",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, true) => {
-                    (
-                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
-                        "",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Sqlite, false) => {
-                    (
-                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
-                        "",
-                        1usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, false) => {
-                    (
-                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
-                        "",
-                        1usize,
-                    )
-                }
-            };
-            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-            if let Some(me) = &caller_key {
-                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
-            }
-            let filter_sql = filter.where_sql(&mut args);
-            let order = models::User::PAGE_ORDER;
-            let sql = ::std::format!(
-                "{head}(SELECT * FROM {root}{filter_sql} ORDER BY {order} LIMIT ${} OFFSET ${}) AS {root}{joins} ORDER BY {order}",
-                args.len() + 1, args.len() + 2, root = "\"users\"",
-            );
-            let rows = db
-                .query(sql)
-                .bind_all(args)
-                .bind(limit)
-                .bind(offset)
-                .fetch_all::<__ProfileRow>()
-                .await?;
-            let items = rows
-                .iter()
-                .map(Self::from_loaded_row)
-                .collect::<::std::result::Result<::std::vec::Vec<_>, _>>()?;
-            let total = if offset == 0 && (items.len() as i64) < limit {
-                items.len() as i64
-            } else {
-                let mut count_args = ::std::vec::Vec::new();
-                let count_filter = filter.where_sql(&mut count_args);
-                db.query(
-                        ::std::format!(
-                            "{}{}", "SELECT COUNT(*) FROM \"users\"", count_filter
-                        ),
-                    )
-                    .bind_all(count_args)
-                    .fetch_scalar()
-                    .await?
-            };
-            Ok((items, total))
+            ::charter_runtime::__private::loader::page(
+                    db,
+                    &Self::SELECT,
+                    caller
+                        .and_then(|c| c.subject.parse::<i64>().ok())
+                        .map(::charter_runtime::Value::from),
+                    |args| filter.where_sql(args),
+                    models::User::PAGE_ORDER,
+                    limit,
+                    offset,
+                    Self::from_loaded_row,
+                )
+                .await
         }
         /// The `Profile` whose row has this `id`, if any, in one statement.
-        #[allow(unused_mut)]
         pub async fn get(
             db: &::charter_runtime::Db,
             id: i64,
@@ -857,59 +799,19 @@ pub mod core {
             ::std::option::Option<Self>,
             ::charter_runtime::DbError,
         > {
-            let caller_key: ::std::option::Option<i64> = caller
-                .and_then(|c| c.subject.parse().ok());
-            let (head, joins, first): (&str, &str, usize) = match (
-                db.backend(),
-                caller_key.is_some(),
-            ) {
-                (::charter_runtime::Backend::Sqlite, true) => {
-                    (
-                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
-                        "",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, true) => {
-                    (
-                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
-                        "",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Sqlite, false) => {
-                    (
-                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
-                        "",
-                        1usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, false) => {
-                    (
-                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
-                        "",
-                        1usize,
-                    )
-                }
-            };
-            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-            if let Some(me) = &caller_key {
-                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
-            }
-            let sql = ::std::format!(
-                "{head}{root}{joins} WHERE {root}.\"{}\" = ${first}", "id", root =
-                "\"users\""
-            );
-            let row = db
-                .query(sql)
-                .bind_all(args)
-                .bind(id)
-                .fetch_optional::<__ProfileRow>()
-                .await?;
-            row.as_ref().map(Self::from_loaded_row).transpose()
+            ::charter_runtime::__private::loader::one(
+                    db,
+                    &Self::SELECT,
+                    caller
+                        .and_then(|c| c.subject.parse::<i64>().ok())
+                        .map(::charter_runtime::Value::from),
+                    "id",
+                    ::std::convert::Into::into(id),
+                    Self::from_loaded_row,
+                )
+                .await
         }
         /// The `Profile` whose row has this `email`, if any, in one statement.
-        #[allow(unused_mut)]
         pub async fn get_by_email(
             db: &::charter_runtime::Db,
             email: &str,
@@ -918,59 +820,19 @@ pub mod core {
             ::std::option::Option<Self>,
             ::charter_runtime::DbError,
         > {
-            let caller_key: ::std::option::Option<i64> = caller
-                .and_then(|c| c.subject.parse().ok());
-            let (head, joins, first): (&str, &str, usize) = match (
-                db.backend(),
-                caller_key.is_some(),
-            ) {
-                (::charter_runtime::Backend::Sqlite, true) => {
-                    (
-                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
-                        "",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, true) => {
-                    (
-                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
-                        "",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Sqlite, false) => {
-                    (
-                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
-                        "",
-                        1usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, false) => {
-                    (
-                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
-                        "",
-                        1usize,
-                    )
-                }
-            };
-            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-            if let Some(me) = &caller_key {
-                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
-            }
-            let sql = ::std::format!(
-                "{head}{root}{joins} WHERE {root}.\"{}\" = ${first}", "email", root =
-                "\"users\""
-            );
-            let row = db
-                .query(sql)
-                .bind_all(args)
-                .bind(email)
-                .fetch_optional::<__ProfileRow>()
-                .await?;
-            row.as_ref().map(Self::from_loaded_row).transpose()
+            ::charter_runtime::__private::loader::one(
+                    db,
+                    &Self::SELECT,
+                    caller
+                        .and_then(|c| c.subject.parse::<i64>().ok())
+                        .map(::charter_runtime::Value::from),
+                    "email",
+                    ::std::convert::Into::into(email),
+                    Self::from_loaded_row,
+                )
+                .await
         }
         /// The `Profile` whose row has this `username`, if any, in one statement.
-        #[allow(unused_mut)]
         pub async fn get_by_username(
             db: &::charter_runtime::Db,
             username: &str,
@@ -979,56 +841,17 @@ pub mod core {
             ::std::option::Option<Self>,
             ::charter_runtime::DbError,
         > {
-            let caller_key: ::std::option::Option<i64> = caller
-                .and_then(|c| c.subject.parse().ok());
-            let (head, joins, first): (&str, &str, usize) = match (
-                db.backend(),
-                caller_key.is_some(),
-            ) {
-                (::charter_runtime::Backend::Sqlite, true) => {
-                    (
-                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
-                        "",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, true) => {
-                    (
-                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
-                        "",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Sqlite, false) => {
-                    (
-                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
-                        "",
-                        1usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, false) => {
-                    (
-                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
-                        "",
-                        1usize,
-                    )
-                }
-            };
-            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-            if let Some(me) = &caller_key {
-                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
-            }
-            let sql = ::std::format!(
-                "{head}{root}{joins} WHERE {root}.\"{}\" = ${first}", "username", root =
-                "\"users\""
-            );
-            let row = db
-                .query(sql)
-                .bind_all(args)
-                .bind(username)
-                .fetch_optional::<__ProfileRow>()
-                .await?;
-            row.as_ref().map(Self::from_loaded_row).transpose()
+            ::charter_runtime::__private::loader::one(
+                    db,
+                    &Self::SELECT,
+                    caller
+                        .and_then(|c| c.subject.parse::<i64>().ok())
+                        .map(::charter_runtime::Value::from),
+                    "username",
+                    ::std::convert::Into::into(username),
+                    Self::from_loaded_row,
+                )
+                .await
         }
     }
     /// What `register` receives: parsed, authenticated and validated.
@@ -3070,8 +2893,6 @@ pub mod articles {
                 .iter()
                 .map(|r| ::std::clone::Clone::clone(&r.id))
                 .collect();
-            let caller_key: ::std::option::Option<i64> = caller
-                .and_then(|c| c.subject.parse().ok());
             #[allow(non_snake_case)]
             struct Loaded {
                 key: i64,
@@ -3087,62 +2908,43 @@ pub mod articles {
                 Loaded { key, f_tag_list, f_favorited, f_favorites_count,
                 f_author__username, f_author__bio, f_author__image, f_author__following }
             );
-            let loaded: ::std::collections::HashMap<i64, Loaded> = if rows.is_empty() {
-                ::std::collections::HashMap::new()
-            } else {
-                let (head, joins, first): (&str, &str, usize) = match (
-                    db.backend(),
-                    caller_key.is_some(),
-                ) {
-                    (::charter_runtime::Backend::Sqlite, true) => {
-                        (
-                            "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM ",
-                            " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                            2usize,
-                        )
-                    }
-                    (::charter_runtime::Backend::Postgres, true) => {
-                        (
-                            "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM ",
-                            " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                            2usize,
-                        )
-                    }
-                    (::charter_runtime::Backend::Sqlite, false) => {
-                        (
-                            "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
-                            " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                            1usize,
-                        )
-                    }
-                    (::charter_runtime::Backend::Postgres, false) => {
-                        (
-                            "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
-                            " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                            1usize,
-                        )
-                    }
-                };
-                let sql = ::std::format!(
-                    "{head}{root}{joins} WHERE {root}.\"{}\" IN ({})", "id",
-                    ::charter_runtime::__private::sql::placeholders(first, keys.len()),
-                    root = "\"articles\""
-                );
-                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-                if let Some(me) = &caller_key {
-                    args.push(
-                        ::std::convert::Into::into(::std::clone::Clone::clone(me)),
-                    );
-                }
-                db.query(sql)
-                    .bind_all(args)
-                    .bind_all(keys.iter().cloned())
-                    .fetch_all::<Loaded>()
-                    .await?
-                    .into_iter()
-                    .map(|c| (::std::clone::Clone::clone(&c.key), c))
-                    .collect()
+            const SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select {
+                root: "\"articles\"",
+                sqlite: ::charter_runtime::__private::loader::Text {
+                    anonymous: (
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                    ),
+                    signed_in: ::std::option::Option::Some((
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                    )),
+                },
+                postgres: ::charter_runtime::__private::loader::Text {
+                    anonymous: (
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                    ),
+                    signed_in: ::std::option::Option::Some((
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                    )),
+                },
             };
+            let loaded = ::charter_runtime::__private::loader::keyed::<
+                Loaded,
+                i64,
+            >(
+                    db,
+                    &SELECT,
+                    caller
+                        .and_then(|c| c.subject.parse::<i64>().ok())
+                        .map(::charter_runtime::Value::from),
+                    "id",
+                    &keys,
+                    |c| ::std::clone::Clone::clone(&c.key),
+                )
+                .await?;
             let mut out = ::std::vec::Vec::with_capacity(rows.len());
             for row in rows {
                 let Some(c) = loaded.get(&row.id) else { continue };
@@ -3191,6 +2993,29 @@ pub mod articles {
         f_title, f_description, f_body, f_created_at, f_updated_at }
     );
     impl Article {
+        const SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select {
+            root: "\"articles\"",
+            sqlite: ::charter_runtime::__private::loader::Text {
+                anonymous: (
+                    "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                    " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                ),
+                signed_in: ::std::option::Option::Some((
+                    "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                    " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                )),
+            },
+            postgres: ::charter_runtime::__private::loader::Text {
+                anonymous: (
+                    "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                    " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                ),
+                signed_in: ::std::option::Option::Some((
+                    "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                    " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                )),
+            },
+        };
         fn from_loaded_row(
             c: &__ArticleRow,
         ) -> ::std::result::Result<Self, ::charter_runtime::DbError> {
@@ -3214,7 +3039,6 @@ pub mod articles {
         }
         /// One page of the rows matching `filter`, in the model's ordering, with every field computed in
         /// the same statement, and how many rows match in all.
-        #[allow(unused_mut, unused_variables)]
         pub async fn page(
             db: &::charter_runtime::Db,
             filter: &models::ArticleFilter,
@@ -3225,80 +3049,21 @@ pub mod articles {
             (::std::vec::Vec<Self>, i64),
             ::charter_runtime::DbError,
         > {
-            let caller_key: ::std::option::Option<i64> = caller
-                .and_then(|c| c.subject.parse().ok());
-            let (head, joins, first): (&str, &str, usize) = match (
-                db.backend(),
-                caller_key.is_some(),
-            ) {
-                (::charter_runtime::Backend::Sqlite, true) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, true) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Sqlite, false) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        1usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, false) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        1usize,
-                    )
-                }
-            };
-            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-            if let Some(me) = &caller_key {
-                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
-            }
-            let filter_sql = filter.where_sql(&mut args);
-            let order = models::Article::PAGE_ORDER;
-            let sql = ::std::format!(
-                "{head}(SELECT * FROM {root}{filter_sql} ORDER BY {order} LIMIT ${} OFFSET ${}) AS {root}{joins} ORDER BY {order}",
-                args.len() + 1, args.len() + 2, root = "\"articles\"",
-            );
-            let rows = db
-                .query(sql)
-                .bind_all(args)
-                .bind(limit)
-                .bind(offset)
-                .fetch_all::<__ArticleRow>()
-                .await?;
-            let items = rows
-                .iter()
-                .map(Self::from_loaded_row)
-                .collect::<::std::result::Result<::std::vec::Vec<_>, _>>()?;
-            let total = if offset == 0 && (items.len() as i64) < limit {
-                items.len() as i64
-            } else {
-                let mut count_args = ::std::vec::Vec::new();
-                let count_filter = filter.where_sql(&mut count_args);
-                db.query(
-                        ::std::format!(
-                            "{}{}", "SELECT COUNT(*) FROM \"articles\"", count_filter
-                        ),
-                    )
-                    .bind_all(count_args)
-                    .fetch_scalar()
-                    .await?
-            };
-            Ok((items, total))
+            ::charter_runtime::__private::loader::page(
+                    db,
+                    &Self::SELECT,
+                    caller
+                        .and_then(|c| c.subject.parse::<i64>().ok())
+                        .map(::charter_runtime::Value::from),
+                    |args| filter.where_sql(args),
+                    models::Article::PAGE_ORDER,
+                    limit,
+                    offset,
+                    Self::from_loaded_row,
+                )
+                .await
         }
         /// The `Article` whose row has this `id`, if any, in one statement.
-        #[allow(unused_mut)]
         pub async fn get(
             db: &::charter_runtime::Db,
             id: i64,
@@ -3307,59 +3072,19 @@ pub mod articles {
             ::std::option::Option<Self>,
             ::charter_runtime::DbError,
         > {
-            let caller_key: ::std::option::Option<i64> = caller
-                .and_then(|c| c.subject.parse().ok());
-            let (head, joins, first): (&str, &str, usize) = match (
-                db.backend(),
-                caller_key.is_some(),
-            ) {
-                (::charter_runtime::Backend::Sqlite, true) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, true) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Sqlite, false) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        1usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, false) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        1usize,
-                    )
-                }
-            };
-            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-            if let Some(me) = &caller_key {
-                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
-            }
-            let sql = ::std::format!(
-                "{head}{root}{joins} WHERE {root}.\"{}\" = ${first}", "id", root =
-                "\"articles\""
-            );
-            let row = db
-                .query(sql)
-                .bind_all(args)
-                .bind(id)
-                .fetch_optional::<__ArticleRow>()
-                .await?;
-            row.as_ref().map(Self::from_loaded_row).transpose()
+            ::charter_runtime::__private::loader::one(
+                    db,
+                    &Self::SELECT,
+                    caller
+                        .and_then(|c| c.subject.parse::<i64>().ok())
+                        .map(::charter_runtime::Value::from),
+                    "id",
+                    ::std::convert::Into::into(id),
+                    Self::from_loaded_row,
+                )
+                .await
         }
         /// The `Article` whose row has this `slug`, if any, in one statement.
-        #[allow(unused_mut)]
         pub async fn get_by_slug(
             db: &::charter_runtime::Db,
             slug: &str,
@@ -3368,56 +3093,17 @@ pub mod articles {
             ::std::option::Option<Self>,
             ::charter_runtime::DbError,
         > {
-            let caller_key: ::std::option::Option<i64> = caller
-                .and_then(|c| c.subject.parse().ok());
-            let (head, joins, first): (&str, &str, usize) = match (
-                db.backend(),
-                caller_key.is_some(),
-            ) {
-                (::charter_runtime::Backend::Sqlite, true) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, true) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Sqlite, false) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        1usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, false) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        1usize,
-                    )
-                }
-            };
-            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-            if let Some(me) = &caller_key {
-                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
-            }
-            let sql = ::std::format!(
-                "{head}{root}{joins} WHERE {root}.\"{}\" = ${first}", "slug", root =
-                "\"articles\""
-            );
-            let row = db
-                .query(sql)
-                .bind_all(args)
-                .bind(slug)
-                .fetch_optional::<__ArticleRow>()
-                .await?;
-            row.as_ref().map(Self::from_loaded_row).transpose()
+            ::charter_runtime::__private::loader::one(
+                    db,
+                    &Self::SELECT,
+                    caller
+                        .and_then(|c| c.subject.parse::<i64>().ok())
+                        .map(::charter_runtime::Value::from),
+                    "slug",
+                    ::std::convert::Into::into(slug),
+                    Self::from_loaded_row,
+                )
+                .await
         }
     }
     impl ArticleListItem {
@@ -3432,8 +3118,6 @@ pub mod articles {
                 .iter()
                 .map(|r| ::std::clone::Clone::clone(&r.id))
                 .collect();
-            let caller_key: ::std::option::Option<i64> = caller
-                .and_then(|c| c.subject.parse().ok());
             #[allow(non_snake_case)]
             struct Loaded {
                 key: i64,
@@ -3449,62 +3133,43 @@ pub mod articles {
                 Loaded { key, f_tag_list, f_favorited, f_favorites_count,
                 f_author__username, f_author__bio, f_author__image, f_author__following }
             );
-            let loaded: ::std::collections::HashMap<i64, Loaded> = if rows.is_empty() {
-                ::std::collections::HashMap::new()
-            } else {
-                let (head, joins, first): (&str, &str, usize) = match (
-                    db.backend(),
-                    caller_key.is_some(),
-                ) {
-                    (::charter_runtime::Backend::Sqlite, true) => {
-                        (
-                            "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM ",
-                            " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                            2usize,
-                        )
-                    }
-                    (::charter_runtime::Backend::Postgres, true) => {
-                        (
-                            "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM ",
-                            " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                            2usize,
-                        )
-                    }
-                    (::charter_runtime::Backend::Sqlite, false) => {
-                        (
-                            "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
-                            " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                            1usize,
-                        )
-                    }
-                    (::charter_runtime::Backend::Postgres, false) => {
-                        (
-                            "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
-                            " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                            1usize,
-                        )
-                    }
-                };
-                let sql = ::std::format!(
-                    "{head}{root}{joins} WHERE {root}.\"{}\" IN ({})", "id",
-                    ::charter_runtime::__private::sql::placeholders(first, keys.len()),
-                    root = "\"articles\""
-                );
-                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-                if let Some(me) = &caller_key {
-                    args.push(
-                        ::std::convert::Into::into(::std::clone::Clone::clone(me)),
-                    );
-                }
-                db.query(sql)
-                    .bind_all(args)
-                    .bind_all(keys.iter().cloned())
-                    .fetch_all::<Loaded>()
-                    .await?
-                    .into_iter()
-                    .map(|c| (::std::clone::Clone::clone(&c.key), c))
-                    .collect()
+            const SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select {
+                root: "\"articles\"",
+                sqlite: ::charter_runtime::__private::loader::Text {
+                    anonymous: (
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                    ),
+                    signed_in: ::std::option::Option::Some((
+                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                    )),
+                },
+                postgres: ::charter_runtime::__private::loader::Text {
+                    anonymous: (
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                    ),
+                    signed_in: ::std::option::Option::Some((
+                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM ",
+                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                    )),
+                },
             };
+            let loaded = ::charter_runtime::__private::loader::keyed::<
+                Loaded,
+                i64,
+            >(
+                    db,
+                    &SELECT,
+                    caller
+                        .and_then(|c| c.subject.parse::<i64>().ok())
+                        .map(::charter_runtime::Value::from),
+                    "id",
+                    &keys,
+                    |c| ::std::clone::Clone::clone(&c.key),
+                )
+                .await?;
             let mut out = ::std::vec::Vec::with_capacity(rows.len());
             for row in rows {
                 let Some(c) = loaded.get(&row.id) else { continue };
@@ -3551,6 +3216,29 @@ pub mod articles {
         f_title, f_description, f_created_at, f_updated_at }
     );
     impl ArticleListItem {
+        const SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select {
+            root: "\"articles\"",
+            sqlite: ::charter_runtime::__private::loader::Text {
+                anonymous: (
+                    "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                    " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                ),
+                signed_in: ::std::option::Option::Some((
+                    "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                    " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                )),
+            },
+            postgres: ::charter_runtime::__private::loader::Text {
+                anonymous: (
+                    "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                    " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                ),
+                signed_in: ::std::option::Option::Some((
+                    "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
+                    " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+                )),
+            },
+        };
         fn from_loaded_row(
             c: &__ArticleListItemRow,
         ) -> ::std::result::Result<Self, ::charter_runtime::DbError> {
@@ -3573,7 +3261,6 @@ pub mod articles {
         }
         /// One page of the rows matching `filter`, in the model's ordering, with every field computed in
         /// the same statement, and how many rows match in all.
-        #[allow(unused_mut, unused_variables)]
         pub async fn page(
             db: &::charter_runtime::Db,
             filter: &models::ArticleFilter,
@@ -3584,80 +3271,21 @@ pub mod articles {
             (::std::vec::Vec<Self>, i64),
             ::charter_runtime::DbError,
         > {
-            let caller_key: ::std::option::Option<i64> = caller
-                .and_then(|c| c.subject.parse().ok());
-            let (head, joins, first): (&str, &str, usize) = match (
-                db.backend(),
-                caller_key.is_some(),
-            ) {
-                (::charter_runtime::Backend::Sqlite, true) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, true) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Sqlite, false) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        1usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, false) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        1usize,
-                    )
-                }
-            };
-            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-            if let Some(me) = &caller_key {
-                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
-            }
-            let filter_sql = filter.where_sql(&mut args);
-            let order = models::Article::PAGE_ORDER;
-            let sql = ::std::format!(
-                "{head}(SELECT * FROM {root}{filter_sql} ORDER BY {order} LIMIT ${} OFFSET ${}) AS {root}{joins} ORDER BY {order}",
-                args.len() + 1, args.len() + 2, root = "\"articles\"",
-            );
-            let rows = db
-                .query(sql)
-                .bind_all(args)
-                .bind(limit)
-                .bind(offset)
-                .fetch_all::<__ArticleListItemRow>()
-                .await?;
-            let items = rows
-                .iter()
-                .map(Self::from_loaded_row)
-                .collect::<::std::result::Result<::std::vec::Vec<_>, _>>()?;
-            let total = if offset == 0 && (items.len() as i64) < limit {
-                items.len() as i64
-            } else {
-                let mut count_args = ::std::vec::Vec::new();
-                let count_filter = filter.where_sql(&mut count_args);
-                db.query(
-                        ::std::format!(
-                            "{}{}", "SELECT COUNT(*) FROM \"articles\"", count_filter
-                        ),
-                    )
-                    .bind_all(count_args)
-                    .fetch_scalar()
-                    .await?
-            };
-            Ok((items, total))
+            ::charter_runtime::__private::loader::page(
+                    db,
+                    &Self::SELECT,
+                    caller
+                        .and_then(|c| c.subject.parse::<i64>().ok())
+                        .map(::charter_runtime::Value::from),
+                    |args| filter.where_sql(args),
+                    models::Article::PAGE_ORDER,
+                    limit,
+                    offset,
+                    Self::from_loaded_row,
+                )
+                .await
         }
         /// The `ArticleListItem` whose row has this `id`, if any, in one statement.
-        #[allow(unused_mut)]
         pub async fn get(
             db: &::charter_runtime::Db,
             id: i64,
@@ -3666,59 +3294,19 @@ pub mod articles {
             ::std::option::Option<Self>,
             ::charter_runtime::DbError,
         > {
-            let caller_key: ::std::option::Option<i64> = caller
-                .and_then(|c| c.subject.parse().ok());
-            let (head, joins, first): (&str, &str, usize) = match (
-                db.backend(),
-                caller_key.is_some(),
-            ) {
-                (::charter_runtime::Backend::Sqlite, true) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, true) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Sqlite, false) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        1usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, false) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        1usize,
-                    )
-                }
-            };
-            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-            if let Some(me) = &caller_key {
-                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
-            }
-            let sql = ::std::format!(
-                "{head}{root}{joins} WHERE {root}.\"{}\" = ${first}", "id", root =
-                "\"articles\""
-            );
-            let row = db
-                .query(sql)
-                .bind_all(args)
-                .bind(id)
-                .fetch_optional::<__ArticleListItemRow>()
-                .await?;
-            row.as_ref().map(Self::from_loaded_row).transpose()
+            ::charter_runtime::__private::loader::one(
+                    db,
+                    &Self::SELECT,
+                    caller
+                        .and_then(|c| c.subject.parse::<i64>().ok())
+                        .map(::charter_runtime::Value::from),
+                    "id",
+                    ::std::convert::Into::into(id),
+                    Self::from_loaded_row,
+                )
+                .await
         }
         /// The `ArticleListItem` whose row has this `slug`, if any, in one statement.
-        #[allow(unused_mut)]
         pub async fn get_by_slug(
             db: &::charter_runtime::Db,
             slug: &str,
@@ -3727,56 +3315,17 @@ pub mod articles {
             ::std::option::Option<Self>,
             ::charter_runtime::DbError,
         > {
-            let caller_key: ::std::option::Option<i64> = caller
-                .and_then(|c| c.subject.parse().ok());
-            let (head, joins, first): (&str, &str, usize) = match (
-                db.backend(),
-                caller_key.is_some(),
-            ) {
-                (::charter_runtime::Backend::Sqlite, true) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, true) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Sqlite, false) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        1usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, false) => {
-                    (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                        1usize,
-                    )
-                }
-            };
-            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-            if let Some(me) = &caller_key {
-                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
-            }
-            let sql = ::std::format!(
-                "{head}{root}{joins} WHERE {root}.\"{}\" = ${first}", "slug", root =
-                "\"articles\""
-            );
-            let row = db
-                .query(sql)
-                .bind_all(args)
-                .bind(slug)
-                .fetch_optional::<__ArticleListItemRow>()
-                .await?;
-            row.as_ref().map(Self::from_loaded_row).transpose()
+            ::charter_runtime::__private::loader::one(
+                    db,
+                    &Self::SELECT,
+                    caller
+                        .and_then(|c| c.subject.parse::<i64>().ok())
+                        .map(::charter_runtime::Value::from),
+                    "slug",
+                    ::std::convert::Into::into(slug),
+                    Self::from_loaded_row,
+                )
+                .await
         }
     }
     impl ArticleUpdate {
@@ -3814,8 +3363,6 @@ pub mod articles {
                 .iter()
                 .map(|r| ::std::clone::Clone::clone(&r.id))
                 .collect();
-            let caller_key: ::std::option::Option<i64> = caller
-                .and_then(|c| c.subject.parse().ok());
             #[allow(non_snake_case)]
             struct Loaded {
                 key: i64,
@@ -3828,62 +3375,43 @@ pub mod articles {
                 Loaded { key, f_author__username, f_author__bio, f_author__image,
                 f_author__following }
             );
-            let loaded: ::std::collections::HashMap<i64, Loaded> = if rows.is_empty() {
-                ::std::collections::HashMap::new()
-            } else {
-                let (head, joins, first): (&str, &str, usize) = match (
-                    db.backend(),
-                    caller_key.is_some(),
-                ) {
-                    (::charter_runtime::Backend::Sqlite, true) => {
-                        (
-                            "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\" FROM ",
-                            " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
-                            2usize,
-                        )
-                    }
-                    (::charter_runtime::Backend::Postgres, true) => {
-                        (
-                            "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\" FROM ",
-                            " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
-                            2usize,
-                        )
-                    }
-                    (::charter_runtime::Backend::Sqlite, false) => {
-                        (
-                            "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
-                            " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
-                            1usize,
-                        )
-                    }
-                    (::charter_runtime::Backend::Postgres, false) => {
-                        (
-                            "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
-                            " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
-                            1usize,
-                        )
-                    }
-                };
-                let sql = ::std::format!(
-                    "{head}{root}{joins} WHERE {root}.\"{}\" IN ({})", "id",
-                    ::charter_runtime::__private::sql::placeholders(first, keys.len()),
-                    root = "\"comments\""
-                );
-                let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-                if let Some(me) = &caller_key {
-                    args.push(
-                        ::std::convert::Into::into(::std::clone::Clone::clone(me)),
-                    );
-                }
-                db.query(sql)
-                    .bind_all(args)
-                    .bind_all(keys.iter().cloned())
-                    .fetch_all::<Loaded>()
-                    .await?
-                    .into_iter()
-                    .map(|c| (::std::clone::Clone::clone(&c.key), c))
-                    .collect()
+            const SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select {
+                root: "\"comments\"",
+                sqlite: ::charter_runtime::__private::loader::Text {
+                    anonymous: (
+                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
+                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                    ),
+                    signed_in: ::std::option::Option::Some((
+                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\" FROM ",
+                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                    )),
+                },
+                postgres: ::charter_runtime::__private::loader::Text {
+                    anonymous: (
+                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
+                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                    ),
+                    signed_in: ::std::option::Option::Some((
+                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\" FROM ",
+                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                    )),
+                },
             };
+            let loaded = ::charter_runtime::__private::loader::keyed::<
+                Loaded,
+                i64,
+            >(
+                    db,
+                    &SELECT,
+                    caller
+                        .and_then(|c| c.subject.parse::<i64>().ok())
+                        .map(::charter_runtime::Value::from),
+                    "id",
+                    &keys,
+                    |c| ::std::clone::Clone::clone(&c.key),
+                )
+                .await?;
             let mut out = ::std::vec::Vec::with_capacity(rows.len());
             for row in rows {
                 let Some(c) = loaded.get(&row.id) else { continue };
@@ -3920,6 +3448,29 @@ pub mod articles {
         f_author__following, f_id, f_created_at, f_updated_at, f_body }
     );
     impl Comment {
+        const SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select {
+            root: "\"comments\"",
+            sqlite: ::charter_runtime::__private::loader::Text {
+                anonymous: (
+                    "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
+                    " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                ),
+                signed_in: ::std::option::Option::Some((
+                    "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
+                    " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                )),
+            },
+            postgres: ::charter_runtime::__private::loader::Text {
+                anonymous: (
+                    "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
+                    " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                ),
+                signed_in: ::std::option::Option::Some((
+                    "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
+                    " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+                )),
+            },
+        };
         fn from_loaded_row(
             c: &__CommentRow,
         ) -> ::std::result::Result<Self, ::charter_runtime::DbError> {
@@ -3938,7 +3489,6 @@ pub mod articles {
         }
         /// One page of the rows matching `filter`, in the model's ordering, with every field computed in
         /// the same statement, and how many rows match in all.
-        #[allow(unused_mut, unused_variables)]
         pub async fn page(
             db: &::charter_runtime::Db,
             filter: &models::CommentFilter,
@@ -3949,80 +3499,21 @@ pub mod articles {
             (::std::vec::Vec<Self>, i64),
             ::charter_runtime::DbError,
         > {
-            let caller_key: ::std::option::Option<i64> = caller
-                .and_then(|c| c.subject.parse().ok());
-            let (head, joins, first): (&str, &str, usize) = match (
-                db.backend(),
-                caller_key.is_some(),
-            ) {
-                (::charter_runtime::Backend::Sqlite, true) => {
-                    (
-                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
-                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, true) => {
-                    (
-                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
-                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Sqlite, false) => {
-                    (
-                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
-                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
-                        1usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, false) => {
-                    (
-                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
-                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
-                        1usize,
-                    )
-                }
-            };
-            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-            if let Some(me) = &caller_key {
-                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
-            }
-            let filter_sql = filter.where_sql(&mut args);
-            let order = models::Comment::PAGE_ORDER;
-            let sql = ::std::format!(
-                "{head}(SELECT * FROM {root}{filter_sql} ORDER BY {order} LIMIT ${} OFFSET ${}) AS {root}{joins} ORDER BY {order}",
-                args.len() + 1, args.len() + 2, root = "\"comments\"",
-            );
-            let rows = db
-                .query(sql)
-                .bind_all(args)
-                .bind(limit)
-                .bind(offset)
-                .fetch_all::<__CommentRow>()
-                .await?;
-            let items = rows
-                .iter()
-                .map(Self::from_loaded_row)
-                .collect::<::std::result::Result<::std::vec::Vec<_>, _>>()?;
-            let total = if offset == 0 && (items.len() as i64) < limit {
-                items.len() as i64
-            } else {
-                let mut count_args = ::std::vec::Vec::new();
-                let count_filter = filter.where_sql(&mut count_args);
-                db.query(
-                        ::std::format!(
-                            "{}{}", "SELECT COUNT(*) FROM \"comments\"", count_filter
-                        ),
-                    )
-                    .bind_all(count_args)
-                    .fetch_scalar()
-                    .await?
-            };
-            Ok((items, total))
+            ::charter_runtime::__private::loader::page(
+                    db,
+                    &Self::SELECT,
+                    caller
+                        .and_then(|c| c.subject.parse::<i64>().ok())
+                        .map(::charter_runtime::Value::from),
+                    |args| filter.where_sql(args),
+                    models::Comment::PAGE_ORDER,
+                    limit,
+                    offset,
+                    Self::from_loaded_row,
+                )
+                .await
         }
         /// The `Comment` whose row has this `id`, if any, in one statement.
-        #[allow(unused_mut)]
         pub async fn get(
             db: &::charter_runtime::Db,
             id: i64,
@@ -4031,56 +3522,17 @@ pub mod articles {
             ::std::option::Option<Self>,
             ::charter_runtime::DbError,
         > {
-            let caller_key: ::std::option::Option<i64> = caller
-                .and_then(|c| c.subject.parse().ok());
-            let (head, joins, first): (&str, &str, usize) = match (
-                db.backend(),
-                caller_key.is_some(),
-            ) {
-                (::charter_runtime::Backend::Sqlite, true) => {
-                    (
-                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
-                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, true) => {
-                    (
-                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
-                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
-                        2usize,
-                    )
-                }
-                (::charter_runtime::Backend::Sqlite, false) => {
-                    (
-                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
-                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
-                        1usize,
-                    )
-                }
-                (::charter_runtime::Backend::Postgres, false) => {
-                    (
-                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
-                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
-                        1usize,
-                    )
-                }
-            };
-            let mut args: ::std::vec::Vec<::charter_runtime::Value> = ::std::vec::Vec::new();
-            if let Some(me) = &caller_key {
-                args.push(::std::convert::Into::into(::std::clone::Clone::clone(me)));
-            }
-            let sql = ::std::format!(
-                "{head}{root}{joins} WHERE {root}.\"{}\" = ${first}", "id", root =
-                "\"comments\""
-            );
-            let row = db
-                .query(sql)
-                .bind_all(args)
-                .bind(id)
-                .fetch_optional::<__CommentRow>()
-                .await?;
-            row.as_ref().map(Self::from_loaded_row).transpose()
+            ::charter_runtime::__private::loader::one(
+                    db,
+                    &Self::SELECT,
+                    caller
+                        .and_then(|c| c.subject.parse::<i64>().ok())
+                        .map(::charter_runtime::Value::from),
+                    "id",
+                    ::std::convert::Into::into(id),
+                    Self::from_loaded_row,
+                )
+                .await
         }
     }
     impl NewComment {
