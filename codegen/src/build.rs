@@ -153,23 +153,26 @@ impl Builder {
 
     /// Generates everything in memory (no files written): what `charter check` and `charter expand` use.
     pub fn render(&self) -> Result<Generated, Error> {
+        self.render_with(None)
+    }
+
+    /// What [`generate`](Builder::generate) writes into `out`: the same as [`render`](Builder::render), except
+    /// that the Rust embeds the OpenAPI documents from `out/openapi.json` and `out/openapi.yaml` with
+    /// `include_str!` instead of as string literals (for large specs, megabytes of escaped text that
+    /// rustc would lex again on every build).
+    pub fn render_to(&self, out: &Path) -> Result<Generated, Error> {
+        self.render_with(Some(out))
+    }
+
+    fn render_with(&self, documents: Option<&Path>) -> Result<Generated, Error> {
         let spec = self.load()?;
-        let doc = openapi::document(&spec);
-        let openapi_json = openapi::to_json(&doc);
-        let openapi_yaml = openapi::to_yaml(&doc);
-        let mut warnings = Vec::new();
         let mut inputs: Vec<PathBuf> = spec
             .sources
             .files()
             .map(|(_, f)| self.path(&self.spec_dir).parent().map(|p| p.join(&f.path)).unwrap_or_else(|| f.path.clone()))
             .collect();
-
         let migrations_dir = self.migrations_path();
         let mut options = Options::default();
-        match migrations::status(&spec, &migrations_dir)? {
-            Status::UpToDate { .. } => {}
-            stale => warnings.push(stale.to_string()),
-        }
         if migrations_dir.exists() {
             for file in migrations::embedded(&migrations_dir)? {
                 inputs.push(file.path.clone());
@@ -180,24 +183,54 @@ impl Builder {
                 }
             }
         }
-        if let Some(committed) = self.openapi_path() {
-            match std::fs::read_to_string(&committed) {
-                Ok(text) if text == openapi_json => {}
-                Ok(_) => warnings.push(format!("{} is stale; run `charter openapi --write`", committed.display())),
-                Err(_) => warnings.push(format!("{} is missing; run `charter openapi --write`", committed.display())),
+        let committed = self.openapi_path();
+        inputs.extend(committed.clone());
+        // The documents and the migration check do not depend on the Rust: with the documents embedded
+        // from files, they run beside it.
+        let checks = || -> Result<(String, String, Vec<String>), Error> {
+            let doc = openapi::document(&spec);
+            let openapi_json = openapi::to_json(&doc);
+            let openapi_yaml = openapi::to_yaml(&doc);
+            let mut warnings = Vec::new();
+            match migrations::status(&spec, &migrations_dir)? {
+                Status::UpToDate { .. } => {}
+                stale => warnings.push(stale.to_string()),
             }
-            inputs.push(committed);
-        }
-        options.openapi_json_text = openapi_json.clone();
-        options.openapi_yaml_text = openapi_yaml.clone();
-        let rust = String::new();
-        let mut generated = Generated { spec, rust, openapi_json, openapi_yaml, warnings, inputs };
-        generated.rust = if self.format_rust.unwrap_or(true) {
-            rust::generate(&generated.spec, &options)
-        } else {
-            rust::generate_compact(&generated.spec, &options)
+            if let Some(committed) = &committed {
+                match std::fs::read_to_string(committed) {
+                    Ok(text) if text == openapi_json => {}
+                    Ok(_) => warnings.push(format!("{} is stale; run `charter openapi --write`", committed.display())),
+                    Err(_) => {
+                        warnings.push(format!("{} is missing; run `charter openapi --write`", committed.display()))
+                    }
+                }
+            }
+            Ok((openapi_json, openapi_yaml, warnings))
         };
-        Ok(generated)
+        let format = self.format_rust.unwrap_or(true);
+        let emit = |options: &Options| {
+            if format { rust::generate(&spec, options) } else { rust::generate_compact(&spec, options) }
+        };
+        let (rust, (openapi_json, openapi_yaml, warnings)) = match documents {
+            Some(out) => {
+                options.openapi_json = Some(absolute(&out.join("openapi.json")));
+                options.openapi_yaml = Some(absolute(&out.join("openapi.yaml")));
+                std::thread::scope(|scope| {
+                    let checks = scope.spawn(checks);
+                    let rust = emit(&options);
+                    // A panic in the generator is a bug; show it as the panic it is.
+                    let checks = checks.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+                    Ok::<_, Error>((rust, checks))
+                })?
+            }
+            None => {
+                let checks = checks()?;
+                options.openapi_json_text = checks.0.clone();
+                options.openapi_yaml_text = checks.1.clone();
+                (emit(&options), checks)
+            }
+        };
+        Ok(Generated { spec, rust, openapi_json, openapi_yaml, warnings, inputs })
     }
 
     /// Generates and writes `charter/api.rs`, `charter/openapi.json` and `charter/openapi.yaml` into the
@@ -208,7 +241,7 @@ impl Builder {
             None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or(Error::NoOutDir)?,
         }
         .join("charter");
-        let generated = self.render()?;
+        let generated = self.render_to(&out)?;
         std::fs::create_dir_all(&out).map_err(|source| Error::Io { path: out.clone(), source })?;
         write_if_changed(&out.join("api.rs"), &generated.rust)?;
         write_if_changed(&out.join("openapi.json"), &generated.openapi_json)?;
@@ -248,6 +281,11 @@ impl Builder {
 /// The one-call `build.rs` entry with the conventional layout: `charter_codegen::build();`.
 pub fn build() {
     Builder::new().build_script();
+}
+
+/// `include_str!` resolves relative paths against the file that includes them; these must not depend on it.
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 fn write_if_changed(path: &Path, contents: &str) -> Result<(), Error> {

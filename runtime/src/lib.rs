@@ -23,6 +23,7 @@
 pub mod auth;
 pub mod config;
 pub mod db;
+mod draft;
 mod envelope;
 mod error;
 mod extract;
@@ -107,8 +108,13 @@ pub mod __private {
         pub use crate::sql::placeholders;
     }
 
+    /// Finishing request drafts: see [`Draft`](crate::draft::Draft).
+    pub mod draft {
+        pub use crate::draft::{Draft, defaulted, keep, list, object, optional, required};
+    }
+
     /// What generated `<Type>::load`, `page` and `get*` run: see [`Select`](crate::loader::Select).
     pub mod loader {
-        pub use crate::loader::{Select, Text, keyed, one, page};
+        pub use crate::loader::{Column, Select, by_keys, keyed, one, page};
     }
 }

@@ -7,37 +7,79 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::sync::OnceLock;
 
 use crate::db::{Backend, Db, DbError, FromRow, Value};
 
-/// `SELECT <columns> FROM ` and the joins that follow the root table, for one backend.
+/// One selected column, `<sql> AS "<alias>"`, as each backend and caller needs it.
 #[derive(Debug, Clone, Copy)]
-pub struct Text {
-    /// For anonymous callers (caller checks read `FALSE`).
-    pub anonymous: (&'static str, &'static str),
-    /// When a field compares with the caller, whose key is then `$1`.
-    pub signed_in: Option<(&'static str, &'static str)>,
+pub enum Column {
+    /// The same on both backends, for every caller.
+    Same(&'static str),
+    /// Written differently per backend (JSON aggregation, for one).
+    Backend { sqlite: &'static str, postgres: &'static str },
+    /// Compares with the caller's key (`$1`); anonymous callers read `anonymous` (a constant).
+    Caller { signed_in: &'static str, anonymous: &'static str },
+    /// Both at once.
+    Both { sqlite: &'static str, postgres: &'static str, anonymous: &'static str },
 }
 
-/// A type's statement, generated from its `source:` fields.
-#[derive(Debug, Clone, Copy)]
+impl Column {
+    fn sql(&self, backend: Backend, signed_in: bool) -> &'static str {
+        match (*self, backend, signed_in) {
+            (Column::Same(sql), ..) => sql,
+            (Column::Backend { sqlite, .. }, Backend::Sqlite, _) => sqlite,
+            (Column::Backend { postgres, .. }, Backend::Postgres, _) => postgres,
+            (Column::Caller { signed_in, .. }, _, true) => signed_in,
+            (Column::Caller { anonymous, .. } | Column::Both { anonymous, .. }, _, false) => anonymous,
+            (Column::Both { sqlite, .. }, Backend::Sqlite, true) => sqlite,
+            (Column::Both { postgres, .. }, Backend::Postgres, true) => postgres,
+        }
+    }
+
+    fn uses_caller(&self) -> bool {
+        matches!(self, Column::Caller { .. } | Column::Both { .. })
+    }
+}
+
+/// A type's statement, generated from its fields: the columns, and the joins that follow the root table.
+/// The texts per backend and caller are put together on first use.
+#[derive(Debug)]
 pub struct Select {
     /// The quoted root table: `"articles"`.
-    pub root: &'static str,
-    pub sqlite: Text,
-    pub postgres: Text,
+    root: &'static str,
+    columns: &'static [Column],
+    joins: &'static str,
+    /// `SELECT <columns> FROM ` for SQLite and PostgreSQL, anonymous then signed in.
+    heads: OnceLock<[String; 4]>,
 }
 
 impl Select {
-    /// The head and joins for this backend and caller, and the arguments bound so far (the caller's key).
-    fn pick(&self, backend: Backend, caller: Option<Value>) -> (&'static str, &'static str, Vec<Value>) {
-        let text = match backend {
-            Backend::Sqlite => &self.sqlite,
-            Backend::Postgres => &self.postgres,
+    pub const fn new(root: &'static str, columns: &'static [Column], joins: &'static str) -> Select {
+        Select { root, columns, joins, heads: OnceLock::new() }
+    }
+
+    /// The head for this backend and caller, and the arguments bound so far (the caller's key).
+    fn pick(&self, backend: Backend, caller: Option<Value>) -> (&str, Vec<Value>) {
+        let heads = self.heads.get_or_init(|| {
+            let head = |backend, signed_in| {
+                let columns: Vec<&str> = self.columns.iter().map(|c| c.sql(backend, signed_in)).collect();
+                format!("SELECT {} FROM ", columns.join(", "))
+            };
+            [
+                head(Backend::Sqlite, false),
+                head(Backend::Sqlite, true),
+                head(Backend::Postgres, false),
+                head(Backend::Postgres, true),
+            ]
+        });
+        let base = match backend {
+            Backend::Sqlite => 0,
+            Backend::Postgres => 2,
         };
-        match (text.signed_in, caller) {
-            (Some((head, joins)), Some(key)) => (head, joins, vec![key]),
-            _ => (text.anonymous.0, text.anonymous.1, Vec::new()),
+        match caller {
+            Some(key) if self.columns.iter().any(Column::uses_caller) => (&heads[base + 1], vec![key]),
+            _ => (&heads[base], Vec::new()),
         }
     }
 }
@@ -55,13 +97,28 @@ pub async fn keyed<R: FromRow, K: Eq + Hash + Clone + Into<Value>>(
     if keys.is_empty() {
         return Ok(HashMap::new());
     }
-    let (head, joins, mut args) = select.pick(db.backend(), caller);
+    let (head, mut args) = select.pick(db.backend(), caller);
     let placeholders = crate::sql::placeholders(args.len() + 1, keys.len());
-    let root = select.root;
+    let (root, joins) = (select.root, select.joins);
     let sql = format!("{head}{root}{joins} WHERE {root}.\"{key_column}\" IN ({placeholders})");
     args.extend(keys.iter().cloned().map(Into::into));
     let rows = db.query(sql).bind_all(args).fetch_all::<R>().await?;
     Ok(rows.into_iter().map(|r| (key(&r), r)).collect())
+}
+
+/// `build` over the statement's rows for these keys, in the keys' order; keys whose row is gone (deleted
+/// since they were read) are left out, and a key given twice yields its row once.
+pub async fn by_keys<R: FromRow, K: Eq + Hash + Clone + Into<Value>, T>(
+    db: &Db,
+    select: &Select,
+    caller: Option<Value>,
+    key_column: &str,
+    keys: &[K],
+    key: impl Fn(&R) -> K,
+    build: impl Fn(R) -> Result<T, DbError>,
+) -> Result<Vec<T>, DbError> {
+    let mut rows = keyed(db, select, caller, key_column, keys, key).await?;
+    keys.iter().filter_map(|k| rows.remove(k)).map(build).collect()
 }
 
 /// The one row whose `column` equals `value`, built with `build`.
@@ -71,14 +128,14 @@ pub async fn one<R: FromRow, T>(
     caller: Option<Value>,
     column: &str,
     value: Value,
-    build: impl Fn(&R) -> Result<T, DbError>,
+    build: impl Fn(R) -> Result<T, DbError>,
 ) -> Result<Option<T>, DbError> {
-    let (head, joins, mut args) = select.pick(db.backend(), caller);
-    let root = select.root;
+    let (head, mut args) = select.pick(db.backend(), caller);
+    let (root, joins) = (select.root, select.joins);
     let sql = format!("{head}{root}{joins} WHERE {root}.\"{column}\" = ${}", args.len() + 1);
     args.push(value);
     let row = db.query(sql).bind_all(args).fetch_optional::<R>().await?;
-    row.as_ref().map(build).transpose()
+    row.map(build).transpose()
 }
 
 /// One page of the rows `filter` matches, in `order`, and how many match in all.
@@ -95,10 +152,10 @@ pub async fn page<R: FromRow, T>(
     order: &str,
     limit: i64,
     offset: i64,
-    build: impl Fn(&R) -> Result<T, DbError>,
+    build: impl Fn(R) -> Result<T, DbError>,
 ) -> Result<(Vec<T>, i64), DbError> {
-    let (head, joins, mut args) = select.pick(db.backend(), caller);
-    let root = select.root;
+    let (head, mut args) = select.pick(db.backend(), caller);
+    let (root, joins) = (select.root, select.joins);
     let filter_sql = filter(&mut args);
     let sql = format!(
         "{head}(SELECT * FROM {root}{filter_sql} ORDER BY {order} LIMIT ${} OFFSET ${}) AS {root}{joins} ORDER BY {order}",
@@ -106,7 +163,7 @@ pub async fn page<R: FromRow, T>(
         args.len() + 2,
     );
     let rows = db.query(sql).bind_all(args).bind(limit).bind(offset).fetch_all::<R>().await?;
-    let items = rows.iter().map(build).collect::<Result<Vec<_>, _>>()?;
+    let items = rows.into_iter().map(build).collect::<Result<Vec<_>, _>>()?;
     let total = if offset == 0 && (items.len() as i64) < limit {
         items.len() as i64
     } else {

@@ -82,71 +82,34 @@ fn draft_shape(s: &Shape, app: &str) -> TokenStream {
 fn emit_draft(app: &App, t: &TypeDef) -> TokenStream {
     let name = ident(&t.name);
     let real = names::type_path(&Ref { app: app.name.clone(), name: t.name.clone() }, From::Models(&app.name));
+    let d = quote!(::charter_runtime::__private::draft);
     let mut fields = Vec::new();
     let mut finishes = Vec::new();
     let mut defaults = Vec::new();
-    let mut required = Vec::new();
-    let mut inits = Vec::new();
+    let mut locals = Vec::new();
     for f in &t.fields {
         let fname = ident(&f.name);
         let wire = &f.wire_name;
         let ty = draft_shape(&f.shape, &app.name);
         let validate = validate_attr(f);
-        let finish_value = finish_expr(&f.shape, quote!(value));
-        match &f.default {
-            Some(d) => {
+        let finish = finisher(&f.shape, &d);
+        let helper = match &f.default {
+            Some(default) => {
                 // A defaulted field is never missing: the draft holds the final value.
                 let fn_name = ident(&format!("__default_{}", f.name));
                 let fn_path = fn_name.to_string();
-                let value = literal(d, &f.shape, From::Models(&app.name));
+                let value = literal(default, &f.shape, From::Models(&app.name));
                 defaults.push(quote!(fn #fn_name() -> #ty { #value }));
                 fields.push(quote!(#[serde(rename = #wire, default = #fn_path)] #validate pub #fname: #ty));
-                finishes.push(quote! {
-                    let #fname = {
-                        path.push_field(#wire);
-                        let value = self.#fname;
-                        let v = #finish_value;
-                        path.pop();
-                        v
-                    };
-                });
-                required.push(fname.clone());
-                inits.push(quote!(#fname));
+                quote!(defaulted)
             }
             None => {
                 fields.push(quote!(#[serde(rename = #wire, default)] #validate pub #fname: ::std::option::Option<#ty>));
-                if f.optional {
-                    finishes.push(quote! {
-                        let #fname = match self.#fname {
-                            ::std::option::Option::Some(value) => {
-                                path.push_field(#wire);
-                                let v = #finish_value;
-                                path.pop();
-                                v.map(::std::option::Option::Some)
-                            }
-                            ::std::option::Option::None => ::std::option::Option::Some(::std::option::Option::None),
-                        };
-                    });
-                } else {
-                    finishes.push(quote! {
-                        let #fname = {
-                            path.push_field(#wire);
-                            let v = match self.#fname {
-                                ::std::option::Option::Some(value) => #finish_value,
-                                ::std::option::Option::None => {
-                                    errors.push(path.error("required", "is required"));
-                                    ::std::option::Option::None
-                                }
-                            };
-                            path.pop();
-                            v
-                        };
-                    });
-                }
-                required.push(fname.clone());
-                inits.push(quote!(#fname));
+                if f.optional { quote!(optional) } else { quote!(required) }
             }
-        }
+        };
+        finishes.push(quote!(let #fname = #d::#helper(self.#fname, #wire, path, errors, #finish);));
+        locals.push(fname);
     }
     quote! {
         #[derive(Debug, ::charter_runtime::__private::serde::Deserialize, ::charter_runtime::Validate)]
@@ -157,44 +120,40 @@ fn emit_draft(app: &App, t: &TypeDef) -> TokenStream {
 
         #(#defaults)*
 
-        impl #name {
-            /// The real type, or `None` after adding an error for each required field that is missing.
-            #[allow(unused_variables)]
-            pub fn finish(
+        impl #d::Draft for #name {
+            type Real = #real;
+
+            fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
                 errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
             ) -> ::std::option::Option<#real> {
                 #(#finishes)*
-                let (#(::std::option::Option::Some(#required),)*) = (#(#required,)*) else {
+                let (#(::std::option::Option::Some(#locals),)*) = (#(#locals,)*) else {
                     return ::std::option::Option::None;
                 };
-                ::std::option::Option::Some(#real { #(#inits),* })
+                ::std::option::Option::Some(#real { #(#locals),* })
             }
         }
     }
 }
 
-/// Converts a present draft value to the real value (`Option`: `None` when something inside failed).
-fn finish_expr(s: &Shape, value: TokenStream) -> TokenStream {
+/// How a present draft value becomes the real value: kept as is unless a draft object is inside it.
+fn finisher(s: &Shape, d: &TokenStream) -> TokenStream {
     match s {
-        Shape::Scalar(_) => quote!(::std::option::Option::Some(#value)),
-        Shape::Named(_) => quote!(#value.0.finish(path, errors)),
-        Shape::List(inner) => {
-            let item = finish_expr(inner, quote!(item));
-            quote! {{
-                let mut ok = true;
-                let mut out = ::std::vec::Vec::with_capacity(#value.len());
-                for (index, item) in #value.into_iter().enumerate() {
-                    path.push_index(index);
-                    match #item {
-                        ::std::option::Option::Some(v) => out.push(v),
-                        ::std::option::Option::None => ok = false,
-                    }
-                    path.pop();
-                }
-                if ok { ::std::option::Option::Some(out) } else { ::std::option::Option::None }
-            }}
+        Shape::Named(_) => quote!(#d::object),
+        Shape::List(inner) if contains_object(inner) => {
+            let item = finisher(inner, d);
+            quote!(|v, p, e| #d::list(v, p, e, #item))
         }
+        Shape::Scalar(_) | Shape::List(_) => quote!(#d::keep),
+    }
+}
+
+fn contains_object(s: &Shape) -> bool {
+    match s {
+        Shape::Named(_) => true,
+        Shape::List(inner) => contains_object(inner),
+        Shape::Scalar(_) => false,
     }
 }

@@ -221,7 +221,7 @@ fn param_field(p: &Param, from: From<'_>) -> TokenStream {
     quote!(#doc #rules pub #name: #ty)
 }
 
-/// The axum handler of one endpoint, emitted in the private `__handlers` module.
+/// The axum handler of one endpoint, emitted in its app's private `__<app>_handlers` module.
 pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
     let _ = spec;
     let app_mod = ident(&app.name);
@@ -286,7 +286,7 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
     let finish_body = body.as_ref().map(|_| {
         quote! {
             #h::check(&body, &mut errors);
-            let body = body.finish(&mut ::charter_runtime::JsonPath::new(), &mut errors);
+            let body = ::charter_runtime::__private::draft::Draft::finish(body, &mut ::charter_runtime::JsonPath::new(), &mut errors);
         }
     });
     if body.is_some() {

@@ -2,7 +2,7 @@
 //!
 //! Layout of the generated file (included with `charter_runtime::include_api!()`):
 //! `pub mod <app> { pub mod models {..}  types, endpoint inputs/outputs/errors, use-case traits }`,
-//! a private `__handlers` module, `pub static SPEC`, and `pub fn router(app)`.
+//! after each app its private `__<app>_handlers` module, then `pub static SPEC` and `pub fn router(app)`.
 
 mod drafts;
 mod endpoints;
@@ -96,7 +96,7 @@ pub fn tokens(spec: &Spec, options: &Options) -> TokenStream {
 #[derive(Debug, Clone, Copy)]
 enum Part<'a> {
     App(&'a App),
-    /// `__handlers`, `SPEC` and `router`: they span every app.
+    /// `SPEC` and `router`: they span every app.
     Shared,
 }
 
@@ -109,16 +109,9 @@ fn part_tokens(spec: &Spec, options: &Options, requests: &BTreeSet<Ref>, part: P
     let app = match part {
         Part::App(app) => app,
         Part::Shared => {
-            let handlers =
-                spec.apps.iter().flat_map(|app| app.endpoints.iter().map(move |e| endpoints::handler(spec, app, e)));
             let spec_static = spec_static(spec, options);
             let router = router(spec);
             return quote! {
-                #[allow(clippy::all, unused_variables, unused_mut)]
-                mod __handlers {
-                    #(#handlers)*
-                }
-
                 #spec_static
                 #router
             };
@@ -131,6 +124,10 @@ fn part_tokens(spec: &Spec, options: &Options, requests: &BTreeSet<Ref>, part: P
     let endpoints = endpoints::emit(spec, app);
     let drafts = drafts::emit(app, requests);
     let loaders = loaders::emit(spec, app);
+    // The handlers sit beside the app's module, private to the file: the app's part carries them so that
+    // each thread emits a share of them in proportion to its app.
+    let handlers_mod = handlers_module(app);
+    let handlers = app.endpoints.iter().map(|e| endpoints::handler(spec, app, e));
     quote! {
         #doc
         #[allow(clippy::all, dead_code, unused_imports)]
@@ -141,11 +138,23 @@ fn part_tokens(spec: &Spec, options: &Options, requests: &BTreeSet<Ref>, part: P
             #endpoints
             #drafts
         }
+
+        #[allow(clippy::all, unused_variables, unused_mut)]
+        mod #handlers_mod {
+            #(#handlers)*
+        }
     }
 }
 
+/// The private module of an app's axum handlers. App names are snake case starting with a letter, so no
+/// app module can take this name.
+fn handlers_module(app: &App) -> proc_macro2::Ident {
+    ident(&format!("__{}_handlers", app.name))
+}
+
 /// `f` over `items` on up to as many threads as cargo allows a build script (`NUM_JOBS`) or the machine
-/// has; results in `items` order. The last item goes first: it is the shared part, the largest.
+/// has; results in `items` order. Items are taken from the last: apps come in dependency order, and the
+/// later ones (with the endpoints that use the others) tend to be the larger.
 fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let jobs = std::env::var("NUM_JOBS").ok().and_then(|n| n.parse::<usize>().ok()).unwrap_or(cores);
@@ -239,7 +248,8 @@ fn router(spec: &Spec) -> TokenStream {
         let trait_name = ident(&endpoints::pascal(e));
         bounds.push(quote!(#app_mod::#trait_name));
         let handler = ident(&format!("handle_{}", e.name));
-        let entry = (e.method, quote!(__handlers::#handler::<A>));
+        let handlers = handlers_module(app);
+        let entry = (e.method, quote!(#handlers::#handler::<A>));
         match paths.iter_mut().find(|(p, _)| *p == e.path) {
             Some((_, methods)) => methods.push(entry),
             None => paths.push((e.path.clone(), vec![entry])),

@@ -13,7 +13,7 @@ pub fn ident(s: &str) -> Ident {
 pub enum From<'a> {
     App(&'a str),
     Models(&'a str),
-    /// The private `__handlers` module, a sibling of the app modules.
+    /// An app's private `__<app>_handlers` module, a sibling of the app modules.
     Handlers(&'a str),
 }
 

@@ -13,6 +13,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderName, HeaderValue, Method, StatusCode};
+use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, Any as AnyOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -27,29 +28,33 @@ pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id"
 
 pub(super) fn wrap(router: Router, spec: &'static ApiSpec, config: &Config) -> Result<Router, ServeError> {
     let guard = Guard { envelope: &spec.envelope, body_limit: config.body_limit, timeout: config.request_timeout };
-    let mut router = router
-        .fallback(|method: Method, uri: http::Uri| async move {
-            ApiError::not_found(format!("no route for {method} {}", uri.path()))
-        })
-        .layer(DefaultBodyLimit::max(config.body_limit))
-        .layer(middleware::from_fn_with_state(guard, guard_request));
-    if let Some(cors) = cors(config, spec)? {
-        router = router.layer(cors);
-    }
-    router = router.layer(PropagateRequestIdLayer::new(REQUEST_ID));
+    let router = router.fallback(|method: Method, uri: http::Uri| async move {
+        ApiError::not_found(format!("no route for {method} {}", uri.path()))
+    });
+    let cors = cors(config, spec)?;
+    // One `Router::layer` call for the whole stack: each call wraps every route in another boxed service,
+    // and a request clones that chain of boxes at every level (callgrind: 17 boxed clones per request with
+    // a call per layer, 1 with the stack).
+    let inner = ServiceBuilder::new()
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .option_layer(cors)
+        .layer(middleware::from_fn_with_state(guard, guard_request))
+        .layer(DefaultBodyLimit::max(config.body_limit));
     // Per-request spans and their INFO lines cost time on every request; when the filter drops them anyway
-    // (RUST_LOG=warn, say), the layer is left out. Errors are logged where they happen either way.
+    // (RUST_LOG=warn, say), the layer is left out. Errors are logged where they happen either way. The two
+    // stacks differ in response body type, so they are built apart.
+    let ids = SetRequestIdLayer::new(REQUEST_ID, RequestIds::new());
     if tracing::enabled!(Level::INFO) {
-        router = router.layer(
-            TraceLayer::new_for_http()
-                .make_span_with(|request: &Request| {
-                    let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
-                })
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        );
+        let trace = TraceLayer::new_for_http()
+            .make_span_with(|request: &Request| {
+                let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+                tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+            })
+            .on_response(DefaultOnResponse::new().level(Level::INFO));
+        Ok(router.layer(ServiceBuilder::new().layer(ids).layer(trace).layer(inner)))
+    } else {
+        Ok(router.layer(ServiceBuilder::new().layer(ids).layer(inner)))
     }
-    Ok(router.layer(SetRequestIdLayer::new(REQUEST_ID, RequestIds::new())))
 }
 
 /// Ids for requests that arrive without one: a random per-process prefix and a counter. As unique as a

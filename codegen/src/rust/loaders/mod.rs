@@ -10,7 +10,7 @@ use charter_spec::{App, Field, ScalarType, Spec, TypeDef, TypeField};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use self::select::{Dialect, Projection};
+use self::select::Projection;
 use super::names::{self, From, ident};
 
 /// Loaders for every type of the app that can be built from its model.
@@ -41,6 +41,17 @@ fn plain_value(mf: &Field, f: &TypeField, owned: TokenStream, from: From<'_>) ->
 }
 
 fn emit_loader(spec: &Spec, app: &App, t: &TypeDef) -> Option<TokenStream> {
+    // Most types come straight from the database, building from owned rows; a type that needs a fallback
+    // statement is built from borrowed rows instead, and emitted again for that.
+    match emit_loader_as(spec, app, t, true)? {
+        Ok(tokens) => Some(tokens),
+        Err(NeedsBorrowed) => emit_loader_as(spec, app, t, false)?.ok(),
+    }
+}
+
+struct NeedsBorrowed;
+
+fn emit_loader_as(spec: &Spec, app: &App, t: &TypeDef, owned: bool) -> Option<Result<TokenStream, NeedsBorrowed>> {
     let from = From::App(&app.name);
     let model_ref = t.from_model.as_ref()?;
     let model = spec.model(model_ref)?;
@@ -52,7 +63,7 @@ fn emit_loader(spec: &Spec, app: &App, t: &TypeDef) -> Option<TokenStream> {
     let root = format!("\"{}\"", model.table);
 
     // `load` reads plain fields from the rows it is given; `page` and `get*` select them too.
-    let mut projection = Projection::new(spec, from);
+    let mut projection = Projection::new(spec, from, owned);
     projection.plain("key".into(), pk_ty.clone(), &root, &pk.column);
     let mut prepare = Vec::new();
     let mut from_rows = Vec::new();
@@ -67,7 +78,7 @@ fn emit_loader(spec: &Spec, app: &App, t: &TypeDef) -> Option<TokenStream> {
                 let alias = format!("f_{}", f.name);
                 let read = ident(&alias);
                 let from_row = plain_value(mf, f, quote!(::std::clone::Clone::clone(&row.#col)), from);
-                let from_load = plain_value(mf, f, quote!(::std::clone::Clone::clone(&c.#read)), from);
+                let from_load = plain_value(mf, f, projection.read(&read), from);
                 from_rows.push(quote!(#fname: #from_row));
                 from_loaded.push(quote!(#fname: #from_load));
                 let base = names::column(&mf.ty, from);
@@ -92,40 +103,34 @@ fn emit_loader(spec: &Spec, app: &App, t: &TypeDef) -> Option<TokenStream> {
 
     let caller = caller_arg(&projection);
     let computes = projection.columns.len() > 1;
-    let load =
-        emit_load(&name, &model_path, &pk_ty, &pk_col, &pk.column, &projection, &caller, &prepare, &from_rows, &root);
-    // Types with computed fields and no fallback also come straight from the database: one statement
-    // for a page or a row, instead of the rows and then `load`.
-    let direct = (computes && prepare.is_empty())
-        .then(|| {
-            let mut full = projection.clone();
-            for (alias, ty, column) in plain_columns {
-                full.plain(alias, ty, &root, &column);
-            }
-            emit_direct(t, model, &model_path, &full, &caller, &from_loaded, from, &root)
-        })
-        .flatten();
-    Some(quote! {
-        #load
-        #direct
-    })
+    // Types with computed fields and no fallback come straight from the database: one statement, with the
+    // plain columns too, serves `load`, a page or a row.
+    if computes && prepare.is_empty() {
+        let mut full = projection.clone();
+        for (alias, ty, column) in plain_columns {
+            full.plain(alias, ty, &root, &column);
+        }
+        return emit_direct(t, model, &model_path, &full, &caller, &from_loaded, from, &root).map(Ok);
+    }
+    if owned && computes {
+        return Some(Err(NeedsBorrowed));
+    }
+    Some(Ok(emit_load(
+        &name,
+        &model_path,
+        &pk_ty,
+        &pk_col,
+        &pk.column,
+        &projection,
+        &caller,
+        &prepare,
+        &from_rows,
+        &root,
+    )))
 }
 
-/// The statement's texts as a runtime `Select`: `SELECT <columns> FROM `, the root, the joins, per
-/// backend and with or without a signed-in caller. The runtime binds, pages and counts around them.
-fn select(projection: &Projection<'_>, root: &str) -> TokenStream {
-    let text = |d| {
-        let (head, joins) = projection.sql(d, false);
-        let signed_in = if projection.uses_caller() {
-            let (head, joins) = projection.sql(d, true);
-            quote!(::std::option::Option::Some((#head, #joins)))
-        } else {
-            quote!(::std::option::Option::None)
-        };
-        quote!(::charter_runtime::__private::loader::Text { anonymous: (#head, #joins), signed_in: #signed_in })
-    };
-    let (sqlite, postgres) = (text(Dialect::Sqlite), text(Dialect::Postgres));
-    quote!(::charter_runtime::__private::loader::Select { root: #root, sqlite: #sqlite, postgres: #postgres })
+fn load_doc(name: &str) -> String {
+    format!(" Builds `{name}` for each row, computing every `source:` field in one statement for all rows.")
 }
 
 /// The caller's key as a statement argument, when some column compares with it.
@@ -166,10 +171,10 @@ fn emit_load(
     let (select, build) = if projection.columns.len() > 1 {
         let row = ident("Loaded");
         let row_struct = row_struct(&row, projection);
-        let statement = self::select(projection, root);
+        let statement = projection.select(root);
         let select = quote! {
             #row_struct
-            const SELECT: ::charter_runtime::__private::loader::Select = #statement;
+            static SELECT: ::charter_runtime::__private::loader::Select = #statement;
             let loaded = ::charter_runtime::__private::loader::keyed::<Loaded, #pk_ty>(
                 db, &SELECT, #caller, #pk_column, &keys, |c| ::std::clone::Clone::clone(&c.key),
             ).await?;
@@ -182,7 +187,7 @@ fn emit_load(
     } else {
         (quote!(), quote!())
     };
-    let doc = format!(" Builds `{name}` for each row, computing every `source:` field in one statement for all rows.");
+    let doc = load_doc(&name.to_string());
     quote! {
         impl #name {
             #[doc = #doc]
@@ -206,7 +211,8 @@ fn emit_load(
     }
 }
 
-/// `page`, `get` and `get_by_<unique>` of a type, each one statement (plus a count for pages that need it).
+/// `load`, `page`, `get` and `get_by_<unique>` of a type, each one statement (plus a count for pages that
+/// need it), all from one `Select` (a static beside the type: statics cannot be associated items).
 #[allow(clippy::too_many_arguments)]
 fn emit_direct(
     t: &TypeDef,
@@ -221,8 +227,14 @@ fn emit_direct(
     let name = ident(&t.name);
     let row = ident(&format!("__{}Row", t.name));
     let row_struct = row_struct(&row, projection);
-    let statement = select(projection, root);
+    let statement = projection.select(root);
+    let select = ident(&format!("__{}_SELECT", t.name));
+    let pk = model.primary_key();
+    let pk_col = ident(&pk.column);
+    let pk_ty = names::column(&pk.ty, from);
+    let pk_column = &pk.column;
     let filter_path = names::models_item(t.from_model.as_ref()?, &format!("{}Filter", model.name), from);
+    let load_doc = load_doc(&t.name);
     let mut getters = Vec::new();
     for f in model.fields.iter().filter(|f| f.primary_key || f.unique) {
         let fn_name = ident(&if f.primary_key { "get".to_owned() } else { format!("get_by_{}", f.column) });
@@ -238,7 +250,7 @@ fn emit_direct(
                 caller: ::std::option::Option<&::charter_runtime::Caller>,
             ) -> ::std::result::Result<::std::option::Option<Self>, ::charter_runtime::DbError> {
                 ::charter_runtime::__private::loader::one(
-                    db, &Self::SELECT, #caller, #column, ::std::convert::Into::into(#arg), Self::from_loaded_row,
+                    db, &#select, #caller, #column, ::std::convert::Into::into(#arg), Self::from_loaded_row,
                 ).await
             }
         });
@@ -246,11 +258,25 @@ fn emit_direct(
     Some(quote! {
         #row_struct
 
-        impl #name {
-            const SELECT: ::charter_runtime::__private::loader::Select = #statement;
+        #[allow(non_upper_case_globals)]
+        static #select: ::charter_runtime::__private::loader::Select = #statement;
 
-            fn from_loaded_row(c: &#row) -> ::std::result::Result<Self, ::charter_runtime::DbError> {
+        impl #name {
+            fn from_loaded_row(c: #row) -> ::std::result::Result<Self, ::charter_runtime::DbError> {
                 Ok(Self { #(#inits),* })
+            }
+
+            #[doc = #load_doc]
+            pub async fn load(
+                db: &::charter_runtime::Db,
+                rows: &[#model_path],
+                caller: ::std::option::Option<&::charter_runtime::Caller>,
+            ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
+                let keys: ::std::vec::Vec<#pk_ty> = rows.iter().map(|r| ::std::clone::Clone::clone(&r.#pk_col)).collect();
+                ::charter_runtime::__private::loader::by_keys(
+                    db, &#select, #caller, #pk_column, &keys, |c: &#row| ::std::clone::Clone::clone(&c.key),
+                    Self::from_loaded_row,
+                ).await
             }
 
             /// One page of the rows matching `filter`, in the model's ordering, with every field computed in
@@ -263,7 +289,7 @@ fn emit_direct(
                 caller: ::std::option::Option<&::charter_runtime::Caller>,
             ) -> ::std::result::Result<(::std::vec::Vec<Self>, i64), ::charter_runtime::DbError> {
                 ::charter_runtime::__private::loader::page(
-                    db, &Self::SELECT, #caller, |args| filter.where_sql(args), #model_path::PAGE_ORDER,
+                    db, &#select, #caller, |args| filter.where_sql(args), #model_path::PAGE_ORDER,
                     limit, offset, Self::from_loaded_row,
                 ).await
             }

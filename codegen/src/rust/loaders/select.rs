@@ -13,12 +13,6 @@ use super::super::names::{self, From};
 /// How deep `belongs_to` nesting is joined before the loader falls back to a statement per level.
 const MAX_JOIN_DEPTH: usize = 4;
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    Sqlite,
-    Postgres,
-}
-
 /// One selected column: its alias (also the field of the generated row struct), its Rust type, and its SQL.
 #[derive(Clone)]
 pub struct Column {
@@ -39,11 +33,18 @@ pub struct Projection<'s> {
     aliases: usize,
     /// The Rust type of the caller's key, when some column compares with it (bound as `$1`).
     pub caller_key: Option<TokenStream>,
+    /// Whether the loaded row `c` is owned, so reads move its fields instead of cloning them.
+    owned: bool,
 }
 
 impl<'s> Projection<'s> {
-    pub fn new(spec: &'s Spec, from: From<'s>) -> Projection<'s> {
-        Projection { spec, from, columns: Vec::new(), joins: Vec::new(), aliases: 1, caller_key: None }
+    pub fn new(spec: &'s Spec, from: From<'s>, owned: bool) -> Projection<'s> {
+        Projection { spec, from, columns: Vec::new(), joins: Vec::new(), aliases: 1, caller_key: None, owned }
+    }
+
+    /// Reads column `col` of the loaded row `c`.
+    pub fn read(&self, col: &proc_macro2::Ident) -> TokenStream {
+        if self.owned { quote!(c.#col) } else { quote!(::std::clone::Clone::clone(&c.#col)) }
     }
 
     fn alias(&mut self, prefix: &str) -> String {
@@ -87,8 +88,15 @@ impl<'s> Projection<'s> {
                     ScalarType::DateTime | ScalarType::Date => "",
                     _ => return None,
                 };
-                let item = match &field.shape {
-                    charter_spec::Shape::List(inner) => names::shape(inner, self.from),
+                let (item, sortable) = match &field.shape {
+                    charter_spec::Shape::List(inner) => {
+                        let ordered = |t: &ScalarType| {
+                            matches!(t, ScalarType::String | ScalarType::Text | ScalarType::Int | ScalarType::BigInt)
+                        };
+                        let sortable =
+                            ordered(&value.ty) && matches!(&**inner, charter_spec::Shape::Scalar(t) if ordered(t));
+                        (names::shape(inner, self.from), sortable)
+                    }
                     _ => return None,
                 };
                 let (j, v) = (self.alias("j"), self.alias("v"));
@@ -104,13 +112,21 @@ impl<'s> Projection<'s> {
                 self.columns.push(Column {
                     alias: alias.to_owned(),
                     ty: quote!(::charter_runtime::db::JsonList<#item>),
-                    sqlite: format!("(SELECT json_group_array({value} ORDER BY {value}) {from})"),
+                    // SQLite would sort each row's values in a temporary b-tree; they are sorted after
+                    // decoding instead, in byte order like BINARY and `COLLATE "C"` (only for types
+                    // whose Rust order is the database's).
+                    sqlite: if sortable {
+                        format!("(SELECT json_group_array({value}) {from})")
+                    } else {
+                        format!("(SELECT json_group_array({value} ORDER BY {value}) {from})")
+                    },
                     postgres: format!(
                         "COALESCE((SELECT json_agg({value} ORDER BY {value}{collate}) {from})::text, '[]')"
                     ),
                     anonymous: None,
                 });
-                Some(quote!(::std::clone::Clone::clone(&c.#col.0)))
+                let list = self.read(&col);
+                Some(if sortable { quote!(::charter_runtime::db::JsonList::sorted(#list)) } else { quote!(#list.0) })
             }
             Source::Count { relation } => {
                 let rel = m2m(relation)?;
@@ -213,9 +229,12 @@ impl<'s> Projection<'s> {
                     let col = names::ident(&alias);
                     let missing = format!("joined `{}` row without `{}`", model.name, mf.name);
                     let owned = if nullable && !mf.optional {
-                        quote!(::std::clone::Clone::clone(&c.#col).ok_or_else(|| ::charter_runtime::DbError::Decode(#missing.into()))?)
+                        {
+                            let read = self.read(&col);
+                            quote!(#read.ok_or_else(|| ::charter_runtime::DbError::Decode(#missing.into()))?)
+                        }
                     } else {
-                        quote!(::std::clone::Clone::clone(&c.#col))
+                        self.read(&col)
                     };
                     super::plain_value(mf, f, owned, self.from)
                 }
@@ -226,26 +245,31 @@ impl<'s> Projection<'s> {
         Some(quote!(#(#inits),*))
     }
 
-    /// `SELECT <columns> FROM ` and the joins after the root, for one backend, with or without a caller
-    /// (whose key is `$1` when bound, so further placeholders start after it). The root goes between them
-    /// under its table's name (the table itself, or a page of it as a derived table), so model filters
-    /// and orderings, written against that name, apply as they are.
-    pub fn sql(&self, dialect: Dialect, signed_in: bool) -> (String, String) {
-        let columns = self
-            .columns
-            .iter()
-            .map(|c| {
-                let sql = match (&c.anonymous, signed_in, dialect) {
-                    (Some(anon), false, _) => anon,
-                    (_, _, Dialect::Sqlite) => &c.sqlite,
-                    (_, _, Dialect::Postgres) => &c.postgres,
-                };
-                format!(r#"{sql} AS "{}""#, c.alias)
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+    /// The statement as a runtime `Select`: each column `<sql> AS "<alias>"` in the forms it takes per
+    /// backend and caller (the runtime puts the texts together once), and the joins after the root. The
+    /// root goes between them under its table's name (the table itself, or a page of it as a derived
+    /// table), so model filters and orderings, written against that name, apply as they are. A caller's
+    /// key is `$1` when bound, so further placeholders start after it.
+    pub fn select(&self, root: &str) -> TokenStream {
+        let l = quote!(::charter_runtime::__private::loader);
+        let columns = self.columns.iter().map(|c| {
+            let with_alias = |sql: &str| format!(r#"{sql} AS "{}""#, c.alias);
+            let (sqlite, postgres) = (with_alias(&c.sqlite), with_alias(&c.postgres));
+            match (&c.anonymous, sqlite == postgres) {
+                (None, true) => quote!(#l::Column::Same(#sqlite)),
+                (None, false) => quote!(#l::Column::Backend { sqlite: #sqlite, postgres: #postgres }),
+                (Some(anonymous), true) => {
+                    let anonymous = with_alias(anonymous);
+                    quote!(#l::Column::Caller { signed_in: #sqlite, anonymous: #anonymous })
+                }
+                (Some(anonymous), false) => {
+                    let anonymous = with_alias(anonymous);
+                    quote!(#l::Column::Both { sqlite: #sqlite, postgres: #postgres, anonymous: #anonymous })
+                }
+            }
+        });
         let joins: String = self.joins.iter().map(|j| format!(" {j}")).collect();
-        (format!("SELECT {columns} FROM "), joins)
+        quote!(#l::Select::new(#root, &[#(#columns),*], #joins))
     }
 
     /// Whether any column depends on the caller (the statement then has a signed-in and an anonymous form).

@@ -651,74 +651,6 @@ pub mod core {
             }
         }
     }
-    impl Profile {
-        /// Builds `Profile` for each row, computing every `source:` field in one statement for all rows.
-        #[allow(unused_variables, unused_mut)]
-        pub async fn load(
-            db: &::charter_runtime::Db,
-            rows: &[models::User],
-            caller: ::std::option::Option<&::charter_runtime::Caller>,
-        ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
-            let keys: ::std::vec::Vec<i64> = rows
-                .iter()
-                .map(|r| ::std::clone::Clone::clone(&r.id))
-                .collect();
-            #[allow(non_snake_case)]
-            struct Loaded {
-                key: i64,
-                f_following: bool,
-            }
-            ::charter_runtime::__private::impl_from_row!(Loaded { key, f_following });
-            const SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select {
-                root: "\"users\"",
-                sqlite: ::charter_runtime::__private::loader::Text {
-                    anonymous: (
-                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\" FROM ",
-                        "",
-                    ),
-                    signed_in: ::std::option::Option::Some((
-                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\" FROM ",
-                        "",
-                    )),
-                },
-                postgres: ::charter_runtime::__private::loader::Text {
-                    anonymous: (
-                        "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\" FROM ",
-                        "",
-                    ),
-                    signed_in: ::std::option::Option::Some((
-                        "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\" FROM ",
-                        "",
-                    )),
-                },
-            };
-            let loaded = ::charter_runtime::__private::loader::keyed::<
-                Loaded,
-                i64,
-            >(
-                    db,
-                    &SELECT,
-                    caller
-                        .and_then(|c| c.subject.parse::<i64>().ok())
-                        .map(::charter_runtime::Value::from),
-                    "id",
-                    &keys,
-                    |c| ::std::clone::Clone::clone(&c.key),
-                )
-                .await?;
-            let mut out = ::std::vec::Vec::with_capacity(rows.len());
-            for row in rows {
-                let Some(c) = loaded.get(&row.id) else { continue };
-                out.push(Self {
-                    username: ::std::clone::Clone::clone(&row.username),
-                    bio: ::std::clone::Clone::clone(&row.bio),
-                    image: ::std::clone::Clone::clone(&row.image),
-                    following: c.f_following,
-                });
-            }
-            Ok(out)
-        }
-    }
     #[allow(non_snake_case)]
     struct __ProfileRow {
         key: i64,
@@ -730,39 +662,62 @@ pub mod core {
     ::charter_runtime::__private::impl_from_row!(
         __ProfileRow { key, f_following, f_username, f_bio, f_image }
     );
+    #[allow(non_upper_case_globals)]
+    static __Profile_SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select::new(
+        "\"users\"",
+        &[
+            ::charter_runtime::__private::loader::Column::Same(
+                "\"users\".\"id\" AS \"key\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Caller {
+                signed_in: "EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\"",
+                anonymous: "FALSE AS \"f_following\"",
+            },
+            ::charter_runtime::__private::loader::Column::Same(
+                "\"users\".\"username\" AS \"f_username\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Same(
+                "\"users\".\"bio\" AS \"f_bio\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Same(
+                "\"users\".\"image\" AS \"f_image\"",
+            ),
+        ],
+        "",
+    );
     impl Profile {
-        const SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select {
-            root: "\"users\"",
-            sqlite: ::charter_runtime::__private::loader::Text {
-                anonymous: (
-                    "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
-                    "",
-                ),
-                signed_in: ::std::option::Option::Some((
-                    "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
-                    "",
-                )),
-            },
-            postgres: ::charter_runtime::__private::loader::Text {
-                anonymous: (
-                    "SELECT \"users\".\"id\" AS \"key\", FALSE AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
-                    "",
-                ),
-                signed_in: ::std::option::Option::Some((
-                    "SELECT \"users\".\"id\" AS \"key\", EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\", \"users\".\"username\" AS \"f_username\", \"users\".\"bio\" AS \"f_bio\", \"users\".\"image\" AS \"f_image\" FROM ",
-                    "",
-                )),
-            },
-        };
         fn from_loaded_row(
-            c: &__ProfileRow,
+            c: __ProfileRow,
         ) -> ::std::result::Result<Self, ::charter_runtime::DbError> {
             Ok(Self {
-                username: ::std::clone::Clone::clone(&c.f_username),
-                bio: ::std::clone::Clone::clone(&c.f_bio),
-                image: ::std::clone::Clone::clone(&c.f_image),
+                username: c.f_username,
+                bio: c.f_bio,
+                image: c.f_image,
                 following: c.f_following,
             })
+        }
+        /// Builds `Profile` for each row, computing every `source:` field in one statement for all rows.
+        pub async fn load(
+            db: &::charter_runtime::Db,
+            rows: &[models::User],
+            caller: ::std::option::Option<&::charter_runtime::Caller>,
+        ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
+            let keys: ::std::vec::Vec<i64> = rows
+                .iter()
+                .map(|r| ::std::clone::Clone::clone(&r.id))
+                .collect();
+            ::charter_runtime::__private::loader::by_keys(
+                    db,
+                    &__Profile_SELECT,
+                    caller
+                        .and_then(|c| c.subject.parse::<i64>().ok())
+                        .map(::charter_runtime::Value::from),
+                    "id",
+                    &keys,
+                    |c: &__ProfileRow| ::std::clone::Clone::clone(&c.key),
+                    Self::from_loaded_row,
+                )
+                .await
         }
         /// One page of the rows matching `filter`, in the model's ordering, with every field computed in
         /// the same statement, and how many rows match in all.
@@ -778,7 +733,7 @@ pub mod core {
         > {
             ::charter_runtime::__private::loader::page(
                     db,
-                    &Self::SELECT,
+                    &__Profile_SELECT,
                     caller
                         .and_then(|c| c.subject.parse::<i64>().ok())
                         .map(::charter_runtime::Value::from),
@@ -801,7 +756,7 @@ pub mod core {
         > {
             ::charter_runtime::__private::loader::one(
                     db,
-                    &Self::SELECT,
+                    &__Profile_SELECT,
                     caller
                         .and_then(|c| c.subject.parse::<i64>().ok())
                         .map(::charter_runtime::Value::from),
@@ -822,7 +777,7 @@ pub mod core {
         > {
             ::charter_runtime::__private::loader::one(
                     db,
-                    &Self::SELECT,
+                    &__Profile_SELECT,
                     caller
                         .and_then(|c| c.subject.parse::<i64>().ok())
                         .map(::charter_runtime::Value::from),
@@ -843,7 +798,7 @@ pub mod core {
         > {
             ::charter_runtime::__private::loader::one(
                     db,
-                    &Self::SELECT,
+                    &__Profile_SELECT,
                     caller
                         .and_then(|c| c.subject.parse::<i64>().ok())
                         .map(::charter_runtime::Value::from),
@@ -1221,42 +1176,27 @@ pub mod core {
             #[validate(length(min = 1usize, max = 128usize))]
             pub password: ::std::option::Option<::std::string::String>,
         }
-        impl LoginUser {
-            /// The real type, or `None` after adding an error for each required field that is missing.
-            #[allow(unused_variables)]
-            pub fn finish(
+        impl ::charter_runtime::__private::draft::Draft for LoginUser {
+            type Real = super::LoginUser;
+            fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
                 errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
             ) -> ::std::option::Option<super::LoginUser> {
-                let email = {
-                    path.push_field("email");
-                    let v = match self.email {
-                        ::std::option::Option::Some(value) => {
-                            ::std::option::Option::Some(value)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
-                let password = {
-                    path.push_field("password");
-                    let v = match self.password {
-                        ::std::option::Option::Some(value) => {
-                            ::std::option::Option::Some(value)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
+                let email = ::charter_runtime::__private::draft::required(
+                    self.email,
+                    "email",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let password = ::charter_runtime::__private::draft::required(
+                    self.password,
+                    "password",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
                 let (
                     ::std::option::Option::Some(email),
                     ::std::option::Option::Some(password),
@@ -1289,56 +1229,34 @@ pub mod core {
             #[validate(length(min = 8usize, max = 128usize))]
             pub password: ::std::option::Option<::std::string::String>,
         }
-        impl NewUser {
-            /// The real type, or `None` after adding an error for each required field that is missing.
-            #[allow(unused_variables)]
-            pub fn finish(
+        impl ::charter_runtime::__private::draft::Draft for NewUser {
+            type Real = super::NewUser;
+            fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
                 errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
             ) -> ::std::option::Option<super::NewUser> {
-                let username = {
-                    path.push_field("username");
-                    let v = match self.username {
-                        ::std::option::Option::Some(value) => {
-                            ::std::option::Option::Some(value)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
-                let email = {
-                    path.push_field("email");
-                    let v = match self.email {
-                        ::std::option::Option::Some(value) => {
-                            ::std::option::Option::Some(value)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
-                let password = {
-                    path.push_field("password");
-                    let v = match self.password {
-                        ::std::option::Option::Some(value) => {
-                            ::std::option::Option::Some(value)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
+                let username = ::charter_runtime::__private::draft::required(
+                    self.username,
+                    "username",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let email = ::charter_runtime::__private::draft::required(
+                    self.email,
+                    "email",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let password = ::charter_runtime::__private::draft::required(
+                    self.password,
+                    "password",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
                 let (
                     ::std::option::Option::Some(username),
                     ::std::option::Option::Some(email),
@@ -1379,69 +1297,48 @@ pub mod core {
             #[validate(length(min = 8usize, max = 128usize))]
             pub password: ::std::option::Option<::std::string::String>,
         }
-        impl UserUpdate {
-            /// The real type, or `None` after adding an error for each required field that is missing.
-            #[allow(unused_variables)]
-            pub fn finish(
+        impl ::charter_runtime::__private::draft::Draft for UserUpdate {
+            type Real = super::UserUpdate;
+            fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
                 errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
             ) -> ::std::option::Option<super::UserUpdate> {
-                let email = match self.email {
-                    ::std::option::Option::Some(value) => {
-                        path.push_field("email");
-                        let v = ::std::option::Option::Some(value);
-                        path.pop();
-                        v.map(::std::option::Option::Some)
-                    }
-                    ::std::option::Option::None => {
-                        ::std::option::Option::Some(::std::option::Option::None)
-                    }
-                };
-                let username = match self.username {
-                    ::std::option::Option::Some(value) => {
-                        path.push_field("username");
-                        let v = ::std::option::Option::Some(value);
-                        path.pop();
-                        v.map(::std::option::Option::Some)
-                    }
-                    ::std::option::Option::None => {
-                        ::std::option::Option::Some(::std::option::Option::None)
-                    }
-                };
-                let bio = match self.bio {
-                    ::std::option::Option::Some(value) => {
-                        path.push_field("bio");
-                        let v = ::std::option::Option::Some(value);
-                        path.pop();
-                        v.map(::std::option::Option::Some)
-                    }
-                    ::std::option::Option::None => {
-                        ::std::option::Option::Some(::std::option::Option::None)
-                    }
-                };
-                let image = match self.image {
-                    ::std::option::Option::Some(value) => {
-                        path.push_field("image");
-                        let v = ::std::option::Option::Some(value);
-                        path.pop();
-                        v.map(::std::option::Option::Some)
-                    }
-                    ::std::option::Option::None => {
-                        ::std::option::Option::Some(::std::option::Option::None)
-                    }
-                };
-                let password = match self.password {
-                    ::std::option::Option::Some(value) => {
-                        path.push_field("password");
-                        let v = ::std::option::Option::Some(value);
-                        path.pop();
-                        v.map(::std::option::Option::Some)
-                    }
-                    ::std::option::Option::None => {
-                        ::std::option::Option::Some(::std::option::Option::None)
-                    }
-                };
+                let email = ::charter_runtime::__private::draft::optional(
+                    self.email,
+                    "email",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let username = ::charter_runtime::__private::draft::optional(
+                    self.username,
+                    "username",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let bio = ::charter_runtime::__private::draft::optional(
+                    self.bio,
+                    "bio",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let image = ::charter_runtime::__private::draft::optional(
+                    self.image,
+                    "image",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let password = ::charter_runtime::__private::draft::optional(
+                    self.password,
+                    "password",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
                 let (
                     ::std::option::Option::Some(email),
                     ::std::option::Option::Some(username),
@@ -1473,28 +1370,20 @@ pub mod core {
                 ::charter_runtime::__private::handler::Object<NewUser>,
             >,
         }
-        impl RegisterBody {
-            /// The real type, or `None` after adding an error for each required field that is missing.
-            #[allow(unused_variables)]
-            pub fn finish(
+        impl ::charter_runtime::__private::draft::Draft for RegisterBody {
+            type Real = super::RegisterBody;
+            fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
                 errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
             ) -> ::std::option::Option<super::RegisterBody> {
-                let user = {
-                    path.push_field("user");
-                    let v = match self.user {
-                        ::std::option::Option::Some(value) => {
-                            value.0.finish(path, errors)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
+                let user = ::charter_runtime::__private::draft::required(
+                    self.user,
+                    "user",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::object,
+                );
                 let (::std::option::Option::Some(user),) = (user,) else {
                     return ::std::option::Option::None;
                 };
@@ -1514,28 +1403,20 @@ pub mod core {
                 ::charter_runtime::__private::handler::Object<LoginUser>,
             >,
         }
-        impl LoginBody {
-            /// The real type, or `None` after adding an error for each required field that is missing.
-            #[allow(unused_variables)]
-            pub fn finish(
+        impl ::charter_runtime::__private::draft::Draft for LoginBody {
+            type Real = super::LoginBody;
+            fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
                 errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
             ) -> ::std::option::Option<super::LoginBody> {
-                let user = {
-                    path.push_field("user");
-                    let v = match self.user {
-                        ::std::option::Option::Some(value) => {
-                            value.0.finish(path, errors)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
+                let user = ::charter_runtime::__private::draft::required(
+                    self.user,
+                    "user",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::object,
+                );
                 let (::std::option::Option::Some(user),) = (user,) else {
                     return ::std::option::Option::None;
                 };
@@ -1555,33 +1436,323 @@ pub mod core {
                 ::charter_runtime::__private::handler::Object<UserUpdate>,
             >,
         }
-        impl UpdateUserBody {
-            /// The real type, or `None` after adding an error for each required field that is missing.
-            #[allow(unused_variables)]
-            pub fn finish(
+        impl ::charter_runtime::__private::draft::Draft for UpdateUserBody {
+            type Real = super::UpdateUserBody;
+            fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
                 errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
             ) -> ::std::option::Option<super::UpdateUserBody> {
-                let user = {
-                    path.push_field("user");
-                    let v = match self.user {
-                        ::std::option::Option::Some(value) => {
-                            value.0.finish(path, errors)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
+                let user = ::charter_runtime::__private::draft::required(
+                    self.user,
+                    "user",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::object,
+                );
                 let (::std::option::Option::Some(user),) = (user,) else {
                     return ::std::option::Option::None;
                 };
                 ::std::option::Option::Some(super::UpdateUserBody { user })
             }
+        }
+    }
+}
+#[allow(clippy::all, unused_variables, unused_mut)]
+mod __core_handlers {
+    pub(super) async fn handle_register<A: super::core::Register>(
+        ::charter_runtime::__private::axum::extract::State(
+            state,
+        ): ::charter_runtime::__private::axum::extract::State<
+            ::charter_runtime::__private::handler::Shared<A>,
+        >,
+        req: ::charter_runtime::__private::handler::Request,
+    ) -> ::charter_runtime::__private::handler::Response {
+        let ctx = state.ctx();
+        let body = match ::charter_runtime::__private::handler::json_body::<
+            ::charter_runtime::__private::handler::Object<
+                super::core::drafts::RegisterBody,
+            >,
+        >(&req) {
+            Ok(b) => b.0,
+            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+        };
+        let mut errors = ::std::vec::Vec::new();
+        ::charter_runtime::__private::handler::check(&body, &mut errors);
+        let body = ::charter_runtime::__private::draft::Draft::finish(
+            body,
+            &mut ::charter_runtime::JsonPath::new(),
+            &mut errors,
+        );
+        let (Some(body),) = (body,) else {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        };
+        let input = super::core::RegisterInput { body };
+        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        if !errors.is_empty() {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        }
+        match state.app().register(ctx, input).await {
+            Ok(out) => ::charter_runtime::__private::handler::respond(201u16, &out),
+            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+        }
+    }
+    pub(super) async fn handle_login<A: super::core::Login>(
+        ::charter_runtime::__private::axum::extract::State(
+            state,
+        ): ::charter_runtime::__private::axum::extract::State<
+            ::charter_runtime::__private::handler::Shared<A>,
+        >,
+        req: ::charter_runtime::__private::handler::Request,
+    ) -> ::charter_runtime::__private::handler::Response {
+        let ctx = state.ctx();
+        let body = match ::charter_runtime::__private::handler::json_body::<
+            ::charter_runtime::__private::handler::Object<super::core::drafts::LoginBody>,
+        >(&req) {
+            Ok(b) => b.0,
+            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+        };
+        let mut errors = ::std::vec::Vec::new();
+        ::charter_runtime::__private::handler::check(&body, &mut errors);
+        let body = ::charter_runtime::__private::draft::Draft::finish(
+            body,
+            &mut ::charter_runtime::JsonPath::new(),
+            &mut errors,
+        );
+        let (Some(body),) = (body,) else {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        };
+        let input = super::core::LoginInput { body };
+        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        if !errors.is_empty() {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        }
+        match state.app().login(ctx, input).await {
+            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
+            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+        }
+    }
+    pub(super) async fn handle_current_user<A: super::core::CurrentUser>(
+        ::charter_runtime::__private::axum::extract::State(
+            state,
+        ): ::charter_runtime::__private::axum::extract::State<
+            ::charter_runtime::__private::handler::Shared<A>,
+        >,
+        req: ::charter_runtime::__private::handler::Request,
+    ) -> ::charter_runtime::__private::handler::Response {
+        let ctx = state.ctx();
+        let caller = match ::charter_runtime::__private::handler::caller_required(
+            &req,
+            ctx,
+        ) {
+            Ok(c) => c,
+            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+        };
+        let mut errors = ::std::vec::Vec::new();
+        let input = super::core::CurrentUserInput {
+            caller,
+        };
+        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        if !errors.is_empty() {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        }
+        match state.app().current_user(ctx, input).await {
+            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
+            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+        }
+    }
+    pub(super) async fn handle_update_user<A: super::core::UpdateUser>(
+        ::charter_runtime::__private::axum::extract::State(
+            state,
+        ): ::charter_runtime::__private::axum::extract::State<
+            ::charter_runtime::__private::handler::Shared<A>,
+        >,
+        req: ::charter_runtime::__private::handler::Request,
+    ) -> ::charter_runtime::__private::handler::Response {
+        let ctx = state.ctx();
+        let caller = match ::charter_runtime::__private::handler::caller_required(
+            &req,
+            ctx,
+        ) {
+            Ok(c) => c,
+            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+        };
+        let body = match ::charter_runtime::__private::handler::json_body::<
+            ::charter_runtime::__private::handler::Object<
+                super::core::drafts::UpdateUserBody,
+            >,
+        >(&req) {
+            Ok(b) => b.0,
+            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+        };
+        let mut errors = ::std::vec::Vec::new();
+        ::charter_runtime::__private::handler::check(&body, &mut errors);
+        let body = ::charter_runtime::__private::draft::Draft::finish(
+            body,
+            &mut ::charter_runtime::JsonPath::new(),
+            &mut errors,
+        );
+        let (Some(body),) = (body,) else {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        };
+        let input = super::core::UpdateUserInput {
+            caller,
+            body,
+        };
+        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        if !errors.is_empty() {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        }
+        match state.app().update_user(ctx, input).await {
+            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
+            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+        }
+    }
+    pub(super) async fn handle_get_profile<A: super::core::GetProfile>(
+        ::charter_runtime::__private::axum::extract::State(
+            state,
+        ): ::charter_runtime::__private::axum::extract::State<
+            ::charter_runtime::__private::handler::Shared<A>,
+        >,
+        req: ::charter_runtime::__private::handler::Request,
+    ) -> ::charter_runtime::__private::handler::Response {
+        let ctx = state.ctx();
+        let caller = match ::charter_runtime::__private::handler::caller_optional(
+            &req,
+            ctx,
+        ) {
+            Ok(c) => c,
+            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+        };
+        let mut errors = ::std::vec::Vec::new();
+        let p_username = ::charter_runtime::__private::handler::path::<
+            ::std::string::String,
+        >(&req, "username", &mut errors);
+        let (Some(p_username),) = (p_username,) else {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        };
+        let input = super::core::GetProfileInput {
+            caller,
+            username: p_username,
+        };
+        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        if !errors.is_empty() {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        }
+        match state.app().get_profile(ctx, input).await {
+            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
+            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+        }
+    }
+    pub(super) async fn handle_follow_user<A: super::core::FollowUser>(
+        ::charter_runtime::__private::axum::extract::State(
+            state,
+        ): ::charter_runtime::__private::axum::extract::State<
+            ::charter_runtime::__private::handler::Shared<A>,
+        >,
+        req: ::charter_runtime::__private::handler::Request,
+    ) -> ::charter_runtime::__private::handler::Response {
+        let ctx = state.ctx();
+        let caller = match ::charter_runtime::__private::handler::caller_required(
+            &req,
+            ctx,
+        ) {
+            Ok(c) => c,
+            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+        };
+        let mut errors = ::std::vec::Vec::new();
+        let p_username = ::charter_runtime::__private::handler::path::<
+            ::std::string::String,
+        >(&req, "username", &mut errors);
+        let (Some(p_username),) = (p_username,) else {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        };
+        let input = super::core::FollowUserInput {
+            caller,
+            username: p_username,
+        };
+        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        if !errors.is_empty() {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        }
+        match state.app().follow_user(ctx, input).await {
+            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
+            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+        }
+    }
+    pub(super) async fn handle_unfollow_user<A: super::core::UnfollowUser>(
+        ::charter_runtime::__private::axum::extract::State(
+            state,
+        ): ::charter_runtime::__private::axum::extract::State<
+            ::charter_runtime::__private::handler::Shared<A>,
+        >,
+        req: ::charter_runtime::__private::handler::Request,
+    ) -> ::charter_runtime::__private::handler::Response {
+        let ctx = state.ctx();
+        let caller = match ::charter_runtime::__private::handler::caller_required(
+            &req,
+            ctx,
+        ) {
+            Ok(c) => c,
+            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+        };
+        let mut errors = ::std::vec::Vec::new();
+        let p_username = ::charter_runtime::__private::handler::path::<
+            ::std::string::String,
+        >(&req, "username", &mut errors);
+        let (Some(p_username),) = (p_username,) else {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        };
+        let input = super::core::UnfollowUserInput {
+            caller,
+            username: p_username,
+        };
+        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        if !errors.is_empty() {
+            return ::charter_runtime::__private::handler::fail(
+                ctx,
+                ::charter_runtime::ApiError::validation(errors),
+            );
+        }
+        match state.app().unfollow_user(ctx, input).await {
+            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
+            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
         }
     }
 }
@@ -2881,95 +3052,6 @@ pub mod articles {
             }
         }
     }
-    impl Article {
-        /// Builds `Article` for each row, computing every `source:` field in one statement for all rows.
-        #[allow(unused_variables, unused_mut)]
-        pub async fn load(
-            db: &::charter_runtime::Db,
-            rows: &[models::Article],
-            caller: ::std::option::Option<&::charter_runtime::Caller>,
-        ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
-            let keys: ::std::vec::Vec<i64> = rows
-                .iter()
-                .map(|r| ::std::clone::Clone::clone(&r.id))
-                .collect();
-            #[allow(non_snake_case)]
-            struct Loaded {
-                key: i64,
-                f_tag_list: ::charter_runtime::db::JsonList<::std::string::String>,
-                f_favorited: bool,
-                f_favorites_count: i64,
-                f_author__username: ::std::string::String,
-                f_author__bio: ::std::option::Option<::std::string::String>,
-                f_author__image: ::std::option::Option<::std::string::String>,
-                f_author__following: bool,
-            }
-            ::charter_runtime::__private::impl_from_row!(
-                Loaded { key, f_tag_list, f_favorited, f_favorites_count,
-                f_author__username, f_author__bio, f_author__image, f_author__following }
-            );
-            const SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select {
-                root: "\"articles\"",
-                sqlite: ::charter_runtime::__private::loader::Text {
-                    anonymous: (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                    ),
-                    signed_in: ::std::option::Option::Some((
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                    )),
-                },
-                postgres: ::charter_runtime::__private::loader::Text {
-                    anonymous: (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                    ),
-                    signed_in: ::std::option::Option::Some((
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                    )),
-                },
-            };
-            let loaded = ::charter_runtime::__private::loader::keyed::<
-                Loaded,
-                i64,
-            >(
-                    db,
-                    &SELECT,
-                    caller
-                        .and_then(|c| c.subject.parse::<i64>().ok())
-                        .map(::charter_runtime::Value::from),
-                    "id",
-                    &keys,
-                    |c| ::std::clone::Clone::clone(&c.key),
-                )
-                .await?;
-            let mut out = ::std::vec::Vec::with_capacity(rows.len());
-            for row in rows {
-                let Some(c) = loaded.get(&row.id) else { continue };
-                out.push(Self {
-                    slug: ::std::clone::Clone::clone(&row.slug),
-                    title: ::std::clone::Clone::clone(&row.title),
-                    description: ::std::clone::Clone::clone(&row.description),
-                    body: ::std::clone::Clone::clone(&row.body),
-                    created_at: ::std::clone::Clone::clone(&row.created_at),
-                    updated_at: ::std::clone::Clone::clone(&row.updated_at),
-                    tag_list: ::std::clone::Clone::clone(&c.f_tag_list.0),
-                    favorited: c.f_favorited,
-                    favorites_count: i32::try_from(c.f_favorites_count)
-                        .unwrap_or(i32::MAX),
-                    author: super::core::Profile {
-                        username: ::std::clone::Clone::clone(&c.f_author__username),
-                        bio: ::std::clone::Clone::clone(&c.f_author__bio),
-                        image: ::std::clone::Clone::clone(&c.f_author__image),
-                        following: c.f_author__following,
-                    },
-                });
-            }
-            Ok(out)
-        }
-    }
     #[allow(non_snake_case)]
     struct __ArticleRow {
         key: i64,
@@ -2992,50 +3074,102 @@ pub mod articles {
         f_author__username, f_author__bio, f_author__image, f_author__following, f_slug,
         f_title, f_description, f_body, f_created_at, f_updated_at }
     );
+    #[allow(non_upper_case_globals)]
+    static __Article_SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select::new(
+        "\"articles\"",
+        &[
+            ::charter_runtime::__private::loader::Column::Same(
+                "\"articles\".\"id\" AS \"key\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Backend {
+                sqlite: "(SELECT json_group_array(v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\"",
+                postgres: "COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\"",
+            },
+            ::charter_runtime::__private::loader::Column::Caller {
+                signed_in: "EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\"",
+                anonymous: "FALSE AS \"f_favorited\"",
+            },
+            ::charter_runtime::__private::loader::Column::Same(
+                "(SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Same(
+                "t6.\"username\" AS \"f_author__username\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Same(
+                "t6.\"bio\" AS \"f_author__bio\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Same(
+                "t6.\"image\" AS \"f_author__image\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Caller {
+                signed_in: "EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\"",
+                anonymous: "FALSE AS \"f_author__following\"",
+            },
+            ::charter_runtime::__private::loader::Column::Same(
+                "\"articles\".\"slug\" AS \"f_slug\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Same(
+                "\"articles\".\"title\" AS \"f_title\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Same(
+                "\"articles\".\"description\" AS \"f_description\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Same(
+                "\"articles\".\"body\" AS \"f_body\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Same(
+                "\"articles\".\"created_at\" AS \"f_created_at\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Same(
+                "\"articles\".\"updated_at\" AS \"f_updated_at\"",
+            ),
+        ],
+        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+    );
     impl Article {
-        const SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select {
-            root: "\"articles\"",
-            sqlite: ::charter_runtime::__private::loader::Text {
-                anonymous: (
-                    "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                    " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                ),
-                signed_in: ::std::option::Option::Some((
-                    "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                    " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                )),
-            },
-            postgres: ::charter_runtime::__private::loader::Text {
-                anonymous: (
-                    "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                    " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                ),
-                signed_in: ::std::option::Option::Some((
-                    "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"body\" AS \"f_body\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                    " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                )),
-            },
-        };
         fn from_loaded_row(
-            c: &__ArticleRow,
+            c: __ArticleRow,
         ) -> ::std::result::Result<Self, ::charter_runtime::DbError> {
             Ok(Self {
-                slug: ::std::clone::Clone::clone(&c.f_slug),
-                title: ::std::clone::Clone::clone(&c.f_title),
-                description: ::std::clone::Clone::clone(&c.f_description),
-                body: ::std::clone::Clone::clone(&c.f_body),
-                created_at: ::std::clone::Clone::clone(&c.f_created_at),
-                updated_at: ::std::clone::Clone::clone(&c.f_updated_at),
-                tag_list: ::std::clone::Clone::clone(&c.f_tag_list.0),
+                slug: c.f_slug,
+                title: c.f_title,
+                description: c.f_description,
+                body: c.f_body,
+                created_at: c.f_created_at,
+                updated_at: c.f_updated_at,
+                tag_list: ::charter_runtime::db::JsonList::sorted(c.f_tag_list),
                 favorited: c.f_favorited,
                 favorites_count: i32::try_from(c.f_favorites_count).unwrap_or(i32::MAX),
                 author: super::core::Profile {
-                    username: ::std::clone::Clone::clone(&c.f_author__username),
-                    bio: ::std::clone::Clone::clone(&c.f_author__bio),
-                    image: ::std::clone::Clone::clone(&c.f_author__image),
+                    username: c.f_author__username,
+                    bio: c.f_author__bio,
+                    image: c.f_author__image,
                     following: c.f_author__following,
                 },
             })
+        }
+        /// Builds `Article` for each row, computing every `source:` field in one statement for all rows.
+        pub async fn load(
+            db: &::charter_runtime::Db,
+            rows: &[models::Article],
+            caller: ::std::option::Option<&::charter_runtime::Caller>,
+        ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
+            let keys: ::std::vec::Vec<i64> = rows
+                .iter()
+                .map(|r| ::std::clone::Clone::clone(&r.id))
+                .collect();
+            ::charter_runtime::__private::loader::by_keys(
+                    db,
+                    &__Article_SELECT,
+                    caller
+                        .and_then(|c| c.subject.parse::<i64>().ok())
+                        .map(::charter_runtime::Value::from),
+                    "id",
+                    &keys,
+                    |c: &__ArticleRow| ::std::clone::Clone::clone(&c.key),
+                    Self::from_loaded_row,
+                )
+                .await
         }
         /// One page of the rows matching `filter`, in the model's ordering, with every field computed in
         /// the same statement, and how many rows match in all.
@@ -3051,7 +3185,7 @@ pub mod articles {
         > {
             ::charter_runtime::__private::loader::page(
                     db,
-                    &Self::SELECT,
+                    &__Article_SELECT,
                     caller
                         .and_then(|c| c.subject.parse::<i64>().ok())
                         .map(::charter_runtime::Value::from),
@@ -3074,7 +3208,7 @@ pub mod articles {
         > {
             ::charter_runtime::__private::loader::one(
                     db,
-                    &Self::SELECT,
+                    &__Article_SELECT,
                     caller
                         .and_then(|c| c.subject.parse::<i64>().ok())
                         .map(::charter_runtime::Value::from),
@@ -3095,7 +3229,7 @@ pub mod articles {
         > {
             ::charter_runtime::__private::loader::one(
                     db,
-                    &Self::SELECT,
+                    &__Article_SELECT,
                     caller
                         .and_then(|c| c.subject.parse::<i64>().ok())
                         .map(::charter_runtime::Value::from),
@@ -3104,94 +3238,6 @@ pub mod articles {
                     Self::from_loaded_row,
                 )
                 .await
-        }
-    }
-    impl ArticleListItem {
-        /// Builds `ArticleListItem` for each row, computing every `source:` field in one statement for all rows.
-        #[allow(unused_variables, unused_mut)]
-        pub async fn load(
-            db: &::charter_runtime::Db,
-            rows: &[models::Article],
-            caller: ::std::option::Option<&::charter_runtime::Caller>,
-        ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
-            let keys: ::std::vec::Vec<i64> = rows
-                .iter()
-                .map(|r| ::std::clone::Clone::clone(&r.id))
-                .collect();
-            #[allow(non_snake_case)]
-            struct Loaded {
-                key: i64,
-                f_tag_list: ::charter_runtime::db::JsonList<::std::string::String>,
-                f_favorited: bool,
-                f_favorites_count: i64,
-                f_author__username: ::std::string::String,
-                f_author__bio: ::std::option::Option<::std::string::String>,
-                f_author__image: ::std::option::Option<::std::string::String>,
-                f_author__following: bool,
-            }
-            ::charter_runtime::__private::impl_from_row!(
-                Loaded { key, f_tag_list, f_favorited, f_favorites_count,
-                f_author__username, f_author__bio, f_author__image, f_author__following }
-            );
-            const SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select {
-                root: "\"articles\"",
-                sqlite: ::charter_runtime::__private::loader::Text {
-                    anonymous: (
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                    ),
-                    signed_in: ::std::option::Option::Some((
-                        "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                    )),
-                },
-                postgres: ::charter_runtime::__private::loader::Text {
-                    anonymous: (
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                    ),
-                    signed_in: ::std::option::Option::Some((
-                        "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\" FROM ",
-                        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                    )),
-                },
-            };
-            let loaded = ::charter_runtime::__private::loader::keyed::<
-                Loaded,
-                i64,
-            >(
-                    db,
-                    &SELECT,
-                    caller
-                        .and_then(|c| c.subject.parse::<i64>().ok())
-                        .map(::charter_runtime::Value::from),
-                    "id",
-                    &keys,
-                    |c| ::std::clone::Clone::clone(&c.key),
-                )
-                .await?;
-            let mut out = ::std::vec::Vec::with_capacity(rows.len());
-            for row in rows {
-                let Some(c) = loaded.get(&row.id) else { continue };
-                out.push(Self {
-                    slug: ::std::clone::Clone::clone(&row.slug),
-                    title: ::std::clone::Clone::clone(&row.title),
-                    description: ::std::clone::Clone::clone(&row.description),
-                    created_at: ::std::clone::Clone::clone(&row.created_at),
-                    updated_at: ::std::clone::Clone::clone(&row.updated_at),
-                    tag_list: ::std::clone::Clone::clone(&c.f_tag_list.0),
-                    favorited: c.f_favorited,
-                    favorites_count: i32::try_from(c.f_favorites_count)
-                        .unwrap_or(i32::MAX),
-                    author: super::core::Profile {
-                        username: ::std::clone::Clone::clone(&c.f_author__username),
-                        bio: ::std::clone::Clone::clone(&c.f_author__bio),
-                        image: ::std::clone::Clone::clone(&c.f_author__image),
-                        following: c.f_author__following,
-                    },
-                });
-            }
-            Ok(out)
         }
     }
     #[allow(non_snake_case)]
@@ -3215,49 +3261,98 @@ pub mod articles {
         f_author__username, f_author__bio, f_author__image, f_author__following, f_slug,
         f_title, f_description, f_created_at, f_updated_at }
     );
+    #[allow(non_upper_case_globals)]
+    static __ArticleListItem_SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select::new(
+        "\"articles\"",
+        &[
+            ::charter_runtime::__private::loader::Column::Same(
+                "\"articles\".\"id\" AS \"key\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Backend {
+                sqlite: "(SELECT json_group_array(v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\"",
+                postgres: "COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\"",
+            },
+            ::charter_runtime::__private::loader::Column::Caller {
+                signed_in: "EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\"",
+                anonymous: "FALSE AS \"f_favorited\"",
+            },
+            ::charter_runtime::__private::loader::Column::Same(
+                "(SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Same(
+                "t6.\"username\" AS \"f_author__username\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Same(
+                "t6.\"bio\" AS \"f_author__bio\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Same(
+                "t6.\"image\" AS \"f_author__image\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Caller {
+                signed_in: "EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\"",
+                anonymous: "FALSE AS \"f_author__following\"",
+            },
+            ::charter_runtime::__private::loader::Column::Same(
+                "\"articles\".\"slug\" AS \"f_slug\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Same(
+                "\"articles\".\"title\" AS \"f_title\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Same(
+                "\"articles\".\"description\" AS \"f_description\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Same(
+                "\"articles\".\"created_at\" AS \"f_created_at\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Same(
+                "\"articles\".\"updated_at\" AS \"f_updated_at\"",
+            ),
+        ],
+        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+    );
     impl ArticleListItem {
-        const SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select {
-            root: "\"articles\"",
-            sqlite: ::charter_runtime::__private::loader::Text {
-                anonymous: (
-                    "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                    " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                ),
-                signed_in: ::std::option::Option::Some((
-                    "SELECT \"articles\".\"id\" AS \"key\", (SELECT json_group_array(v3.\"name\" ORDER BY v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                    " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                )),
-            },
-            postgres: ::charter_runtime::__private::loader::Text {
-                anonymous: (
-                    "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", FALSE AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                    " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                ),
-                signed_in: ::std::option::Option::Some((
-                    "SELECT \"articles\".\"id\" AS \"key\", COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\", EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\", (SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\", t6.\"username\" AS \"f_author__username\", t6.\"bio\" AS \"f_author__bio\", t6.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\", \"articles\".\"slug\" AS \"f_slug\", \"articles\".\"title\" AS \"f_title\", \"articles\".\"description\" AS \"f_description\", \"articles\".\"created_at\" AS \"f_created_at\", \"articles\".\"updated_at\" AS \"f_updated_at\" FROM ",
-                    " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
-                )),
-            },
-        };
         fn from_loaded_row(
-            c: &__ArticleListItemRow,
+            c: __ArticleListItemRow,
         ) -> ::std::result::Result<Self, ::charter_runtime::DbError> {
             Ok(Self {
-                slug: ::std::clone::Clone::clone(&c.f_slug),
-                title: ::std::clone::Clone::clone(&c.f_title),
-                description: ::std::clone::Clone::clone(&c.f_description),
-                created_at: ::std::clone::Clone::clone(&c.f_created_at),
-                updated_at: ::std::clone::Clone::clone(&c.f_updated_at),
-                tag_list: ::std::clone::Clone::clone(&c.f_tag_list.0),
+                slug: c.f_slug,
+                title: c.f_title,
+                description: c.f_description,
+                created_at: c.f_created_at,
+                updated_at: c.f_updated_at,
+                tag_list: ::charter_runtime::db::JsonList::sorted(c.f_tag_list),
                 favorited: c.f_favorited,
                 favorites_count: i32::try_from(c.f_favorites_count).unwrap_or(i32::MAX),
                 author: super::core::Profile {
-                    username: ::std::clone::Clone::clone(&c.f_author__username),
-                    bio: ::std::clone::Clone::clone(&c.f_author__bio),
-                    image: ::std::clone::Clone::clone(&c.f_author__image),
+                    username: c.f_author__username,
+                    bio: c.f_author__bio,
+                    image: c.f_author__image,
                     following: c.f_author__following,
                 },
             })
+        }
+        /// Builds `ArticleListItem` for each row, computing every `source:` field in one statement for all rows.
+        pub async fn load(
+            db: &::charter_runtime::Db,
+            rows: &[models::Article],
+            caller: ::std::option::Option<&::charter_runtime::Caller>,
+        ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
+            let keys: ::std::vec::Vec<i64> = rows
+                .iter()
+                .map(|r| ::std::clone::Clone::clone(&r.id))
+                .collect();
+            ::charter_runtime::__private::loader::by_keys(
+                    db,
+                    &__ArticleListItem_SELECT,
+                    caller
+                        .and_then(|c| c.subject.parse::<i64>().ok())
+                        .map(::charter_runtime::Value::from),
+                    "id",
+                    &keys,
+                    |c: &__ArticleListItemRow| ::std::clone::Clone::clone(&c.key),
+                    Self::from_loaded_row,
+                )
+                .await
         }
         /// One page of the rows matching `filter`, in the model's ordering, with every field computed in
         /// the same statement, and how many rows match in all.
@@ -3273,7 +3368,7 @@ pub mod articles {
         > {
             ::charter_runtime::__private::loader::page(
                     db,
-                    &Self::SELECT,
+                    &__ArticleListItem_SELECT,
                     caller
                         .and_then(|c| c.subject.parse::<i64>().ok())
                         .map(::charter_runtime::Value::from),
@@ -3296,7 +3391,7 @@ pub mod articles {
         > {
             ::charter_runtime::__private::loader::one(
                     db,
-                    &Self::SELECT,
+                    &__ArticleListItem_SELECT,
                     caller
                         .and_then(|c| c.subject.parse::<i64>().ok())
                         .map(::charter_runtime::Value::from),
@@ -3317,7 +3412,7 @@ pub mod articles {
         > {
             ::charter_runtime::__private::loader::one(
                     db,
-                    &Self::SELECT,
+                    &__ArticleListItem_SELECT,
                     caller
                         .and_then(|c| c.subject.parse::<i64>().ok())
                         .map(::charter_runtime::Value::from),
@@ -3351,86 +3446,6 @@ pub mod articles {
             Ok(out)
         }
     }
-    impl Comment {
-        /// Builds `Comment` for each row, computing every `source:` field in one statement for all rows.
-        #[allow(unused_variables, unused_mut)]
-        pub async fn load(
-            db: &::charter_runtime::Db,
-            rows: &[models::Comment],
-            caller: ::std::option::Option<&::charter_runtime::Caller>,
-        ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
-            let keys: ::std::vec::Vec<i64> = rows
-                .iter()
-                .map(|r| ::std::clone::Clone::clone(&r.id))
-                .collect();
-            #[allow(non_snake_case)]
-            struct Loaded {
-                key: i64,
-                f_author__username: ::std::string::String,
-                f_author__bio: ::std::option::Option<::std::string::String>,
-                f_author__image: ::std::option::Option<::std::string::String>,
-                f_author__following: bool,
-            }
-            ::charter_runtime::__private::impl_from_row!(
-                Loaded { key, f_author__username, f_author__bio, f_author__image,
-                f_author__following }
-            );
-            const SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select {
-                root: "\"comments\"",
-                sqlite: ::charter_runtime::__private::loader::Text {
-                    anonymous: (
-                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
-                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
-                    ),
-                    signed_in: ::std::option::Option::Some((
-                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\" FROM ",
-                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
-                    )),
-                },
-                postgres: ::charter_runtime::__private::loader::Text {
-                    anonymous: (
-                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\" FROM ",
-                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
-                    ),
-                    signed_in: ::std::option::Option::Some((
-                        "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\" FROM ",
-                        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
-                    )),
-                },
-            };
-            let loaded = ::charter_runtime::__private::loader::keyed::<
-                Loaded,
-                i64,
-            >(
-                    db,
-                    &SELECT,
-                    caller
-                        .and_then(|c| c.subject.parse::<i64>().ok())
-                        .map(::charter_runtime::Value::from),
-                    "id",
-                    &keys,
-                    |c| ::std::clone::Clone::clone(&c.key),
-                )
-                .await?;
-            let mut out = ::std::vec::Vec::with_capacity(rows.len());
-            for row in rows {
-                let Some(c) = loaded.get(&row.id) else { continue };
-                out.push(Self {
-                    id: ::std::clone::Clone::clone(&row.id),
-                    created_at: ::std::clone::Clone::clone(&row.created_at),
-                    updated_at: ::std::clone::Clone::clone(&row.updated_at),
-                    body: ::std::clone::Clone::clone(&row.body),
-                    author: super::core::Profile {
-                        username: ::std::clone::Clone::clone(&c.f_author__username),
-                        bio: ::std::clone::Clone::clone(&c.f_author__bio),
-                        image: ::std::clone::Clone::clone(&c.f_author__image),
-                        following: c.f_author__following,
-                    },
-                });
-            }
-            Ok(out)
-        }
-    }
     #[allow(non_snake_case)]
     struct __CommentRow {
         key: i64,
@@ -3447,45 +3462,80 @@ pub mod articles {
         __CommentRow { key, f_author__username, f_author__bio, f_author__image,
         f_author__following, f_id, f_created_at, f_updated_at, f_body }
     );
+    #[allow(non_upper_case_globals)]
+    static __Comment_SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select::new(
+        "\"comments\"",
+        &[
+            ::charter_runtime::__private::loader::Column::Same(
+                "\"comments\".\"id\" AS \"key\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Same(
+                "t2.\"username\" AS \"f_author__username\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Same(
+                "t2.\"bio\" AS \"f_author__bio\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Same(
+                "t2.\"image\" AS \"f_author__image\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Caller {
+                signed_in: "EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\"",
+                anonymous: "FALSE AS \"f_author__following\"",
+            },
+            ::charter_runtime::__private::loader::Column::Same(
+                "\"comments\".\"id\" AS \"f_id\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Same(
+                "\"comments\".\"created_at\" AS \"f_created_at\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Same(
+                "\"comments\".\"updated_at\" AS \"f_updated_at\"",
+            ),
+            ::charter_runtime::__private::loader::Column::Same(
+                "\"comments\".\"body\" AS \"f_body\"",
+            ),
+        ],
+        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+    );
     impl Comment {
-        const SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select {
-            root: "\"comments\"",
-            sqlite: ::charter_runtime::__private::loader::Text {
-                anonymous: (
-                    "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
-                    " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
-                ),
-                signed_in: ::std::option::Option::Some((
-                    "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
-                    " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
-                )),
-            },
-            postgres: ::charter_runtime::__private::loader::Text {
-                anonymous: (
-                    "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", FALSE AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
-                    " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
-                ),
-                signed_in: ::std::option::Option::Some((
-                    "SELECT \"comments\".\"id\" AS \"key\", t2.\"username\" AS \"f_author__username\", t2.\"bio\" AS \"f_author__bio\", t2.\"image\" AS \"f_author__image\", EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\", \"comments\".\"id\" AS \"f_id\", \"comments\".\"created_at\" AS \"f_created_at\", \"comments\".\"updated_at\" AS \"f_updated_at\", \"comments\".\"body\" AS \"f_body\" FROM ",
-                    " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
-                )),
-            },
-        };
         fn from_loaded_row(
-            c: &__CommentRow,
+            c: __CommentRow,
         ) -> ::std::result::Result<Self, ::charter_runtime::DbError> {
             Ok(Self {
-                id: ::std::clone::Clone::clone(&c.f_id),
-                created_at: ::std::clone::Clone::clone(&c.f_created_at),
-                updated_at: ::std::clone::Clone::clone(&c.f_updated_at),
-                body: ::std::clone::Clone::clone(&c.f_body),
+                id: c.f_id,
+                created_at: c.f_created_at,
+                updated_at: c.f_updated_at,
+                body: c.f_body,
                 author: super::core::Profile {
-                    username: ::std::clone::Clone::clone(&c.f_author__username),
-                    bio: ::std::clone::Clone::clone(&c.f_author__bio),
-                    image: ::std::clone::Clone::clone(&c.f_author__image),
+                    username: c.f_author__username,
+                    bio: c.f_author__bio,
+                    image: c.f_author__image,
                     following: c.f_author__following,
                 },
             })
+        }
+        /// Builds `Comment` for each row, computing every `source:` field in one statement for all rows.
+        pub async fn load(
+            db: &::charter_runtime::Db,
+            rows: &[models::Comment],
+            caller: ::std::option::Option<&::charter_runtime::Caller>,
+        ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
+            let keys: ::std::vec::Vec<i64> = rows
+                .iter()
+                .map(|r| ::std::clone::Clone::clone(&r.id))
+                .collect();
+            ::charter_runtime::__private::loader::by_keys(
+                    db,
+                    &__Comment_SELECT,
+                    caller
+                        .and_then(|c| c.subject.parse::<i64>().ok())
+                        .map(::charter_runtime::Value::from),
+                    "id",
+                    &keys,
+                    |c: &__CommentRow| ::std::clone::Clone::clone(&c.key),
+                    Self::from_loaded_row,
+                )
+                .await
         }
         /// One page of the rows matching `filter`, in the model's ordering, with every field computed in
         /// the same statement, and how many rows match in all.
@@ -3501,7 +3551,7 @@ pub mod articles {
         > {
             ::charter_runtime::__private::loader::page(
                     db,
-                    &Self::SELECT,
+                    &__Comment_SELECT,
                     caller
                         .and_then(|c| c.subject.parse::<i64>().ok())
                         .map(::charter_runtime::Value::from),
@@ -3524,7 +3574,7 @@ pub mod articles {
         > {
             ::charter_runtime::__private::loader::one(
                     db,
-                    &Self::SELECT,
+                    &__Comment_SELECT,
                     caller
                         .and_then(|c| c.subject.parse::<i64>().ok())
                         .map(::charter_runtime::Value::from),
@@ -4214,47 +4264,34 @@ pub mod articles {
             #[validate(length(min = 1usize))]
             pub body: ::std::option::Option<::std::string::String>,
         }
-        impl ArticleUpdate {
-            /// The real type, or `None` after adding an error for each required field that is missing.
-            #[allow(unused_variables)]
-            pub fn finish(
+        impl ::charter_runtime::__private::draft::Draft for ArticleUpdate {
+            type Real = super::ArticleUpdate;
+            fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
                 errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
             ) -> ::std::option::Option<super::ArticleUpdate> {
-                let title = match self.title {
-                    ::std::option::Option::Some(value) => {
-                        path.push_field("title");
-                        let v = ::std::option::Option::Some(value);
-                        path.pop();
-                        v.map(::std::option::Option::Some)
-                    }
-                    ::std::option::Option::None => {
-                        ::std::option::Option::Some(::std::option::Option::None)
-                    }
-                };
-                let description = match self.description {
-                    ::std::option::Option::Some(value) => {
-                        path.push_field("description");
-                        let v = ::std::option::Option::Some(value);
-                        path.pop();
-                        v.map(::std::option::Option::Some)
-                    }
-                    ::std::option::Option::None => {
-                        ::std::option::Option::Some(::std::option::Option::None)
-                    }
-                };
-                let body = match self.body {
-                    ::std::option::Option::Some(value) => {
-                        path.push_field("body");
-                        let v = ::std::option::Option::Some(value);
-                        path.pop();
-                        v.map(::std::option::Option::Some)
-                    }
-                    ::std::option::Option::None => {
-                        ::std::option::Option::Some(::std::option::Option::None)
-                    }
-                };
+                let title = ::charter_runtime::__private::draft::optional(
+                    self.title,
+                    "title",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let description = ::charter_runtime::__private::draft::optional(
+                    self.description,
+                    "description",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let body = ::charter_runtime::__private::draft::optional(
+                    self.body,
+                    "body",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
                 let (
                     ::std::option::Option::Some(title),
                     ::std::option::Option::Some(description),
@@ -4289,83 +4326,41 @@ pub mod articles {
             #[validate(count(max = 20usize), each(length(min = 1usize, max = 64usize)))]
             pub tag_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         }
-        impl NewArticle {
-            /// The real type, or `None` after adding an error for each required field that is missing.
-            #[allow(unused_variables)]
-            pub fn finish(
+        impl ::charter_runtime::__private::draft::Draft for NewArticle {
+            type Real = super::NewArticle;
+            fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
                 errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
             ) -> ::std::option::Option<super::NewArticle> {
-                let title = {
-                    path.push_field("title");
-                    let v = match self.title {
-                        ::std::option::Option::Some(value) => {
-                            ::std::option::Option::Some(value)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
-                let description = {
-                    path.push_field("description");
-                    let v = match self.description {
-                        ::std::option::Option::Some(value) => {
-                            ::std::option::Option::Some(value)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
-                let body = {
-                    path.push_field("body");
-                    let v = match self.body {
-                        ::std::option::Option::Some(value) => {
-                            ::std::option::Option::Some(value)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
-                let tag_list = match self.tag_list {
-                    ::std::option::Option::Some(value) => {
-                        path.push_field("tagList");
-                        let v = {
-                            let mut ok = true;
-                            let mut out = ::std::vec::Vec::with_capacity(value.len());
-                            for (index, item) in value.into_iter().enumerate() {
-                                path.push_index(index);
-                                match ::std::option::Option::Some(item) {
-                                    ::std::option::Option::Some(v) => out.push(v),
-                                    ::std::option::Option::None => ok = false,
-                                }
-                                path.pop();
-                            }
-                            if ok {
-                                ::std::option::Option::Some(out)
-                            } else {
-                                ::std::option::Option::None
-                            }
-                        };
-                        path.pop();
-                        v.map(::std::option::Option::Some)
-                    }
-                    ::std::option::Option::None => {
-                        ::std::option::Option::Some(::std::option::Option::None)
-                    }
-                };
+                let title = ::charter_runtime::__private::draft::required(
+                    self.title,
+                    "title",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let description = ::charter_runtime::__private::draft::required(
+                    self.description,
+                    "description",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let body = ::charter_runtime::__private::draft::required(
+                    self.body,
+                    "body",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let tag_list = ::charter_runtime::__private::draft::optional(
+                    self.tag_list,
+                    "tagList",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
                 let (
                     ::std::option::Option::Some(title),
                     ::std::option::Option::Some(description),
@@ -4393,28 +4388,20 @@ pub mod articles {
             #[validate(length(min = 1usize, max = 10000usize))]
             pub body: ::std::option::Option<::std::string::String>,
         }
-        impl NewComment {
-            /// The real type, or `None` after adding an error for each required field that is missing.
-            #[allow(unused_variables)]
-            pub fn finish(
+        impl ::charter_runtime::__private::draft::Draft for NewComment {
+            type Real = super::NewComment;
+            fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
                 errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
             ) -> ::std::option::Option<super::NewComment> {
-                let body = {
-                    path.push_field("body");
-                    let v = match self.body {
-                        ::std::option::Option::Some(value) => {
-                            ::std::option::Option::Some(value)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
+                let body = ::charter_runtime::__private::draft::required(
+                    self.body,
+                    "body",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
                 let (::std::option::Option::Some(body),) = (body,) else {
                     return ::std::option::Option::None;
                 };
@@ -4434,28 +4421,20 @@ pub mod articles {
                 ::charter_runtime::__private::handler::Object<NewArticle>,
             >,
         }
-        impl CreateArticleBody {
-            /// The real type, or `None` after adding an error for each required field that is missing.
-            #[allow(unused_variables)]
-            pub fn finish(
+        impl ::charter_runtime::__private::draft::Draft for CreateArticleBody {
+            type Real = super::CreateArticleBody;
+            fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
                 errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
             ) -> ::std::option::Option<super::CreateArticleBody> {
-                let article = {
-                    path.push_field("article");
-                    let v = match self.article {
-                        ::std::option::Option::Some(value) => {
-                            value.0.finish(path, errors)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
+                let article = ::charter_runtime::__private::draft::required(
+                    self.article,
+                    "article",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::object,
+                );
                 let (::std::option::Option::Some(article),) = (article,) else {
                     return ::std::option::Option::None;
                 };
@@ -4477,28 +4456,20 @@ pub mod articles {
                 ::charter_runtime::__private::handler::Object<ArticleUpdate>,
             >,
         }
-        impl UpdateArticleBody {
-            /// The real type, or `None` after adding an error for each required field that is missing.
-            #[allow(unused_variables)]
-            pub fn finish(
+        impl ::charter_runtime::__private::draft::Draft for UpdateArticleBody {
+            type Real = super::UpdateArticleBody;
+            fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
                 errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
             ) -> ::std::option::Option<super::UpdateArticleBody> {
-                let article = {
-                    path.push_field("article");
-                    let v = match self.article {
-                        ::std::option::Option::Some(value) => {
-                            value.0.finish(path, errors)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
+                let article = ::charter_runtime::__private::draft::required(
+                    self.article,
+                    "article",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::object,
+                );
                 let (::std::option::Option::Some(article),) = (article,) else {
                     return ::std::option::Option::None;
                 };
@@ -4520,28 +4491,20 @@ pub mod articles {
                 ::charter_runtime::__private::handler::Object<NewComment>,
             >,
         }
-        impl AddCommentBody {
-            /// The real type, or `None` after adding an error for each required field that is missing.
-            #[allow(unused_variables)]
-            pub fn finish(
+        impl ::charter_runtime::__private::draft::Draft for AddCommentBody {
+            type Real = super::AddCommentBody;
+            fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
                 errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
             ) -> ::std::option::Option<super::AddCommentBody> {
-                let comment = {
-                    path.push_field("comment");
-                    let v = match self.comment {
-                        ::std::option::Option::Some(value) => {
-                            value.0.finish(path, errors)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
+                let comment = ::charter_runtime::__private::draft::required(
+                    self.comment,
+                    "comment",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::object,
+                );
                 let (::std::option::Option::Some(comment),) = (comment,) else {
                     return ::std::option::Option::None;
                 };
@@ -4551,290 +4514,7 @@ pub mod articles {
     }
 }
 #[allow(clippy::all, unused_variables, unused_mut)]
-mod __handlers {
-    pub(super) async fn handle_register<A: super::core::Register>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
-        let ctx = state.ctx();
-        let body = match ::charter_runtime::__private::handler::json_body::<
-            ::charter_runtime::__private::handler::Object<
-                super::core::drafts::RegisterBody,
-            >,
-        >(&req) {
-            Ok(b) => b.0,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
-        };
-        let mut errors = ::std::vec::Vec::new();
-        ::charter_runtime::__private::handler::check(&body, &mut errors);
-        let body = body.finish(&mut ::charter_runtime::JsonPath::new(), &mut errors);
-        let (Some(body),) = (body,) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
-        };
-        let input = super::core::RegisterInput { body };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
-        if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
-        }
-        match state.app().register(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(201u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
-        }
-    }
-    pub(super) async fn handle_login<A: super::core::Login>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
-        let ctx = state.ctx();
-        let body = match ::charter_runtime::__private::handler::json_body::<
-            ::charter_runtime::__private::handler::Object<super::core::drafts::LoginBody>,
-        >(&req) {
-            Ok(b) => b.0,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
-        };
-        let mut errors = ::std::vec::Vec::new();
-        ::charter_runtime::__private::handler::check(&body, &mut errors);
-        let body = body.finish(&mut ::charter_runtime::JsonPath::new(), &mut errors);
-        let (Some(body),) = (body,) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
-        };
-        let input = super::core::LoginInput { body };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
-        if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
-        }
-        match state.app().login(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
-        }
-    }
-    pub(super) async fn handle_current_user<A: super::core::CurrentUser>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
-        let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_required(
-            &req,
-            ctx,
-        ) {
-            Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
-        };
-        let mut errors = ::std::vec::Vec::new();
-        let input = super::core::CurrentUserInput {
-            caller,
-        };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
-        if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
-        }
-        match state.app().current_user(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
-        }
-    }
-    pub(super) async fn handle_update_user<A: super::core::UpdateUser>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
-        let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_required(
-            &req,
-            ctx,
-        ) {
-            Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
-        };
-        let body = match ::charter_runtime::__private::handler::json_body::<
-            ::charter_runtime::__private::handler::Object<
-                super::core::drafts::UpdateUserBody,
-            >,
-        >(&req) {
-            Ok(b) => b.0,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
-        };
-        let mut errors = ::std::vec::Vec::new();
-        ::charter_runtime::__private::handler::check(&body, &mut errors);
-        let body = body.finish(&mut ::charter_runtime::JsonPath::new(), &mut errors);
-        let (Some(body),) = (body,) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
-        };
-        let input = super::core::UpdateUserInput {
-            caller,
-            body,
-        };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
-        if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
-        }
-        match state.app().update_user(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
-        }
-    }
-    pub(super) async fn handle_get_profile<A: super::core::GetProfile>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
-        let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_optional(
-            &req,
-            ctx,
-        ) {
-            Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
-        };
-        let mut errors = ::std::vec::Vec::new();
-        let p_username = ::charter_runtime::__private::handler::path::<
-            ::std::string::String,
-        >(&req, "username", &mut errors);
-        let (Some(p_username),) = (p_username,) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
-        };
-        let input = super::core::GetProfileInput {
-            caller,
-            username: p_username,
-        };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
-        if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
-        }
-        match state.app().get_profile(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
-        }
-    }
-    pub(super) async fn handle_follow_user<A: super::core::FollowUser>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
-        let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_required(
-            &req,
-            ctx,
-        ) {
-            Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
-        };
-        let mut errors = ::std::vec::Vec::new();
-        let p_username = ::charter_runtime::__private::handler::path::<
-            ::std::string::String,
-        >(&req, "username", &mut errors);
-        let (Some(p_username),) = (p_username,) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
-        };
-        let input = super::core::FollowUserInput {
-            caller,
-            username: p_username,
-        };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
-        if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
-        }
-        match state.app().follow_user(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
-        }
-    }
-    pub(super) async fn handle_unfollow_user<A: super::core::UnfollowUser>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
-        let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_required(
-            &req,
-            ctx,
-        ) {
-            Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
-        };
-        let mut errors = ::std::vec::Vec::new();
-        let p_username = ::charter_runtime::__private::handler::path::<
-            ::std::string::String,
-        >(&req, "username", &mut errors);
-        let (Some(p_username),) = (p_username,) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
-        };
-        let input = super::core::UnfollowUserInput {
-            caller,
-            username: p_username,
-        };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
-        if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
-        }
-        match state.app().unfollow_user(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
-        }
-    }
+mod __articles_handlers {
     pub(super) async fn handle_create_article<A: super::articles::CreateArticle>(
         ::charter_runtime::__private::axum::extract::State(
             state,
@@ -4861,7 +4541,11 @@ mod __handlers {
         };
         let mut errors = ::std::vec::Vec::new();
         ::charter_runtime::__private::handler::check(&body, &mut errors);
-        let body = body.finish(&mut ::charter_runtime::JsonPath::new(), &mut errors);
+        let body = ::charter_runtime::__private::draft::Draft::finish(
+            body,
+            &mut ::charter_runtime::JsonPath::new(),
+            &mut errors,
+        );
         let (Some(body),) = (body,) else {
             return ::charter_runtime::__private::handler::fail(
                 ctx,
@@ -5071,7 +4755,11 @@ mod __handlers {
         };
         let mut errors = ::std::vec::Vec::new();
         ::charter_runtime::__private::handler::check(&body, &mut errors);
-        let body = body.finish(&mut ::charter_runtime::JsonPath::new(), &mut errors);
+        let body = ::charter_runtime::__private::draft::Draft::finish(
+            body,
+            &mut ::charter_runtime::JsonPath::new(),
+            &mut errors,
+        );
         let p_slug = ::charter_runtime::__private::handler::path::<
             ::std::string::String,
         >(&req, "slug", &mut errors);
@@ -5292,7 +4980,11 @@ mod __handlers {
         };
         let mut errors = ::std::vec::Vec::new();
         ::charter_runtime::__private::handler::check(&body, &mut errors);
-        let body = body.finish(&mut ::charter_runtime::JsonPath::new(), &mut errors);
+        let body = ::charter_runtime::__private::draft::Draft::finish(
+            body,
+            &mut ::charter_runtime::JsonPath::new(),
+            &mut errors,
+        );
         let p_slug = ::charter_runtime::__private::handler::path::<
             ::std::string::String,
         >(&req, "slug", &mut errors);
@@ -5409,80 +5101,80 @@ where
             .route(
                 "/api/users",
                 ::charter_runtime::__private::axum::routing::post(
-                    __handlers::handle_register::<A>,
+                    __core_handlers::handle_register::<A>,
                 ),
             )
             .route(
                 "/api/users/login",
                 ::charter_runtime::__private::axum::routing::post(
-                    __handlers::handle_login::<A>,
+                    __core_handlers::handle_login::<A>,
                 ),
             )
             .route(
                 "/api/user",
                 ::charter_runtime::__private::axum::routing::get(
-                        __handlers::handle_current_user::<A>,
+                        __core_handlers::handle_current_user::<A>,
                     )
-                    .put(__handlers::handle_update_user::<A>),
+                    .put(__core_handlers::handle_update_user::<A>),
             )
             .route(
                 "/api/profiles/{username}",
                 ::charter_runtime::__private::axum::routing::get(
-                    __handlers::handle_get_profile::<A>,
+                    __core_handlers::handle_get_profile::<A>,
                 ),
             )
             .route(
                 "/api/profiles/{username}/follow",
                 ::charter_runtime::__private::axum::routing::post(
-                        __handlers::handle_follow_user::<A>,
+                        __core_handlers::handle_follow_user::<A>,
                     )
-                    .delete(__handlers::handle_unfollow_user::<A>),
+                    .delete(__core_handlers::handle_unfollow_user::<A>),
             )
             .route(
                 "/api/articles",
                 ::charter_runtime::__private::axum::routing::post(
-                        __handlers::handle_create_article::<A>,
+                        __articles_handlers::handle_create_article::<A>,
                     )
-                    .get(__handlers::handle_list_articles::<A>),
+                    .get(__articles_handlers::handle_list_articles::<A>),
             )
             .route(
                 "/api/articles/{slug}",
                 ::charter_runtime::__private::axum::routing::get(
-                        __handlers::handle_get_article::<A>,
+                        __articles_handlers::handle_get_article::<A>,
                     )
-                    .put(__handlers::handle_update_article::<A>)
-                    .delete(__handlers::handle_delete_article::<A>),
+                    .put(__articles_handlers::handle_update_article::<A>)
+                    .delete(__articles_handlers::handle_delete_article::<A>),
             )
             .route(
                 "/api/tags",
                 ::charter_runtime::__private::axum::routing::get(
-                    __handlers::handle_list_tags::<A>,
+                    __articles_handlers::handle_list_tags::<A>,
                 ),
             )
             .route(
                 "/api/articles/feed",
                 ::charter_runtime::__private::axum::routing::get(
-                    __handlers::handle_feed::<A>,
+                    __articles_handlers::handle_feed::<A>,
                 ),
             )
             .route(
                 "/api/articles/{slug}/favorite",
                 ::charter_runtime::__private::axum::routing::post(
-                        __handlers::handle_favorite_article::<A>,
+                        __articles_handlers::handle_favorite_article::<A>,
                     )
-                    .delete(__handlers::handle_unfavorite_article::<A>),
+                    .delete(__articles_handlers::handle_unfavorite_article::<A>),
             )
             .route(
                 "/api/articles/{slug}/comments",
                 ::charter_runtime::__private::axum::routing::get(
-                        __handlers::handle_list_comments::<A>,
+                        __articles_handlers::handle_list_comments::<A>,
                     )
-                    .post(__handlers::handle_add_comment::<A>),
+                    .post(__articles_handlers::handle_add_comment::<A>),
             )
             .route(
                 "/api/articles/{slug}/comments/{id}",
                 ::charter_runtime::__private::axum::routing::delete(
-                    __handlers::handle_delete_comment::<A>,
+                    __articles_handlers::handle_delete_comment::<A>,
                 ),
             )
             .with_state(state)

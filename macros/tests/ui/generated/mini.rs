@@ -802,6 +802,9 @@ pub mod shop {
         pub votes: ::std::option::Option<::std::vec::Vec<i32>>,
         #[validate(nested)]
         pub size: ReviewSize,
+        #[serde(default)]
+        #[validate(count(max = 4usize), each(nested))]
+        pub photos: ::std::option::Option<::std::vec::Vec<ReviewPhotos>>,
         pub id: ::charter_runtime::Uuid,
         #[serde(default)]
         pub day: ::std::option::Option<::charter_runtime::NaiveDate>,
@@ -840,6 +843,21 @@ pub mod shop {
     }
     fn __default_review_size_unit() -> ::std::string::String {
         ::std::string::String::from("cm")
+    }
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        ::charter_runtime::__private::serde::Serialize,
+        ::charter_runtime::__private::serde::Deserialize,
+        ::charter_runtime::Validate
+    )]
+    #[serde(crate = "::charter_runtime::__private::serde")]
+    pub struct ReviewPhotos {
+        #[validate(url)]
+        pub url: ::std::string::String,
+        #[serde(default)]
+        pub caption: ::std::option::Option<::std::string::String>,
     }
     #[derive(
         Debug,
@@ -975,9 +993,9 @@ pub mod shop {
     }
     /// List products
     ///
-    /// Serves `GET /products`; declared at spec/shop.yaml:58:3.
+    /// Serves `GET /products`; declared at spec/shop.yaml:62:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `list_products` (spec/shop.yaml:58:3) has no use case",
+        message = "endpoint `list_products` (spec/shop.yaml:62:3) has no use case",
         label = "`{Self}` does not implement `ListProducts`",
         note = "implement `shop::ListProducts` for `{Self}` in src/shop/list_products.rs, with `async fn list_products(&self, ctx: &Ctx, input: ListProductsInput) -> Result<ListProductsOutput, ListProductsError>`"
     )]
@@ -1024,9 +1042,9 @@ pub mod shop {
     }
     /// The use case behind `GET /products/{sku}`.
     ///
-    /// Serves `GET /products/{sku}`; declared at spec/shop.yaml:76:3.
+    /// Serves `GET /products/{sku}`; declared at spec/shop.yaml:80:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `get_product` (spec/shop.yaml:76:3) has no use case",
+        message = "endpoint `get_product` (spec/shop.yaml:80:3) has no use case",
         label = "`{Self}` does not implement `GetProduct`",
         note = "implement `shop::GetProduct` for `{Self}` in src/shop/get_product.rs, with `async fn get_product(&self, ctx: &Ctx, input: GetProductInput) -> Result<GetProductOutput, GetProductError>`"
     )]
@@ -1085,9 +1103,9 @@ pub mod shop {
     }
     /// Create a product
     ///
-    /// Serves `POST /products`; declared at spec/shop.yaml:85:3.
+    /// Serves `POST /products`; declared at spec/shop.yaml:89:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `create_product` (spec/shop.yaml:85:3) has no use case",
+        message = "endpoint `create_product` (spec/shop.yaml:89:3) has no use case",
         label = "`{Self}` does not implement `CreateProduct`",
         note = "implement `shop::CreateProduct` for `{Self}` in src/shop/create_product.rs, with `async fn create_product(&self, ctx: &Ctx, input: CreateProductInput) -> Result<CreateProductOutput, CreateProductError>`"
     )]
@@ -1157,9 +1175,9 @@ pub mod shop {
     }
     /// The use case behind `PUT /products/{sku}`.
     ///
-    /// Serves `PUT /products/{sku}`; declared at spec/shop.yaml:94:3.
+    /// Serves `PUT /products/{sku}`; declared at spec/shop.yaml:98:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `upsert_product` (spec/shop.yaml:94:3) has no use case",
+        message = "endpoint `upsert_product` (spec/shop.yaml:98:3) has no use case",
         label = "`{Self}` does not implement `UpsertProduct`",
         note = "implement `shop::UpsertProduct` for `{Self}` in src/shop/upsert_product.rs, with `async fn upsert_product(&self, ctx: &Ctx, input: UpsertProductInput) -> Result<UpsertProductOutput, UpsertProductError>`"
     )]
@@ -1213,9 +1231,9 @@ pub mod shop {
     }
     /// The use case behind `DELETE /products/{id}`.
     ///
-    /// Serves `DELETE /products/{id}`; declared at spec/shop.yaml:106:3.
+    /// Serves `DELETE /products/{id}`; declared at spec/shop.yaml:110:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `delete_product` (spec/shop.yaml:106:3) has no use case",
+        message = "endpoint `delete_product` (spec/shop.yaml:110:3) has no use case",
         label = "`{Self}` does not implement `DeleteProduct`",
         note = "implement `shop::DeleteProduct` for `{Self}` in src/shop/delete_product.rs, with `async fn delete_product(&self, ctx: &Ctx, input: DeleteProductInput) -> Result<DeleteProductOutput, DeleteProductError>`"
     )]
@@ -1270,9 +1288,9 @@ pub mod shop {
     }
     /// The use case behind `POST /products/{id}/reviews`.
     ///
-    /// Serves `POST /products/{id}/reviews`; declared at spec/shop.yaml:115:3.
+    /// Serves `POST /products/{id}/reviews`; declared at spec/shop.yaml:119:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `review_product` (spec/shop.yaml:115:3) has no use case",
+        message = "endpoint `review_product` (spec/shop.yaml:119:3) has no use case",
         label = "`{Self}` does not implement `ReviewProduct`",
         note = "implement `shop::ReviewProduct` for `{Self}` in src/shop/review_product.rs, with `async fn review_product(&self, ctx: &Ctx, input: ReviewProductInput) -> Result<ReviewProductOutput, ReviewProductError>`"
     )]
@@ -1317,115 +1335,62 @@ pub mod shop {
         fn __default_stock() -> i32 {
             0
         }
-        impl NewProduct {
-            /// The real type, or `None` after adding an error for each required field that is missing.
-            #[allow(unused_variables)]
-            pub fn finish(
+        impl ::charter_runtime::__private::draft::Draft for NewProduct {
+            type Real = super::NewProduct;
+            fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
                 errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
             ) -> ::std::option::Option<super::NewProduct> {
-                let sku = {
-                    path.push_field("sku");
-                    let v = match self.sku {
-                        ::std::option::Option::Some(value) => {
-                            ::std::option::Option::Some(value)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
-                let name = {
-                    path.push_field("name");
-                    let v = match self.name {
-                        ::std::option::Option::Some(value) => {
-                            ::std::option::Option::Some(value)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
-                let price = {
-                    path.push_field("price");
-                    let v = match self.price {
-                        ::std::option::Option::Some(value) => {
-                            ::std::option::Option::Some(value)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
-                let stock = {
-                    path.push_field("stock");
-                    let value = self.stock;
-                    let v = ::std::option::Option::Some(value);
-                    path.pop();
-                    v
-                };
-                let notes = match self.notes {
-                    ::std::option::Option::Some(value) => {
-                        path.push_field("notes");
-                        let v = ::std::option::Option::Some(value);
-                        path.pop();
-                        v.map(::std::option::Option::Some)
-                    }
-                    ::std::option::Option::None => {
-                        ::std::option::Option::Some(::std::option::Option::None)
-                    }
-                };
-                let category = {
-                    path.push_field("category");
-                    let v = match self.category {
-                        ::std::option::Option::Some(value) => {
-                            ::std::option::Option::Some(value)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
-                let tags = match self.tags {
-                    ::std::option::Option::Some(value) => {
-                        path.push_field("tags");
-                        let v = {
-                            let mut ok = true;
-                            let mut out = ::std::vec::Vec::with_capacity(value.len());
-                            for (index, item) in value.into_iter().enumerate() {
-                                path.push_index(index);
-                                match ::std::option::Option::Some(item) {
-                                    ::std::option::Option::Some(v) => out.push(v),
-                                    ::std::option::Option::None => ok = false,
-                                }
-                                path.pop();
-                            }
-                            if ok {
-                                ::std::option::Option::Some(out)
-                            } else {
-                                ::std::option::Option::None
-                            }
-                        };
-                        path.pop();
-                        v.map(::std::option::Option::Some)
-                    }
-                    ::std::option::Option::None => {
-                        ::std::option::Option::Some(::std::option::Option::None)
-                    }
-                };
+                let sku = ::charter_runtime::__private::draft::required(
+                    self.sku,
+                    "sku",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let name = ::charter_runtime::__private::draft::required(
+                    self.name,
+                    "name",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let price = ::charter_runtime::__private::draft::required(
+                    self.price,
+                    "price",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let stock = ::charter_runtime::__private::draft::defaulted(
+                    self.stock,
+                    "stock",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let notes = ::charter_runtime::__private::draft::optional(
+                    self.notes,
+                    "notes",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let category = ::charter_runtime::__private::draft::required(
+                    self.category,
+                    "category",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let tags = ::charter_runtime::__private::draft::optional(
+                    self.tags,
+                    "tags",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
                 let (
                     ::std::option::Option::Some(sku),
                     ::std::option::Option::Some(name),
@@ -1488,6 +1453,13 @@ pub mod shop {
             pub size: ::std::option::Option<
                 ::charter_runtime::__private::handler::Object<ReviewSize>,
             >,
+            #[serde(rename = "photos", default)]
+            #[validate(count(max = 4usize), each(nested))]
+            pub photos: ::std::option::Option<
+                ::std::vec::Vec<
+                    ::charter_runtime::__private::handler::Object<ReviewPhotos>,
+                >,
+            >,
             #[serde(rename = "id", default)]
             pub id: ::std::option::Option<::charter_runtime::Uuid>,
             #[serde(rename = "day", default)]
@@ -1512,243 +1484,144 @@ pub mod shop {
         fn __default_ok() -> bool {
             true
         }
-        impl Review {
-            /// The real type, or `None` after adding an error for each required field that is missing.
-            #[allow(unused_variables)]
-            pub fn finish(
+        impl ::charter_runtime::__private::draft::Draft for Review {
+            type Real = super::Review;
+            fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
                 errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
             ) -> ::std::option::Option<super::Review> {
-                let rating = {
-                    path.push_field("rating");
-                    let v = match self.rating {
-                        ::std::option::Option::Some(value) => {
-                            ::std::option::Option::Some(value)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
-                let score = match self.score {
-                    ::std::option::Option::Some(value) => {
-                        path.push_field("score");
-                        let v = ::std::option::Option::Some(value);
-                        path.pop();
-                        v.map(::std::option::Option::Some)
-                    }
-                    ::std::option::Option::None => {
-                        ::std::option::Option::Some(::std::option::Option::None)
-                    }
-                };
-                let title = {
-                    path.push_field("title");
-                    let v = match self.title {
-                        ::std::option::Option::Some(value) => {
-                            ::std::option::Option::Some(value)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
-                let email = {
-                    path.push_field("email");
-                    let v = match self.email {
-                        ::std::option::Option::Some(value) => {
-                            ::std::option::Option::Some(value)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
-                let homepage = match self.homepage {
-                    ::std::option::Option::Some(value) => {
-                        path.push_field("homepage");
-                        let v = ::std::option::Option::Some(value);
-                        path.pop();
-                        v.map(::std::option::Option::Some)
-                    }
-                    ::std::option::Option::None => {
-                        ::std::option::Option::Some(::std::option::Option::None)
-                    }
-                };
-                let password = {
-                    path.push_field("password");
-                    let v = match self.password {
-                        ::std::option::Option::Some(value) => {
-                            ::std::option::Option::Some(value)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
-                let mood = {
-                    path.push_field("mood");
-                    let value = self.mood;
-                    let v = ::std::option::Option::Some(value);
-                    path.pop();
-                    v
-                };
-                let kind = match self.kind {
-                    ::std::option::Option::Some(value) => {
-                        path.push_field("kind");
-                        let v = ::std::option::Option::Some(value);
-                        path.pop();
-                        v.map(::std::option::Option::Some)
-                    }
-                    ::std::option::Option::None => {
-                        ::std::option::Option::Some(::std::option::Option::None)
-                    }
-                };
-                let labels = {
-                    path.push_field("labels");
-                    let v = match self.labels {
-                        ::std::option::Option::Some(value) => {
-                            let mut ok = true;
-                            let mut out = ::std::vec::Vec::with_capacity(value.len());
-                            for (index, item) in value.into_iter().enumerate() {
-                                path.push_index(index);
-                                match ::std::option::Option::Some(item) {
-                                    ::std::option::Option::Some(v) => out.push(v),
-                                    ::std::option::Option::None => ok = false,
-                                }
-                                path.pop();
-                            }
-                            if ok {
-                                ::std::option::Option::Some(out)
-                            } else {
-                                ::std::option::Option::None
-                            }
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
-                let votes = match self.votes {
-                    ::std::option::Option::Some(value) => {
-                        path.push_field("votes");
-                        let v = {
-                            let mut ok = true;
-                            let mut out = ::std::vec::Vec::with_capacity(value.len());
-                            for (index, item) in value.into_iter().enumerate() {
-                                path.push_index(index);
-                                match ::std::option::Option::Some(item) {
-                                    ::std::option::Option::Some(v) => out.push(v),
-                                    ::std::option::Option::None => ok = false,
-                                }
-                                path.pop();
-                            }
-                            if ok {
-                                ::std::option::Option::Some(out)
-                            } else {
-                                ::std::option::Option::None
-                            }
-                        };
-                        path.pop();
-                        v.map(::std::option::Option::Some)
-                    }
-                    ::std::option::Option::None => {
-                        ::std::option::Option::Some(::std::option::Option::None)
-                    }
-                };
-                let size = {
-                    path.push_field("size");
-                    let v = match self.size {
-                        ::std::option::Option::Some(value) => {
-                            value.0.finish(path, errors)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
-                let id = {
-                    path.push_field("id");
-                    let v = match self.id {
-                        ::std::option::Option::Some(value) => {
-                            ::std::option::Option::Some(value)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
-                let day = match self.day {
-                    ::std::option::Option::Some(value) => {
-                        path.push_field("day");
-                        let v = ::std::option::Option::Some(value);
-                        path.pop();
-                        v.map(::std::option::Option::Some)
-                    }
-                    ::std::option::Option::None => {
-                        ::std::option::Option::Some(::std::option::Option::None)
-                    }
-                };
-                let at = {
-                    path.push_field("at");
-                    let v = match self.at {
-                        ::std::option::Option::Some(value) => {
-                            ::std::option::Option::Some(value)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
-                let extra = match self.extra {
-                    ::std::option::Option::Some(value) => {
-                        path.push_field("extra");
-                        let v = ::std::option::Option::Some(value);
-                        path.pop();
-                        v.map(::std::option::Option::Some)
-                    }
-                    ::std::option::Option::None => {
-                        ::std::option::Option::Some(::std::option::Option::None)
-                    }
-                };
-                let big = {
-                    path.push_field("big");
-                    let value = self.big;
-                    let v = ::std::option::Option::Some(value);
-                    path.pop();
-                    v
-                };
-                let ok = {
-                    path.push_field("ok");
-                    let value = self.ok;
-                    let v = ::std::option::Option::Some(value);
-                    path.pop();
-                    v
-                };
+                let rating = ::charter_runtime::__private::draft::required(
+                    self.rating,
+                    "rating",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let score = ::charter_runtime::__private::draft::optional(
+                    self.score,
+                    "score",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let title = ::charter_runtime::__private::draft::required(
+                    self.title,
+                    "title",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let email = ::charter_runtime::__private::draft::required(
+                    self.email,
+                    "email",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let homepage = ::charter_runtime::__private::draft::optional(
+                    self.homepage,
+                    "homepage",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let password = ::charter_runtime::__private::draft::required(
+                    self.password,
+                    "password",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let mood = ::charter_runtime::__private::draft::defaulted(
+                    self.mood,
+                    "mood",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let kind = ::charter_runtime::__private::draft::optional(
+                    self.kind,
+                    "kind",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let labels = ::charter_runtime::__private::draft::required(
+                    self.labels,
+                    "labels",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let votes = ::charter_runtime::__private::draft::optional(
+                    self.votes,
+                    "votes",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let size = ::charter_runtime::__private::draft::required(
+                    self.size,
+                    "size",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::object,
+                );
+                let photos = ::charter_runtime::__private::draft::optional(
+                    self.photos,
+                    "photos",
+                    path,
+                    errors,
+                    |v, p, e| ::charter_runtime::__private::draft::list(
+                        v,
+                        p,
+                        e,
+                        ::charter_runtime::__private::draft::object,
+                    ),
+                );
+                let id = ::charter_runtime::__private::draft::required(
+                    self.id,
+                    "id",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let day = ::charter_runtime::__private::draft::optional(
+                    self.day,
+                    "day",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let at = ::charter_runtime::__private::draft::required(
+                    self.at,
+                    "at",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let extra = ::charter_runtime::__private::draft::optional(
+                    self.extra,
+                    "extra",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let big = ::charter_runtime::__private::draft::defaulted(
+                    self.big,
+                    "big",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let ok = ::charter_runtime::__private::draft::defaulted(
+                    self.ok,
+                    "ok",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
                 let (
                     ::std::option::Option::Some(rating),
                     ::std::option::Option::Some(score),
@@ -1761,6 +1634,7 @@ pub mod shop {
                     ::std::option::Option::Some(labels),
                     ::std::option::Option::Some(votes),
                     ::std::option::Option::Some(size),
+                    ::std::option::Option::Some(photos),
                     ::std::option::Option::Some(id),
                     ::std::option::Option::Some(day),
                     ::std::option::Option::Some(at),
@@ -1779,6 +1653,7 @@ pub mod shop {
                     labels,
                     votes,
                     size,
+                    photos,
                     id,
                     day,
                     at,
@@ -1800,6 +1675,7 @@ pub mod shop {
                     labels,
                     votes,
                     size,
+                    photos,
                     id,
                     day,
                     at,
@@ -1827,49 +1703,34 @@ pub mod shop {
         fn __default_unit() -> ::std::string::String {
             ::std::string::String::from("cm")
         }
-        impl ReviewSize {
-            /// The real type, or `None` after adding an error for each required field that is missing.
-            #[allow(unused_variables)]
-            pub fn finish(
+        impl ::charter_runtime::__private::draft::Draft for ReviewSize {
+            type Real = super::ReviewSize;
+            fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
                 errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
             ) -> ::std::option::Option<super::ReviewSize> {
-                let width = {
-                    path.push_field("width");
-                    let v = match self.width {
-                        ::std::option::Option::Some(value) => {
-                            ::std::option::Option::Some(value)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
-                let height = {
-                    path.push_field("height");
-                    let v = match self.height {
-                        ::std::option::Option::Some(value) => {
-                            ::std::option::Option::Some(value)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
-                let unit = {
-                    path.push_field("unit");
-                    let value = self.unit;
-                    let v = ::std::option::Option::Some(value);
-                    path.pop();
-                    v
-                };
+                let width = ::charter_runtime::__private::draft::required(
+                    self.width,
+                    "width",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let height = ::charter_runtime::__private::draft::required(
+                    self.height,
+                    "height",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let unit = ::charter_runtime::__private::draft::defaulted(
+                    self.unit,
+                    "unit",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
                 let (
                     ::std::option::Option::Some(width),
                     ::std::option::Option::Some(height),
@@ -1890,6 +1751,52 @@ pub mod shop {
             ::charter_runtime::Validate
         )]
         #[serde(crate = "::charter_runtime::__private::serde")]
+        pub struct ReviewPhotos {
+            #[serde(rename = "url", default)]
+            #[validate(url)]
+            pub url: ::std::option::Option<::std::string::String>,
+            #[serde(rename = "caption", default)]
+            pub caption: ::std::option::Option<::std::string::String>,
+        }
+        impl ::charter_runtime::__private::draft::Draft for ReviewPhotos {
+            type Real = super::ReviewPhotos;
+            fn finish(
+                self,
+                path: &mut ::charter_runtime::JsonPath,
+                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            ) -> ::std::option::Option<super::ReviewPhotos> {
+                let url = ::charter_runtime::__private::draft::required(
+                    self.url,
+                    "url",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let caption = ::charter_runtime::__private::draft::optional(
+                    self.caption,
+                    "caption",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::keep,
+                );
+                let (
+                    ::std::option::Option::Some(url),
+                    ::std::option::Option::Some(caption),
+                ) = (url, caption) else {
+                    return ::std::option::Option::None;
+                };
+                ::std::option::Option::Some(super::ReviewPhotos {
+                    url,
+                    caption,
+                })
+            }
+        }
+        #[derive(
+            Debug,
+            ::charter_runtime::__private::serde::Deserialize,
+            ::charter_runtime::Validate
+        )]
+        #[serde(crate = "::charter_runtime::__private::serde")]
         pub struct CreateProductBody {
             #[serde(rename = "product", default)]
             #[validate(nested)]
@@ -1897,28 +1804,20 @@ pub mod shop {
                 ::charter_runtime::__private::handler::Object<NewProduct>,
             >,
         }
-        impl CreateProductBody {
-            /// The real type, or `None` after adding an error for each required field that is missing.
-            #[allow(unused_variables)]
-            pub fn finish(
+        impl ::charter_runtime::__private::draft::Draft for CreateProductBody {
+            type Real = super::CreateProductBody;
+            fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
                 errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
             ) -> ::std::option::Option<super::CreateProductBody> {
-                let product = {
-                    path.push_field("product");
-                    let v = match self.product {
-                        ::std::option::Option::Some(value) => {
-                            value.0.finish(path, errors)
-                        }
-                        ::std::option::Option::None => {
-                            errors.push(path.error("required", "is required"));
-                            ::std::option::Option::None
-                        }
-                    };
-                    path.pop();
-                    v
-                };
+                let product = ::charter_runtime::__private::draft::required(
+                    self.product,
+                    "product",
+                    path,
+                    errors,
+                    ::charter_runtime::__private::draft::object,
+                );
                 let (::std::option::Option::Some(product),) = (product,) else {
                     return ::std::option::Option::None;
                 };
@@ -1930,7 +1829,7 @@ pub mod shop {
     }
 }
 #[allow(clippy::all, unused_variables, unused_mut)]
-mod __handlers {
+mod __shop_handlers {
     pub(super) async fn handle_list_products<A: super::shop::ListProducts>(
         ::charter_runtime::__private::axum::extract::State(
             state,
@@ -2069,7 +1968,11 @@ mod __handlers {
         };
         let mut errors = ::std::vec::Vec::new();
         ::charter_runtime::__private::handler::check(&body, &mut errors);
-        let body = body.finish(&mut ::charter_runtime::JsonPath::new(), &mut errors);
+        let body = ::charter_runtime::__private::draft::Draft::finish(
+            body,
+            &mut ::charter_runtime::JsonPath::new(),
+            &mut errors,
+        );
         let (Some(body),) = (body,) else {
             return ::charter_runtime::__private::handler::fail(
                 ctx,
@@ -2118,7 +2021,11 @@ mod __handlers {
         };
         let mut errors = ::std::vec::Vec::new();
         ::charter_runtime::__private::handler::check(&body, &mut errors);
-        let body = body.finish(&mut ::charter_runtime::JsonPath::new(), &mut errors);
+        let body = ::charter_runtime::__private::draft::Draft::finish(
+            body,
+            &mut ::charter_runtime::JsonPath::new(),
+            &mut errors,
+        );
         let p_sku = ::charter_runtime::__private::handler::path::<
             ::std::string::String,
         >(&req, "sku", &mut errors);
@@ -2219,7 +2126,11 @@ mod __handlers {
         };
         let mut errors = ::std::vec::Vec::new();
         ::charter_runtime::__private::handler::check(&body, &mut errors);
-        let body = body.finish(&mut ::charter_runtime::JsonPath::new(), &mut errors);
+        let body = ::charter_runtime::__private::draft::Draft::finish(
+            body,
+            &mut ::charter_runtime::JsonPath::new(),
+            &mut errors,
+        );
         let p_id = ::charter_runtime::__private::handler::path::<
             i64,
         >(&req, "id", &mut errors);
@@ -2282,27 +2193,27 @@ where
             .route(
                 "/products",
                 ::charter_runtime::__private::axum::routing::get(
-                        __handlers::handle_list_products::<A>,
+                        __shop_handlers::handle_list_products::<A>,
                     )
-                    .post(__handlers::handle_create_product::<A>),
+                    .post(__shop_handlers::handle_create_product::<A>),
             )
             .route(
                 "/products/{sku}",
                 ::charter_runtime::__private::axum::routing::get(
-                        __handlers::handle_get_product::<A>,
+                        __shop_handlers::handle_get_product::<A>,
                     )
-                    .put(__handlers::handle_upsert_product::<A>),
+                    .put(__shop_handlers::handle_upsert_product::<A>),
             )
             .route(
                 "/products/{id}",
                 ::charter_runtime::__private::axum::routing::delete(
-                    __handlers::handle_delete_product::<A>,
+                    __shop_handlers::handle_delete_product::<A>,
                 ),
             )
             .route(
                 "/products/{id}/reviews",
                 ::charter_runtime::__private::axum::routing::post(
-                    __handlers::handle_review_product::<A>,
+                    __shop_handlers::handle_review_product::<A>,
                 ),
             )
             .with_state(state)

@@ -126,6 +126,7 @@ fn review() -> Review {
         labels: vec!["a".into()],
         votes: Some(vec![0, 3]),
         size: ReviewSize { width: 2, height: 3, unit: "cm".into() },
+        photos: None,
         id: Uuid::nil(),
         day: None,
         at: Utc::now(),
@@ -182,6 +183,41 @@ fn main() {
         ("size.width", "min"),
     ];
     assert_eq!(failures(&bad), expected.map(|(p, c)| (p.to_string(), c)));
+
+    // A body draft reports every missing field, nested ones and list items included, at its path.
+    let draft: drafts::Review = charter_runtime::__private::serde_json::from_str(
+        r#"{"rating": 4, "size": {"width": 1}, "photos": [{"url": "https://a.example"}, {"caption": "no url"}, {}]}"#,
+    )
+    .expect("a draft accepts missing fields");
+    let mut errors = Vec::new();
+    let finished = charter_runtime::__private::draft::Draft::finish(draft, &mut charter_runtime::JsonPath::new(), &mut errors);
+    assert!(finished.is_none());
+    let missing: Vec<_> = errors.iter().map(|e| (e.path.as_str(), e.code)).collect();
+    assert_eq!(
+        missing,
+        [
+            ("title", "required"),
+            ("email", "required"),
+            ("password", "required"),
+            ("labels", "required"),
+            ("size.height", "required"),
+            ("photos[1].url", "required"),
+            ("photos[2].url", "required"),
+            ("id", "required"),
+            ("at", "required"),
+        ]
+    );
+    let complete: drafts::Review = charter_runtime::__private::serde_json::from_str(
+        r#"{"rating": 4, "title": "Fine", "email": "a@b.example", "password": "correct horse", "labels": ["a"],
+            "size": {"width": 1, "height": 2}, "photos": [{"url": "https://a.example"}],
+            "id": "00000000-0000-0000-0000-000000000000", "at": "2024-05-01T12:00:00Z"}"#,
+    )
+    .expect("a complete draft");
+    let review = charter_runtime::__private::draft::Draft::finish(complete, &mut charter_runtime::JsonPath::new(), &mut errors)
+        .expect("a complete draft finishes");
+    assert_eq!(review.mood, ReviewMood::Happy, "defaults apply");
+    assert_eq!(review.photos.map(|p| p.len()), Some(1));
+    assert_eq!(review.size.unit, "cm");
 
     // A synthesized body type (`body: { product: NewProduct }`) nests its type under its field name.
     let new = NewProduct {
