@@ -98,6 +98,8 @@ pub mod __private {
 
     /// The building blocks of generated axum handlers.
     pub mod handler {
+        pub use axum::extract::State;
+
         pub use crate::handler::{
             Object, Request, Response, Shared, caller_optional, caller_required, check, fail, json_body, path, query,
             query_list, query_required, respond, respond_empty,

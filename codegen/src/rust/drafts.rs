@@ -74,7 +74,7 @@ fn draft_shape(s: &Shape, app: &str) -> TokenStream {
         }
         Shape::List(inner) => {
             let inner = draft_shape(inner, app);
-            quote!(::std::vec::Vec<#inner>)
+            quote!(Vec<#inner>)
         }
     }
 }
@@ -104,7 +104,7 @@ fn emit_draft(app: &App, t: &TypeDef) -> TokenStream {
                 quote!(defaulted)
             }
             None => {
-                fields.push(quote!(#[serde(rename = #wire, default)] #validate pub #fname: ::std::option::Option<#ty>));
+                fields.push(quote!(#[serde(rename = #wire, default)] #validate pub #fname: Option<#ty>));
                 if f.optional { quote!(optional) } else { quote!(required) }
             }
         };
@@ -126,13 +126,13 @@ fn emit_draft(app: &App, t: &TypeDef) -> TokenStream {
             fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-            ) -> ::std::option::Option<#real> {
+                errors: &mut Vec<::charter_runtime::FieldError>,
+            ) -> Option<#real> {
                 #(#finishes)*
-                let (#(::std::option::Option::Some(#locals),)*) = (#(#locals,)*) else {
-                    return ::std::option::Option::None;
+                let (#(Some(#locals),)*) = (#(#locals,)*) else {
+                    return None;
                 };
-                ::std::option::Option::Some(#real { #(#locals),* })
+                Some(#real { #(#locals),* })
             }
         }
     }

@@ -37,7 +37,7 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
         }),
         AuthRequirement::Optional => fields.push(quote! {
             /// The caller, when the request carried a valid token.
-            pub caller: ::std::option::Option<::charter_runtime::Caller>
+            pub caller: Option<::charter_runtime::Caller>
         }),
         AuthRequirement::None => {}
     }
@@ -80,8 +80,8 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
         let v = ident(k.variant());
         let doc = names::doc(&format!("{} ({}).", k.description(), spec.project.status_of(*k)));
         match k {
-            ErrorKind::Validation => quote!(#doc #v(::std::vec::Vec<::charter_runtime::FieldError>)),
-            _ => quote!(#doc #v(::std::string::String)),
+            ErrorKind::Validation => quote!(#doc #v(Vec<::charter_runtime::FieldError>)),
+            _ => quote!(#doc #v(String)),
         }
     });
     let to_api = e.errors.iter().map(|k| {
@@ -130,7 +130,7 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
 
         impl ::std::convert::From<::charter_runtime::DbError> for #error {
             fn from(e: ::charter_runtime::DbError) -> Self {
-                #error::Internal(::std::boxed::Box::new(e))
+                #error::Internal(Box::new(e))
             }
         }
 
@@ -150,7 +150,7 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
                 &self,
                 ctx: &::charter_runtime::Ctx,
                 input: #input,
-            ) -> impl ::std::future::Future<Output = ::std::result::Result<#output, #error>> + ::std::marker::Send;
+            ) -> impl ::std::future::Future<Output = Result<#output, #error>> + ::std::marker::Send;
         }
     }
 }
@@ -159,9 +159,9 @@ fn param_field(p: &Param, from: From<'_>) -> TokenStream {
     let name = ident(&p.name);
     let scalar = names::scalar(&p.ty, from);
     let ty = if p.list {
-        quote!(::std::vec::Vec<#scalar>)
+        quote!(Vec<#scalar>)
     } else if p.optional && p.default.is_none() {
-        quote!(::std::option::Option<#scalar>)
+        quote!(Option<#scalar>)
     } else {
         scalar
     };
@@ -231,7 +231,8 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
     let output = ident(&format!("{p}Output"));
     let method = ident(&e.name);
     let fn_name = ident(&format!("handle_{}", e.name));
-    let h = quote!(::charter_runtime::__private::handler);
+    // Imported as `__h` at the top of the handlers module (see `rust::part_tokens`).
+    let h = quote!(__h);
 
     let caller = match e.auth {
         AuthRequirement::Required => Some(quote! {
@@ -321,13 +322,13 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
     };
     quote! {
         pub(super) async fn #fn_name<A: super::#app_mod::#trait_name>(
-            ::charter_runtime::__private::axum::extract::State(state): ::charter_runtime::__private::axum::extract::State<#h::Shared<A>>,
+            #h::State(state): #h::State<#h::Shared<A>>,
             req: #h::Request,
         ) -> #h::Response {
             let ctx = state.ctx();
             #caller
             #body
-            let mut errors = ::std::vec::Vec::new();
+            let mut errors = Vec::new();
             #finish_body
             #(#reads)*
             #unwrap_required

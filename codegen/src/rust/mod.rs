@@ -141,6 +141,7 @@ fn part_tokens(spec: &Spec, options: &Options, requests: &BTreeSet<Ref>, part: P
 
         #[allow(clippy::all, unused_variables, unused_mut)]
         mod #handlers_mod {
+            use ::charter_runtime::__private::handler as __h;
             #(#handlers)*
         }
     }
@@ -274,11 +275,11 @@ fn router(spec: &Spec) -> TokenStream {
     quote! {
         /// The API's routes, served by `app`. Each bound is one endpoint's use case: a missing impl names
         /// the endpoint and its line in the spec.
-        pub fn router<A>(app: A) -> ::std::boxed::Box<dyn ::std::ops::FnOnce(::charter_runtime::Ctx) -> ::charter_runtime::__private::axum::Router + ::std::marker::Send + 'static>
+        pub fn router<A>(app: A) -> Box<dyn ::std::ops::FnOnce(::charter_runtime::Ctx) -> ::charter_runtime::__private::axum::Router + ::std::marker::Send + 'static>
         where
             A: #(#bounds)+*,
         {
-            ::std::boxed::Box::new(move |ctx| {
+            Box::new(move |ctx| {
                 let state = ::charter_runtime::__private::handler::Shared::new(app, ctx);
                 ::charter_runtime::__private::axum::Router::new()
                     #(#routes)*

@@ -87,7 +87,7 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
         if f.auto == Some(Auto::UpdatedAt) {
             bump = quote!(self.#n = ::charter_runtime::Utc::now(););
         }
-        set_binds.push(quote!(::std::clone::Clone::clone(&self.#n)));
+        set_binds.push(quote!(self.#n.clone()));
     }
     let update_sql = format!(
         "UPDATE {} SET {} WHERE {} = ${} RETURNING {}",
@@ -100,11 +100,11 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
     let save = (!set.is_empty()).then(|| {
         quote! {
             /// Writes every column of this row back (bumping `updated_at`) and reloads it.
-            pub async fn save(&mut self, db: impl ::charter_runtime::Conn<'_>) -> ::std::result::Result<(), ::charter_runtime::DbError> {
+            pub async fn save(&mut self, db: impl ::charter_runtime::Conn<'_>) -> Result<(), ::charter_runtime::DbError> {
                 #bump
                 let saved = db.query(#update_sql)
                     #( .bind(#set_binds) )*
-                    .bind(::std::clone::Clone::clone(&self.#pk_ident))
+                    .bind(self.#pk_ident.clone())
                     .fetch_one::<#name>()
                     .await?;
                 *self = saved;
@@ -126,7 +126,7 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
         let doc = names::doc(&format!("The row whose `{}` is `{}`, if any.", f.column, f.column));
         quote! {
             #doc
-            pub async fn #fn_name(db: impl ::charter_runtime::Conn<'_>, #arg: #arg_ty) -> ::std::result::Result<::std::option::Option<#name>, ::charter_runtime::DbError> {
+            pub async fn #fn_name(db: impl ::charter_runtime::Conn<'_>, #arg: #arg_ty) -> Result<Option<#name>, ::charter_runtime::DbError> {
                 db.query(#sql).bind(#bind).fetch_optional::<#name>().await
             }
         }
@@ -162,20 +162,20 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
             pub const COLUMNS: &'static str = #columns;
 
             /// Inserts a row and returns it as stored.
-            pub async fn insert(db: impl ::charter_runtime::Conn<'_>, new: #new_name) -> ::std::result::Result<#name, ::charter_runtime::DbError> {
+            pub async fn insert(db: impl ::charter_runtime::Conn<'_>, new: #new_name) -> Result<#name, ::charter_runtime::DbError> {
                 #now
                 db.query(#insert_sql) #( .bind(#ins_binds) )* .fetch_one::<#name>().await
             }
 
             /// The row with this key, if any.
-            pub async fn get(db: impl ::charter_runtime::Conn<'_>, #pk_ident: #pk_ty) -> ::std::result::Result<::std::option::Option<#name>, ::charter_runtime::DbError> {
+            pub async fn get(db: impl ::charter_runtime::Conn<'_>, #pk_ident: #pk_ty) -> Result<Option<#name>, ::charter_runtime::DbError> {
                 db.query(#get_sql).bind(#pk_ident).fetch_optional::<#name>().await
             }
 
             /// The rows with these keys, in one query (for batch loading relations); missing keys are skipped.
-            pub async fn get_many(db: impl ::charter_runtime::Conn<'_>, keys: &[#pk_ty]) -> ::std::result::Result<::std::vec::Vec<#name>, ::charter_runtime::DbError> {
+            pub async fn get_many(db: impl ::charter_runtime::Conn<'_>, keys: &[#pk_ty]) -> Result<Vec<#name>, ::charter_runtime::DbError> {
                 if keys.is_empty() {
-                    return Ok(::std::vec::Vec::new());
+                    return Ok(Vec::new());
                 }
                 let sql = ::std::format!("{}{})", #select_prefix, ::charter_runtime::__private::sql::placeholders(1, keys.len()));
                 let query = db.query(sql).bind_all(keys.iter().cloned());
@@ -187,7 +187,7 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
             #save
 
             /// Deletes the row with this key; false if there was none.
-            pub async fn delete(db: impl ::charter_runtime::Conn<'_>, #pk_ident: #pk_ty) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
+            pub async fn delete(db: impl ::charter_runtime::Conn<'_>, #pk_ident: #pk_ty) -> Result<bool, ::charter_runtime::DbError> {
                 Ok(db.query(#delete_sql).bind(#pk_ident).execute().await? > 0)
             }
 
@@ -208,7 +208,7 @@ fn emit_page(m: &Model, from: From<'_>) -> (TokenStream, TokenStream) {
     let fields = m.filters.iter().map(|f| {
         let n = ident(&f.name);
         let ty = names::column(&f.ty, from);
-        quote!(pub #n: ::std::option::Option<#ty>)
+        quote!(pub #n: Option<#ty>)
     });
     let conds = m.filters.iter().map(|f| {
         let n = ident(&f.name);
@@ -244,7 +244,7 @@ fn emit_page(m: &Model, from: From<'_>) -> (TokenStream, TokenStream) {
             ),
         };
         quote! {
-            if let ::std::option::Option::Some(value) = &filter.#n {
+            if let Some(value) = &filter.#n {
                 args.push(::std::convert::Into::into(::std::clone::Clone::clone(value)));
                 conds.push(::std::format!(#cond, args.len()));
             }
@@ -275,11 +275,11 @@ fn emit_page(m: &Model, from: From<'_>) -> (TokenStream, TokenStream) {
             /// ` WHERE ...` for the filters that are set (empty when none is), binding their values after
             /// those already in `args`.
             #[allow(unused_mut, unused_variables)]
-            pub fn where_sql(&self, args: &mut ::std::vec::Vec<::charter_runtime::Value>) -> ::std::string::String {
+            pub fn where_sql(&self, args: &mut Vec<::charter_runtime::Value>) -> String {
                 let filter = self;
-                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let mut conds: Vec<String> = Vec::new();
                 #(#conds)*
-                if conds.is_empty() { ::std::string::String::new() } else { ::std::format!(" WHERE {}", conds.join(" AND ")) }
+                if conds.is_empty() { String::new() } else { ::std::format!(" WHERE {}", conds.join(" AND ")) }
             }
         }
     };
@@ -288,8 +288,8 @@ fn emit_page(m: &Model, from: From<'_>) -> (TokenStream, TokenStream) {
         pub const PAGE_ORDER: &'static str = #order;
 
         /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
-        pub async fn page(db: &::charter_runtime::Db, filter: &#filter_name, limit: i64, offset: i64) -> ::std::result::Result<(::std::vec::Vec<#name>, i64), ::charter_runtime::DbError> {
-            let mut args = ::std::vec::Vec::new();
+        pub async fn page(db: &::charter_runtime::Db, filter: &#filter_name, limit: i64, offset: i64) -> Result<(Vec<#name>, i64), ::charter_runtime::DbError> {
+            let mut args = Vec::new();
             let filter_sql = filter.where_sql(&mut args);
             let sql = ::std::format!("{}{} ORDER BY {} LIMIT ${} OFFSET ${}", #page_prefix, filter_sql, Self::PAGE_ORDER, args.len() + 1, args.len() + 2);
             let rows = db.query(sql).bind_all(::std::clone::Clone::clone(&args)).bind(limit).bind(offset).fetch_all::<#name>().await?;
@@ -307,7 +307,7 @@ fn emit_page(m: &Model, from: From<'_>) -> (TokenStream, TokenStream) {
 
 fn field_type(f: &Field, from: From<'_>) -> TokenStream {
     let ty = names::column(&f.ty, from);
-    if f.optional { quote!(::std::option::Option<#ty>) } else { ty }
+    if f.optional { quote!(Option<#ty>) } else { ty }
 }
 
 /// Link, unlink and batch-load the keys of a many-to-many relation.
@@ -344,12 +344,12 @@ fn emit_link(spec: &Spec, m: &Model, rel: &ManyToMany, from: From<'_>) -> TokenS
     ));
     quote! {
         #doc_add
-        pub async fn #add(db: impl ::charter_runtime::Conn<'_>, key: #src_ty, targets: &[#dst_ty]) -> ::std::result::Result<(), ::charter_runtime::DbError> {
+        pub async fn #add(db: impl ::charter_runtime::Conn<'_>, key: #src_ty, targets: &[#dst_ty]) -> Result<(), ::charter_runtime::DbError> {
             if targets.is_empty() {
                 return Ok(());
             }
             // One statement for all links: `$1` is the row's key, `$2..` the targets.
-            let mut sql = ::std::string::String::from(#add_prefix);
+            let mut sql = String::from(#add_prefix);
             for i in 0..targets.len() {
                 if i > 0 {
                     sql.push_str(", ");
@@ -363,17 +363,17 @@ fn emit_link(spec: &Spec, m: &Model, rel: &ManyToMany, from: From<'_>) -> TokenS
         }
 
         /// Unlinks this row from the row with the target key; false if they were not linked.
-        pub async fn #remove(db: impl ::charter_runtime::Conn<'_>, key: #src_ty, target: #dst_ty) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
+        pub async fn #remove(db: impl ::charter_runtime::Conn<'_>, key: #src_ty, target: #dst_ty) -> Result<bool, ::charter_runtime::DbError> {
             Ok(db.query(#remove_sql).bind(key).bind(target).execute().await? > 0)
         }
 
         #doc_keys
-        pub async fn #keys_of(db: impl ::charter_runtime::Conn<'_>, keys: &[#src_ty]) -> ::std::result::Result<::std::vec::Vec<(#src_ty, #dst_ty)>, ::charter_runtime::DbError> {
+        pub async fn #keys_of(db: impl ::charter_runtime::Conn<'_>, keys: &[#src_ty]) -> Result<Vec<(#src_ty, #dst_ty)>, ::charter_runtime::DbError> {
             #[derive(Debug)]
             struct #pair { #src_i: #src_ty, #dst_i: #dst_ty }
             ::charter_runtime::__private::impl_from_row!(#pair { #src_i, #dst_i });
             if keys.is_empty() {
-                return Ok(::std::vec::Vec::new());
+                return Ok(Vec::new());
             }
             let sql = ::std::format!("{}{}{}", #keys_prefix, ::charter_runtime::__private::sql::placeholders(1, keys.len()), #keys_suffix);
             let query = db.query(sql).bind_all(keys.iter().cloned());
@@ -381,12 +381,12 @@ fn emit_link(spec: &Spec, m: &Model, rel: &ManyToMany, from: From<'_>) -> TokenS
         }
 
         #[doc = " How many rows each of these rows links to, in one query (rows linking to none are absent)."]
-        pub async fn #counts(db: impl ::charter_runtime::Conn<'_>, keys: &[#src_ty]) -> ::std::result::Result<::std::vec::Vec<(#src_ty, i64)>, ::charter_runtime::DbError> {
+        pub async fn #counts(db: impl ::charter_runtime::Conn<'_>, keys: &[#src_ty]) -> Result<Vec<(#src_ty, i64)>, ::charter_runtime::DbError> {
             #[derive(Debug)]
             struct #count_row { #src_i: #src_ty, n: i64 }
             ::charter_runtime::__private::impl_from_row!(#count_row { #src_i, n });
             if keys.is_empty() {
-                return Ok(::std::vec::Vec::new());
+                return Ok(Vec::new());
             }
             let sql = ::std::format!("{}{}{}", #counts_prefix, ::charter_runtime::__private::sql::placeholders(1, keys.len()), #counts_suffix);
             let query = db.query(sql).bind_all(keys.iter().cloned());
@@ -394,9 +394,9 @@ fn emit_link(spec: &Spec, m: &Model, rel: &ManyToMany, from: From<'_>) -> TokenS
         }
 
         #[doc = " Which of these rows link to `target`, in one query."]
-        pub async fn #linked_to(db: impl ::charter_runtime::Conn<'_>, keys: &[#src_ty], target: #dst_ty) -> ::std::result::Result<::std::vec::Vec<#src_ty>, ::charter_runtime::DbError> {
+        pub async fn #linked_to(db: impl ::charter_runtime::Conn<'_>, keys: &[#src_ty], target: #dst_ty) -> Result<Vec<#src_ty>, ::charter_runtime::DbError> {
             if keys.is_empty() {
-                return Ok(::std::vec::Vec::new());
+                return Ok(Vec::new());
             }
             let sql = ::std::format!("{}{})", #linked_prefix, ::charter_runtime::__private::sql::placeholders(2, keys.len()));
             let query = db.query(sql).bind(target).bind_all(keys.iter().cloned());
@@ -404,9 +404,9 @@ fn emit_link(spec: &Spec, m: &Model, rel: &ManyToMany, from: From<'_>) -> TokenS
         }
 
         #[doc = " Which of `candidates` the row `key` links to, in one query."]
-        pub async fn #targets_of(db: impl ::charter_runtime::Conn<'_>, key: #src_ty, candidates: &[#dst_ty]) -> ::std::result::Result<::std::vec::Vec<#dst_ty>, ::charter_runtime::DbError> {
+        pub async fn #targets_of(db: impl ::charter_runtime::Conn<'_>, key: #src_ty, candidates: &[#dst_ty]) -> Result<Vec<#dst_ty>, ::charter_runtime::DbError> {
             if candidates.is_empty() {
-                return Ok(::std::vec::Vec::new());
+                return Ok(Vec::new());
             }
             let sql = ::std::format!("{}{})", #targets_prefix, ::charter_runtime::__private::sql::placeholders(2, candidates.len()));
             let query = db.query(sql).bind(key).bind_all(candidates.iter().cloned());

@@ -76,7 +76,7 @@ pub fn models_item(r: &Ref, item: &str, from: From<'_>) -> TokenStream {
 
 pub fn scalar(ty: &ScalarType, from: From<'_>) -> TokenStream {
     match ty {
-        ScalarType::String | ScalarType::Text => quote!(::std::string::String),
+        ScalarType::String | ScalarType::Text => quote!(String),
         ScalarType::Int => quote!(i32),
         ScalarType::BigInt => quote!(i64),
         ScalarType::Float => quote!(f64),
@@ -96,7 +96,7 @@ pub fn scalar(ty: &ScalarType, from: From<'_>) -> TokenStream {
 /// Database columns hold enums as text (their wire value); the typed enum lives in the API types.
 pub fn column(ty: &ScalarType, from: From<'_>) -> TokenStream {
     match ty {
-        ScalarType::Enum(_) => quote!(::std::string::String),
+        ScalarType::Enum(_) => quote!(String),
         other => scalar(other, from),
     }
 }
@@ -107,7 +107,7 @@ pub fn shape(s: &Shape, from: From<'_>) -> TokenStream {
         Shape::Named(r) => type_path(r, from),
         Shape::List(inner) => {
             let inner = shape(inner, from);
-            quote!(::std::vec::Vec<#inner>)
+            quote!(Vec<#inner>)
         }
     }
 }

@@ -60,8 +60,8 @@ fn emit_enum(e: &EnumType) -> TokenStream {
         }
 
         impl ::std::str::FromStr for #name {
-            type Err = ::std::string::String;
-            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
                     #( #wires => Ok(#name::#variants), )*
                     other => Err(::std::format!("`{other}` is not one of: {}", [#(#wires),*].join(", "))),
@@ -94,7 +94,7 @@ fn emit_struct(t: &TypeDef, from: From<'_>) -> TokenStream {
             }
             let ty = if f.optional && f.default.is_none() {
                 serde_attrs.push(quote!(default));
-                quote!(::std::option::Option<#ty>)
+                quote!(Option<#ty>)
             } else {
                 if let Some(d) = &f.default {
                     let fn_name = ident(&format!("__default_{}_{}", charter_spec::snake_case(&t.name), f.name));
@@ -207,7 +207,7 @@ pub fn literal(l: &Literal, shape: &Shape, from: From<'_>) -> TokenStream {
             let v = ident(&charter_spec::pascal_case(s));
             quote!(#ty::#v)
         }
-        (Literal::String(s), _) => quote!(::std::string::String::from(#s)),
+        (Literal::String(s), _) => quote!(String::from(#s)),
         (Literal::Int(i), Shape::Scalar(ScalarType::Int)) => {
             let v = proc_macro2::Literal::i32_unsuffixed(*i as i32);
             quote!(#v)
@@ -238,7 +238,7 @@ fn from_model(spec: &Spec, t: &TypeDef, from: From<'_>) -> Option<TokenStream> {
                     return None;
                 }
                 let col = ident(&mf.column);
-                let value = quote!(::std::clone::Clone::clone(&model.#col));
+                let value = quote!(model.#col.clone());
                 inits.push(if f.optional && !mf.optional {
                     quote!(#name: Some(#value))
                 } else {
@@ -247,7 +247,7 @@ fn from_model(spec: &Spec, t: &TypeDef, from: From<'_>) -> Option<TokenStream> {
             }
             None => {
                 let ty = names::shape(&f.shape, from);
-                let ty = if f.optional { quote!(::std::option::Option<#ty>) } else { ty };
+                let ty = if f.optional { quote!(Option<#ty>) } else { ty };
                 params.push(quote!(#name: #ty));
                 inits.push(quote!(#name));
             }

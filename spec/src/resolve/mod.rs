@@ -198,10 +198,45 @@ fn visit(
 
 /// Endpoints generate items (`<E>`, `<E>Input`, `<E>Output`, `<E>Error`) in their app's module, next to its
 /// types: a shared name would not compile, so it is an error here, with both places shown.
+/// Names the generated code uses from Rust's prelude, unqualified (`Option<String>`, `Ok(..)`): an item
+/// of the same name in a generated module would shadow them.
+const PRELUDE_NAMES: [&str; 9] = ["Option", "Some", "None", "Result", "Ok", "Err", "String", "Vec", "Box"];
+
+fn check_prelude_name(name: &str, span: crate::source::Span, what: &str, diags: &mut Vec<Diagnostic>) {
+    if PRELUDE_NAMES.contains(&name) {
+        let message = if what.ends_with(&format!("`{name}`")) {
+            format!("{what} has the name of Rust's own `{name}`")
+        } else {
+            format!("{what} is named `{name}`, like Rust's own `{name}`")
+        };
+        diags.push(
+            Diagnostic::error("reserved-name", span, message)
+                .label("reserved")
+                .help(format!("rename it to something more specific; generated code needs Rust's own `{name}` here")),
+        );
+    }
+}
+
 fn check_generated_names(apps: &[App], diags: &mut Vec<Diagnostic>) {
     for app in apps {
+        for m in &app.models {
+            check_prelude_name(&m.name, m.span, &format!("model `{}`", m.name), diags);
+            check_prelude_name(
+                &format!("New{}", m.name),
+                m.span,
+                &format!("the insert type of model `{}`", m.name),
+                diags,
+            );
+            check_prelude_name(
+                &format!("{}Filter", m.name),
+                m.span,
+                &format!("the filter of model `{}`", m.name),
+                diags,
+            );
+        }
         let mut names: BTreeMap<String, (crate::source::Span, String)> = BTreeMap::new();
         let mut claim = |name: String, span: crate::source::Span, what: String, diags: &mut Vec<Diagnostic>| {
+            check_prelude_name(&name, span, &what, diags);
             if let Some((first, first_what)) = names.get(&name) {
                 diags.push(
                     Diagnostic::error("name-clash", span, format!("{what} is named `{name}`, like {first_what}"))

@@ -35,9 +35,9 @@ pub(super) fn computed(
             };
             (
                 quote! {
-                    let #var: ::std::collections::HashMap<#key_ty, ::std::vec::Vec<#value_ty>> = {
+                    let #var: ::std::collections::HashMap<#key_ty, Vec<#value_ty>> = {
                         let links = #model_path::#keys_fn(db, &keys).await?;
-                        let mut targets: ::std::vec::Vec<_> = links.iter().map(|(_, t)| ::std::clone::Clone::clone(t)).collect();
+                        let mut targets: Vec<_> = links.iter().map(|(_, t)| ::std::clone::Clone::clone(t)).collect();
                         targets.sort();
                         targets.dedup();
                         let values: ::std::collections::HashMap<_, _> = #target_path::get_many(db, &targets)
@@ -45,7 +45,7 @@ pub(super) fn computed(
                             .into_iter()
                             .map(|t| (t.#target_pk, t.#tcol))
                             .collect();
-                        let mut by_row: ::std::collections::HashMap<#key_ty, ::std::vec::Vec<#value_ty>> = ::std::collections::HashMap::new();
+                        let mut by_row: ::std::collections::HashMap<#key_ty, Vec<#value_ty>> = ::std::collections::HashMap::new();
                         for (row, target) in links {
                             if let Some(v) = values.get(&target) {
                                 by_row.entry(row).or_default().push(::std::clone::Clone::clone(v));
@@ -75,9 +75,9 @@ pub(super) fn computed(
             };
             let nested_path = names::type_path(nested, from);
             let fk_values = if fk.optional {
-                quote!(rows.iter().filter_map(|r| ::std::clone::Clone::clone(&r.#fk_col)).collect())
+                quote!(rows.iter().filter_map(|r| r.#fk_col.clone()).collect())
             } else {
-                quote!(rows.iter().map(|r| ::std::clone::Clone::clone(&r.#fk_col)).collect())
+                quote!(rows.iter().map(|r| r.#fk_col.clone()).collect())
             };
             let missing = format!("{} row without its related `{}`", model.name, target_model.name);
             let read = if fk.optional {
@@ -88,13 +88,13 @@ pub(super) fn computed(
             (
                 quote! {
                     let #var: ::std::collections::HashMap<#key_ty, #nested_path> = {
-                        let mut related: ::std::vec::Vec<#key_ty> = #fk_values;
+                        let mut related: Vec<#key_ty> = #fk_values;
                         related.sort();
                         related.dedup();
                         let targets = #target_path::get_many(db, &related).await?;
                         // Boxed: a type may (through others) load itself.
-                        let loaded = ::std::boxed::Box::pin(#nested_path::load(db, &targets, caller)).await?;
-                        targets.iter().map(|t| ::std::clone::Clone::clone(&t.#target_pk)).zip(loaded).collect()
+                        let loaded = Box::pin(#nested_path::load(db, &targets, caller)).await?;
+                        targets.iter().map(|t| t.#target_pk.clone()).zip(loaded).collect()
                     };
                 },
                 read,

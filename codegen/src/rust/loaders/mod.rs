@@ -77,12 +77,12 @@ fn emit_loader_as(spec: &Spec, app: &App, t: &TypeDef, owned: bool) -> Option<Re
                 let col = ident(&mf.column);
                 let alias = format!("f_{}", f.name);
                 let read = ident(&alias);
-                let from_row = plain_value(mf, f, quote!(::std::clone::Clone::clone(&row.#col)), from);
+                let from_row = plain_value(mf, f, quote!(row.#col.clone()), from);
                 let from_load = plain_value(mf, f, projection.read(&read), from);
                 from_rows.push(quote!(#fname: #from_row));
                 from_loaded.push(quote!(#fname: #from_load));
                 let base = names::column(&mf.ty, from);
-                let ty = if mf.optional { quote!(::std::option::Option<#base>) } else { base };
+                let ty = if mf.optional { quote!(Option<#base>) } else { base };
                 plain_columns.push((alias, ty, mf.column.clone()));
             }
             Some(source) => {
@@ -139,7 +139,7 @@ fn caller_arg(projection: &Projection<'_>) -> TokenStream {
         (Some(ty), true) => {
             quote!(caller.and_then(|c| c.subject.parse::<#ty>().ok()).map(::charter_runtime::Value::from))
         }
-        _ => quote!(::std::option::Option::None),
+        _ => quote!(None),
     }
 }
 
@@ -176,7 +176,7 @@ fn emit_load(
             #row_struct
             static SELECT: ::charter_runtime::__private::loader::Select = #statement;
             let loaded = ::charter_runtime::__private::loader::keyed::<Loaded, #pk_ty>(
-                db, &SELECT, #caller, #pk_column, &keys, |c| ::std::clone::Clone::clone(&c.key),
+                db, &SELECT, #caller, #pk_column, &keys, |c| c.key.clone(),
             ).await?;
         };
         // A row deleted between the caller's query and this one is left out rather than failing the page.
@@ -195,12 +195,12 @@ fn emit_load(
             pub async fn load(
                 db: &::charter_runtime::Db,
                 rows: &[#model_path],
-                caller: ::std::option::Option<&::charter_runtime::Caller>,
-            ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
-                let keys: ::std::vec::Vec<#pk_ty> = rows.iter().map(|r| ::std::clone::Clone::clone(&r.#pk_col)).collect();
+                caller: Option<&::charter_runtime::Caller>,
+            ) -> Result<Vec<Self>, ::charter_runtime::DbError> {
+                let keys: Vec<#pk_ty> = rows.iter().map(|r| r.#pk_col.clone()).collect();
                 #(#prepare)*
                 #select
-                let mut out = ::std::vec::Vec::with_capacity(rows.len());
+                let mut out = Vec::with_capacity(rows.len());
                 for row in rows {
                     #build
                     out.push(Self { #(#inits),* });
@@ -247,8 +247,8 @@ fn emit_direct(
             pub async fn #fn_name(
                 db: &::charter_runtime::Db,
                 #arg: #arg_ty,
-                caller: ::std::option::Option<&::charter_runtime::Caller>,
-            ) -> ::std::result::Result<::std::option::Option<Self>, ::charter_runtime::DbError> {
+                caller: Option<&::charter_runtime::Caller>,
+            ) -> Result<Option<Self>, ::charter_runtime::DbError> {
                 ::charter_runtime::__private::loader::one(
                     db, &#select, #caller, #column, ::std::convert::Into::into(#arg), Self::from_loaded_row,
                 ).await
@@ -262,7 +262,7 @@ fn emit_direct(
         static #select: ::charter_runtime::__private::loader::Select = #statement;
 
         impl #name {
-            fn from_loaded_row(c: #row) -> ::std::result::Result<Self, ::charter_runtime::DbError> {
+            fn from_loaded_row(c: #row) -> Result<Self, ::charter_runtime::DbError> {
                 Ok(Self { #(#inits),* })
             }
 
@@ -270,11 +270,11 @@ fn emit_direct(
             pub async fn load(
                 db: &::charter_runtime::Db,
                 rows: &[#model_path],
-                caller: ::std::option::Option<&::charter_runtime::Caller>,
-            ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
-                let keys: ::std::vec::Vec<#pk_ty> = rows.iter().map(|r| ::std::clone::Clone::clone(&r.#pk_col)).collect();
+                caller: Option<&::charter_runtime::Caller>,
+            ) -> Result<Vec<Self>, ::charter_runtime::DbError> {
+                let keys: Vec<#pk_ty> = rows.iter().map(|r| r.#pk_col.clone()).collect();
                 ::charter_runtime::__private::loader::by_keys(
-                    db, &#select, #caller, #pk_column, &keys, |c: &#row| ::std::clone::Clone::clone(&c.key),
+                    db, &#select, #caller, #pk_column, &keys, |c: &#row| c.key.clone(),
                     Self::from_loaded_row,
                 ).await
             }
@@ -286,8 +286,8 @@ fn emit_direct(
                 filter: &#filter_path,
                 limit: i64,
                 offset: i64,
-                caller: ::std::option::Option<&::charter_runtime::Caller>,
-            ) -> ::std::result::Result<(::std::vec::Vec<Self>, i64), ::charter_runtime::DbError> {
+                caller: Option<&::charter_runtime::Caller>,
+            ) -> Result<(Vec<Self>, i64), ::charter_runtime::DbError> {
                 ::charter_runtime::__private::loader::page(
                     db, &#select, #caller, |args| filter.where_sql(args), #model_path::PAGE_ORDER,
                     limit, offset, Self::from_loaded_row,

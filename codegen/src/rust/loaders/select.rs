@@ -44,7 +44,7 @@ impl<'s> Projection<'s> {
 
     /// Reads column `col` of the loaded row `c`.
     pub fn read(&self, col: &proc_macro2::Ident) -> TokenStream {
-        if self.owned { quote!(c.#col) } else { quote!(::std::clone::Clone::clone(&c.#col)) }
+        if self.owned { quote!(c.#col) } else { quote!(c.#col.clone()) }
     }
 
     fn alias(&mut self, prefix: &str) -> String {
@@ -213,7 +213,7 @@ impl<'s> Projection<'s> {
         if nullable {
             let pk = model.primary_key();
             let ty = names::column(&pk.ty, self.from);
-            self.plain(format!("{prefix}__key"), quote!(::std::option::Option<#ty>), t, &pk.column);
+            self.plain(format!("{prefix}__key"), quote!(Option<#ty>), t, &pk.column);
         }
         let mut inits = Vec::new();
         for f in &nested.fields {
@@ -224,7 +224,7 @@ impl<'s> Projection<'s> {
                 (None, Some(mf)) => {
                     let mf = model.field(mf)?;
                     let base = names::column(&mf.ty, self.from);
-                    let ty = if mf.optional || nullable { quote!(::std::option::Option<#base>) } else { base };
+                    let ty = if mf.optional || nullable { quote!(Option<#base>) } else { base };
                     self.plain(alias.clone(), ty, t, &mf.column);
                     let col = names::ident(&alias);
                     let missing = format!("joined `{}` row without `{}`", model.name, mf.name);

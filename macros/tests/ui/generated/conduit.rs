@@ -11,11 +11,11 @@ pub mod core {
         #[derive(Debug, Clone, PartialEq)]
         pub struct User {
             pub id: i64,
-            pub email: ::std::string::String,
-            pub username: ::std::string::String,
-            pub password_hash: ::std::string::String,
-            pub bio: ::std::option::Option<::std::string::String>,
-            pub image: ::std::option::Option<::std::string::String>,
+            pub email: String,
+            pub username: String,
+            pub password_hash: String,
+            pub bio: Option<String>,
+            pub image: Option<String>,
             pub created_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
             pub updated_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
         }
@@ -26,11 +26,11 @@ pub mod core {
         /// The values a new `User` row needs; keys and timestamps are filled in on insert.
         #[derive(Debug, Clone, PartialEq)]
         pub struct NewUser {
-            pub email: ::std::string::String,
-            pub username: ::std::string::String,
-            pub password_hash: ::std::string::String,
-            pub bio: ::std::option::Option<::std::string::String>,
-            pub image: ::std::option::Option<::std::string::String>,
+            pub email: String,
+            pub username: String,
+            pub password_hash: String,
+            pub bio: Option<String>,
+            pub image: Option<String>,
         }
         ///Filters of [`User::page`]; `None` does not filter.
         #[derive(Debug, Clone, Default, PartialEq)]
@@ -39,14 +39,11 @@ pub mod core {
             /// ` WHERE ...` for the filters that are set (empty when none is), binding their values after
             /// those already in `args`.
             #[allow(unused_mut, unused_variables)]
-            pub fn where_sql(
-                &self,
-                args: &mut ::std::vec::Vec<::charter_runtime::Value>,
-            ) -> ::std::string::String {
+            pub fn where_sql(&self, args: &mut Vec<::charter_runtime::Value>) -> String {
                 let filter = self;
-                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let mut conds: Vec<String> = Vec::new();
                 if conds.is_empty() {
-                    ::std::string::String::new()
+                    String::new()
                 } else {
                     ::std::format!(" WHERE {}", conds.join(" AND "))
                 }
@@ -59,7 +56,7 @@ pub mod core {
             pub async fn insert(
                 db: impl ::charter_runtime::Conn<'_>,
                 new: NewUser,
-            ) -> ::std::result::Result<User, ::charter_runtime::DbError> {
+            ) -> Result<User, ::charter_runtime::DbError> {
                 let now = ::charter_runtime::Utc::now();
                 db.query(
                         "INSERT INTO \"users\" (\"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\") VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\"",
@@ -78,10 +75,7 @@ pub mod core {
             pub async fn get(
                 db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
-            ) -> ::std::result::Result<
-                ::std::option::Option<User>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Option<User>, ::charter_runtime::DbError> {
                 db.query(
                         "SELECT \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\" FROM \"users\" WHERE \"id\" = $1",
                     )
@@ -93,12 +87,9 @@ pub mod core {
             pub async fn get_many(
                 db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
-            ) -> ::std::result::Result<
-                ::std::vec::Vec<User>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Vec<User>, ::charter_runtime::DbError> {
                 if keys.is_empty() {
-                    return Ok(::std::vec::Vec::new());
+                    return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
                     "{}{})",
@@ -112,10 +103,7 @@ pub mod core {
             pub async fn get_by_email(
                 db: impl ::charter_runtime::Conn<'_>,
                 email: &str,
-            ) -> ::std::result::Result<
-                ::std::option::Option<User>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Option<User>, ::charter_runtime::DbError> {
                 db.query(
                         "SELECT \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\" FROM \"users\" WHERE \"email\" = $1",
                     )
@@ -127,10 +115,7 @@ pub mod core {
             pub async fn get_by_username(
                 db: impl ::charter_runtime::Conn<'_>,
                 username: &str,
-            ) -> ::std::result::Result<
-                ::std::option::Option<User>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Option<User>, ::charter_runtime::DbError> {
                 db.query(
                         "SELECT \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\" FROM \"users\" WHERE \"username\" = $1",
                     )
@@ -142,19 +127,19 @@ pub mod core {
             pub async fn save(
                 &mut self,
                 db: impl ::charter_runtime::Conn<'_>,
-            ) -> ::std::result::Result<(), ::charter_runtime::DbError> {
+            ) -> Result<(), ::charter_runtime::DbError> {
                 self.updated_at = ::charter_runtime::Utc::now();
                 let saved = db
                     .query(
                         "UPDATE \"users\" SET \"email\" = $1, \"username\" = $2, \"password_hash\" = $3, \"bio\" = $4, \"image\" = $5, \"updated_at\" = $6 WHERE \"id\" = $7 RETURNING \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\"",
                     )
-                    .bind(::std::clone::Clone::clone(&self.email))
-                    .bind(::std::clone::Clone::clone(&self.username))
-                    .bind(::std::clone::Clone::clone(&self.password_hash))
-                    .bind(::std::clone::Clone::clone(&self.bio))
-                    .bind(::std::clone::Clone::clone(&self.image))
-                    .bind(::std::clone::Clone::clone(&self.updated_at))
-                    .bind(::std::clone::Clone::clone(&self.id))
+                    .bind(self.email.clone())
+                    .bind(self.username.clone())
+                    .bind(self.password_hash.clone())
+                    .bind(self.bio.clone())
+                    .bind(self.image.clone())
+                    .bind(self.updated_at.clone())
+                    .bind(self.id.clone())
                     .fetch_one::<User>()
                     .await?;
                 *self = saved;
@@ -164,7 +149,7 @@ pub mod core {
             pub async fn delete(
                 db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
-            ) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
+            ) -> Result<bool, ::charter_runtime::DbError> {
                 Ok(
                     db
                         .query("DELETE FROM \"users\" WHERE \"id\" = $1")
@@ -178,11 +163,11 @@ pub mod core {
                 db: impl ::charter_runtime::Conn<'_>,
                 key: i64,
                 targets: &[i64],
-            ) -> ::std::result::Result<(), ::charter_runtime::DbError> {
+            ) -> Result<(), ::charter_runtime::DbError> {
                 if targets.is_empty() {
                     return Ok(());
                 }
-                let mut sql = ::std::string::String::from(
+                let mut sql = String::from(
                     "INSERT INTO \"users_following\" (\"user_id\", \"following_id\") VALUES ",
                 );
                 for i in 0..targets.len() {
@@ -201,7 +186,7 @@ pub mod core {
                 db: impl ::charter_runtime::Conn<'_>,
                 key: i64,
                 target: i64,
-            ) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
+            ) -> Result<bool, ::charter_runtime::DbError> {
                 Ok(
                     db
                         .query(
@@ -217,10 +202,7 @@ pub mod core {
             pub async fn following_keys(
                 db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
-            ) -> ::std::result::Result<
-                ::std::vec::Vec<(i64, i64)>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Vec<(i64, i64)>, ::charter_runtime::DbError> {
                 #[derive(Debug)]
                 struct UserFollowingLink {
                     user_id: i64,
@@ -230,7 +212,7 @@ pub mod core {
                     UserFollowingLink { user_id, following_id }
                 );
                 if keys.is_empty() {
-                    return Ok(::std::vec::Vec::new());
+                    return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
                     "{}{}{}",
@@ -252,10 +234,7 @@ pub mod core {
             pub async fn following_counts(
                 db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
-            ) -> ::std::result::Result<
-                ::std::vec::Vec<(i64, i64)>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Vec<(i64, i64)>, ::charter_runtime::DbError> {
                 #[derive(Debug)]
                 struct UserFollowingCount {
                     user_id: i64,
@@ -265,7 +244,7 @@ pub mod core {
                     UserFollowingCount { user_id, n }
                 );
                 if keys.is_empty() {
-                    return Ok(::std::vec::Vec::new());
+                    return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
                     "{}{}{}",
@@ -288,12 +267,9 @@ pub mod core {
                 db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
                 target: i64,
-            ) -> ::std::result::Result<
-                ::std::vec::Vec<i64>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Vec<i64>, ::charter_runtime::DbError> {
                 if keys.is_empty() {
-                    return Ok(::std::vec::Vec::new());
+                    return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
                     "{}{})",
@@ -308,12 +284,9 @@ pub mod core {
                 db: impl ::charter_runtime::Conn<'_>,
                 key: i64,
                 candidates: &[i64],
-            ) -> ::std::result::Result<
-                ::std::vec::Vec<i64>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Vec<i64>, ::charter_runtime::DbError> {
                 if candidates.is_empty() {
-                    return Ok(::std::vec::Vec::new());
+                    return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
                     "{}{})",
@@ -331,11 +304,8 @@ pub mod core {
                 filter: &UserFilter,
                 limit: i64,
                 offset: i64,
-            ) -> ::std::result::Result<
-                (::std::vec::Vec<User>, i64),
-                ::charter_runtime::DbError,
-            > {
-                let mut args = ::std::vec::Vec::new();
+            ) -> Result<(Vec<User>, i64), ::charter_runtime::DbError> {
+                let mut args = Vec::new();
                 let filter_sql = filter.where_sql(&mut args);
                 let sql = ::std::format!(
                     "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
@@ -377,16 +347,16 @@ pub mod core {
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct User {
         #[validate(length(max = 255usize), email)]
-        pub email: ::std::string::String,
+        pub email: String,
         #[validate(length(min = 1usize, max = 64usize), pattern = "^[A-Za-z0-9_.-]+$")]
-        pub username: ::std::string::String,
+        pub username: String,
         #[serde(default)]
         #[validate(length(max = 4096usize))]
-        pub bio: ::std::option::Option<::std::string::String>,
+        pub bio: Option<String>,
         #[serde(default)]
         #[validate(length(max = 1024usize), url)]
-        pub image: ::std::option::Option<::std::string::String>,
-        pub token: ::std::string::String,
+        pub image: Option<String>,
+        pub token: String,
     }
     #[derive(
         Debug,
@@ -399,13 +369,13 @@ pub mod core {
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct Profile {
         #[validate(length(min = 1usize, max = 64usize), pattern = "^[A-Za-z0-9_.-]+$")]
-        pub username: ::std::string::String,
+        pub username: String,
         #[serde(default)]
         #[validate(length(max = 4096usize))]
-        pub bio: ::std::option::Option<::std::string::String>,
+        pub bio: Option<String>,
         #[serde(default)]
         #[validate(length(max = 1024usize), url)]
-        pub image: ::std::option::Option<::std::string::String>,
+        pub image: Option<String>,
         pub following: bool,
     }
     #[derive(
@@ -419,9 +389,9 @@ pub mod core {
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct LoginUser {
         #[validate(length(max = 255usize), email)]
-        pub email: ::std::string::String,
+        pub email: String,
         #[validate(length(min = 1usize, max = 128usize))]
-        pub password: ::std::string::String,
+        pub password: String,
     }
     #[derive(
         Debug,
@@ -434,11 +404,11 @@ pub mod core {
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct NewUser {
         #[validate(length(min = 1usize, max = 64usize), pattern = "^[A-Za-z0-9_.-]+$")]
-        pub username: ::std::string::String,
+        pub username: String,
         #[validate(length(max = 255usize), email)]
-        pub email: ::std::string::String,
+        pub email: String,
         #[validate(length(min = 8usize, max = 128usize))]
-        pub password: ::std::string::String,
+        pub password: String,
     }
     #[derive(
         Debug,
@@ -452,19 +422,19 @@ pub mod core {
     pub struct UserUpdate {
         #[serde(default)]
         #[validate(length(max = 255usize), email)]
-        pub email: ::std::option::Option<::std::string::String>,
+        pub email: Option<String>,
         #[serde(default)]
         #[validate(length(min = 1usize, max = 64usize), pattern = "^[A-Za-z0-9_.-]+$")]
-        pub username: ::std::option::Option<::std::string::String>,
+        pub username: Option<String>,
         #[serde(default)]
         #[validate(length(max = 4096usize))]
-        pub bio: ::std::option::Option<::std::string::String>,
+        pub bio: Option<String>,
         #[serde(default)]
         #[validate(length(max = 1024usize), url)]
-        pub image: ::std::option::Option<::std::string::String>,
+        pub image: Option<String>,
         #[serde(default)]
         #[validate(length(min = 8usize, max = 128usize))]
-        pub password: ::std::option::Option<::std::string::String>,
+        pub password: Option<String>,
     }
     #[derive(
         Debug,
@@ -599,12 +569,12 @@ pub mod core {
     impl User {
         /// Builds a `User` from a `User` row; the arguments are the fields the type adds.
         #[allow(clippy::too_many_arguments)]
-        pub fn from_model(model: &models::User, token: ::std::string::String) -> Self {
+        pub fn from_model(model: &models::User, token: String) -> Self {
             Self {
-                email: ::std::clone::Clone::clone(&model.email),
-                username: ::std::clone::Clone::clone(&model.username),
-                bio: ::std::clone::Clone::clone(&model.bio),
-                image: ::std::clone::Clone::clone(&model.image),
+                email: model.email.clone(),
+                username: model.username.clone(),
+                bio: model.bio.clone(),
+                image: model.image.clone(),
                 token,
             }
         }
@@ -614,9 +584,9 @@ pub mod core {
         #[allow(clippy::too_many_arguments)]
         pub fn from_model(model: &models::User, following: bool) -> Self {
             Self {
-                username: ::std::clone::Clone::clone(&model.username),
-                bio: ::std::clone::Clone::clone(&model.bio),
-                image: ::std::clone::Clone::clone(&model.image),
+                username: model.username.clone(),
+                bio: model.bio.clone(),
+                image: model.image.clone(),
                 following,
             }
         }
@@ -624,13 +594,10 @@ pub mod core {
     impl NewUser {
         /// Builds a `NewUser` from a `User` row; the arguments are the fields the type adds.
         #[allow(clippy::too_many_arguments)]
-        pub fn from_model(
-            model: &models::User,
-            password: ::std::string::String,
-        ) -> Self {
+        pub fn from_model(model: &models::User, password: String) -> Self {
             Self {
-                username: ::std::clone::Clone::clone(&model.username),
-                email: ::std::clone::Clone::clone(&model.email),
+                username: model.username.clone(),
+                email: model.email.clone(),
                 password,
             }
         }
@@ -638,15 +605,12 @@ pub mod core {
     impl UserUpdate {
         /// Builds a `UserUpdate` from a `User` row; the arguments are the fields the type adds.
         #[allow(clippy::too_many_arguments)]
-        pub fn from_model(
-            model: &models::User,
-            password: ::std::option::Option<::std::string::String>,
-        ) -> Self {
+        pub fn from_model(model: &models::User, password: Option<String>) -> Self {
             Self {
-                email: Some(::std::clone::Clone::clone(&model.email)),
-                username: Some(::std::clone::Clone::clone(&model.username)),
-                bio: ::std::clone::Clone::clone(&model.bio),
-                image: ::std::clone::Clone::clone(&model.image),
+                email: Some(model.email.clone()),
+                username: Some(model.username.clone()),
+                bio: model.bio.clone(),
+                image: model.image.clone(),
                 password,
             }
         }
@@ -655,9 +619,9 @@ pub mod core {
     struct __ProfileRow {
         key: i64,
         f_following: bool,
-        f_username: ::std::string::String,
-        f_bio: ::std::option::Option<::std::string::String>,
-        f_image: ::std::option::Option<::std::string::String>,
+        f_username: String,
+        f_bio: Option<String>,
+        f_image: Option<String>,
     }
     ::charter_runtime::__private::impl_from_row!(
         __ProfileRow { key, f_following, f_username, f_bio, f_image }
@@ -686,9 +650,7 @@ pub mod core {
         "",
     );
     impl Profile {
-        fn from_loaded_row(
-            c: __ProfileRow,
-        ) -> ::std::result::Result<Self, ::charter_runtime::DbError> {
+        fn from_loaded_row(c: __ProfileRow) -> Result<Self, ::charter_runtime::DbError> {
             Ok(Self {
                 username: c.f_username,
                 bio: c.f_bio,
@@ -700,12 +662,9 @@ pub mod core {
         pub async fn load(
             db: &::charter_runtime::Db,
             rows: &[models::User],
-            caller: ::std::option::Option<&::charter_runtime::Caller>,
-        ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
-            let keys: ::std::vec::Vec<i64> = rows
-                .iter()
-                .map(|r| ::std::clone::Clone::clone(&r.id))
-                .collect();
+            caller: Option<&::charter_runtime::Caller>,
+        ) -> Result<Vec<Self>, ::charter_runtime::DbError> {
+            let keys: Vec<i64> = rows.iter().map(|r| r.id.clone()).collect();
             ::charter_runtime::__private::loader::by_keys(
                     db,
                     &__Profile_SELECT,
@@ -714,7 +673,7 @@ pub mod core {
                         .map(::charter_runtime::Value::from),
                     "id",
                     &keys,
-                    |c: &__ProfileRow| ::std::clone::Clone::clone(&c.key),
+                    |c: &__ProfileRow| c.key.clone(),
                     Self::from_loaded_row,
                 )
                 .await
@@ -726,11 +685,8 @@ pub mod core {
             filter: &models::UserFilter,
             limit: i64,
             offset: i64,
-            caller: ::std::option::Option<&::charter_runtime::Caller>,
-        ) -> ::std::result::Result<
-            (::std::vec::Vec<Self>, i64),
-            ::charter_runtime::DbError,
-        > {
+            caller: Option<&::charter_runtime::Caller>,
+        ) -> Result<(Vec<Self>, i64), ::charter_runtime::DbError> {
             ::charter_runtime::__private::loader::page(
                     db,
                     &__Profile_SELECT,
@@ -749,11 +705,8 @@ pub mod core {
         pub async fn get(
             db: &::charter_runtime::Db,
             id: i64,
-            caller: ::std::option::Option<&::charter_runtime::Caller>,
-        ) -> ::std::result::Result<
-            ::std::option::Option<Self>,
-            ::charter_runtime::DbError,
-        > {
+            caller: Option<&::charter_runtime::Caller>,
+        ) -> Result<Option<Self>, ::charter_runtime::DbError> {
             ::charter_runtime::__private::loader::one(
                     db,
                     &__Profile_SELECT,
@@ -770,11 +723,8 @@ pub mod core {
         pub async fn get_by_email(
             db: &::charter_runtime::Db,
             email: &str,
-            caller: ::std::option::Option<&::charter_runtime::Caller>,
-        ) -> ::std::result::Result<
-            ::std::option::Option<Self>,
-            ::charter_runtime::DbError,
-        > {
+            caller: Option<&::charter_runtime::Caller>,
+        ) -> Result<Option<Self>, ::charter_runtime::DbError> {
             ::charter_runtime::__private::loader::one(
                     db,
                     &__Profile_SELECT,
@@ -791,11 +741,8 @@ pub mod core {
         pub async fn get_by_username(
             db: &::charter_runtime::Db,
             username: &str,
-            caller: ::std::option::Option<&::charter_runtime::Caller>,
-        ) -> ::std::result::Result<
-            ::std::option::Option<Self>,
-            ::charter_runtime::DbError,
-        > {
+            caller: Option<&::charter_runtime::Caller>,
+        ) -> Result<Option<Self>, ::charter_runtime::DbError> {
             ::charter_runtime::__private::loader::one(
                     db,
                     &__Profile_SELECT,
@@ -820,13 +767,13 @@ pub mod core {
     #[derive(Debug)]
     pub enum RegisterError {
         /// Conflicts with existing data (409).
-        Conflict(::std::string::String),
+        Conflict(String),
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
     impl ::std::convert::From<::charter_runtime::DbError> for RegisterError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            RegisterError::Internal(::std::boxed::Box::new(e))
+            RegisterError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<RegisterError> for ::charter_runtime::ApiError {
@@ -853,7 +800,7 @@ pub mod core {
             ctx: &::charter_runtime::Ctx,
             input: RegisterInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<RegisterOutput, RegisterError>,
+            Output = Result<RegisterOutput, RegisterError>,
         > + ::std::marker::Send;
     }
     /// What `login` receives: parsed, authenticated and validated.
@@ -867,13 +814,13 @@ pub mod core {
     #[derive(Debug)]
     pub enum LoginError {
         /// Missing or invalid credentials (401).
-        Unauthorized(::std::string::String),
+        Unauthorized(String),
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
     impl ::std::convert::From<::charter_runtime::DbError> for LoginError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            LoginError::Internal(::std::boxed::Box::new(e))
+            LoginError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<LoginError> for ::charter_runtime::ApiError {
@@ -902,7 +849,7 @@ pub mod core {
             ctx: &::charter_runtime::Ctx,
             input: LoginInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<LoginOutput, LoginError>,
+            Output = Result<LoginOutput, LoginError>,
         > + ::std::marker::Send;
     }
     /// What `current_user` receives: parsed, authenticated and validated.
@@ -916,13 +863,13 @@ pub mod core {
     #[derive(Debug)]
     pub enum CurrentUserError {
         /// No such resource (404).
-        NotFound(::std::string::String),
+        NotFound(String),
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
     impl ::std::convert::From<::charter_runtime::DbError> for CurrentUserError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            CurrentUserError::Internal(::std::boxed::Box::new(e))
+            CurrentUserError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<CurrentUserError> for ::charter_runtime::ApiError {
@@ -951,7 +898,7 @@ pub mod core {
             ctx: &::charter_runtime::Ctx,
             input: CurrentUserInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<CurrentUserOutput, CurrentUserError>,
+            Output = Result<CurrentUserOutput, CurrentUserError>,
         > + ::std::marker::Send;
     }
     /// What `update_user` receives: parsed, authenticated and validated.
@@ -967,15 +914,15 @@ pub mod core {
     #[derive(Debug)]
     pub enum UpdateUserError {
         /// No such resource (404).
-        NotFound(::std::string::String),
+        NotFound(String),
         /// Conflicts with existing data (409).
-        Conflict(::std::string::String),
+        Conflict(String),
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
     impl ::std::convert::From<::charter_runtime::DbError> for UpdateUserError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            UpdateUserError::Internal(::std::boxed::Box::new(e))
+            UpdateUserError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<UpdateUserError> for ::charter_runtime::ApiError {
@@ -1003,29 +950,29 @@ pub mod core {
             ctx: &::charter_runtime::Ctx,
             input: UpdateUserInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<UpdateUserOutput, UpdateUserError>,
+            Output = Result<UpdateUserOutput, UpdateUserError>,
         > + ::std::marker::Send;
     }
     /// What `get_profile` receives: parsed, authenticated and validated.
     #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
     pub struct GetProfileInput {
         /// The caller, when the request carried a valid token.
-        pub caller: ::std::option::Option<::charter_runtime::Caller>,
+        pub caller: Option<::charter_runtime::Caller>,
         /// Username of the profile to get
-        pub username: ::std::string::String,
+        pub username: String,
     }
     pub type GetProfileOutput = GetProfileResponse;
     /// The errors `get_profile` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
     pub enum GetProfileError {
         /// No such resource (404).
-        NotFound(::std::string::String),
+        NotFound(String),
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
     impl ::std::convert::From<::charter_runtime::DbError> for GetProfileError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            GetProfileError::Internal(::std::boxed::Box::new(e))
+            GetProfileError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<GetProfileError> for ::charter_runtime::ApiError {
@@ -1052,7 +999,7 @@ pub mod core {
             ctx: &::charter_runtime::Ctx,
             input: GetProfileInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<GetProfileOutput, GetProfileError>,
+            Output = Result<GetProfileOutput, GetProfileError>,
         > + ::std::marker::Send;
     }
     /// What `follow_user` receives: parsed, authenticated and validated.
@@ -1061,22 +1008,22 @@ pub mod core {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
         /// Username of the profile you want to follow
-        pub username: ::std::string::String,
+        pub username: String,
     }
     pub type FollowUserOutput = FollowUserResponse;
     /// The errors `follow_user` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
     pub enum FollowUserError {
         /// Malformed request (400).
-        BadRequest(::std::string::String),
+        BadRequest(String),
         /// No such resource (404).
-        NotFound(::std::string::String),
+        NotFound(String),
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
     impl ::std::convert::From<::charter_runtime::DbError> for FollowUserError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            FollowUserError::Internal(::std::boxed::Box::new(e))
+            FollowUserError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<FollowUserError> for ::charter_runtime::ApiError {
@@ -1106,7 +1053,7 @@ pub mod core {
             ctx: &::charter_runtime::Ctx,
             input: FollowUserInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<FollowUserOutput, FollowUserError>,
+            Output = Result<FollowUserOutput, FollowUserError>,
         > + ::std::marker::Send;
     }
     /// What `unfollow_user` receives: parsed, authenticated and validated.
@@ -1115,20 +1062,20 @@ pub mod core {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
         /// Username of the profile you want to unfollow
-        pub username: ::std::string::String,
+        pub username: String,
     }
     pub type UnfollowUserOutput = UnfollowUserResponse;
     /// The errors `unfollow_user` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
     pub enum UnfollowUserError {
         /// No such resource (404).
-        NotFound(::std::string::String),
+        NotFound(String),
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
     impl ::std::convert::From<::charter_runtime::DbError> for UnfollowUserError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            UnfollowUserError::Internal(::std::boxed::Box::new(e))
+            UnfollowUserError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<UnfollowUserError> for ::charter_runtime::ApiError {
@@ -1157,7 +1104,7 @@ pub mod core {
             ctx: &::charter_runtime::Ctx,
             input: UnfollowUserInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<UnfollowUserOutput, UnfollowUserError>,
+            Output = Result<UnfollowUserOutput, UnfollowUserError>,
         > + ::std::marker::Send;
     }
     #[doc(hidden)]
@@ -1171,18 +1118,18 @@ pub mod core {
         pub struct LoginUser {
             #[serde(rename = "email", default)]
             #[validate(length(max = 255usize), email)]
-            pub email: ::std::option::Option<::std::string::String>,
+            pub email: Option<String>,
             #[serde(rename = "password", default)]
             #[validate(length(min = 1usize, max = 128usize))]
-            pub password: ::std::option::Option<::std::string::String>,
+            pub password: Option<String>,
         }
         impl ::charter_runtime::__private::draft::Draft for LoginUser {
             type Real = super::LoginUser;
             fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-            ) -> ::std::option::Option<super::LoginUser> {
+                errors: &mut Vec<::charter_runtime::FieldError>,
+            ) -> Option<super::LoginUser> {
                 let email = ::charter_runtime::__private::draft::required(
                     self.email,
                     "email",
@@ -1197,13 +1144,10 @@ pub mod core {
                     errors,
                     ::charter_runtime::__private::draft::keep,
                 );
-                let (
-                    ::std::option::Option::Some(email),
-                    ::std::option::Option::Some(password),
-                ) = (email, password) else {
-                    return ::std::option::Option::None;
+                let (Some(email), Some(password)) = (email, password) else {
+                    return None;
                 };
-                ::std::option::Option::Some(super::LoginUser {
+                Some(super::LoginUser {
                     email,
                     password,
                 })
@@ -1221,21 +1165,21 @@ pub mod core {
                 length(min = 1usize, max = 64usize),
                 pattern = "^[A-Za-z0-9_.-]+$"
             )]
-            pub username: ::std::option::Option<::std::string::String>,
+            pub username: Option<String>,
             #[serde(rename = "email", default)]
             #[validate(length(max = 255usize), email)]
-            pub email: ::std::option::Option<::std::string::String>,
+            pub email: Option<String>,
             #[serde(rename = "password", default)]
             #[validate(length(min = 8usize, max = 128usize))]
-            pub password: ::std::option::Option<::std::string::String>,
+            pub password: Option<String>,
         }
         impl ::charter_runtime::__private::draft::Draft for NewUser {
             type Real = super::NewUser;
             fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-            ) -> ::std::option::Option<super::NewUser> {
+                errors: &mut Vec<::charter_runtime::FieldError>,
+            ) -> Option<super::NewUser> {
                 let username = ::charter_runtime::__private::draft::required(
                     self.username,
                     "username",
@@ -1257,14 +1201,14 @@ pub mod core {
                     errors,
                     ::charter_runtime::__private::draft::keep,
                 );
-                let (
-                    ::std::option::Option::Some(username),
-                    ::std::option::Option::Some(email),
-                    ::std::option::Option::Some(password),
-                ) = (username, email, password) else {
-                    return ::std::option::Option::None;
+                let (Some(username), Some(email), Some(password)) = (
+                    username,
+                    email,
+                    password,
+                ) else {
+                    return None;
                 };
-                ::std::option::Option::Some(super::NewUser {
+                Some(super::NewUser {
                     username,
                     email,
                     password,
@@ -1280,30 +1224,30 @@ pub mod core {
         pub struct UserUpdate {
             #[serde(rename = "email", default)]
             #[validate(length(max = 255usize), email)]
-            pub email: ::std::option::Option<::std::string::String>,
+            pub email: Option<String>,
             #[serde(rename = "username", default)]
             #[validate(
                 length(min = 1usize, max = 64usize),
                 pattern = "^[A-Za-z0-9_.-]+$"
             )]
-            pub username: ::std::option::Option<::std::string::String>,
+            pub username: Option<String>,
             #[serde(rename = "bio", default)]
             #[validate(length(max = 4096usize))]
-            pub bio: ::std::option::Option<::std::string::String>,
+            pub bio: Option<String>,
             #[serde(rename = "image", default)]
             #[validate(length(max = 1024usize), url)]
-            pub image: ::std::option::Option<::std::string::String>,
+            pub image: Option<String>,
             #[serde(rename = "password", default)]
             #[validate(length(min = 8usize, max = 128usize))]
-            pub password: ::std::option::Option<::std::string::String>,
+            pub password: Option<String>,
         }
         impl ::charter_runtime::__private::draft::Draft for UserUpdate {
             type Real = super::UserUpdate;
             fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-            ) -> ::std::option::Option<super::UserUpdate> {
+                errors: &mut Vec<::charter_runtime::FieldError>,
+            ) -> Option<super::UserUpdate> {
                 let email = ::charter_runtime::__private::draft::optional(
                     self.email,
                     "email",
@@ -1340,15 +1284,15 @@ pub mod core {
                     ::charter_runtime::__private::draft::keep,
                 );
                 let (
-                    ::std::option::Option::Some(email),
-                    ::std::option::Option::Some(username),
-                    ::std::option::Option::Some(bio),
-                    ::std::option::Option::Some(image),
-                    ::std::option::Option::Some(password),
+                    Some(email),
+                    Some(username),
+                    Some(bio),
+                    Some(image),
+                    Some(password),
                 ) = (email, username, bio, image, password) else {
-                    return ::std::option::Option::None;
+                    return None;
                 };
-                ::std::option::Option::Some(super::UserUpdate {
+                Some(super::UserUpdate {
                     email,
                     username,
                     bio,
@@ -1366,17 +1310,15 @@ pub mod core {
         pub struct RegisterBody {
             #[serde(rename = "user", default)]
             #[validate(nested)]
-            pub user: ::std::option::Option<
-                ::charter_runtime::__private::handler::Object<NewUser>,
-            >,
+            pub user: Option<::charter_runtime::__private::handler::Object<NewUser>>,
         }
         impl ::charter_runtime::__private::draft::Draft for RegisterBody {
             type Real = super::RegisterBody;
             fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-            ) -> ::std::option::Option<super::RegisterBody> {
+                errors: &mut Vec<::charter_runtime::FieldError>,
+            ) -> Option<super::RegisterBody> {
                 let user = ::charter_runtime::__private::draft::required(
                     self.user,
                     "user",
@@ -1384,10 +1326,10 @@ pub mod core {
                     errors,
                     ::charter_runtime::__private::draft::object,
                 );
-                let (::std::option::Option::Some(user),) = (user,) else {
-                    return ::std::option::Option::None;
+                let (Some(user),) = (user,) else {
+                    return None;
                 };
-                ::std::option::Option::Some(super::RegisterBody { user })
+                Some(super::RegisterBody { user })
             }
         }
         #[derive(
@@ -1399,17 +1341,15 @@ pub mod core {
         pub struct LoginBody {
             #[serde(rename = "user", default)]
             #[validate(nested)]
-            pub user: ::std::option::Option<
-                ::charter_runtime::__private::handler::Object<LoginUser>,
-            >,
+            pub user: Option<::charter_runtime::__private::handler::Object<LoginUser>>,
         }
         impl ::charter_runtime::__private::draft::Draft for LoginBody {
             type Real = super::LoginBody;
             fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-            ) -> ::std::option::Option<super::LoginBody> {
+                errors: &mut Vec<::charter_runtime::FieldError>,
+            ) -> Option<super::LoginBody> {
                 let user = ::charter_runtime::__private::draft::required(
                     self.user,
                     "user",
@@ -1417,10 +1357,10 @@ pub mod core {
                     errors,
                     ::charter_runtime::__private::draft::object,
                 );
-                let (::std::option::Option::Some(user),) = (user,) else {
-                    return ::std::option::Option::None;
+                let (Some(user),) = (user,) else {
+                    return None;
                 };
-                ::std::option::Option::Some(super::LoginBody { user })
+                Some(super::LoginBody { user })
             }
         }
         #[derive(
@@ -1432,17 +1372,15 @@ pub mod core {
         pub struct UpdateUserBody {
             #[serde(rename = "user", default)]
             #[validate(nested)]
-            pub user: ::std::option::Option<
-                ::charter_runtime::__private::handler::Object<UserUpdate>,
-            >,
+            pub user: Option<::charter_runtime::__private::handler::Object<UserUpdate>>,
         }
         impl ::charter_runtime::__private::draft::Draft for UpdateUserBody {
             type Real = super::UpdateUserBody;
             fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-            ) -> ::std::option::Option<super::UpdateUserBody> {
+                errors: &mut Vec<::charter_runtime::FieldError>,
+            ) -> Option<super::UpdateUserBody> {
                 let user = ::charter_runtime::__private::draft::required(
                     self.user,
                     "user",
@@ -1450,309 +1388,218 @@ pub mod core {
                     errors,
                     ::charter_runtime::__private::draft::object,
                 );
-                let (::std::option::Option::Some(user),) = (user,) else {
-                    return ::std::option::Option::None;
+                let (Some(user),) = (user,) else {
+                    return None;
                 };
-                ::std::option::Option::Some(super::UpdateUserBody { user })
+                Some(super::UpdateUserBody { user })
             }
         }
     }
 }
 #[allow(clippy::all, unused_variables, unused_mut)]
 mod __core_handlers {
+    use ::charter_runtime::__private::handler as __h;
     pub(super) async fn handle_register<A: super::core::Register>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let body = match ::charter_runtime::__private::handler::json_body::<
-            ::charter_runtime::__private::handler::Object<
-                super::core::drafts::RegisterBody,
-            >,
+        let body = match __h::json_body::<
+            __h::Object<super::core::drafts::RegisterBody>,
         >(&req) {
             Ok(b) => b.0,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let mut errors = ::std::vec::Vec::new();
-        ::charter_runtime::__private::handler::check(&body, &mut errors);
+        let mut errors = Vec::new();
+        __h::check(&body, &mut errors);
         let body = ::charter_runtime::__private::draft::Draft::finish(
             body,
             &mut ::charter_runtime::JsonPath::new(),
             &mut errors,
         );
         let (Some(body),) = (body,) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         };
         let input = super::core::RegisterInput { body };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().register(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(201u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(out) => __h::respond(201u16, &out),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
     pub(super) async fn handle_login<A: super::core::Login>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let body = match ::charter_runtime::__private::handler::json_body::<
-            ::charter_runtime::__private::handler::Object<super::core::drafts::LoginBody>,
+        let body = match __h::json_body::<
+            __h::Object<super::core::drafts::LoginBody>,
         >(&req) {
             Ok(b) => b.0,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let mut errors = ::std::vec::Vec::new();
-        ::charter_runtime::__private::handler::check(&body, &mut errors);
+        let mut errors = Vec::new();
+        __h::check(&body, &mut errors);
         let body = ::charter_runtime::__private::draft::Draft::finish(
             body,
             &mut ::charter_runtime::JsonPath::new(),
             &mut errors,
         );
         let (Some(body),) = (body,) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         };
         let input = super::core::LoginInput { body };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().login(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(out) => __h::respond(200u16, &out),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
     pub(super) async fn handle_current_user<A: super::core::CurrentUser>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_required(
-            &req,
-            ctx,
-        ) {
+        let caller = match __h::caller_required(&req, ctx) {
             Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let mut errors = ::std::vec::Vec::new();
+        let mut errors = Vec::new();
         let input = super::core::CurrentUserInput {
             caller,
         };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().current_user(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(out) => __h::respond(200u16, &out),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
     pub(super) async fn handle_update_user<A: super::core::UpdateUser>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_required(
-            &req,
-            ctx,
-        ) {
+        let caller = match __h::caller_required(&req, ctx) {
             Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let body = match ::charter_runtime::__private::handler::json_body::<
-            ::charter_runtime::__private::handler::Object<
-                super::core::drafts::UpdateUserBody,
-            >,
+        let body = match __h::json_body::<
+            __h::Object<super::core::drafts::UpdateUserBody>,
         >(&req) {
             Ok(b) => b.0,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let mut errors = ::std::vec::Vec::new();
-        ::charter_runtime::__private::handler::check(&body, &mut errors);
+        let mut errors = Vec::new();
+        __h::check(&body, &mut errors);
         let body = ::charter_runtime::__private::draft::Draft::finish(
             body,
             &mut ::charter_runtime::JsonPath::new(),
             &mut errors,
         );
         let (Some(body),) = (body,) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         };
         let input = super::core::UpdateUserInput {
             caller,
             body,
         };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().update_user(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(out) => __h::respond(200u16, &out),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
     pub(super) async fn handle_get_profile<A: super::core::GetProfile>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_optional(
-            &req,
-            ctx,
-        ) {
+        let caller = match __h::caller_optional(&req, ctx) {
             Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let mut errors = ::std::vec::Vec::new();
-        let p_username = ::charter_runtime::__private::handler::path::<
-            ::std::string::String,
-        >(&req, "username", &mut errors);
+        let mut errors = Vec::new();
+        let p_username = __h::path::<String>(&req, "username", &mut errors);
         let (Some(p_username),) = (p_username,) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         };
         let input = super::core::GetProfileInput {
             caller,
             username: p_username,
         };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().get_profile(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(out) => __h::respond(200u16, &out),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
     pub(super) async fn handle_follow_user<A: super::core::FollowUser>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_required(
-            &req,
-            ctx,
-        ) {
+        let caller = match __h::caller_required(&req, ctx) {
             Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let mut errors = ::std::vec::Vec::new();
-        let p_username = ::charter_runtime::__private::handler::path::<
-            ::std::string::String,
-        >(&req, "username", &mut errors);
+        let mut errors = Vec::new();
+        let p_username = __h::path::<String>(&req, "username", &mut errors);
         let (Some(p_username),) = (p_username,) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         };
         let input = super::core::FollowUserInput {
             caller,
             username: p_username,
         };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().follow_user(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(out) => __h::respond(200u16, &out),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
     pub(super) async fn handle_unfollow_user<A: super::core::UnfollowUser>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_required(
-            &req,
-            ctx,
-        ) {
+        let caller = match __h::caller_required(&req, ctx) {
             Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let mut errors = ::std::vec::Vec::new();
-        let p_username = ::charter_runtime::__private::handler::path::<
-            ::std::string::String,
-        >(&req, "username", &mut errors);
+        let mut errors = Vec::new();
+        let p_username = __h::path::<String>(&req, "username", &mut errors);
         let (Some(p_username),) = (p_username,) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         };
         let input = super::core::UnfollowUserInput {
             caller,
             username: p_username,
         };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().unfollow_user(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(out) => __h::respond(200u16, &out),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
 }
@@ -1766,13 +1613,13 @@ pub mod articles {
         #[derive(Debug, Clone, PartialEq)]
         pub struct Tag {
             pub id: i64,
-            pub name: ::std::string::String,
+            pub name: String,
         }
         ::charter_runtime::__private::impl_from_row!(Tag { id, name });
         /// The values a new `Tag` row needs; keys and timestamps are filled in on insert.
         #[derive(Debug, Clone, PartialEq)]
         pub struct NewTag {
-            pub name: ::std::string::String,
+            pub name: String,
         }
         ///Filters of [`Tag::page`]; `None` does not filter.
         #[derive(Debug, Clone, Default, PartialEq)]
@@ -1781,14 +1628,11 @@ pub mod articles {
             /// ` WHERE ...` for the filters that are set (empty when none is), binding their values after
             /// those already in `args`.
             #[allow(unused_mut, unused_variables)]
-            pub fn where_sql(
-                &self,
-                args: &mut ::std::vec::Vec<::charter_runtime::Value>,
-            ) -> ::std::string::String {
+            pub fn where_sql(&self, args: &mut Vec<::charter_runtime::Value>) -> String {
                 let filter = self;
-                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let mut conds: Vec<String> = Vec::new();
                 if conds.is_empty() {
-                    ::std::string::String::new()
+                    String::new()
                 } else {
                     ::std::format!(" WHERE {}", conds.join(" AND "))
                 }
@@ -1801,7 +1645,7 @@ pub mod articles {
             pub async fn insert(
                 db: impl ::charter_runtime::Conn<'_>,
                 new: NewTag,
-            ) -> ::std::result::Result<Tag, ::charter_runtime::DbError> {
+            ) -> Result<Tag, ::charter_runtime::DbError> {
                 db.query(
                         "INSERT INTO \"tags\" (\"name\") VALUES ($1) RETURNING \"id\", \"name\"",
                     )
@@ -1813,10 +1657,7 @@ pub mod articles {
             pub async fn get(
                 db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
-            ) -> ::std::result::Result<
-                ::std::option::Option<Tag>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Option<Tag>, ::charter_runtime::DbError> {
                 db.query("SELECT \"id\", \"name\" FROM \"tags\" WHERE \"id\" = $1")
                     .bind(id)
                     .fetch_optional::<Tag>()
@@ -1826,12 +1667,9 @@ pub mod articles {
             pub async fn get_many(
                 db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
-            ) -> ::std::result::Result<
-                ::std::vec::Vec<Tag>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Vec<Tag>, ::charter_runtime::DbError> {
                 if keys.is_empty() {
-                    return Ok(::std::vec::Vec::new());
+                    return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
                     "{}{})", "SELECT \"id\", \"name\" FROM \"tags\" WHERE \"id\" IN (",
@@ -1844,10 +1682,7 @@ pub mod articles {
             pub async fn get_by_name(
                 db: impl ::charter_runtime::Conn<'_>,
                 name: &str,
-            ) -> ::std::result::Result<
-                ::std::option::Option<Tag>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Option<Tag>, ::charter_runtime::DbError> {
                 db.query("SELECT \"id\", \"name\" FROM \"tags\" WHERE \"name\" = $1")
                     .bind(name)
                     .fetch_optional::<Tag>()
@@ -1857,13 +1692,13 @@ pub mod articles {
             pub async fn save(
                 &mut self,
                 db: impl ::charter_runtime::Conn<'_>,
-            ) -> ::std::result::Result<(), ::charter_runtime::DbError> {
+            ) -> Result<(), ::charter_runtime::DbError> {
                 let saved = db
                     .query(
                         "UPDATE \"tags\" SET \"name\" = $1 WHERE \"id\" = $2 RETURNING \"id\", \"name\"",
                     )
-                    .bind(::std::clone::Clone::clone(&self.name))
-                    .bind(::std::clone::Clone::clone(&self.id))
+                    .bind(self.name.clone())
+                    .bind(self.id.clone())
                     .fetch_one::<Tag>()
                     .await?;
                 *self = saved;
@@ -1873,7 +1708,7 @@ pub mod articles {
             pub async fn delete(
                 db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
-            ) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
+            ) -> Result<bool, ::charter_runtime::DbError> {
                 Ok(
                     db
                         .query("DELETE FROM \"tags\" WHERE \"id\" = $1")
@@ -1890,11 +1725,8 @@ pub mod articles {
                 filter: &TagFilter,
                 limit: i64,
                 offset: i64,
-            ) -> ::std::result::Result<
-                (::std::vec::Vec<Tag>, i64),
-                ::charter_runtime::DbError,
-            > {
-                let mut args = ::std::vec::Vec::new();
+            ) -> Result<(Vec<Tag>, i64), ::charter_runtime::DbError> {
+                let mut args = Vec::new();
                 let filter_sql = filter.where_sql(&mut args);
                 let sql = ::std::format!(
                     "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
@@ -1927,10 +1759,10 @@ pub mod articles {
         #[derive(Debug, Clone, PartialEq)]
         pub struct Article {
             pub id: i64,
-            pub slug: ::std::string::String,
-            pub title: ::std::string::String,
-            pub description: ::std::string::String,
-            pub body: ::std::string::String,
+            pub slug: String,
+            pub title: String,
+            pub description: String,
+            pub body: String,
             pub author_id: i64,
             pub created_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
             pub updated_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
@@ -1942,31 +1774,28 @@ pub mod articles {
         /// The values a new `Article` row needs; keys and timestamps are filled in on insert.
         #[derive(Debug, Clone, PartialEq)]
         pub struct NewArticle {
-            pub slug: ::std::string::String,
-            pub title: ::std::string::String,
-            pub description: ::std::string::String,
-            pub body: ::std::string::String,
+            pub slug: String,
+            pub title: String,
+            pub description: String,
+            pub body: String,
             pub author_id: i64,
         }
         ///Filters of [`Article::page`]; `None` does not filter.
         #[derive(Debug, Clone, Default, PartialEq)]
         pub struct ArticleFilter {
-            pub tag: ::std::option::Option<::std::string::String>,
-            pub author: ::std::option::Option<::std::string::String>,
-            pub favorited: ::std::option::Option<::std::string::String>,
-            pub feed: ::std::option::Option<i64>,
+            pub tag: Option<String>,
+            pub author: Option<String>,
+            pub favorited: Option<String>,
+            pub feed: Option<i64>,
         }
         impl ArticleFilter {
             /// ` WHERE ...` for the filters that are set (empty when none is), binding their values after
             /// those already in `args`.
             #[allow(unused_mut, unused_variables)]
-            pub fn where_sql(
-                &self,
-                args: &mut ::std::vec::Vec<::charter_runtime::Value>,
-            ) -> ::std::string::String {
+            pub fn where_sql(&self, args: &mut Vec<::charter_runtime::Value>) -> String {
                 let filter = self;
-                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
-                if let ::std::option::Option::Some(value) = &filter.tag {
+                let mut conds: Vec<String> = Vec::new();
+                if let Some(value) = &filter.tag {
                     args.push(
                         ::std::convert::Into::into(::std::clone::Clone::clone(value)),
                     );
@@ -1978,7 +1807,7 @@ pub mod articles {
                             ),
                         );
                 }
-                if let ::std::option::Option::Some(value) = &filter.author {
+                if let Some(value) = &filter.author {
                     args.push(
                         ::std::convert::Into::into(::std::clone::Clone::clone(value)),
                     );
@@ -1990,7 +1819,7 @@ pub mod articles {
                             ),
                         );
                 }
-                if let ::std::option::Option::Some(value) = &filter.favorited {
+                if let Some(value) = &filter.favorited {
                     args.push(
                         ::std::convert::Into::into(::std::clone::Clone::clone(value)),
                     );
@@ -2002,7 +1831,7 @@ pub mod articles {
                             ),
                         );
                 }
-                if let ::std::option::Option::Some(value) = &filter.feed {
+                if let Some(value) = &filter.feed {
                     args.push(
                         ::std::convert::Into::into(::std::clone::Clone::clone(value)),
                     );
@@ -2015,7 +1844,7 @@ pub mod articles {
                         );
                 }
                 if conds.is_empty() {
-                    ::std::string::String::new()
+                    String::new()
                 } else {
                     ::std::format!(" WHERE {}", conds.join(" AND "))
                 }
@@ -2028,7 +1857,7 @@ pub mod articles {
             pub async fn insert(
                 db: impl ::charter_runtime::Conn<'_>,
                 new: NewArticle,
-            ) -> ::std::result::Result<Article, ::charter_runtime::DbError> {
+            ) -> Result<Article, ::charter_runtime::DbError> {
                 let now = ::charter_runtime::Utc::now();
                 db.query(
                         "INSERT INTO \"articles\" (\"slug\", \"title\", \"description\", \"body\", \"author_id\", \"created_at\", \"updated_at\") VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING \"id\", \"slug\", \"title\", \"description\", \"body\", \"author_id\", \"created_at\", \"updated_at\"",
@@ -2047,10 +1876,7 @@ pub mod articles {
             pub async fn get(
                 db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
-            ) -> ::std::result::Result<
-                ::std::option::Option<Article>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Option<Article>, ::charter_runtime::DbError> {
                 db.query(
                         "SELECT \"id\", \"slug\", \"title\", \"description\", \"body\", \"author_id\", \"created_at\", \"updated_at\" FROM \"articles\" WHERE \"id\" = $1",
                     )
@@ -2062,12 +1888,9 @@ pub mod articles {
             pub async fn get_many(
                 db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
-            ) -> ::std::result::Result<
-                ::std::vec::Vec<Article>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Vec<Article>, ::charter_runtime::DbError> {
                 if keys.is_empty() {
-                    return Ok(::std::vec::Vec::new());
+                    return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
                     "{}{})",
@@ -2081,10 +1904,7 @@ pub mod articles {
             pub async fn get_by_slug(
                 db: impl ::charter_runtime::Conn<'_>,
                 slug: &str,
-            ) -> ::std::result::Result<
-                ::std::option::Option<Article>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Option<Article>, ::charter_runtime::DbError> {
                 db.query(
                         "SELECT \"id\", \"slug\", \"title\", \"description\", \"body\", \"author_id\", \"created_at\", \"updated_at\" FROM \"articles\" WHERE \"slug\" = $1",
                     )
@@ -2096,19 +1916,19 @@ pub mod articles {
             pub async fn save(
                 &mut self,
                 db: impl ::charter_runtime::Conn<'_>,
-            ) -> ::std::result::Result<(), ::charter_runtime::DbError> {
+            ) -> Result<(), ::charter_runtime::DbError> {
                 self.updated_at = ::charter_runtime::Utc::now();
                 let saved = db
                     .query(
                         "UPDATE \"articles\" SET \"slug\" = $1, \"title\" = $2, \"description\" = $3, \"body\" = $4, \"author_id\" = $5, \"updated_at\" = $6 WHERE \"id\" = $7 RETURNING \"id\", \"slug\", \"title\", \"description\", \"body\", \"author_id\", \"created_at\", \"updated_at\"",
                     )
-                    .bind(::std::clone::Clone::clone(&self.slug))
-                    .bind(::std::clone::Clone::clone(&self.title))
-                    .bind(::std::clone::Clone::clone(&self.description))
-                    .bind(::std::clone::Clone::clone(&self.body))
-                    .bind(::std::clone::Clone::clone(&self.author_id))
-                    .bind(::std::clone::Clone::clone(&self.updated_at))
-                    .bind(::std::clone::Clone::clone(&self.id))
+                    .bind(self.slug.clone())
+                    .bind(self.title.clone())
+                    .bind(self.description.clone())
+                    .bind(self.body.clone())
+                    .bind(self.author_id.clone())
+                    .bind(self.updated_at.clone())
+                    .bind(self.id.clone())
                     .fetch_one::<Article>()
                     .await?;
                 *self = saved;
@@ -2118,7 +1938,7 @@ pub mod articles {
             pub async fn delete(
                 db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
-            ) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
+            ) -> Result<bool, ::charter_runtime::DbError> {
                 Ok(
                     db
                         .query("DELETE FROM \"articles\" WHERE \"id\" = $1")
@@ -2132,11 +1952,11 @@ pub mod articles {
                 db: impl ::charter_runtime::Conn<'_>,
                 key: i64,
                 targets: &[i64],
-            ) -> ::std::result::Result<(), ::charter_runtime::DbError> {
+            ) -> Result<(), ::charter_runtime::DbError> {
                 if targets.is_empty() {
                     return Ok(());
                 }
-                let mut sql = ::std::string::String::from(
+                let mut sql = String::from(
                     "INSERT INTO \"articles_tags\" (\"article_id\", \"tag_id\") VALUES ",
                 );
                 for i in 0..targets.len() {
@@ -2155,7 +1975,7 @@ pub mod articles {
                 db: impl ::charter_runtime::Conn<'_>,
                 key: i64,
                 target: i64,
-            ) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
+            ) -> Result<bool, ::charter_runtime::DbError> {
                 Ok(
                     db
                         .query(
@@ -2171,10 +1991,7 @@ pub mod articles {
             pub async fn tags_keys(
                 db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
-            ) -> ::std::result::Result<
-                ::std::vec::Vec<(i64, i64)>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Vec<(i64, i64)>, ::charter_runtime::DbError> {
                 #[derive(Debug)]
                 struct ArticleTagsLink {
                     article_id: i64,
@@ -2184,7 +2001,7 @@ pub mod articles {
                     ArticleTagsLink { article_id, tag_id }
                 );
                 if keys.is_empty() {
-                    return Ok(::std::vec::Vec::new());
+                    return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
                     "{}{}{}",
@@ -2206,10 +2023,7 @@ pub mod articles {
             pub async fn tags_counts(
                 db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
-            ) -> ::std::result::Result<
-                ::std::vec::Vec<(i64, i64)>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Vec<(i64, i64)>, ::charter_runtime::DbError> {
                 #[derive(Debug)]
                 struct ArticleTagsCount {
                     article_id: i64,
@@ -2219,7 +2033,7 @@ pub mod articles {
                     ArticleTagsCount { article_id, n }
                 );
                 if keys.is_empty() {
-                    return Ok(::std::vec::Vec::new());
+                    return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
                     "{}{}{}",
@@ -2242,12 +2056,9 @@ pub mod articles {
                 db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
                 target: i64,
-            ) -> ::std::result::Result<
-                ::std::vec::Vec<i64>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Vec<i64>, ::charter_runtime::DbError> {
                 if keys.is_empty() {
-                    return Ok(::std::vec::Vec::new());
+                    return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
                     "{}{})",
@@ -2262,12 +2073,9 @@ pub mod articles {
                 db: impl ::charter_runtime::Conn<'_>,
                 key: i64,
                 candidates: &[i64],
-            ) -> ::std::result::Result<
-                ::std::vec::Vec<i64>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Vec<i64>, ::charter_runtime::DbError> {
                 if candidates.is_empty() {
-                    return Ok(::std::vec::Vec::new());
+                    return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
                     "{}{})",
@@ -2282,11 +2090,11 @@ pub mod articles {
                 db: impl ::charter_runtime::Conn<'_>,
                 key: i64,
                 targets: &[i64],
-            ) -> ::std::result::Result<(), ::charter_runtime::DbError> {
+            ) -> Result<(), ::charter_runtime::DbError> {
                 if targets.is_empty() {
                     return Ok(());
                 }
-                let mut sql = ::std::string::String::from(
+                let mut sql = String::from(
                     "INSERT INTO \"articles_favorited_by\" (\"article_id\", \"user_id\") VALUES ",
                 );
                 for i in 0..targets.len() {
@@ -2305,7 +2113,7 @@ pub mod articles {
                 db: impl ::charter_runtime::Conn<'_>,
                 key: i64,
                 target: i64,
-            ) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
+            ) -> Result<bool, ::charter_runtime::DbError> {
                 Ok(
                     db
                         .query(
@@ -2321,10 +2129,7 @@ pub mod articles {
             pub async fn favorited_by_keys(
                 db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
-            ) -> ::std::result::Result<
-                ::std::vec::Vec<(i64, i64)>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Vec<(i64, i64)>, ::charter_runtime::DbError> {
                 #[derive(Debug)]
                 struct ArticleFavoritedByLink {
                     article_id: i64,
@@ -2334,7 +2139,7 @@ pub mod articles {
                     ArticleFavoritedByLink { article_id, user_id }
                 );
                 if keys.is_empty() {
-                    return Ok(::std::vec::Vec::new());
+                    return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
                     "{}{}{}",
@@ -2356,10 +2161,7 @@ pub mod articles {
             pub async fn favorited_by_counts(
                 db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
-            ) -> ::std::result::Result<
-                ::std::vec::Vec<(i64, i64)>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Vec<(i64, i64)>, ::charter_runtime::DbError> {
                 #[derive(Debug)]
                 struct ArticleFavoritedByCount {
                     article_id: i64,
@@ -2369,7 +2171,7 @@ pub mod articles {
                     ArticleFavoritedByCount { article_id, n }
                 );
                 if keys.is_empty() {
-                    return Ok(::std::vec::Vec::new());
+                    return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
                     "{}{}{}",
@@ -2392,12 +2194,9 @@ pub mod articles {
                 db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
                 target: i64,
-            ) -> ::std::result::Result<
-                ::std::vec::Vec<i64>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Vec<i64>, ::charter_runtime::DbError> {
                 if keys.is_empty() {
-                    return Ok(::std::vec::Vec::new());
+                    return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
                     "{}{})",
@@ -2412,12 +2211,9 @@ pub mod articles {
                 db: impl ::charter_runtime::Conn<'_>,
                 key: i64,
                 candidates: &[i64],
-            ) -> ::std::result::Result<
-                ::std::vec::Vec<i64>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Vec<i64>, ::charter_runtime::DbError> {
                 if candidates.is_empty() {
-                    return Ok(::std::vec::Vec::new());
+                    return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
                     "{}{})",
@@ -2435,11 +2231,8 @@ pub mod articles {
                 filter: &ArticleFilter,
                 limit: i64,
                 offset: i64,
-            ) -> ::std::result::Result<
-                (::std::vec::Vec<Article>, i64),
-                ::charter_runtime::DbError,
-            > {
-                let mut args = ::std::vec::Vec::new();
+            ) -> Result<(Vec<Article>, i64), ::charter_runtime::DbError> {
+                let mut args = Vec::new();
                 let filter_sql = filter.where_sql(&mut args);
                 let sql = ::std::format!(
                     "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
@@ -2472,7 +2265,7 @@ pub mod articles {
         #[derive(Debug, Clone, PartialEq)]
         pub struct Comment {
             pub id: i64,
-            pub body: ::std::string::String,
+            pub body: String,
             pub article_id: i64,
             pub author_id: i64,
             pub created_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
@@ -2484,26 +2277,23 @@ pub mod articles {
         /// The values a new `Comment` row needs; keys and timestamps are filled in on insert.
         #[derive(Debug, Clone, PartialEq)]
         pub struct NewComment {
-            pub body: ::std::string::String,
+            pub body: String,
             pub article_id: i64,
             pub author_id: i64,
         }
         ///Filters of [`Comment::page`]; `None` does not filter.
         #[derive(Debug, Clone, Default, PartialEq)]
         pub struct CommentFilter {
-            pub article: ::std::option::Option<i64>,
+            pub article: Option<i64>,
         }
         impl CommentFilter {
             /// ` WHERE ...` for the filters that are set (empty when none is), binding their values after
             /// those already in `args`.
             #[allow(unused_mut, unused_variables)]
-            pub fn where_sql(
-                &self,
-                args: &mut ::std::vec::Vec<::charter_runtime::Value>,
-            ) -> ::std::string::String {
+            pub fn where_sql(&self, args: &mut Vec<::charter_runtime::Value>) -> String {
                 let filter = self;
-                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
-                if let ::std::option::Option::Some(value) = &filter.article {
+                let mut conds: Vec<String> = Vec::new();
+                if let Some(value) = &filter.article {
                     args.push(
                         ::std::convert::Into::into(::std::clone::Clone::clone(value)),
                     );
@@ -2515,7 +2305,7 @@ pub mod articles {
                         );
                 }
                 if conds.is_empty() {
-                    ::std::string::String::new()
+                    String::new()
                 } else {
                     ::std::format!(" WHERE {}", conds.join(" AND "))
                 }
@@ -2528,7 +2318,7 @@ pub mod articles {
             pub async fn insert(
                 db: impl ::charter_runtime::Conn<'_>,
                 new: NewComment,
-            ) -> ::std::result::Result<Comment, ::charter_runtime::DbError> {
+            ) -> Result<Comment, ::charter_runtime::DbError> {
                 let now = ::charter_runtime::Utc::now();
                 db.query(
                         "INSERT INTO \"comments\" (\"body\", \"article_id\", \"author_id\", \"created_at\", \"updated_at\") VALUES ($1, $2, $3, $4, $5) RETURNING \"id\", \"body\", \"article_id\", \"author_id\", \"created_at\", \"updated_at\"",
@@ -2545,10 +2335,7 @@ pub mod articles {
             pub async fn get(
                 db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
-            ) -> ::std::result::Result<
-                ::std::option::Option<Comment>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Option<Comment>, ::charter_runtime::DbError> {
                 db.query(
                         "SELECT \"id\", \"body\", \"article_id\", \"author_id\", \"created_at\", \"updated_at\" FROM \"comments\" WHERE \"id\" = $1",
                     )
@@ -2560,12 +2347,9 @@ pub mod articles {
             pub async fn get_many(
                 db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
-            ) -> ::std::result::Result<
-                ::std::vec::Vec<Comment>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Vec<Comment>, ::charter_runtime::DbError> {
                 if keys.is_empty() {
-                    return Ok(::std::vec::Vec::new());
+                    return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
                     "{}{})",
@@ -2579,17 +2363,17 @@ pub mod articles {
             pub async fn save(
                 &mut self,
                 db: impl ::charter_runtime::Conn<'_>,
-            ) -> ::std::result::Result<(), ::charter_runtime::DbError> {
+            ) -> Result<(), ::charter_runtime::DbError> {
                 self.updated_at = ::charter_runtime::Utc::now();
                 let saved = db
                     .query(
                         "UPDATE \"comments\" SET \"body\" = $1, \"article_id\" = $2, \"author_id\" = $3, \"updated_at\" = $4 WHERE \"id\" = $5 RETURNING \"id\", \"body\", \"article_id\", \"author_id\", \"created_at\", \"updated_at\"",
                     )
-                    .bind(::std::clone::Clone::clone(&self.body))
-                    .bind(::std::clone::Clone::clone(&self.article_id))
-                    .bind(::std::clone::Clone::clone(&self.author_id))
-                    .bind(::std::clone::Clone::clone(&self.updated_at))
-                    .bind(::std::clone::Clone::clone(&self.id))
+                    .bind(self.body.clone())
+                    .bind(self.article_id.clone())
+                    .bind(self.author_id.clone())
+                    .bind(self.updated_at.clone())
+                    .bind(self.id.clone())
                     .fetch_one::<Comment>()
                     .await?;
                 *self = saved;
@@ -2599,7 +2383,7 @@ pub mod articles {
             pub async fn delete(
                 db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
-            ) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
+            ) -> Result<bool, ::charter_runtime::DbError> {
                 Ok(
                     db
                         .query("DELETE FROM \"comments\" WHERE \"id\" = $1")
@@ -2616,11 +2400,8 @@ pub mod articles {
                 filter: &CommentFilter,
                 limit: i64,
                 offset: i64,
-            ) -> ::std::result::Result<
-                (::std::vec::Vec<Comment>, i64),
-                ::charter_runtime::DbError,
-            > {
-                let mut args = ::std::vec::Vec::new();
+            ) -> Result<(Vec<Comment>, i64), ::charter_runtime::DbError> {
+                let mut args = Vec::new();
                 let filter_sql = filter.where_sql(&mut args);
                 let sql = ::std::format!(
                     "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
@@ -2661,19 +2442,19 @@ pub mod articles {
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct Article {
         #[validate(length(min = 1usize, max = 255usize))]
-        pub slug: ::std::string::String,
+        pub slug: String,
         #[validate(length(min = 1usize, max = 255usize))]
-        pub title: ::std::string::String,
+        pub title: String,
         #[validate(length(min = 1usize, max = 1024usize))]
-        pub description: ::std::string::String,
+        pub description: String,
         #[validate(length(min = 1usize))]
-        pub body: ::std::string::String,
+        pub body: String,
         #[serde(rename = "createdAt")]
         pub created_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
         #[serde(rename = "updatedAt")]
         pub updated_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
         #[serde(rename = "tagList")]
-        pub tag_list: ::std::vec::Vec<::std::string::String>,
+        pub tag_list: Vec<String>,
         pub favorited: bool,
         #[serde(rename = "favoritesCount")]
         pub favorites_count: i32,
@@ -2692,17 +2473,17 @@ pub mod articles {
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct ArticleListItem {
         #[validate(length(min = 1usize, max = 255usize))]
-        pub slug: ::std::string::String,
+        pub slug: String,
         #[validate(length(min = 1usize, max = 255usize))]
-        pub title: ::std::string::String,
+        pub title: String,
         #[validate(length(min = 1usize, max = 1024usize))]
-        pub description: ::std::string::String,
+        pub description: String,
         #[serde(rename = "createdAt")]
         pub created_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
         #[serde(rename = "updatedAt")]
         pub updated_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
         #[serde(rename = "tagList")]
-        pub tag_list: ::std::vec::Vec<::std::string::String>,
+        pub tag_list: Vec<String>,
         pub favorited: bool,
         #[serde(rename = "favoritesCount")]
         pub favorites_count: i32,
@@ -2721,13 +2502,13 @@ pub mod articles {
     pub struct ArticleUpdate {
         #[serde(default)]
         #[validate(length(min = 1usize, max = 255usize))]
-        pub title: ::std::option::Option<::std::string::String>,
+        pub title: Option<String>,
         #[serde(default)]
         #[validate(length(min = 1usize, max = 1024usize))]
-        pub description: ::std::option::Option<::std::string::String>,
+        pub description: Option<String>,
         #[serde(default)]
         #[validate(length(min = 1usize))]
-        pub body: ::std::option::Option<::std::string::String>,
+        pub body: Option<String>,
     }
     #[derive(
         Debug,
@@ -2740,14 +2521,14 @@ pub mod articles {
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct NewArticle {
         #[validate(length(min = 1usize, max = 255usize))]
-        pub title: ::std::string::String,
+        pub title: String,
         #[validate(length(min = 1usize, max = 1024usize))]
-        pub description: ::std::string::String,
+        pub description: String,
         #[validate(length(min = 1usize))]
-        pub body: ::std::string::String,
+        pub body: String,
         #[serde(rename = "tagList", default)]
         #[validate(count(max = 20usize), each(length(min = 1usize, max = 64usize)))]
-        pub tag_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub tag_list: Option<Vec<String>>,
     }
     #[derive(
         Debug,
@@ -2765,7 +2546,7 @@ pub mod articles {
         #[serde(rename = "updatedAt")]
         pub updated_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
         #[validate(length(min = 1usize, max = 10000usize))]
-        pub body: ::std::string::String,
+        pub body: String,
         #[validate(nested)]
         pub author: super::core::Profile,
     }
@@ -2780,7 +2561,7 @@ pub mod articles {
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct NewComment {
         #[validate(length(min = 1usize, max = 10000usize))]
-        pub body: ::std::string::String,
+        pub body: String,
     }
     #[derive(
         Debug,
@@ -2832,7 +2613,7 @@ pub mod articles {
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct ListArticlesResponse {
         #[validate(each(nested))]
-        pub articles: ::std::vec::Vec<ArticleListItem>,
+        pub articles: Vec<ArticleListItem>,
         #[serde(rename = "articlesCount")]
         pub articles_count: i32,
     }
@@ -2846,7 +2627,7 @@ pub mod articles {
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct ListTagsResponse {
-        pub tags: ::std::vec::Vec<::std::string::String>,
+        pub tags: Vec<String>,
     }
     #[derive(
         Debug,
@@ -2859,7 +2640,7 @@ pub mod articles {
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct FeedResponse {
         #[validate(each(nested))]
-        pub articles: ::std::vec::Vec<ArticleListItem>,
+        pub articles: Vec<ArticleListItem>,
         #[serde(rename = "articlesCount")]
         pub articles_count: i32,
     }
@@ -2926,7 +2707,7 @@ pub mod articles {
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct ListCommentsResponse {
         #[validate(each(nested))]
-        pub comments: ::std::vec::Vec<Comment>,
+        pub comments: Vec<Comment>,
     }
     #[derive(
         Debug,
@@ -2959,18 +2740,18 @@ pub mod articles {
         #[allow(clippy::too_many_arguments)]
         pub fn from_model(
             model: &models::Article,
-            tag_list: ::std::vec::Vec<::std::string::String>,
+            tag_list: Vec<String>,
             favorited: bool,
             favorites_count: i32,
             author: super::core::Profile,
         ) -> Self {
             Self {
-                slug: ::std::clone::Clone::clone(&model.slug),
-                title: ::std::clone::Clone::clone(&model.title),
-                description: ::std::clone::Clone::clone(&model.description),
-                body: ::std::clone::Clone::clone(&model.body),
-                created_at: ::std::clone::Clone::clone(&model.created_at),
-                updated_at: ::std::clone::Clone::clone(&model.updated_at),
+                slug: model.slug.clone(),
+                title: model.title.clone(),
+                description: model.description.clone(),
+                body: model.body.clone(),
+                created_at: model.created_at.clone(),
+                updated_at: model.updated_at.clone(),
                 tag_list,
                 favorited,
                 favorites_count,
@@ -2983,17 +2764,17 @@ pub mod articles {
         #[allow(clippy::too_many_arguments)]
         pub fn from_model(
             model: &models::Article,
-            tag_list: ::std::vec::Vec<::std::string::String>,
+            tag_list: Vec<String>,
             favorited: bool,
             favorites_count: i32,
             author: super::core::Profile,
         ) -> Self {
             Self {
-                slug: ::std::clone::Clone::clone(&model.slug),
-                title: ::std::clone::Clone::clone(&model.title),
-                description: ::std::clone::Clone::clone(&model.description),
-                created_at: ::std::clone::Clone::clone(&model.created_at),
-                updated_at: ::std::clone::Clone::clone(&model.updated_at),
+                slug: model.slug.clone(),
+                title: model.title.clone(),
+                description: model.description.clone(),
+                created_at: model.created_at.clone(),
+                updated_at: model.updated_at.clone(),
                 tag_list,
                 favorited,
                 favorites_count,
@@ -3006,9 +2787,9 @@ pub mod articles {
         #[allow(clippy::too_many_arguments)]
         pub fn from_model(model: &models::Article) -> Self {
             Self {
-                title: Some(::std::clone::Clone::clone(&model.title)),
-                description: Some(::std::clone::Clone::clone(&model.description)),
-                body: Some(::std::clone::Clone::clone(&model.body)),
+                title: Some(model.title.clone()),
+                description: Some(model.description.clone()),
+                body: Some(model.body.clone()),
             }
         }
     }
@@ -3017,12 +2798,12 @@ pub mod articles {
         #[allow(clippy::too_many_arguments)]
         pub fn from_model(
             model: &models::Article,
-            tag_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            tag_list: Option<Vec<String>>,
         ) -> Self {
             Self {
-                title: ::std::clone::Clone::clone(&model.title),
-                description: ::std::clone::Clone::clone(&model.description),
-                body: ::std::clone::Clone::clone(&model.body),
+                title: model.title.clone(),
+                description: model.description.clone(),
+                body: model.body.clone(),
                 tag_list,
             }
         }
@@ -3035,10 +2816,10 @@ pub mod articles {
             author: super::core::Profile,
         ) -> Self {
             Self {
-                id: ::std::clone::Clone::clone(&model.id),
-                created_at: ::std::clone::Clone::clone(&model.created_at),
-                updated_at: ::std::clone::Clone::clone(&model.updated_at),
-                body: ::std::clone::Clone::clone(&model.body),
+                id: model.id.clone(),
+                created_at: model.created_at.clone(),
+                updated_at: model.updated_at.clone(),
+                body: model.body.clone(),
                 author,
             }
         }
@@ -3047,25 +2828,23 @@ pub mod articles {
         /// Builds a `NewComment` from a `Comment` row; the arguments are the fields the type adds.
         #[allow(clippy::too_many_arguments)]
         pub fn from_model(model: &models::Comment) -> Self {
-            Self {
-                body: ::std::clone::Clone::clone(&model.body),
-            }
+            Self { body: model.body.clone() }
         }
     }
     #[allow(non_snake_case)]
     struct __ArticleRow {
         key: i64,
-        f_tag_list: ::charter_runtime::db::JsonList<::std::string::String>,
+        f_tag_list: ::charter_runtime::db::JsonList<String>,
         f_favorited: bool,
         f_favorites_count: i64,
-        f_author__username: ::std::string::String,
-        f_author__bio: ::std::option::Option<::std::string::String>,
-        f_author__image: ::std::option::Option<::std::string::String>,
+        f_author__username: String,
+        f_author__bio: Option<String>,
+        f_author__image: Option<String>,
         f_author__following: bool,
-        f_slug: ::std::string::String,
-        f_title: ::std::string::String,
-        f_description: ::std::string::String,
-        f_body: ::std::string::String,
+        f_slug: String,
+        f_title: String,
+        f_description: String,
+        f_body: String,
         f_created_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
         f_updated_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
     }
@@ -3127,9 +2906,7 @@ pub mod articles {
         " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
     );
     impl Article {
-        fn from_loaded_row(
-            c: __ArticleRow,
-        ) -> ::std::result::Result<Self, ::charter_runtime::DbError> {
+        fn from_loaded_row(c: __ArticleRow) -> Result<Self, ::charter_runtime::DbError> {
             Ok(Self {
                 slug: c.f_slug,
                 title: c.f_title,
@@ -3152,12 +2929,9 @@ pub mod articles {
         pub async fn load(
             db: &::charter_runtime::Db,
             rows: &[models::Article],
-            caller: ::std::option::Option<&::charter_runtime::Caller>,
-        ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
-            let keys: ::std::vec::Vec<i64> = rows
-                .iter()
-                .map(|r| ::std::clone::Clone::clone(&r.id))
-                .collect();
+            caller: Option<&::charter_runtime::Caller>,
+        ) -> Result<Vec<Self>, ::charter_runtime::DbError> {
+            let keys: Vec<i64> = rows.iter().map(|r| r.id.clone()).collect();
             ::charter_runtime::__private::loader::by_keys(
                     db,
                     &__Article_SELECT,
@@ -3166,7 +2940,7 @@ pub mod articles {
                         .map(::charter_runtime::Value::from),
                     "id",
                     &keys,
-                    |c: &__ArticleRow| ::std::clone::Clone::clone(&c.key),
+                    |c: &__ArticleRow| c.key.clone(),
                     Self::from_loaded_row,
                 )
                 .await
@@ -3178,11 +2952,8 @@ pub mod articles {
             filter: &models::ArticleFilter,
             limit: i64,
             offset: i64,
-            caller: ::std::option::Option<&::charter_runtime::Caller>,
-        ) -> ::std::result::Result<
-            (::std::vec::Vec<Self>, i64),
-            ::charter_runtime::DbError,
-        > {
+            caller: Option<&::charter_runtime::Caller>,
+        ) -> Result<(Vec<Self>, i64), ::charter_runtime::DbError> {
             ::charter_runtime::__private::loader::page(
                     db,
                     &__Article_SELECT,
@@ -3201,11 +2972,8 @@ pub mod articles {
         pub async fn get(
             db: &::charter_runtime::Db,
             id: i64,
-            caller: ::std::option::Option<&::charter_runtime::Caller>,
-        ) -> ::std::result::Result<
-            ::std::option::Option<Self>,
-            ::charter_runtime::DbError,
-        > {
+            caller: Option<&::charter_runtime::Caller>,
+        ) -> Result<Option<Self>, ::charter_runtime::DbError> {
             ::charter_runtime::__private::loader::one(
                     db,
                     &__Article_SELECT,
@@ -3222,11 +2990,8 @@ pub mod articles {
         pub async fn get_by_slug(
             db: &::charter_runtime::Db,
             slug: &str,
-            caller: ::std::option::Option<&::charter_runtime::Caller>,
-        ) -> ::std::result::Result<
-            ::std::option::Option<Self>,
-            ::charter_runtime::DbError,
-        > {
+            caller: Option<&::charter_runtime::Caller>,
+        ) -> Result<Option<Self>, ::charter_runtime::DbError> {
             ::charter_runtime::__private::loader::one(
                     db,
                     &__Article_SELECT,
@@ -3243,16 +3008,16 @@ pub mod articles {
     #[allow(non_snake_case)]
     struct __ArticleListItemRow {
         key: i64,
-        f_tag_list: ::charter_runtime::db::JsonList<::std::string::String>,
+        f_tag_list: ::charter_runtime::db::JsonList<String>,
         f_favorited: bool,
         f_favorites_count: i64,
-        f_author__username: ::std::string::String,
-        f_author__bio: ::std::option::Option<::std::string::String>,
-        f_author__image: ::std::option::Option<::std::string::String>,
+        f_author__username: String,
+        f_author__bio: Option<String>,
+        f_author__image: Option<String>,
         f_author__following: bool,
-        f_slug: ::std::string::String,
-        f_title: ::std::string::String,
-        f_description: ::std::string::String,
+        f_slug: String,
+        f_title: String,
+        f_description: String,
         f_created_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
         f_updated_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
     }
@@ -3313,7 +3078,7 @@ pub mod articles {
     impl ArticleListItem {
         fn from_loaded_row(
             c: __ArticleListItemRow,
-        ) -> ::std::result::Result<Self, ::charter_runtime::DbError> {
+        ) -> Result<Self, ::charter_runtime::DbError> {
             Ok(Self {
                 slug: c.f_slug,
                 title: c.f_title,
@@ -3335,12 +3100,9 @@ pub mod articles {
         pub async fn load(
             db: &::charter_runtime::Db,
             rows: &[models::Article],
-            caller: ::std::option::Option<&::charter_runtime::Caller>,
-        ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
-            let keys: ::std::vec::Vec<i64> = rows
-                .iter()
-                .map(|r| ::std::clone::Clone::clone(&r.id))
-                .collect();
+            caller: Option<&::charter_runtime::Caller>,
+        ) -> Result<Vec<Self>, ::charter_runtime::DbError> {
+            let keys: Vec<i64> = rows.iter().map(|r| r.id.clone()).collect();
             ::charter_runtime::__private::loader::by_keys(
                     db,
                     &__ArticleListItem_SELECT,
@@ -3349,7 +3111,7 @@ pub mod articles {
                         .map(::charter_runtime::Value::from),
                     "id",
                     &keys,
-                    |c: &__ArticleListItemRow| ::std::clone::Clone::clone(&c.key),
+                    |c: &__ArticleListItemRow| c.key.clone(),
                     Self::from_loaded_row,
                 )
                 .await
@@ -3361,11 +3123,8 @@ pub mod articles {
             filter: &models::ArticleFilter,
             limit: i64,
             offset: i64,
-            caller: ::std::option::Option<&::charter_runtime::Caller>,
-        ) -> ::std::result::Result<
-            (::std::vec::Vec<Self>, i64),
-            ::charter_runtime::DbError,
-        > {
+            caller: Option<&::charter_runtime::Caller>,
+        ) -> Result<(Vec<Self>, i64), ::charter_runtime::DbError> {
             ::charter_runtime::__private::loader::page(
                     db,
                     &__ArticleListItem_SELECT,
@@ -3384,11 +3143,8 @@ pub mod articles {
         pub async fn get(
             db: &::charter_runtime::Db,
             id: i64,
-            caller: ::std::option::Option<&::charter_runtime::Caller>,
-        ) -> ::std::result::Result<
-            ::std::option::Option<Self>,
-            ::charter_runtime::DbError,
-        > {
+            caller: Option<&::charter_runtime::Caller>,
+        ) -> Result<Option<Self>, ::charter_runtime::DbError> {
             ::charter_runtime::__private::loader::one(
                     db,
                     &__ArticleListItem_SELECT,
@@ -3405,11 +3161,8 @@ pub mod articles {
         pub async fn get_by_slug(
             db: &::charter_runtime::Db,
             slug: &str,
-            caller: ::std::option::Option<&::charter_runtime::Caller>,
-        ) -> ::std::result::Result<
-            ::std::option::Option<Self>,
-            ::charter_runtime::DbError,
-        > {
+            caller: Option<&::charter_runtime::Caller>,
+        ) -> Result<Option<Self>, ::charter_runtime::DbError> {
             ::charter_runtime::__private::loader::one(
                     db,
                     &__ArticleListItem_SELECT,
@@ -3429,18 +3182,15 @@ pub mod articles {
         pub async fn load(
             db: &::charter_runtime::Db,
             rows: &[models::Article],
-            caller: ::std::option::Option<&::charter_runtime::Caller>,
-        ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
-            let keys: ::std::vec::Vec<i64> = rows
-                .iter()
-                .map(|r| ::std::clone::Clone::clone(&r.id))
-                .collect();
-            let mut out = ::std::vec::Vec::with_capacity(rows.len());
+            caller: Option<&::charter_runtime::Caller>,
+        ) -> Result<Vec<Self>, ::charter_runtime::DbError> {
+            let keys: Vec<i64> = rows.iter().map(|r| r.id.clone()).collect();
+            let mut out = Vec::with_capacity(rows.len());
             for row in rows {
                 out.push(Self {
-                    title: Some(::std::clone::Clone::clone(&row.title)),
-                    description: Some(::std::clone::Clone::clone(&row.description)),
-                    body: Some(::std::clone::Clone::clone(&row.body)),
+                    title: Some(row.title.clone()),
+                    description: Some(row.description.clone()),
+                    body: Some(row.body.clone()),
                 });
             }
             Ok(out)
@@ -3449,14 +3199,14 @@ pub mod articles {
     #[allow(non_snake_case)]
     struct __CommentRow {
         key: i64,
-        f_author__username: ::std::string::String,
-        f_author__bio: ::std::option::Option<::std::string::String>,
-        f_author__image: ::std::option::Option<::std::string::String>,
+        f_author__username: String,
+        f_author__bio: Option<String>,
+        f_author__image: Option<String>,
         f_author__following: bool,
         f_id: i64,
         f_created_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
         f_updated_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
-        f_body: ::std::string::String,
+        f_body: String,
     }
     ::charter_runtime::__private::impl_from_row!(
         __CommentRow { key, f_author__username, f_author__bio, f_author__image,
@@ -3498,9 +3248,7 @@ pub mod articles {
         " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
     );
     impl Comment {
-        fn from_loaded_row(
-            c: __CommentRow,
-        ) -> ::std::result::Result<Self, ::charter_runtime::DbError> {
+        fn from_loaded_row(c: __CommentRow) -> Result<Self, ::charter_runtime::DbError> {
             Ok(Self {
                 id: c.f_id,
                 created_at: c.f_created_at,
@@ -3518,12 +3266,9 @@ pub mod articles {
         pub async fn load(
             db: &::charter_runtime::Db,
             rows: &[models::Comment],
-            caller: ::std::option::Option<&::charter_runtime::Caller>,
-        ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
-            let keys: ::std::vec::Vec<i64> = rows
-                .iter()
-                .map(|r| ::std::clone::Clone::clone(&r.id))
-                .collect();
+            caller: Option<&::charter_runtime::Caller>,
+        ) -> Result<Vec<Self>, ::charter_runtime::DbError> {
+            let keys: Vec<i64> = rows.iter().map(|r| r.id.clone()).collect();
             ::charter_runtime::__private::loader::by_keys(
                     db,
                     &__Comment_SELECT,
@@ -3532,7 +3277,7 @@ pub mod articles {
                         .map(::charter_runtime::Value::from),
                     "id",
                     &keys,
-                    |c: &__CommentRow| ::std::clone::Clone::clone(&c.key),
+                    |c: &__CommentRow| c.key.clone(),
                     Self::from_loaded_row,
                 )
                 .await
@@ -3544,11 +3289,8 @@ pub mod articles {
             filter: &models::CommentFilter,
             limit: i64,
             offset: i64,
-            caller: ::std::option::Option<&::charter_runtime::Caller>,
-        ) -> ::std::result::Result<
-            (::std::vec::Vec<Self>, i64),
-            ::charter_runtime::DbError,
-        > {
+            caller: Option<&::charter_runtime::Caller>,
+        ) -> Result<(Vec<Self>, i64), ::charter_runtime::DbError> {
             ::charter_runtime::__private::loader::page(
                     db,
                     &__Comment_SELECT,
@@ -3567,11 +3309,8 @@ pub mod articles {
         pub async fn get(
             db: &::charter_runtime::Db,
             id: i64,
-            caller: ::std::option::Option<&::charter_runtime::Caller>,
-        ) -> ::std::result::Result<
-            ::std::option::Option<Self>,
-            ::charter_runtime::DbError,
-        > {
+            caller: Option<&::charter_runtime::Caller>,
+        ) -> Result<Option<Self>, ::charter_runtime::DbError> {
             ::charter_runtime::__private::loader::one(
                     db,
                     &__Comment_SELECT,
@@ -3591,17 +3330,12 @@ pub mod articles {
         pub async fn load(
             db: &::charter_runtime::Db,
             rows: &[models::Comment],
-            caller: ::std::option::Option<&::charter_runtime::Caller>,
-        ) -> ::std::result::Result<::std::vec::Vec<Self>, ::charter_runtime::DbError> {
-            let keys: ::std::vec::Vec<i64> = rows
-                .iter()
-                .map(|r| ::std::clone::Clone::clone(&r.id))
-                .collect();
-            let mut out = ::std::vec::Vec::with_capacity(rows.len());
+            caller: Option<&::charter_runtime::Caller>,
+        ) -> Result<Vec<Self>, ::charter_runtime::DbError> {
+            let keys: Vec<i64> = rows.iter().map(|r| r.id.clone()).collect();
+            let mut out = Vec::with_capacity(rows.len());
             for row in rows {
-                out.push(Self {
-                    body: ::std::clone::Clone::clone(&row.body),
-                });
+                out.push(Self { body: row.body.clone() });
             }
             Ok(out)
         }
@@ -3619,15 +3353,15 @@ pub mod articles {
     #[derive(Debug)]
     pub enum CreateArticleError {
         /// No such resource (404).
-        NotFound(::std::string::String),
+        NotFound(String),
         /// Conflicts with existing data (409).
-        Conflict(::std::string::String),
+        Conflict(String),
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
     impl ::std::convert::From<::charter_runtime::DbError> for CreateArticleError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            CreateArticleError::Internal(::std::boxed::Box::new(e))
+            CreateArticleError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<CreateArticleError> for ::charter_runtime::ApiError {
@@ -3659,29 +3393,29 @@ pub mod articles {
             ctx: &::charter_runtime::Ctx,
             input: CreateArticleInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<CreateArticleOutput, CreateArticleError>,
+            Output = Result<CreateArticleOutput, CreateArticleError>,
         > + ::std::marker::Send;
     }
     /// What `get_article` receives: parsed, authenticated and validated.
     #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
     pub struct GetArticleInput {
         /// The caller, when the request carried a valid token.
-        pub caller: ::std::option::Option<::charter_runtime::Caller>,
+        pub caller: Option<::charter_runtime::Caller>,
         /// Slug of the article to get
-        pub slug: ::std::string::String,
+        pub slug: String,
     }
     pub type GetArticleOutput = GetArticleResponse;
     /// The errors `get_article` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
     pub enum GetArticleError {
         /// No such resource (404).
-        NotFound(::std::string::String),
+        NotFound(String),
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
     impl ::std::convert::From<::charter_runtime::DbError> for GetArticleError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            GetArticleError::Internal(::std::boxed::Box::new(e))
+            GetArticleError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<GetArticleError> for ::charter_runtime::ApiError {
@@ -3708,20 +3442,20 @@ pub mod articles {
             ctx: &::charter_runtime::Ctx,
             input: GetArticleInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<GetArticleOutput, GetArticleError>,
+            Output = Result<GetArticleOutput, GetArticleError>,
         > + ::std::marker::Send;
     }
     /// What `list_articles` receives: parsed, authenticated and validated.
     #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
     pub struct ListArticlesInput {
         /// The caller, when the request carried a valid token.
-        pub caller: ::std::option::Option<::charter_runtime::Caller>,
+        pub caller: Option<::charter_runtime::Caller>,
         /// Filter by tag
-        pub tag: ::std::option::Option<::std::string::String>,
+        pub tag: Option<String>,
         /// Filter by author (username)
-        pub author: ::std::option::Option<::std::string::String>,
+        pub author: Option<String>,
         /// Filter by favorites of a user (username)
-        pub favorited: ::std::option::Option<::std::string::String>,
+        pub favorited: Option<String>,
         /// The number of items to return
         #[validate(range(min = 1, max = 100))]
         pub limit: i32,
@@ -3738,7 +3472,7 @@ pub mod articles {
     }
     impl ::std::convert::From<::charter_runtime::DbError> for ListArticlesError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            ListArticlesError::Internal(::std::boxed::Box::new(e))
+            ListArticlesError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<ListArticlesError> for ::charter_runtime::ApiError {
@@ -3764,7 +3498,7 @@ pub mod articles {
             ctx: &::charter_runtime::Ctx,
             input: ListArticlesInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<ListArticlesOutput, ListArticlesError>,
+            Output = Result<ListArticlesOutput, ListArticlesError>,
         > + ::std::marker::Send;
     }
     /// What `list_tags` receives: parsed, authenticated and validated.
@@ -3779,7 +3513,7 @@ pub mod articles {
     }
     impl ::std::convert::From<::charter_runtime::DbError> for ListTagsError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            ListTagsError::Internal(::std::boxed::Box::new(e))
+            ListTagsError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<ListTagsError> for ::charter_runtime::ApiError {
@@ -3805,7 +3539,7 @@ pub mod articles {
             ctx: &::charter_runtime::Ctx,
             input: ListTagsInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<ListTagsOutput, ListTagsError>,
+            Output = Result<ListTagsOutput, ListTagsError>,
         > + ::std::marker::Send;
     }
     /// What `feed` receives: parsed, authenticated and validated.
@@ -3825,13 +3559,13 @@ pub mod articles {
     #[derive(Debug)]
     pub enum FeedError {
         /// No such resource (404).
-        NotFound(::std::string::String),
+        NotFound(String),
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
     impl ::std::convert::From<::charter_runtime::DbError> for FeedError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            FeedError::Internal(::std::boxed::Box::new(e))
+            FeedError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<FeedError> for ::charter_runtime::ApiError {
@@ -3858,7 +3592,7 @@ pub mod articles {
             ctx: &::charter_runtime::Ctx,
             input: FeedInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<FeedOutput, FeedError>,
+            Output = Result<FeedOutput, FeedError>,
         > + ::std::marker::Send;
     }
     /// What `update_article` receives: parsed, authenticated and validated.
@@ -3867,7 +3601,7 @@ pub mod articles {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
         /// Slug of the article to update
-        pub slug: ::std::string::String,
+        pub slug: String,
         /// The request body.
         pub body: UpdateArticleBody,
     }
@@ -3876,17 +3610,17 @@ pub mod articles {
     #[derive(Debug)]
     pub enum UpdateArticleError {
         /// Not allowed for this caller (403).
-        Forbidden(::std::string::String),
+        Forbidden(String),
         /// No such resource (404).
-        NotFound(::std::string::String),
+        NotFound(String),
         /// Conflicts with existing data (409).
-        Conflict(::std::string::String),
+        Conflict(String),
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
     impl ::std::convert::From<::charter_runtime::DbError> for UpdateArticleError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            UpdateArticleError::Internal(::std::boxed::Box::new(e))
+            UpdateArticleError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<UpdateArticleError> for ::charter_runtime::ApiError {
@@ -3921,7 +3655,7 @@ pub mod articles {
             ctx: &::charter_runtime::Ctx,
             input: UpdateArticleInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<UpdateArticleOutput, UpdateArticleError>,
+            Output = Result<UpdateArticleOutput, UpdateArticleError>,
         > + ::std::marker::Send;
     }
     /// What `delete_article` receives: parsed, authenticated and validated.
@@ -3930,22 +3664,22 @@ pub mod articles {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
         /// Slug of the article to delete
-        pub slug: ::std::string::String,
+        pub slug: String,
     }
     pub type DeleteArticleOutput = ();
     /// The errors `delete_article` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
     pub enum DeleteArticleError {
         /// Not allowed for this caller (403).
-        Forbidden(::std::string::String),
+        Forbidden(String),
         /// No such resource (404).
-        NotFound(::std::string::String),
+        NotFound(String),
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
     impl ::std::convert::From<::charter_runtime::DbError> for DeleteArticleError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            DeleteArticleError::Internal(::std::boxed::Box::new(e))
+            DeleteArticleError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<DeleteArticleError> for ::charter_runtime::ApiError {
@@ -3977,7 +3711,7 @@ pub mod articles {
             ctx: &::charter_runtime::Ctx,
             input: DeleteArticleInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<DeleteArticleOutput, DeleteArticleError>,
+            Output = Result<DeleteArticleOutput, DeleteArticleError>,
         > + ::std::marker::Send;
     }
     /// What `favorite_article` receives: parsed, authenticated and validated.
@@ -3986,20 +3720,20 @@ pub mod articles {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
         /// Slug of the article that you want to favorite
-        pub slug: ::std::string::String,
+        pub slug: String,
     }
     pub type FavoriteArticleOutput = FavoriteArticleResponse;
     /// The errors `favorite_article` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
     pub enum FavoriteArticleError {
         /// No such resource (404).
-        NotFound(::std::string::String),
+        NotFound(String),
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
     impl ::std::convert::From<::charter_runtime::DbError> for FavoriteArticleError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            FavoriteArticleError::Internal(::std::boxed::Box::new(e))
+            FavoriteArticleError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<FavoriteArticleError> for ::charter_runtime::ApiError {
@@ -4028,7 +3762,7 @@ pub mod articles {
             ctx: &::charter_runtime::Ctx,
             input: FavoriteArticleInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<FavoriteArticleOutput, FavoriteArticleError>,
+            Output = Result<FavoriteArticleOutput, FavoriteArticleError>,
         > + ::std::marker::Send;
     }
     /// What `unfavorite_article` receives: parsed, authenticated and validated.
@@ -4037,20 +3771,20 @@ pub mod articles {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
         /// Slug of the article that you want to unfavorite
-        pub slug: ::std::string::String,
+        pub slug: String,
     }
     pub type UnfavoriteArticleOutput = UnfavoriteArticleResponse;
     /// The errors `unfavorite_article` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
     pub enum UnfavoriteArticleError {
         /// No such resource (404).
-        NotFound(::std::string::String),
+        NotFound(String),
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
     impl ::std::convert::From<::charter_runtime::DbError> for UnfavoriteArticleError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            UnfavoriteArticleError::Internal(::std::boxed::Box::new(e))
+            UnfavoriteArticleError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<UnfavoriteArticleError> for ::charter_runtime::ApiError {
@@ -4079,32 +3813,29 @@ pub mod articles {
             ctx: &::charter_runtime::Ctx,
             input: UnfavoriteArticleInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<
-                UnfavoriteArticleOutput,
-                UnfavoriteArticleError,
-            >,
+            Output = Result<UnfavoriteArticleOutput, UnfavoriteArticleError>,
         > + ::std::marker::Send;
     }
     /// What `list_comments` receives: parsed, authenticated and validated.
     #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
     pub struct ListCommentsInput {
         /// The caller, when the request carried a valid token.
-        pub caller: ::std::option::Option<::charter_runtime::Caller>,
+        pub caller: Option<::charter_runtime::Caller>,
         /// Slug of the article that you want to get comments for
-        pub slug: ::std::string::String,
+        pub slug: String,
     }
     pub type ListCommentsOutput = ListCommentsResponse;
     /// The errors `list_comments` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
     pub enum ListCommentsError {
         /// No such resource (404).
-        NotFound(::std::string::String),
+        NotFound(String),
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
     impl ::std::convert::From<::charter_runtime::DbError> for ListCommentsError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            ListCommentsError::Internal(::std::boxed::Box::new(e))
+            ListCommentsError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<ListCommentsError> for ::charter_runtime::ApiError {
@@ -4133,7 +3864,7 @@ pub mod articles {
             ctx: &::charter_runtime::Ctx,
             input: ListCommentsInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<ListCommentsOutput, ListCommentsError>,
+            Output = Result<ListCommentsOutput, ListCommentsError>,
         > + ::std::marker::Send;
     }
     /// What `add_comment` receives: parsed, authenticated and validated.
@@ -4142,7 +3873,7 @@ pub mod articles {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
         /// Slug of the article that you want to create a comment for
-        pub slug: ::std::string::String,
+        pub slug: String,
         /// The request body.
         pub body: AddCommentBody,
     }
@@ -4151,13 +3882,13 @@ pub mod articles {
     #[derive(Debug)]
     pub enum AddCommentError {
         /// No such resource (404).
-        NotFound(::std::string::String),
+        NotFound(String),
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
     impl ::std::convert::From<::charter_runtime::DbError> for AddCommentError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            AddCommentError::Internal(::std::boxed::Box::new(e))
+            AddCommentError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<AddCommentError> for ::charter_runtime::ApiError {
@@ -4184,7 +3915,7 @@ pub mod articles {
             ctx: &::charter_runtime::Ctx,
             input: AddCommentInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<AddCommentOutput, AddCommentError>,
+            Output = Result<AddCommentOutput, AddCommentError>,
         > + ::std::marker::Send;
     }
     /// What `delete_comment` receives: parsed, authenticated and validated.
@@ -4193,7 +3924,7 @@ pub mod articles {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
         /// Slug of the article that you want to delete a comment for
-        pub slug: ::std::string::String,
+        pub slug: String,
         /// ID of the comment you want to delete
         pub id: i64,
     }
@@ -4202,15 +3933,15 @@ pub mod articles {
     #[derive(Debug)]
     pub enum DeleteCommentError {
         /// Not allowed for this caller (403).
-        Forbidden(::std::string::String),
+        Forbidden(String),
         /// No such resource (404).
-        NotFound(::std::string::String),
+        NotFound(String),
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
     impl ::std::convert::From<::charter_runtime::DbError> for DeleteCommentError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            DeleteCommentError::Internal(::std::boxed::Box::new(e))
+            DeleteCommentError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<DeleteCommentError> for ::charter_runtime::ApiError {
@@ -4242,7 +3973,7 @@ pub mod articles {
             ctx: &::charter_runtime::Ctx,
             input: DeleteCommentInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<DeleteCommentOutput, DeleteCommentError>,
+            Output = Result<DeleteCommentOutput, DeleteCommentError>,
         > + ::std::marker::Send;
     }
     #[doc(hidden)]
@@ -4256,21 +3987,21 @@ pub mod articles {
         pub struct ArticleUpdate {
             #[serde(rename = "title", default)]
             #[validate(length(min = 1usize, max = 255usize))]
-            pub title: ::std::option::Option<::std::string::String>,
+            pub title: Option<String>,
             #[serde(rename = "description", default)]
             #[validate(length(min = 1usize, max = 1024usize))]
-            pub description: ::std::option::Option<::std::string::String>,
+            pub description: Option<String>,
             #[serde(rename = "body", default)]
             #[validate(length(min = 1usize))]
-            pub body: ::std::option::Option<::std::string::String>,
+            pub body: Option<String>,
         }
         impl ::charter_runtime::__private::draft::Draft for ArticleUpdate {
             type Real = super::ArticleUpdate;
             fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-            ) -> ::std::option::Option<super::ArticleUpdate> {
+                errors: &mut Vec<::charter_runtime::FieldError>,
+            ) -> Option<super::ArticleUpdate> {
                 let title = ::charter_runtime::__private::draft::optional(
                     self.title,
                     "title",
@@ -4292,14 +4023,14 @@ pub mod articles {
                     errors,
                     ::charter_runtime::__private::draft::keep,
                 );
-                let (
-                    ::std::option::Option::Some(title),
-                    ::std::option::Option::Some(description),
-                    ::std::option::Option::Some(body),
-                ) = (title, description, body) else {
-                    return ::std::option::Option::None;
+                let (Some(title), Some(description), Some(body)) = (
+                    title,
+                    description,
+                    body,
+                ) else {
+                    return None;
                 };
-                ::std::option::Option::Some(super::ArticleUpdate {
+                Some(super::ArticleUpdate {
                     title,
                     description,
                     body,
@@ -4315,24 +4046,24 @@ pub mod articles {
         pub struct NewArticle {
             #[serde(rename = "title", default)]
             #[validate(length(min = 1usize, max = 255usize))]
-            pub title: ::std::option::Option<::std::string::String>,
+            pub title: Option<String>,
             #[serde(rename = "description", default)]
             #[validate(length(min = 1usize, max = 1024usize))]
-            pub description: ::std::option::Option<::std::string::String>,
+            pub description: Option<String>,
             #[serde(rename = "body", default)]
             #[validate(length(min = 1usize))]
-            pub body: ::std::option::Option<::std::string::String>,
+            pub body: Option<String>,
             #[serde(rename = "tagList", default)]
             #[validate(count(max = 20usize), each(length(min = 1usize, max = 64usize)))]
-            pub tag_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            pub tag_list: Option<Vec<String>>,
         }
         impl ::charter_runtime::__private::draft::Draft for NewArticle {
             type Real = super::NewArticle;
             fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-            ) -> ::std::option::Option<super::NewArticle> {
+                errors: &mut Vec<::charter_runtime::FieldError>,
+            ) -> Option<super::NewArticle> {
                 let title = ::charter_runtime::__private::draft::required(
                     self.title,
                     "title",
@@ -4361,15 +4092,15 @@ pub mod articles {
                     errors,
                     ::charter_runtime::__private::draft::keep,
                 );
-                let (
-                    ::std::option::Option::Some(title),
-                    ::std::option::Option::Some(description),
-                    ::std::option::Option::Some(body),
-                    ::std::option::Option::Some(tag_list),
-                ) = (title, description, body, tag_list) else {
-                    return ::std::option::Option::None;
+                let (Some(title), Some(description), Some(body), Some(tag_list)) = (
+                    title,
+                    description,
+                    body,
+                    tag_list,
+                ) else {
+                    return None;
                 };
-                ::std::option::Option::Some(super::NewArticle {
+                Some(super::NewArticle {
                     title,
                     description,
                     body,
@@ -4386,15 +4117,15 @@ pub mod articles {
         pub struct NewComment {
             #[serde(rename = "body", default)]
             #[validate(length(min = 1usize, max = 10000usize))]
-            pub body: ::std::option::Option<::std::string::String>,
+            pub body: Option<String>,
         }
         impl ::charter_runtime::__private::draft::Draft for NewComment {
             type Real = super::NewComment;
             fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-            ) -> ::std::option::Option<super::NewComment> {
+                errors: &mut Vec<::charter_runtime::FieldError>,
+            ) -> Option<super::NewComment> {
                 let body = ::charter_runtime::__private::draft::required(
                     self.body,
                     "body",
@@ -4402,10 +4133,10 @@ pub mod articles {
                     errors,
                     ::charter_runtime::__private::draft::keep,
                 );
-                let (::std::option::Option::Some(body),) = (body,) else {
-                    return ::std::option::Option::None;
+                let (Some(body),) = (body,) else {
+                    return None;
                 };
-                ::std::option::Option::Some(super::NewComment { body })
+                Some(super::NewComment { body })
             }
         }
         #[derive(
@@ -4417,7 +4148,7 @@ pub mod articles {
         pub struct CreateArticleBody {
             #[serde(rename = "article", default)]
             #[validate(nested)]
-            pub article: ::std::option::Option<
+            pub article: Option<
                 ::charter_runtime::__private::handler::Object<NewArticle>,
             >,
         }
@@ -4426,8 +4157,8 @@ pub mod articles {
             fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-            ) -> ::std::option::Option<super::CreateArticleBody> {
+                errors: &mut Vec<::charter_runtime::FieldError>,
+            ) -> Option<super::CreateArticleBody> {
                 let article = ::charter_runtime::__private::draft::required(
                     self.article,
                     "article",
@@ -4435,10 +4166,10 @@ pub mod articles {
                     errors,
                     ::charter_runtime::__private::draft::object,
                 );
-                let (::std::option::Option::Some(article),) = (article,) else {
-                    return ::std::option::Option::None;
+                let (Some(article),) = (article,) else {
+                    return None;
                 };
-                ::std::option::Option::Some(super::CreateArticleBody {
+                Some(super::CreateArticleBody {
                     article,
                 })
             }
@@ -4452,7 +4183,7 @@ pub mod articles {
         pub struct UpdateArticleBody {
             #[serde(rename = "article", default)]
             #[validate(nested)]
-            pub article: ::std::option::Option<
+            pub article: Option<
                 ::charter_runtime::__private::handler::Object<ArticleUpdate>,
             >,
         }
@@ -4461,8 +4192,8 @@ pub mod articles {
             fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-            ) -> ::std::option::Option<super::UpdateArticleBody> {
+                errors: &mut Vec<::charter_runtime::FieldError>,
+            ) -> Option<super::UpdateArticleBody> {
                 let article = ::charter_runtime::__private::draft::required(
                     self.article,
                     "article",
@@ -4470,10 +4201,10 @@ pub mod articles {
                     errors,
                     ::charter_runtime::__private::draft::object,
                 );
-                let (::std::option::Option::Some(article),) = (article,) else {
-                    return ::std::option::Option::None;
+                let (Some(article),) = (article,) else {
+                    return None;
                 };
-                ::std::option::Option::Some(super::UpdateArticleBody {
+                Some(super::UpdateArticleBody {
                     article,
                 })
             }
@@ -4487,7 +4218,7 @@ pub mod articles {
         pub struct AddCommentBody {
             #[serde(rename = "comment", default)]
             #[validate(nested)]
-            pub comment: ::std::option::Option<
+            pub comment: Option<
                 ::charter_runtime::__private::handler::Object<NewComment>,
             >,
         }
@@ -4496,8 +4227,8 @@ pub mod articles {
             fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-            ) -> ::std::option::Option<super::AddCommentBody> {
+                errors: &mut Vec<::charter_runtime::FieldError>,
+            ) -> Option<super::AddCommentBody> {
                 let comment = ::charter_runtime::__private::draft::required(
                     self.comment,
                     "comment",
@@ -4505,144 +4236,98 @@ pub mod articles {
                     errors,
                     ::charter_runtime::__private::draft::object,
                 );
-                let (::std::option::Option::Some(comment),) = (comment,) else {
-                    return ::std::option::Option::None;
+                let (Some(comment),) = (comment,) else {
+                    return None;
                 };
-                ::std::option::Option::Some(super::AddCommentBody { comment })
+                Some(super::AddCommentBody { comment })
             }
         }
     }
 }
 #[allow(clippy::all, unused_variables, unused_mut)]
 mod __articles_handlers {
+    use ::charter_runtime::__private::handler as __h;
     pub(super) async fn handle_create_article<A: super::articles::CreateArticle>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_required(
-            &req,
-            ctx,
-        ) {
+        let caller = match __h::caller_required(&req, ctx) {
             Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let body = match ::charter_runtime::__private::handler::json_body::<
-            ::charter_runtime::__private::handler::Object<
-                super::articles::drafts::CreateArticleBody,
-            >,
+        let body = match __h::json_body::<
+            __h::Object<super::articles::drafts::CreateArticleBody>,
         >(&req) {
             Ok(b) => b.0,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let mut errors = ::std::vec::Vec::new();
-        ::charter_runtime::__private::handler::check(&body, &mut errors);
+        let mut errors = Vec::new();
+        __h::check(&body, &mut errors);
         let body = ::charter_runtime::__private::draft::Draft::finish(
             body,
             &mut ::charter_runtime::JsonPath::new(),
             &mut errors,
         );
         let (Some(body),) = (body,) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         };
         let input = super::articles::CreateArticleInput {
             caller,
             body,
         };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().create_article(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(201u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(out) => __h::respond(201u16, &out),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
     pub(super) async fn handle_get_article<A: super::articles::GetArticle>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_optional(
-            &req,
-            ctx,
-        ) {
+        let caller = match __h::caller_optional(&req, ctx) {
             Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let mut errors = ::std::vec::Vec::new();
-        let p_slug = ::charter_runtime::__private::handler::path::<
-            ::std::string::String,
-        >(&req, "slug", &mut errors);
+        let mut errors = Vec::new();
+        let p_slug = __h::path::<String>(&req, "slug", &mut errors);
         let (Some(p_slug),) = (p_slug,) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         };
         let input = super::articles::GetArticleInput {
             caller,
             slug: p_slug,
         };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().get_article(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(out) => __h::respond(200u16, &out),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
     pub(super) async fn handle_list_articles<A: super::articles::ListArticles>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_optional(
-            &req,
-            ctx,
-        ) {
+        let caller = match __h::caller_optional(&req, ctx) {
             Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let mut errors = ::std::vec::Vec::new();
-        let p_tag = ::charter_runtime::__private::handler::query::<
-            ::std::string::String,
-        >(&req, "tag", &mut errors);
-        let p_author = ::charter_runtime::__private::handler::query::<
-            ::std::string::String,
-        >(&req, "author", &mut errors);
-        let p_favorited = ::charter_runtime::__private::handler::query::<
-            ::std::string::String,
-        >(&req, "favorited", &mut errors);
-        let p_limit = ::charter_runtime::__private::handler::query::<
-            i32,
-        >(&req, "limit", &mut errors)
+        let mut errors = Vec::new();
+        let p_tag = __h::query::<String>(&req, "tag", &mut errors);
+        let p_author = __h::query::<String>(&req, "author", &mut errors);
+        let p_favorited = __h::query::<String>(&req, "favorited", &mut errors);
+        let p_limit = __h::query::<i32>(&req, "limit", &mut errors)
             .unwrap_or_else(|| 20);
-        let p_offset = ::charter_runtime::__private::handler::query::<
-            i32,
-        >(&req, "offset", &mut errors)
+        let p_offset = __h::query::<i32>(&req, "offset", &mut errors)
             .unwrap_or_else(|| 0);
         let input = super::articles::ListArticlesInput {
             caller,
@@ -4652,409 +4337,274 @@ mod __articles_handlers {
             limit: p_limit,
             offset: p_offset,
         };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().list_articles(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(out) => __h::respond(200u16, &out),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
     pub(super) async fn handle_list_tags<A: super::articles::ListTags>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let mut errors = ::std::vec::Vec::new();
+        let mut errors = Vec::new();
         let input = super::articles::ListTagsInput {};
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().list_tags(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(out) => __h::respond(200u16, &out),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
     pub(super) async fn handle_feed<A: super::articles::Feed>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_required(
-            &req,
-            ctx,
-        ) {
+        let caller = match __h::caller_required(&req, ctx) {
             Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let mut errors = ::std::vec::Vec::new();
-        let p_limit = ::charter_runtime::__private::handler::query::<
-            i32,
-        >(&req, "limit", &mut errors)
+        let mut errors = Vec::new();
+        let p_limit = __h::query::<i32>(&req, "limit", &mut errors)
             .unwrap_or_else(|| 20);
-        let p_offset = ::charter_runtime::__private::handler::query::<
-            i32,
-        >(&req, "offset", &mut errors)
+        let p_offset = __h::query::<i32>(&req, "offset", &mut errors)
             .unwrap_or_else(|| 0);
         let input = super::articles::FeedInput {
             caller,
             limit: p_limit,
             offset: p_offset,
         };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().feed(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(out) => __h::respond(200u16, &out),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
     pub(super) async fn handle_update_article<A: super::articles::UpdateArticle>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_required(
-            &req,
-            ctx,
-        ) {
+        let caller = match __h::caller_required(&req, ctx) {
             Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let body = match ::charter_runtime::__private::handler::json_body::<
-            ::charter_runtime::__private::handler::Object<
-                super::articles::drafts::UpdateArticleBody,
-            >,
+        let body = match __h::json_body::<
+            __h::Object<super::articles::drafts::UpdateArticleBody>,
         >(&req) {
             Ok(b) => b.0,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let mut errors = ::std::vec::Vec::new();
-        ::charter_runtime::__private::handler::check(&body, &mut errors);
+        let mut errors = Vec::new();
+        __h::check(&body, &mut errors);
         let body = ::charter_runtime::__private::draft::Draft::finish(
             body,
             &mut ::charter_runtime::JsonPath::new(),
             &mut errors,
         );
-        let p_slug = ::charter_runtime::__private::handler::path::<
-            ::std::string::String,
-        >(&req, "slug", &mut errors);
+        let p_slug = __h::path::<String>(&req, "slug", &mut errors);
         let (Some(p_slug), Some(body)) = (p_slug, body) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         };
         let input = super::articles::UpdateArticleInput {
             caller,
             slug: p_slug,
             body,
         };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().update_article(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(out) => __h::respond(200u16, &out),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
     pub(super) async fn handle_delete_article<A: super::articles::DeleteArticle>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_required(
-            &req,
-            ctx,
-        ) {
+        let caller = match __h::caller_required(&req, ctx) {
             Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let mut errors = ::std::vec::Vec::new();
-        let p_slug = ::charter_runtime::__private::handler::path::<
-            ::std::string::String,
-        >(&req, "slug", &mut errors);
+        let mut errors = Vec::new();
+        let p_slug = __h::path::<String>(&req, "slug", &mut errors);
         let (Some(p_slug),) = (p_slug,) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         };
         let input = super::articles::DeleteArticleInput {
             caller,
             slug: p_slug,
         };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().delete_article(ctx, input).await {
-            Ok(()) => ::charter_runtime::__private::handler::respond_empty(204u16),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(()) => __h::respond_empty(204u16),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
     pub(super) async fn handle_favorite_article<A: super::articles::FavoriteArticle>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_required(
-            &req,
-            ctx,
-        ) {
+        let caller = match __h::caller_required(&req, ctx) {
             Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let mut errors = ::std::vec::Vec::new();
-        let p_slug = ::charter_runtime::__private::handler::path::<
-            ::std::string::String,
-        >(&req, "slug", &mut errors);
+        let mut errors = Vec::new();
+        let p_slug = __h::path::<String>(&req, "slug", &mut errors);
         let (Some(p_slug),) = (p_slug,) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         };
         let input = super::articles::FavoriteArticleInput {
             caller,
             slug: p_slug,
         };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().favorite_article(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(out) => __h::respond(200u16, &out),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
     pub(super) async fn handle_unfavorite_article<A: super::articles::UnfavoriteArticle>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_required(
-            &req,
-            ctx,
-        ) {
+        let caller = match __h::caller_required(&req, ctx) {
             Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let mut errors = ::std::vec::Vec::new();
-        let p_slug = ::charter_runtime::__private::handler::path::<
-            ::std::string::String,
-        >(&req, "slug", &mut errors);
+        let mut errors = Vec::new();
+        let p_slug = __h::path::<String>(&req, "slug", &mut errors);
         let (Some(p_slug),) = (p_slug,) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         };
         let input = super::articles::UnfavoriteArticleInput {
             caller,
             slug: p_slug,
         };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().unfavorite_article(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(out) => __h::respond(200u16, &out),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
     pub(super) async fn handle_list_comments<A: super::articles::ListComments>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_optional(
-            &req,
-            ctx,
-        ) {
+        let caller = match __h::caller_optional(&req, ctx) {
             Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let mut errors = ::std::vec::Vec::new();
-        let p_slug = ::charter_runtime::__private::handler::path::<
-            ::std::string::String,
-        >(&req, "slug", &mut errors);
+        let mut errors = Vec::new();
+        let p_slug = __h::path::<String>(&req, "slug", &mut errors);
         let (Some(p_slug),) = (p_slug,) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         };
         let input = super::articles::ListCommentsInput {
             caller,
             slug: p_slug,
         };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().list_comments(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(out) => __h::respond(200u16, &out),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
     pub(super) async fn handle_add_comment<A: super::articles::AddComment>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_required(
-            &req,
-            ctx,
-        ) {
+        let caller = match __h::caller_required(&req, ctx) {
             Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let body = match ::charter_runtime::__private::handler::json_body::<
-            ::charter_runtime::__private::handler::Object<
-                super::articles::drafts::AddCommentBody,
-            >,
+        let body = match __h::json_body::<
+            __h::Object<super::articles::drafts::AddCommentBody>,
         >(&req) {
             Ok(b) => b.0,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let mut errors = ::std::vec::Vec::new();
-        ::charter_runtime::__private::handler::check(&body, &mut errors);
+        let mut errors = Vec::new();
+        __h::check(&body, &mut errors);
         let body = ::charter_runtime::__private::draft::Draft::finish(
             body,
             &mut ::charter_runtime::JsonPath::new(),
             &mut errors,
         );
-        let p_slug = ::charter_runtime::__private::handler::path::<
-            ::std::string::String,
-        >(&req, "slug", &mut errors);
+        let p_slug = __h::path::<String>(&req, "slug", &mut errors);
         let (Some(p_slug), Some(body)) = (p_slug, body) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         };
         let input = super::articles::AddCommentInput {
             caller,
             slug: p_slug,
             body,
         };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().add_comment(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(out) => __h::respond(200u16, &out),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
     pub(super) async fn handle_delete_comment<A: super::articles::DeleteComment>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_required(
-            &req,
-            ctx,
-        ) {
+        let caller = match __h::caller_required(&req, ctx) {
             Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let mut errors = ::std::vec::Vec::new();
-        let p_slug = ::charter_runtime::__private::handler::path::<
-            ::std::string::String,
-        >(&req, "slug", &mut errors);
-        let p_id = ::charter_runtime::__private::handler::path::<
-            i64,
-        >(&req, "id", &mut errors);
+        let mut errors = Vec::new();
+        let p_slug = __h::path::<String>(&req, "slug", &mut errors);
+        let p_id = __h::path::<i64>(&req, "id", &mut errors);
         let (Some(p_slug), Some(p_id)) = (p_slug, p_id) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         };
         let input = super::articles::DeleteCommentInput {
             caller,
             slug: p_slug,
             id: p_id,
         };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().delete_comment(ctx, input).await {
-            Ok(()) => ::charter_runtime::__private::handler::respond_empty(204u16),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(()) => __h::respond_empty(204u16),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
 }
@@ -5081,7 +4631,7 @@ pub static SPEC: ::charter_runtime::ApiSpec = ::charter_runtime::ApiSpec {
 /// the endpoint and its line in the spec.
 pub fn router<A>(
     app: A,
-) -> ::std::boxed::Box<
+) -> Box<
     dyn ::std::ops::FnOnce(
         ::charter_runtime::Ctx,
     ) -> ::charter_runtime::__private::axum::Router + ::std::marker::Send + 'static,
@@ -5095,7 +4645,7 @@ where
         + articles::UnfavoriteArticle + articles::ListComments + articles::AddComment
         + articles::DeleteComment,
 {
-    ::std::boxed::Box::new(move |ctx| {
+    Box::new(move |ctx| {
         let state = ::charter_runtime::__private::handler::Shared::new(app, ctx);
         ::charter_runtime::__private::axum::Router::new()
             .route(

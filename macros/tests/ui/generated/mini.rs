@@ -11,13 +11,13 @@ pub mod shop {
         #[derive(Debug, Clone, PartialEq)]
         pub struct Category {
             pub id: i64,
-            pub name: ::std::string::String,
+            pub name: String,
         }
         ::charter_runtime::__private::impl_from_row!(Category { id, name });
         /// The values a new `Category` row needs; keys and timestamps are filled in on insert.
         #[derive(Debug, Clone, PartialEq)]
         pub struct NewCategory {
-            pub name: ::std::string::String,
+            pub name: String,
         }
         ///Filters of [`Category::page`]; `None` does not filter.
         #[derive(Debug, Clone, Default, PartialEq)]
@@ -26,14 +26,11 @@ pub mod shop {
             /// ` WHERE ...` for the filters that are set (empty when none is), binding their values after
             /// those already in `args`.
             #[allow(unused_mut, unused_variables)]
-            pub fn where_sql(
-                &self,
-                args: &mut ::std::vec::Vec<::charter_runtime::Value>,
-            ) -> ::std::string::String {
+            pub fn where_sql(&self, args: &mut Vec<::charter_runtime::Value>) -> String {
                 let filter = self;
-                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let mut conds: Vec<String> = Vec::new();
                 if conds.is_empty() {
-                    ::std::string::String::new()
+                    String::new()
                 } else {
                     ::std::format!(" WHERE {}", conds.join(" AND "))
                 }
@@ -46,7 +43,7 @@ pub mod shop {
             pub async fn insert(
                 db: impl ::charter_runtime::Conn<'_>,
                 new: NewCategory,
-            ) -> ::std::result::Result<Category, ::charter_runtime::DbError> {
+            ) -> Result<Category, ::charter_runtime::DbError> {
                 db.query(
                         "INSERT INTO \"categories\" (\"name\") VALUES ($1) RETURNING \"id\", \"name\"",
                     )
@@ -58,10 +55,7 @@ pub mod shop {
             pub async fn get(
                 db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
-            ) -> ::std::result::Result<
-                ::std::option::Option<Category>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Option<Category>, ::charter_runtime::DbError> {
                 db.query("SELECT \"id\", \"name\" FROM \"categories\" WHERE \"id\" = $1")
                     .bind(id)
                     .fetch_optional::<Category>()
@@ -71,12 +65,9 @@ pub mod shop {
             pub async fn get_many(
                 db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
-            ) -> ::std::result::Result<
-                ::std::vec::Vec<Category>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Vec<Category>, ::charter_runtime::DbError> {
                 if keys.is_empty() {
-                    return Ok(::std::vec::Vec::new());
+                    return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
                     "{}{})",
@@ -90,10 +81,7 @@ pub mod shop {
             pub async fn get_by_name(
                 db: impl ::charter_runtime::Conn<'_>,
                 name: &str,
-            ) -> ::std::result::Result<
-                ::std::option::Option<Category>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Option<Category>, ::charter_runtime::DbError> {
                 db.query(
                         "SELECT \"id\", \"name\" FROM \"categories\" WHERE \"name\" = $1",
                     )
@@ -105,13 +93,13 @@ pub mod shop {
             pub async fn save(
                 &mut self,
                 db: impl ::charter_runtime::Conn<'_>,
-            ) -> ::std::result::Result<(), ::charter_runtime::DbError> {
+            ) -> Result<(), ::charter_runtime::DbError> {
                 let saved = db
                     .query(
                         "UPDATE \"categories\" SET \"name\" = $1 WHERE \"id\" = $2 RETURNING \"id\", \"name\"",
                     )
-                    .bind(::std::clone::Clone::clone(&self.name))
-                    .bind(::std::clone::Clone::clone(&self.id))
+                    .bind(self.name.clone())
+                    .bind(self.id.clone())
                     .fetch_one::<Category>()
                     .await?;
                 *self = saved;
@@ -121,7 +109,7 @@ pub mod shop {
             pub async fn delete(
                 db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
-            ) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
+            ) -> Result<bool, ::charter_runtime::DbError> {
                 Ok(
                     db
                         .query("DELETE FROM \"categories\" WHERE \"id\" = $1")
@@ -138,11 +126,8 @@ pub mod shop {
                 filter: &CategoryFilter,
                 limit: i64,
                 offset: i64,
-            ) -> ::std::result::Result<
-                (::std::vec::Vec<Category>, i64),
-                ::charter_runtime::DbError,
-            > {
-                let mut args = ::std::vec::Vec::new();
+            ) -> Result<(Vec<Category>, i64), ::charter_runtime::DbError> {
+                let mut args = Vec::new();
                 let filter_sql = filter.where_sql(&mut args);
                 let sql = ::std::format!(
                     "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
@@ -175,11 +160,11 @@ pub mod shop {
         #[derive(Debug, Clone, PartialEq)]
         pub struct Product {
             pub id: i64,
-            pub sku: ::std::string::String,
-            pub name: ::std::string::String,
+            pub sku: String,
+            pub name: String,
             pub price: f64,
             pub stock: i32,
-            pub notes: ::std::option::Option<::std::string::String>,
+            pub notes: Option<String>,
             pub category_id: i64,
             pub created_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
             pub updated_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
@@ -191,11 +176,11 @@ pub mod shop {
         /// The values a new `Product` row needs; keys and timestamps are filled in on insert.
         #[derive(Debug, Clone, PartialEq)]
         pub struct NewProduct {
-            pub sku: ::std::string::String,
-            pub name: ::std::string::String,
+            pub sku: String,
+            pub name: String,
             pub price: f64,
             pub stock: i32,
-            pub notes: ::std::option::Option<::std::string::String>,
+            pub notes: Option<String>,
             pub category_id: i64,
         }
         ///Filters of [`Product::page`]; `None` does not filter.
@@ -205,14 +190,11 @@ pub mod shop {
             /// ` WHERE ...` for the filters that are set (empty when none is), binding their values after
             /// those already in `args`.
             #[allow(unused_mut, unused_variables)]
-            pub fn where_sql(
-                &self,
-                args: &mut ::std::vec::Vec<::charter_runtime::Value>,
-            ) -> ::std::string::String {
+            pub fn where_sql(&self, args: &mut Vec<::charter_runtime::Value>) -> String {
                 let filter = self;
-                let mut conds: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+                let mut conds: Vec<String> = Vec::new();
                 if conds.is_empty() {
-                    ::std::string::String::new()
+                    String::new()
                 } else {
                     ::std::format!(" WHERE {}", conds.join(" AND "))
                 }
@@ -225,7 +207,7 @@ pub mod shop {
             pub async fn insert(
                 db: impl ::charter_runtime::Conn<'_>,
                 new: NewProduct,
-            ) -> ::std::result::Result<Product, ::charter_runtime::DbError> {
+            ) -> Result<Product, ::charter_runtime::DbError> {
                 let now = ::charter_runtime::Utc::now();
                 db.query(
                         "INSERT INTO \"products\" (\"sku\", \"name\", \"price\", \"stock\", \"notes\", \"category_id\", \"created_at\", \"updated_at\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING \"id\", \"sku\", \"name\", \"price\", \"stock\", \"notes\", \"category_id\", \"created_at\", \"updated_at\"",
@@ -245,10 +227,7 @@ pub mod shop {
             pub async fn get(
                 db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
-            ) -> ::std::result::Result<
-                ::std::option::Option<Product>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Option<Product>, ::charter_runtime::DbError> {
                 db.query(
                         "SELECT \"id\", \"sku\", \"name\", \"price\", \"stock\", \"notes\", \"category_id\", \"created_at\", \"updated_at\" FROM \"products\" WHERE \"id\" = $1",
                     )
@@ -260,12 +239,9 @@ pub mod shop {
             pub async fn get_many(
                 db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
-            ) -> ::std::result::Result<
-                ::std::vec::Vec<Product>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Vec<Product>, ::charter_runtime::DbError> {
                 if keys.is_empty() {
-                    return Ok(::std::vec::Vec::new());
+                    return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
                     "{}{})",
@@ -279,10 +255,7 @@ pub mod shop {
             pub async fn get_by_sku(
                 db: impl ::charter_runtime::Conn<'_>,
                 sku: &str,
-            ) -> ::std::result::Result<
-                ::std::option::Option<Product>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Option<Product>, ::charter_runtime::DbError> {
                 db.query(
                         "SELECT \"id\", \"sku\", \"name\", \"price\", \"stock\", \"notes\", \"category_id\", \"created_at\", \"updated_at\" FROM \"products\" WHERE \"sku\" = $1",
                     )
@@ -294,20 +267,20 @@ pub mod shop {
             pub async fn save(
                 &mut self,
                 db: impl ::charter_runtime::Conn<'_>,
-            ) -> ::std::result::Result<(), ::charter_runtime::DbError> {
+            ) -> Result<(), ::charter_runtime::DbError> {
                 self.updated_at = ::charter_runtime::Utc::now();
                 let saved = db
                     .query(
                         "UPDATE \"products\" SET \"sku\" = $1, \"name\" = $2, \"price\" = $3, \"stock\" = $4, \"notes\" = $5, \"category_id\" = $6, \"updated_at\" = $7 WHERE \"id\" = $8 RETURNING \"id\", \"sku\", \"name\", \"price\", \"stock\", \"notes\", \"category_id\", \"created_at\", \"updated_at\"",
                     )
-                    .bind(::std::clone::Clone::clone(&self.sku))
-                    .bind(::std::clone::Clone::clone(&self.name))
-                    .bind(::std::clone::Clone::clone(&self.price))
-                    .bind(::std::clone::Clone::clone(&self.stock))
-                    .bind(::std::clone::Clone::clone(&self.notes))
-                    .bind(::std::clone::Clone::clone(&self.category_id))
-                    .bind(::std::clone::Clone::clone(&self.updated_at))
-                    .bind(::std::clone::Clone::clone(&self.id))
+                    .bind(self.sku.clone())
+                    .bind(self.name.clone())
+                    .bind(self.price.clone())
+                    .bind(self.stock.clone())
+                    .bind(self.notes.clone())
+                    .bind(self.category_id.clone())
+                    .bind(self.updated_at.clone())
+                    .bind(self.id.clone())
                     .fetch_one::<Product>()
                     .await?;
                 *self = saved;
@@ -317,7 +290,7 @@ pub mod shop {
             pub async fn delete(
                 db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
-            ) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
+            ) -> Result<bool, ::charter_runtime::DbError> {
                 Ok(
                     db
                         .query("DELETE FROM \"products\" WHERE \"id\" = $1")
@@ -331,11 +304,11 @@ pub mod shop {
                 db: impl ::charter_runtime::Conn<'_>,
                 key: i64,
                 targets: &[i64],
-            ) -> ::std::result::Result<(), ::charter_runtime::DbError> {
+            ) -> Result<(), ::charter_runtime::DbError> {
                 if targets.is_empty() {
                     return Ok(());
                 }
-                let mut sql = ::std::string::String::from(
+                let mut sql = String::from(
                     "INSERT INTO \"products_tags\" (\"product_id\", \"category_id\") VALUES ",
                 );
                 for i in 0..targets.len() {
@@ -354,7 +327,7 @@ pub mod shop {
                 db: impl ::charter_runtime::Conn<'_>,
                 key: i64,
                 target: i64,
-            ) -> ::std::result::Result<bool, ::charter_runtime::DbError> {
+            ) -> Result<bool, ::charter_runtime::DbError> {
                 Ok(
                     db
                         .query(
@@ -370,10 +343,7 @@ pub mod shop {
             pub async fn tags_keys(
                 db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
-            ) -> ::std::result::Result<
-                ::std::vec::Vec<(i64, i64)>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Vec<(i64, i64)>, ::charter_runtime::DbError> {
                 #[derive(Debug)]
                 struct ProductTagsLink {
                     product_id: i64,
@@ -383,7 +353,7 @@ pub mod shop {
                     ProductTagsLink { product_id, category_id }
                 );
                 if keys.is_empty() {
-                    return Ok(::std::vec::Vec::new());
+                    return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
                     "{}{}{}",
@@ -405,10 +375,7 @@ pub mod shop {
             pub async fn tags_counts(
                 db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
-            ) -> ::std::result::Result<
-                ::std::vec::Vec<(i64, i64)>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Vec<(i64, i64)>, ::charter_runtime::DbError> {
                 #[derive(Debug)]
                 struct ProductTagsCount {
                     product_id: i64,
@@ -418,7 +385,7 @@ pub mod shop {
                     ProductTagsCount { product_id, n }
                 );
                 if keys.is_empty() {
-                    return Ok(::std::vec::Vec::new());
+                    return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
                     "{}{}{}",
@@ -441,12 +408,9 @@ pub mod shop {
                 db: impl ::charter_runtime::Conn<'_>,
                 keys: &[i64],
                 target: i64,
-            ) -> ::std::result::Result<
-                ::std::vec::Vec<i64>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Vec<i64>, ::charter_runtime::DbError> {
                 if keys.is_empty() {
-                    return Ok(::std::vec::Vec::new());
+                    return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
                     "{}{})",
@@ -461,12 +425,9 @@ pub mod shop {
                 db: impl ::charter_runtime::Conn<'_>,
                 key: i64,
                 candidates: &[i64],
-            ) -> ::std::result::Result<
-                ::std::vec::Vec<i64>,
-                ::charter_runtime::DbError,
-            > {
+            ) -> Result<Vec<i64>, ::charter_runtime::DbError> {
                 if candidates.is_empty() {
-                    return Ok(::std::vec::Vec::new());
+                    return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
                     "{}{})",
@@ -484,11 +445,8 @@ pub mod shop {
                 filter: &ProductFilter,
                 limit: i64,
                 offset: i64,
-            ) -> ::std::result::Result<
-                (::std::vec::Vec<Product>, i64),
-                ::charter_runtime::DbError,
-            > {
-                let mut args = ::std::vec::Vec::new();
+            ) -> Result<(Vec<Product>, i64), ::charter_runtime::DbError> {
+                let mut args = Vec::new();
                 let filter_sql = filter.where_sql(&mut args);
                 let sql = ::std::format!(
                     "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
@@ -547,8 +505,8 @@ pub mod shop {
         }
     }
     impl ::std::str::FromStr for ReviewMood {
-        type Err = ::std::string::String;
-        fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+        type Err = String;
+        fn from_str(s: &str) -> Result<Self, Self::Err> {
             match s {
                 "happy" => Ok(ReviewMood::Happy),
                 "so-so" => Ok(ReviewMood::SoSo),
@@ -595,8 +553,8 @@ pub mod shop {
         }
     }
     impl ::std::str::FromStr for ReviewKind {
-        type Err = ::std::string::String;
-        fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+        type Err = String;
+        fn from_str(s: &str) -> Result<Self, Self::Err> {
             match s {
                 "public" => Ok(ReviewKind::Public),
                 "private" => Ok(ReviewKind::Private),
@@ -642,8 +600,8 @@ pub mod shop {
         }
     }
     impl ::std::str::FromStr for ListProductsSort {
-        type Err = ::std::string::String;
-        fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+        type Err = String;
+        fn from_str(s: &str) -> Result<Self, Self::Err> {
             match s {
                 "newest" => Ok(ListProductsSort::Newest),
                 "cheapest" => Ok(ListProductsSort::Cheapest),
@@ -689,8 +647,8 @@ pub mod shop {
         }
     }
     impl ::std::str::FromStr for ListProductsState {
-        type Err = ::std::string::String;
-        fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+        type Err = String;
+        fn from_str(s: &str) -> Result<Self, Self::Err> {
             match s {
                 "draft" => Ok(ListProductsState::Draft),
                 "live" => Ok(ListProductsState::Live),
@@ -720,19 +678,19 @@ pub mod shop {
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct Product {
         #[validate(length(min = 3usize, max = 32usize), pattern = "^[A-Z0-9-]+$")]
-        pub sku: ::std::string::String,
+        pub sku: String,
         #[validate(length(min = 1usize, max = 200usize))]
-        pub name: ::std::string::String,
+        pub name: String,
         #[validate(range(min = 0))]
         pub price: f64,
         #[serde(default = "__default_product_stock")]
         #[validate(range(min = 0))]
         pub stock: i32,
         #[serde(default)]
-        pub notes: ::std::option::Option<::std::string::String>,
+        pub notes: Option<String>,
         pub category_id: i64,
         pub created_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
-        pub tags: ::std::vec::Vec<::std::string::String>,
+        pub tags: Vec<String>,
     }
     fn __default_product_stock() -> i32 {
         0
@@ -749,20 +707,20 @@ pub mod shop {
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct NewProduct {
         #[validate(length(min = 3usize, max = 32usize), pattern = "^[A-Z0-9-]+$")]
-        pub sku: ::std::string::String,
+        pub sku: String,
         #[validate(length(min = 1usize, max = 200usize))]
-        pub name: ::std::string::String,
+        pub name: String,
         #[validate(range(min = 0))]
         pub price: f64,
         #[serde(default = "__default_new_product_stock")]
         #[validate(range(min = 0))]
         pub stock: i32,
         #[serde(default)]
-        pub notes: ::std::option::Option<::std::string::String>,
-        pub category: ::std::string::String,
+        pub notes: Option<String>,
+        pub category: String,
         #[serde(default)]
         #[validate(count(max = 5usize), each(length(min = 1usize, max = 32usize)))]
-        pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub tags: Option<Vec<String>>,
     }
     fn __default_new_product_stock() -> i32 {
         0
@@ -781,36 +739,36 @@ pub mod shop {
         pub rating: i32,
         #[serde(default)]
         #[validate(range(min = -1.5, max = 99.5))]
-        pub score: ::std::option::Option<f64>,
+        pub score: Option<f64>,
         #[validate(length(min = 2usize, max = 80usize), pattern = "^[^<>]*$")]
-        pub title: ::std::string::String,
+        pub title: String,
         #[validate(length(max = 255usize), email)]
-        pub email: ::std::string::String,
+        pub email: String,
         #[serde(default)]
         #[validate(url)]
-        pub homepage: ::std::option::Option<::std::string::String>,
+        pub homepage: Option<String>,
         #[validate(length(min = 8usize))]
-        pub password: ::std::string::String,
+        pub password: String,
         #[serde(default = "__default_review_mood")]
         pub mood: ReviewMood,
         #[serde(default)]
-        pub kind: ::std::option::Option<ReviewKind>,
+        pub kind: Option<ReviewKind>,
         #[validate(count(min = 1usize, max = 3usize), each(length(max = 10usize)))]
-        pub labels: ::std::vec::Vec<::std::string::String>,
+        pub labels: Vec<String>,
         #[serde(default)]
         #[validate(each(range(min = 0)))]
-        pub votes: ::std::option::Option<::std::vec::Vec<i32>>,
+        pub votes: Option<Vec<i32>>,
         #[validate(nested)]
         pub size: ReviewSize,
         #[serde(default)]
         #[validate(count(max = 4usize), each(nested))]
-        pub photos: ::std::option::Option<::std::vec::Vec<ReviewPhotos>>,
+        pub photos: Option<Vec<ReviewPhotos>>,
         pub id: ::charter_runtime::Uuid,
         #[serde(default)]
-        pub day: ::std::option::Option<::charter_runtime::NaiveDate>,
+        pub day: Option<::charter_runtime::NaiveDate>,
         pub at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
         #[serde(default)]
-        pub extra: ::std::option::Option<::charter_runtime::JsonValue>,
+        pub extra: Option<::charter_runtime::JsonValue>,
         #[serde(default = "__default_review_big")]
         pub big: i64,
         #[serde(default = "__default_review_ok")]
@@ -839,10 +797,10 @@ pub mod shop {
         pub width: i32,
         pub height: i32,
         #[serde(default = "__default_review_size_unit")]
-        pub unit: ::std::string::String,
+        pub unit: String,
     }
-    fn __default_review_size_unit() -> ::std::string::String {
-        ::std::string::String::from("cm")
+    fn __default_review_size_unit() -> String {
+        String::from("cm")
     }
     #[derive(
         Debug,
@@ -855,9 +813,9 @@ pub mod shop {
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct ReviewPhotos {
         #[validate(url)]
-        pub url: ::std::string::String,
+        pub url: String,
         #[serde(default)]
-        pub caption: ::std::option::Option<::std::string::String>,
+        pub caption: Option<String>,
     }
     #[derive(
         Debug,
@@ -870,7 +828,7 @@ pub mod shop {
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct ListProductsResponse {
         #[validate(each(nested))]
-        pub products: ::std::vec::Vec<Product>,
+        pub products: Vec<Product>,
         pub total: i64,
     }
     #[derive(
@@ -915,18 +873,15 @@ pub mod shop {
     impl Product {
         /// Builds a `Product` from a `Product` row; the arguments are the fields the type adds.
         #[allow(clippy::too_many_arguments)]
-        pub fn from_model(
-            model: &models::Product,
-            tags: ::std::vec::Vec<::std::string::String>,
-        ) -> Self {
+        pub fn from_model(model: &models::Product, tags: Vec<String>) -> Self {
             Self {
-                sku: ::std::clone::Clone::clone(&model.sku),
-                name: ::std::clone::Clone::clone(&model.name),
-                price: ::std::clone::Clone::clone(&model.price),
-                stock: ::std::clone::Clone::clone(&model.stock),
-                notes: ::std::clone::Clone::clone(&model.notes),
-                category_id: ::std::clone::Clone::clone(&model.category_id),
-                created_at: ::std::clone::Clone::clone(&model.created_at),
+                sku: model.sku.clone(),
+                name: model.name.clone(),
+                price: model.price.clone(),
+                stock: model.stock.clone(),
+                notes: model.notes.clone(),
+                category_id: model.category_id.clone(),
+                created_at: model.created_at.clone(),
                 tags,
             }
         }
@@ -936,15 +891,15 @@ pub mod shop {
         #[allow(clippy::too_many_arguments)]
         pub fn from_model(
             model: &models::Product,
-            category: ::std::string::String,
-            tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            category: String,
+            tags: Option<Vec<String>>,
         ) -> Self {
             Self {
-                sku: ::std::clone::Clone::clone(&model.sku),
-                name: ::std::clone::Clone::clone(&model.name),
-                price: ::std::clone::Clone::clone(&model.price),
-                stock: ::std::clone::Clone::clone(&model.stock),
-                notes: ::std::clone::Clone::clone(&model.notes),
+                sku: model.sku.clone(),
+                name: model.name.clone(),
+                price: model.price.clone(),
+                stock: model.stock.clone(),
+                notes: model.notes.clone(),
                 category,
                 tags,
             }
@@ -955,20 +910,20 @@ pub mod shop {
     pub struct ListProductsInput {
         /// Search text
         #[validate(length(max = 100usize))]
-        pub q: ::std::option::Option<::std::string::String>,
+        pub q: Option<String>,
         #[validate(range(min = 1, max = 1000))]
         pub page: i32,
         #[validate(range(min = 1, max = 100))]
         pub per_page: i64,
         #[validate(range(min = 0))]
-        pub min_price: ::std::option::Option<f64>,
+        pub min_price: Option<f64>,
         pub in_stock: bool,
         #[validate(each(length(max = 32usize)))]
-        pub tag: ::std::vec::Vec<::std::string::String>,
+        pub tag: Vec<String>,
         #[validate(pattern = "^[a-z]+$")]
-        pub code: ::std::string::String,
+        pub code: String,
         pub sort: ListProductsSort,
-        pub state: ::std::vec::Vec<ListProductsState>,
+        pub state: Vec<ListProductsState>,
     }
     pub type ListProductsOutput = ListProductsResponse;
     /// The errors `list_products` may return: exactly those its spec lists, plus `Internal`.
@@ -979,7 +934,7 @@ pub mod shop {
     }
     impl ::std::convert::From<::charter_runtime::DbError> for ListProductsError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            ListProductsError::Internal(::std::boxed::Box::new(e))
+            ListProductsError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<ListProductsError> for ::charter_runtime::ApiError {
@@ -1005,29 +960,29 @@ pub mod shop {
             ctx: &::charter_runtime::Ctx,
             input: ListProductsInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<ListProductsOutput, ListProductsError>,
+            Output = Result<ListProductsOutput, ListProductsError>,
         > + ::std::marker::Send;
     }
     /// What `get_product` receives: parsed, authenticated and validated.
     #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
     pub struct GetProductInput {
         /// The caller, when the request carried a valid token.
-        pub caller: ::std::option::Option<::charter_runtime::Caller>,
+        pub caller: Option<::charter_runtime::Caller>,
         #[validate(length(min = 3usize, max = 32usize))]
-        pub sku: ::std::string::String,
+        pub sku: String,
     }
     pub type GetProductOutput = Product;
     /// The errors `get_product` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
     pub enum GetProductError {
         /// No such resource (404).
-        NotFound(::std::string::String),
+        NotFound(String),
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
     impl ::std::convert::From<::charter_runtime::DbError> for GetProductError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            GetProductError::Internal(::std::boxed::Box::new(e))
+            GetProductError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<GetProductError> for ::charter_runtime::ApiError {
@@ -1054,7 +1009,7 @@ pub mod shop {
             ctx: &::charter_runtime::Ctx,
             input: GetProductInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<GetProductOutput, GetProductError>,
+            Output = Result<GetProductOutput, GetProductError>,
         > + ::std::marker::Send;
     }
     /// What `create_product` receives: parsed, authenticated and validated.
@@ -1070,17 +1025,17 @@ pub mod shop {
     #[derive(Debug)]
     pub enum CreateProductError {
         /// Not allowed for this caller (403).
-        Forbidden(::std::string::String),
+        Forbidden(String),
         /// Conflicts with existing data (409).
-        Conflict(::std::string::String),
+        Conflict(String),
         /// Invalid input; every failing field is listed (422).
-        Validation(::std::vec::Vec<::charter_runtime::FieldError>),
+        Validation(Vec<::charter_runtime::FieldError>),
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
     impl ::std::convert::From<::charter_runtime::DbError> for CreateProductError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            CreateProductError::Internal(::std::boxed::Box::new(e))
+            CreateProductError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<CreateProductError> for ::charter_runtime::ApiError {
@@ -1115,7 +1070,7 @@ pub mod shop {
             ctx: &::charter_runtime::Ctx,
             input: CreateProductInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<CreateProductOutput, CreateProductError>,
+            Output = Result<CreateProductOutput, CreateProductError>,
         > + ::std::marker::Send;
     }
     /// What `upsert_product` receives: parsed, authenticated and validated.
@@ -1123,7 +1078,7 @@ pub mod shop {
     pub struct UpsertProductInput {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
-        pub sku: ::std::string::String,
+        pub sku: String,
         /// The request body.
         pub body: NewProduct,
     }
@@ -1137,19 +1092,19 @@ pub mod shop {
     #[derive(Debug)]
     pub enum UpsertProductError {
         /// Not allowed for this caller (403).
-        Forbidden(::std::string::String),
+        Forbidden(String),
         /// No such resource (404).
-        NotFound(::std::string::String),
+        NotFound(String),
         /// Conflicts with existing data (409).
-        Conflict(::std::string::String),
+        Conflict(String),
         /// Invalid input; every failing field is listed (422).
-        Validation(::std::vec::Vec<::charter_runtime::FieldError>),
+        Validation(Vec<::charter_runtime::FieldError>),
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
     impl ::std::convert::From<::charter_runtime::DbError> for UpsertProductError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            UpsertProductError::Internal(::std::boxed::Box::new(e))
+            UpsertProductError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<UpsertProductError> for ::charter_runtime::ApiError {
@@ -1187,7 +1142,7 @@ pub mod shop {
             ctx: &::charter_runtime::Ctx,
             input: UpsertProductInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<UpsertProductOutput, UpsertProductError>,
+            Output = Result<UpsertProductOutput, UpsertProductError>,
         > + ::std::marker::Send;
     }
     /// What `delete_product` receives: parsed, authenticated and validated.
@@ -1203,15 +1158,15 @@ pub mod shop {
     #[derive(Debug)]
     pub enum DeleteProductError {
         /// Not allowed for this caller (403).
-        Forbidden(::std::string::String),
+        Forbidden(String),
         /// No such resource (404).
-        NotFound(::std::string::String),
+        NotFound(String),
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
     impl ::std::convert::From<::charter_runtime::DbError> for DeleteProductError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            DeleteProductError::Internal(::std::boxed::Box::new(e))
+            DeleteProductError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<DeleteProductError> for ::charter_runtime::ApiError {
@@ -1243,14 +1198,14 @@ pub mod shop {
             ctx: &::charter_runtime::Ctx,
             input: DeleteProductInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<DeleteProductOutput, DeleteProductError>,
+            Output = Result<DeleteProductOutput, DeleteProductError>,
         > + ::std::marker::Send;
     }
     /// What `review_product` receives: parsed, authenticated and validated.
     #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
     pub struct ReviewProductInput {
         /// The caller, when the request carried a valid token.
-        pub caller: ::std::option::Option<::charter_runtime::Caller>,
+        pub caller: Option<::charter_runtime::Caller>,
         pub id: i64,
         /// The request body.
         pub body: Review,
@@ -1260,15 +1215,15 @@ pub mod shop {
     #[derive(Debug)]
     pub enum ReviewProductError {
         /// No such resource (404).
-        NotFound(::std::string::String),
+        NotFound(String),
         /// Invalid input; every failing field is listed (422).
-        Validation(::std::vec::Vec<::charter_runtime::FieldError>),
+        Validation(Vec<::charter_runtime::FieldError>),
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
     impl ::std::convert::From<::charter_runtime::DbError> for ReviewProductError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            ReviewProductError::Internal(::std::boxed::Box::new(e))
+            ReviewProductError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<ReviewProductError> for ::charter_runtime::ApiError {
@@ -1300,7 +1255,7 @@ pub mod shop {
             ctx: &::charter_runtime::Ctx,
             input: ReviewProductInput,
         ) -> impl ::std::future::Future<
-            Output = ::std::result::Result<ReviewProductOutput, ReviewProductError>,
+            Output = Result<ReviewProductOutput, ReviewProductError>,
         > + ::std::marker::Send;
     }
     #[doc(hidden)]
@@ -1314,23 +1269,23 @@ pub mod shop {
         pub struct NewProduct {
             #[serde(rename = "sku", default)]
             #[validate(length(min = 3usize, max = 32usize), pattern = "^[A-Z0-9-]+$")]
-            pub sku: ::std::option::Option<::std::string::String>,
+            pub sku: Option<String>,
             #[serde(rename = "name", default)]
             #[validate(length(min = 1usize, max = 200usize))]
-            pub name: ::std::option::Option<::std::string::String>,
+            pub name: Option<String>,
             #[serde(rename = "price", default)]
             #[validate(range(min = 0))]
-            pub price: ::std::option::Option<f64>,
+            pub price: Option<f64>,
             #[serde(rename = "stock", default = "__default_stock")]
             #[validate(range(min = 0))]
             pub stock: i32,
             #[serde(rename = "notes", default)]
-            pub notes: ::std::option::Option<::std::string::String>,
+            pub notes: Option<String>,
             #[serde(rename = "category", default)]
-            pub category: ::std::option::Option<::std::string::String>,
+            pub category: Option<String>,
             #[serde(rename = "tags", default)]
             #[validate(count(max = 5usize), each(length(min = 1usize, max = 32usize)))]
-            pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            pub tags: Option<Vec<String>>,
         }
         fn __default_stock() -> i32 {
             0
@@ -1340,8 +1295,8 @@ pub mod shop {
             fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-            ) -> ::std::option::Option<super::NewProduct> {
+                errors: &mut Vec<::charter_runtime::FieldError>,
+            ) -> Option<super::NewProduct> {
                 let sku = ::charter_runtime::__private::draft::required(
                     self.sku,
                     "sku",
@@ -1392,17 +1347,17 @@ pub mod shop {
                     ::charter_runtime::__private::draft::keep,
                 );
                 let (
-                    ::std::option::Option::Some(sku),
-                    ::std::option::Option::Some(name),
-                    ::std::option::Option::Some(price),
-                    ::std::option::Option::Some(stock),
-                    ::std::option::Option::Some(notes),
-                    ::std::option::Option::Some(category),
-                    ::std::option::Option::Some(tags),
+                    Some(sku),
+                    Some(name),
+                    Some(price),
+                    Some(stock),
+                    Some(notes),
+                    Some(category),
+                    Some(tags),
                 ) = (sku, name, price, stock, notes, category, tags) else {
-                    return ::std::option::Option::None;
+                    return None;
                 };
-                ::std::option::Option::Some(super::NewProduct {
+                Some(super::NewProduct {
                     sku,
                     name,
                     price,
@@ -1422,54 +1377,48 @@ pub mod shop {
         pub struct Review {
             #[serde(rename = "rating", default)]
             #[validate(range(min = 1, max = 5))]
-            pub rating: ::std::option::Option<i32>,
+            pub rating: Option<i32>,
             #[serde(rename = "score", default)]
             #[validate(range(min = -1.5, max = 99.5))]
-            pub score: ::std::option::Option<f64>,
+            pub score: Option<f64>,
             #[serde(rename = "title", default)]
             #[validate(length(min = 2usize, max = 80usize), pattern = "^[^<>]*$")]
-            pub title: ::std::option::Option<::std::string::String>,
+            pub title: Option<String>,
             #[serde(rename = "email", default)]
             #[validate(length(max = 255usize), email)]
-            pub email: ::std::option::Option<::std::string::String>,
+            pub email: Option<String>,
             #[serde(rename = "homepage", default)]
             #[validate(url)]
-            pub homepage: ::std::option::Option<::std::string::String>,
+            pub homepage: Option<String>,
             #[serde(rename = "password", default)]
             #[validate(length(min = 8usize))]
-            pub password: ::std::option::Option<::std::string::String>,
+            pub password: Option<String>,
             #[serde(rename = "mood", default = "__default_mood")]
             pub mood: super::ReviewMood,
             #[serde(rename = "kind", default)]
-            pub kind: ::std::option::Option<super::ReviewKind>,
+            pub kind: Option<super::ReviewKind>,
             #[serde(rename = "labels", default)]
             #[validate(count(min = 1usize, max = 3usize), each(length(max = 10usize)))]
-            pub labels: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            pub labels: Option<Vec<String>>,
             #[serde(rename = "votes", default)]
             #[validate(each(range(min = 0)))]
-            pub votes: ::std::option::Option<::std::vec::Vec<i32>>,
+            pub votes: Option<Vec<i32>>,
             #[serde(rename = "size", default)]
             #[validate(nested)]
-            pub size: ::std::option::Option<
-                ::charter_runtime::__private::handler::Object<ReviewSize>,
-            >,
+            pub size: Option<::charter_runtime::__private::handler::Object<ReviewSize>>,
             #[serde(rename = "photos", default)]
             #[validate(count(max = 4usize), each(nested))]
-            pub photos: ::std::option::Option<
-                ::std::vec::Vec<
-                    ::charter_runtime::__private::handler::Object<ReviewPhotos>,
-                >,
+            pub photos: Option<
+                Vec<::charter_runtime::__private::handler::Object<ReviewPhotos>>,
             >,
             #[serde(rename = "id", default)]
-            pub id: ::std::option::Option<::charter_runtime::Uuid>,
+            pub id: Option<::charter_runtime::Uuid>,
             #[serde(rename = "day", default)]
-            pub day: ::std::option::Option<::charter_runtime::NaiveDate>,
+            pub day: Option<::charter_runtime::NaiveDate>,
             #[serde(rename = "at", default)]
-            pub at: ::std::option::Option<
-                ::charter_runtime::DateTime<::charter_runtime::Utc>,
-            >,
+            pub at: Option<::charter_runtime::DateTime<::charter_runtime::Utc>>,
             #[serde(rename = "extra", default)]
-            pub extra: ::std::option::Option<::charter_runtime::JsonValue>,
+            pub extra: Option<::charter_runtime::JsonValue>,
             #[serde(rename = "big", default = "__default_big")]
             pub big: i64,
             #[serde(rename = "ok", default = "__default_ok")]
@@ -1489,8 +1438,8 @@ pub mod shop {
             fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-            ) -> ::std::option::Option<super::Review> {
+                errors: &mut Vec<::charter_runtime::FieldError>,
+            ) -> Option<super::Review> {
                 let rating = ::charter_runtime::__private::draft::required(
                     self.rating,
                     "rating",
@@ -1623,24 +1572,24 @@ pub mod shop {
                     ::charter_runtime::__private::draft::keep,
                 );
                 let (
-                    ::std::option::Option::Some(rating),
-                    ::std::option::Option::Some(score),
-                    ::std::option::Option::Some(title),
-                    ::std::option::Option::Some(email),
-                    ::std::option::Option::Some(homepage),
-                    ::std::option::Option::Some(password),
-                    ::std::option::Option::Some(mood),
-                    ::std::option::Option::Some(kind),
-                    ::std::option::Option::Some(labels),
-                    ::std::option::Option::Some(votes),
-                    ::std::option::Option::Some(size),
-                    ::std::option::Option::Some(photos),
-                    ::std::option::Option::Some(id),
-                    ::std::option::Option::Some(day),
-                    ::std::option::Option::Some(at),
-                    ::std::option::Option::Some(extra),
-                    ::std::option::Option::Some(big),
-                    ::std::option::Option::Some(ok),
+                    Some(rating),
+                    Some(score),
+                    Some(title),
+                    Some(email),
+                    Some(homepage),
+                    Some(password),
+                    Some(mood),
+                    Some(kind),
+                    Some(labels),
+                    Some(votes),
+                    Some(size),
+                    Some(photos),
+                    Some(id),
+                    Some(day),
+                    Some(at),
+                    Some(extra),
+                    Some(big),
+                    Some(ok),
                 ) = (
                     rating,
                     score,
@@ -1661,9 +1610,9 @@ pub mod shop {
                     big,
                     ok,
                 ) else {
-                    return ::std::option::Option::None;
+                    return None;
                 };
-                ::std::option::Option::Some(super::Review {
+                Some(super::Review {
                     rating,
                     score,
                     title,
@@ -1694,22 +1643,22 @@ pub mod shop {
         pub struct ReviewSize {
             #[serde(rename = "width", default)]
             #[validate(range(min = 1))]
-            pub width: ::std::option::Option<i32>,
+            pub width: Option<i32>,
             #[serde(rename = "height", default)]
-            pub height: ::std::option::Option<i32>,
+            pub height: Option<i32>,
             #[serde(rename = "unit", default = "__default_unit")]
-            pub unit: ::std::string::String,
+            pub unit: String,
         }
-        fn __default_unit() -> ::std::string::String {
-            ::std::string::String::from("cm")
+        fn __default_unit() -> String {
+            String::from("cm")
         }
         impl ::charter_runtime::__private::draft::Draft for ReviewSize {
             type Real = super::ReviewSize;
             fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-            ) -> ::std::option::Option<super::ReviewSize> {
+                errors: &mut Vec<::charter_runtime::FieldError>,
+            ) -> Option<super::ReviewSize> {
                 let width = ::charter_runtime::__private::draft::required(
                     self.width,
                     "width",
@@ -1731,14 +1680,10 @@ pub mod shop {
                     errors,
                     ::charter_runtime::__private::draft::keep,
                 );
-                let (
-                    ::std::option::Option::Some(width),
-                    ::std::option::Option::Some(height),
-                    ::std::option::Option::Some(unit),
-                ) = (width, height, unit) else {
-                    return ::std::option::Option::None;
+                let (Some(width), Some(height), Some(unit)) = (width, height, unit) else {
+                    return None;
                 };
-                ::std::option::Option::Some(super::ReviewSize {
+                Some(super::ReviewSize {
                     width,
                     height,
                     unit,
@@ -1754,17 +1699,17 @@ pub mod shop {
         pub struct ReviewPhotos {
             #[serde(rename = "url", default)]
             #[validate(url)]
-            pub url: ::std::option::Option<::std::string::String>,
+            pub url: Option<String>,
             #[serde(rename = "caption", default)]
-            pub caption: ::std::option::Option<::std::string::String>,
+            pub caption: Option<String>,
         }
         impl ::charter_runtime::__private::draft::Draft for ReviewPhotos {
             type Real = super::ReviewPhotos;
             fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-            ) -> ::std::option::Option<super::ReviewPhotos> {
+                errors: &mut Vec<::charter_runtime::FieldError>,
+            ) -> Option<super::ReviewPhotos> {
                 let url = ::charter_runtime::__private::draft::required(
                     self.url,
                     "url",
@@ -1779,13 +1724,10 @@ pub mod shop {
                     errors,
                     ::charter_runtime::__private::draft::keep,
                 );
-                let (
-                    ::std::option::Option::Some(url),
-                    ::std::option::Option::Some(caption),
-                ) = (url, caption) else {
-                    return ::std::option::Option::None;
+                let (Some(url), Some(caption)) = (url, caption) else {
+                    return None;
                 };
-                ::std::option::Option::Some(super::ReviewPhotos {
+                Some(super::ReviewPhotos {
                     url,
                     caption,
                 })
@@ -1800,7 +1742,7 @@ pub mod shop {
         pub struct CreateProductBody {
             #[serde(rename = "product", default)]
             #[validate(nested)]
-            pub product: ::std::option::Option<
+            pub product: Option<
                 ::charter_runtime::__private::handler::Object<NewProduct>,
             >,
         }
@@ -1809,8 +1751,8 @@ pub mod shop {
             fn finish(
                 self,
                 path: &mut ::charter_runtime::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-            ) -> ::std::option::Option<super::CreateProductBody> {
+                errors: &mut Vec<::charter_runtime::FieldError>,
+            ) -> Option<super::CreateProductBody> {
                 let product = ::charter_runtime::__private::draft::required(
                     self.product,
                     "product",
@@ -1818,10 +1760,10 @@ pub mod shop {
                     errors,
                     ::charter_runtime::__private::draft::object,
                 );
-                let (::std::option::Option::Some(product),) = (product,) else {
-                    return ::std::option::Option::None;
+                let (Some(product),) = (product,) else {
+                    return None;
                 };
-                ::std::option::Option::Some(super::CreateProductBody {
+                Some(super::CreateProductBody {
                     product,
                 })
             }
@@ -1830,52 +1772,31 @@ pub mod shop {
 }
 #[allow(clippy::all, unused_variables, unused_mut)]
 mod __shop_handlers {
+    use ::charter_runtime::__private::handler as __h;
     pub(super) async fn handle_list_products<A: super::shop::ListProducts>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let mut errors = ::std::vec::Vec::new();
-        let p_q = ::charter_runtime::__private::handler::query::<
-            ::std::string::String,
-        >(&req, "q", &mut errors);
-        let p_page = ::charter_runtime::__private::handler::query::<
-            i32,
-        >(&req, "page", &mut errors)
-            .unwrap_or_else(|| 1);
-        let p_per_page = ::charter_runtime::__private::handler::query::<
-            i64,
-        >(&req, "per_page", &mut errors)
+        let mut errors = Vec::new();
+        let p_q = __h::query::<String>(&req, "q", &mut errors);
+        let p_page = __h::query::<i32>(&req, "page", &mut errors).unwrap_or_else(|| 1);
+        let p_per_page = __h::query::<i64>(&req, "per_page", &mut errors)
             .unwrap_or_else(|| 20);
-        let p_min_price = ::charter_runtime::__private::handler::query::<
-            f64,
-        >(&req, "min_price", &mut errors);
-        let p_in_stock = ::charter_runtime::__private::handler::query::<
-            bool,
-        >(&req, "in_stock", &mut errors)
+        let p_min_price = __h::query::<f64>(&req, "min_price", &mut errors);
+        let p_in_stock = __h::query::<bool>(&req, "in_stock", &mut errors)
             .unwrap_or_else(|| false);
-        let p_tag = ::charter_runtime::__private::handler::query_list::<
-            ::std::string::String,
-        >(&req, "tag", &mut errors);
-        let p_code = ::charter_runtime::__private::handler::query_required::<
-            ::std::string::String,
-        >(&req, "code", &mut errors);
-        let p_sort = ::charter_runtime::__private::handler::query::<
+        let p_tag = __h::query_list::<String>(&req, "tag", &mut errors);
+        let p_code = __h::query_required::<String>(&req, "code", &mut errors);
+        let p_sort = __h::query::<
             super::shop::ListProductsSort,
         >(&req, "sort", &mut errors)
             .unwrap_or_else(|| super::shop::ListProductsSort::Newest);
-        let p_state = ::charter_runtime::__private::handler::query_list::<
+        let p_state = __h::query_list::<
             super::shop::ListProductsState,
         >(&req, "state", &mut errors);
         let (Some(p_code),) = (p_code,) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         };
         let input = super::shop::ListProductsInput {
             q: p_q,
@@ -1888,273 +1809,191 @@ mod __shop_handlers {
             sort: p_sort,
             state: p_state,
         };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().list_products(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(out) => __h::respond(200u16, &out),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
     pub(super) async fn handle_get_product<A: super::shop::GetProduct>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_optional(
-            &req,
-            ctx,
-        ) {
+        let caller = match __h::caller_optional(&req, ctx) {
             Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let mut errors = ::std::vec::Vec::new();
-        let p_sku = ::charter_runtime::__private::handler::path::<
-            ::std::string::String,
-        >(&req, "sku", &mut errors);
+        let mut errors = Vec::new();
+        let p_sku = __h::path::<String>(&req, "sku", &mut errors);
         let (Some(p_sku),) = (p_sku,) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         };
         let input = super::shop::GetProductInput {
             caller,
             sku: p_sku,
         };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().get_product(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(200u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(out) => __h::respond(200u16, &out),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
     pub(super) async fn handle_create_product<A: super::shop::CreateProduct>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_required(
-            &req,
-            ctx,
-        ) {
+        let caller = match __h::caller_required(&req, ctx) {
             Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let body = match ::charter_runtime::__private::handler::json_body::<
-            ::charter_runtime::__private::handler::Object<
-                super::shop::drafts::CreateProductBody,
-            >,
+        let body = match __h::json_body::<
+            __h::Object<super::shop::drafts::CreateProductBody>,
         >(&req) {
             Ok(b) => b.0,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let mut errors = ::std::vec::Vec::new();
-        ::charter_runtime::__private::handler::check(&body, &mut errors);
+        let mut errors = Vec::new();
+        __h::check(&body, &mut errors);
         let body = ::charter_runtime::__private::draft::Draft::finish(
             body,
             &mut ::charter_runtime::JsonPath::new(),
             &mut errors,
         );
         let (Some(body),) = (body,) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         };
         let input = super::shop::CreateProductInput {
             caller,
             body,
         };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().create_product(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(201u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(out) => __h::respond(201u16, &out),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
     pub(super) async fn handle_upsert_product<A: super::shop::UpsertProduct>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_required(
-            &req,
-            ctx,
-        ) {
+        let caller = match __h::caller_required(&req, ctx) {
             Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let body = match ::charter_runtime::__private::handler::json_body::<
-            ::charter_runtime::__private::handler::Object<
-                super::shop::drafts::NewProduct,
-            >,
+        let body = match __h::json_body::<
+            __h::Object<super::shop::drafts::NewProduct>,
         >(&req) {
             Ok(b) => b.0,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let mut errors = ::std::vec::Vec::new();
-        ::charter_runtime::__private::handler::check(&body, &mut errors);
+        let mut errors = Vec::new();
+        __h::check(&body, &mut errors);
         let body = ::charter_runtime::__private::draft::Draft::finish(
             body,
             &mut ::charter_runtime::JsonPath::new(),
             &mut errors,
         );
-        let p_sku = ::charter_runtime::__private::handler::path::<
-            ::std::string::String,
-        >(&req, "sku", &mut errors);
+        let p_sku = __h::path::<String>(&req, "sku", &mut errors);
         let (Some(p_sku), Some(body)) = (p_sku, body) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         };
         let input = super::shop::UpsertProductInput {
             caller,
             sku: p_sku,
             body,
         };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().upsert_product(ctx, input).await {
             Ok(super::shop::UpsertProductOutput::Status200(out)) => {
-                ::charter_runtime::__private::handler::respond(200u16, &out)
+                __h::respond(200u16, &out)
             }
             Ok(super::shop::UpsertProductOutput::Status201(out)) => {
-                ::charter_runtime::__private::handler::respond(201u16, &out)
+                __h::respond(201u16, &out)
             }
-            Ok(super::shop::UpsertProductOutput::Status204) => {
-                ::charter_runtime::__private::handler::respond_empty(204u16)
-            }
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(super::shop::UpsertProductOutput::Status204) => __h::respond_empty(204u16),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
     pub(super) async fn handle_delete_product<A: super::shop::DeleteProduct>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_required(
-            &req,
-            ctx,
-        ) {
+        let caller = match __h::caller_required(&req, ctx) {
             Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let mut errors = ::std::vec::Vec::new();
-        let p_id = ::charter_runtime::__private::handler::path::<
-            i64,
-        >(&req, "id", &mut errors);
+        let mut errors = Vec::new();
+        let p_id = __h::path::<i64>(&req, "id", &mut errors);
         let (Some(p_id),) = (p_id,) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         };
         let input = super::shop::DeleteProductInput {
             caller,
             id: p_id,
         };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().delete_product(ctx, input).await {
-            Ok(()) => ::charter_runtime::__private::handler::respond_empty(204u16),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(()) => __h::respond_empty(204u16),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
     pub(super) async fn handle_review_product<A: super::shop::ReviewProduct>(
-        ::charter_runtime::__private::axum::extract::State(
-            state,
-        ): ::charter_runtime::__private::axum::extract::State<
-            ::charter_runtime::__private::handler::Shared<A>,
-        >,
-        req: ::charter_runtime::__private::handler::Request,
-    ) -> ::charter_runtime::__private::handler::Response {
+        __h::State(state): __h::State<__h::Shared<A>>,
+        req: __h::Request,
+    ) -> __h::Response {
         let ctx = state.ctx();
-        let caller = match ::charter_runtime::__private::handler::caller_optional(
-            &req,
-            ctx,
-        ) {
+        let caller = match __h::caller_optional(&req, ctx) {
             Ok(c) => c,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let body = match ::charter_runtime::__private::handler::json_body::<
-            ::charter_runtime::__private::handler::Object<super::shop::drafts::Review>,
+        let body = match __h::json_body::<
+            __h::Object<super::shop::drafts::Review>,
         >(&req) {
             Ok(b) => b.0,
-            Err(e) => return ::charter_runtime::__private::handler::fail(ctx, e),
+            Err(e) => return __h::fail(ctx, e),
         };
-        let mut errors = ::std::vec::Vec::new();
-        ::charter_runtime::__private::handler::check(&body, &mut errors);
+        let mut errors = Vec::new();
+        __h::check(&body, &mut errors);
         let body = ::charter_runtime::__private::draft::Draft::finish(
             body,
             &mut ::charter_runtime::JsonPath::new(),
             &mut errors,
         );
-        let p_id = ::charter_runtime::__private::handler::path::<
-            i64,
-        >(&req, "id", &mut errors);
+        let p_id = __h::path::<i64>(&req, "id", &mut errors);
         let (Some(p_id), Some(body)) = (p_id, body) else {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         };
         let input = super::shop::ReviewProductInput {
             caller,
             id: p_id,
             body,
         };
-        ::charter_runtime::__private::handler::check(&input, &mut errors);
+        __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return ::charter_runtime::__private::handler::fail(
-                ctx,
-                ::charter_runtime::ApiError::validation(errors),
-            );
+            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
         }
         match state.app().review_product(ctx, input).await {
-            Ok(out) => ::charter_runtime::__private::handler::respond(201u16, &out),
-            Err(e) => ::charter_runtime::__private::handler::fail(ctx, e.into()),
+            Ok(out) => __h::respond(201u16, &out),
+            Err(e) => __h::fail(ctx, e.into()),
         }
     }
 }
@@ -2178,7 +2017,7 @@ pub static SPEC: ::charter_runtime::ApiSpec = ::charter_runtime::ApiSpec {
 /// the endpoint and its line in the spec.
 pub fn router<A>(
     app: A,
-) -> ::std::boxed::Box<
+) -> Box<
     dyn ::std::ops::FnOnce(
         ::charter_runtime::Ctx,
     ) -> ::charter_runtime::__private::axum::Router + ::std::marker::Send + 'static,
@@ -2187,7 +2026,7 @@ where
     A: shop::ListProducts + shop::GetProduct + shop::CreateProduct + shop::UpsertProduct
         + shop::DeleteProduct + shop::ReviewProduct,
 {
-    ::std::boxed::Box::new(move |ctx| {
+    Box::new(move |ctx| {
         let state = ::charter_runtime::__private::handler::Shared::new(app, ctx);
         ::charter_runtime::__private::axum::Router::new()
             .route(
