@@ -1,9 +1,9 @@
 //! The statements behind generated `<Type>::load`, `page`, `get` and `get_by_<unique>`.
 //!
-//! The generator computes a type's fields in SQL and emits one [`Select`] per type: the statement's text
-//! around its root table, per backend and per sign-in state. Everything else (placeholders, binding,
-//! paging, counting) is the same for every type and lives here, once, instead of in each type's
-//! generated code.
+//! The generator computes a type's fields in SQL and emits one static [`Select`] per type: its columns in
+//! the forms each backend and caller needs, and the joins after its root table. Everything else (putting
+//! the text together, placeholders, binding, paging, counting) is the same for every type and lives here,
+//! once, instead of in each type's generated code.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -172,4 +172,37 @@ pub async fn page<R: FromRow, T>(
         db.query(format!("SELECT COUNT(*) FROM {root}{count_filter}")).bind_all(count_args).fetch_scalar().await?
     };
     Ok((items, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static SELECT: Select = Select::new(
+        "\"articles\"",
+        &[
+            Column::Same("\"articles\".\"id\" AS \"key\""),
+            Column::Backend { sqlite: "json_group_array(1) AS \"l\"", postgres: "json_agg(1) AS \"l\"" },
+            Column::Caller { signed_in: "$1 = 1 AS \"me\"", anonymous: "FALSE AS \"me\"" },
+        ],
+        " JOIN \"users\" t2 ON t2.\"id\" = \"articles\".\"author_id\"",
+    );
+
+    #[test]
+    fn picks_the_text_for_the_backend_and_the_caller() {
+        let (head, args) = SELECT.pick(Backend::Sqlite, None);
+        assert_eq!(head, "SELECT \"articles\".\"id\" AS \"key\", json_group_array(1) AS \"l\", FALSE AS \"me\" FROM ");
+        assert!(args.is_empty());
+        let (head, args) = SELECT.pick(Backend::Postgres, Some(Value::Int(7)));
+        assert_eq!(head, "SELECT \"articles\".\"id\" AS \"key\", json_agg(1) AS \"l\", $1 = 1 AS \"me\" FROM ");
+        assert_eq!(args, [Value::Int(7)]);
+    }
+
+    #[test]
+    fn a_statement_without_caller_columns_binds_no_caller() {
+        static PLAIN: Select = Select::new("\"tags\"", &[Column::Same("\"tags\".\"name\" AS \"n\"")], "");
+        let (head, args) = PLAIN.pick(Backend::Postgres, Some(Value::Int(7)));
+        assert_eq!(head, "SELECT \"tags\".\"name\" AS \"n\" FROM ");
+        assert!(args.is_empty(), "an unused caller key would shift every placeholder");
+    }
 }
