@@ -37,12 +37,10 @@ pub fn list<T, U>(
     let mut ok = true;
     let mut out = Vec::with_capacity(items.len());
     for (index, value) in items.into_iter().enumerate() {
-        path.push_index(index);
-        match item(value, path, errors) {
+        match path.with_index(index, |path| item(value, path, errors)) {
             Some(v) => out.push(v),
             None => ok = false,
         }
-        path.pop();
     }
     ok.then_some(out)
 }
@@ -55,16 +53,13 @@ pub fn required<T, U>(
     errors: &mut Vec<FieldError>,
     finish: impl FnOnce(T, &mut JsonPath, &mut Vec<FieldError>) -> Option<U>,
 ) -> Option<U> {
-    path.push_field(name);
-    let out = match value {
+    path.with_field(name, |path| match value {
         Some(value) => finish(value, path, errors),
         None => {
             errors.push(path.error("required", "is required"));
             None
         }
-    };
-    path.pop();
-    out
+    })
 }
 
 /// An optional field: absent or null is `Some(None)`; `None` only when something inside failed.
@@ -76,12 +71,7 @@ pub fn optional<T, U>(
     finish: impl FnOnce(T, &mut JsonPath, &mut Vec<FieldError>) -> Option<U>,
 ) -> Option<Option<U>> {
     match value {
-        Some(value) => {
-            path.push_field(name);
-            let out = finish(value, path, errors);
-            path.pop();
-            out.map(Some)
-        }
+        Some(value) => path.with_field(name, |path| finish(value, path, errors)).map(Some),
         None => Some(None),
     }
 }
@@ -94,10 +84,7 @@ pub fn defaulted<T, U>(
     errors: &mut Vec<FieldError>,
     finish: impl FnOnce(T, &mut JsonPath, &mut Vec<FieldError>) -> Option<U>,
 ) -> Option<U> {
-    path.push_field(name);
-    let out = finish(value, path, errors);
-    path.pop();
-    out
+    path.with_field(name, |path| finish(value, path, errors))
 }
 
 #[cfg(test)]
