@@ -50,8 +50,9 @@ pub struct Select {
     root: &'static str,
     columns: &'static [Column],
     joins: &'static str,
-    /// `SELECT <columns> FROM ` for SQLite and PostgreSQL, anonymous then signed in.
-    heads: OnceLock<[String; 4]>,
+    /// `SELECT <columns> FROM ` for SQLite and PostgreSQL, anonymous then signed in; and whether any
+    /// column uses the caller (known once, not scanned per request).
+    heads: OnceLock<([String; 4], bool)>,
 }
 
 impl Select {
@@ -61,24 +62,25 @@ impl Select {
 
     /// The head for this backend and caller, and the arguments bound so far (the caller's key).
     fn pick(&self, backend: Backend, caller: Option<Value>) -> (&str, Vec<Value>) {
-        let heads = self.heads.get_or_init(|| {
+        let (heads, uses_caller) = self.heads.get_or_init(|| {
             let head = |backend, signed_in| {
                 let columns: Vec<&str> = self.columns.iter().map(|c| c.sql(backend, signed_in)).collect();
                 format!("SELECT {} FROM ", columns.join(", "))
             };
-            [
+            let heads = [
                 head(Backend::Sqlite, false),
                 head(Backend::Sqlite, true),
                 head(Backend::Postgres, false),
                 head(Backend::Postgres, true),
-            ]
+            ];
+            (heads, self.columns.iter().any(Column::uses_caller))
         });
         let base = match backend {
             Backend::Sqlite => 0,
             Backend::Postgres => 2,
         };
         match caller {
-            Some(key) if self.columns.iter().any(Column::uses_caller) => (&heads[base + 1], vec![key]),
+            Some(key) if *uses_caller => (&heads[base + 1], vec![key]),
             _ => (&heads[base], Vec::new()),
         }
     }
