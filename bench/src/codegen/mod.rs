@@ -143,7 +143,7 @@ struct Row {
     models: usize,
     endpoints: usize,
     info: SpecInfo,
-    rust_lines: usize,
+    rust_bytes: usize,
     openapi_bytes: usize,
     load: Samples,
     render: Samples,
@@ -195,7 +195,7 @@ fn bench_size(models: usize, endpoints: usize, iterations: usize, keep: bool) ->
     let mut load = Samples::default();
     let mut render = Samples::default();
     let names = [
-        "rust: tokens (one thread)",
+        "rust: source text (one thread)",
         "rust: generate (+ syn, prettyplease)*",
         "rust: compact (what build.rs writes)",
         "openapi: document",
@@ -210,7 +210,7 @@ fn bench_size(models: usize, endpoints: usize, iterations: usize, keep: bool) ->
         render.time(|| b.render_to(&out)).map_err(|e| e.to_string())?;
         let mut s = steps.iter_mut().map(|(_, s)| s);
         let mut step = || s.next().expect("one sample set per step");
-        step().time(|| rust::tokens(&spec, &options));
+        step().time(|| rust::source(&spec, &options));
         step().time(|| rust::generate(&spec, &options));
         step().time(|| rust::generate_compact(&spec, &options));
         let doc = step().time(|| openapi::document(&spec));
@@ -234,7 +234,7 @@ fn bench_size(models: usize, endpoints: usize, iterations: usize, keep: bool) ->
         models,
         endpoints,
         info,
-        rust_lines: generated.rust.lines().count(),
+        rust_bytes: generated.rust.len(),
         openapi_bytes: generated.openapi_json.len(),
         load,
         render,
@@ -259,7 +259,7 @@ fn print_table(rows: &[Row], iterations: &[usize]) {
         "runs",
         "yaml L",
         "yaml KB",
-        "rust lines",
+        "rust KB",
         "oapi KB",
         "parse+valid ms",
         "total ms",
@@ -268,14 +268,14 @@ fn print_table(rows: &[Row], iterations: &[usize]) {
     println!("{:>81} {:>16}", "min / median", "min / median");
     for (row, n) in rows.iter().zip(iterations) {
         println!(
-            "{:>6} {:>9} {:>5} {:>4} {:>6} {:>8.1} {:>10} {:>9.1} {:>16} {:>16} {:>6}",
+            "{:>6} {:>9} {:>5} {:>4} {:>6} {:>8.1} {:>10.1} {:>9.1} {:>16} {:>16} {:>6}",
             row.models,
             row.endpoints,
             row.info.apps,
             n,
             row.info.lines,
             row.info.bytes as f64 / 1024.0,
-            row.rust_lines,
+            row.rust_bytes as f64 / 1024.0,
             row.openapi_bytes as f64 / 1024.0,
             format!("{} / {}", ms(row.load.min()), ms(row.load.median())),
             format!("{} / {}", ms(row.render.min()), ms(row.render.median())),
@@ -384,6 +384,6 @@ mod tests {
     fn smoke_runs() {
         let row = bench_size(6, 24, 1, false).unwrap();
         assert_eq!(row.render.0.len(), 1);
-        assert!(row.rust_lines > 0);
+        assert!(row.rust_bytes > 0);
     }
 }

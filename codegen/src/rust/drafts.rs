@@ -7,9 +7,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::rust::code::{Code, code};
 use charter_spec::{App, Ref, Shape, Spec, TypeDef};
-use proc_macro2::TokenStream;
-use quote::quote;
 
 use super::names::{self, From, ident};
 use super::types::{literal, validate_attr};
@@ -40,17 +39,17 @@ fn collect(s: &Shape, out: &mut Vec<Ref>) {
 }
 
 /// The `drafts` module of one app (empty when no request uses its types).
-pub fn emit(app: &App, requests: &BTreeSet<Ref>) -> TokenStream {
-    let drafts: Vec<TokenStream> = app
+pub fn emit(app: &App, requests: &BTreeSet<Ref>) -> Code {
+    let drafts: Vec<Code> = app
         .types
         .iter()
         .filter(|t| requests.contains(&Ref { app: app.name.clone(), name: t.name.clone() }))
         .map(|t| emit_draft(app, t))
         .collect();
     if drafts.is_empty() {
-        return TokenStream::new();
+        return Code::new();
     }
-    quote! {
+    code! {
         #[doc(hidden)]
         pub mod drafts {
             #(#drafts)*
@@ -59,30 +58,30 @@ pub fn emit(app: &App, requests: &BTreeSet<Ref>) -> TokenStream {
 }
 
 /// A type as seen from `<app>::drafts`: the draft for named types, the real scalar otherwise.
-fn draft_shape(s: &Shape, app: &str) -> TokenStream {
+fn draft_shape(s: &Shape, app: &str) -> Code {
     match s {
         Shape::Scalar(ty) => names::scalar(ty, From::Models(app)),
         Shape::Named(r) => {
             let name = ident(&r.name);
             let draft = if r.app == app {
-                quote!(#name)
+                code!(#name)
             } else {
                 let other = ident(&r.app);
-                quote!(super::super::#other::drafts::#name)
+                code!(super::super::#other::drafts::#name)
             };
-            quote!(::charter_runtime::__private::handler::Object<#draft>)
+            code!(::charter_runtime::__private::handler::Object<#draft>)
         }
         Shape::List(inner) => {
             let inner = draft_shape(inner, app);
-            quote!(Vec<#inner>)
+            code!(Vec<#inner>)
         }
     }
 }
 
-fn emit_draft(app: &App, t: &TypeDef) -> TokenStream {
+fn emit_draft(app: &App, t: &TypeDef) -> Code {
     let name = ident(&t.name);
     let real = names::type_path(&Ref { app: app.name.clone(), name: t.name.clone() }, From::Models(&app.name));
-    let d = quote!(::charter_runtime::__private::draft);
+    let d = code!(::charter_runtime::__private::draft);
     let mut fields = Vec::new();
     let mut finishes = Vec::new();
     let mut defaults = Vec::new();
@@ -99,19 +98,19 @@ fn emit_draft(app: &App, t: &TypeDef) -> TokenStream {
                 let fn_name = ident(&format!("__default_{}", f.name));
                 let fn_path = fn_name.to_string();
                 let value = literal(default, &f.shape, From::Models(&app.name));
-                defaults.push(quote!(fn #fn_name() -> #ty { #value }));
-                fields.push(quote!(#[serde(rename = #wire, default = #fn_path)] #validate pub #fname: #ty));
-                quote!(defaulted)
+                defaults.push(code!(fn #fn_name() -> #ty { #value }));
+                fields.push(code!(#[serde(rename = #wire, default = #fn_path)] #validate pub #fname: #ty));
+                code!(defaulted)
             }
             None => {
-                fields.push(quote!(#[serde(rename = #wire, default)] #validate pub #fname: Option<#ty>));
-                if f.optional { quote!(optional) } else { quote!(required) }
+                fields.push(code!(#[serde(rename = #wire, default)] #validate pub #fname: Option<#ty>));
+                if f.optional { code!(optional) } else { code!(required) }
             }
         };
-        finishes.push(quote!(let #fname = #d::#helper(self.#fname, #wire, path, errors, #finish);));
+        finishes.push(code!(let #fname = #d::#helper(self.#fname, #wire, path, errors, #finish);));
         locals.push(fname);
     }
-    quote! {
+    code! {
         #[derive(Debug, ::charter_runtime::__private::serde::Deserialize, ::charter_runtime::Validate)]
         #[serde(crate = "::charter_runtime::__private::serde")]
         pub struct #name {
@@ -139,14 +138,14 @@ fn emit_draft(app: &App, t: &TypeDef) -> TokenStream {
 }
 
 /// How a present draft value becomes the real value: kept as is unless a draft object is inside it.
-fn finisher(s: &Shape, d: &TokenStream) -> TokenStream {
+fn finisher(s: &Shape, d: &Code) -> Code {
     match s {
-        Shape::Named(_) => quote!(#d::object),
+        Shape::Named(_) => code!(#d::object),
         Shape::List(inner) if contains_object(inner) => {
             let item = finisher(inner, d);
-            quote!(|v, p, e| #d::list(v, p, e, #item))
+            code!(|v, p, e| #d::list(v, p, e, #item))
         }
-        Shape::Scalar(_) | Shape::List(_) => quote!(#d::keep),
+        Shape::Scalar(_) | Shape::List(_) => code!(#d::keep),
     }
 }
 

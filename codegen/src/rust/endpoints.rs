@@ -3,9 +3,8 @@
 //! The trait is the only thing users implement. It has no HTTP types in it: the handler parses, checks
 //! auth, validates, and maps the result; the hook sees values that are already valid.
 
+use crate::rust::code::{Code, code};
 use charter_spec::{App, AuthRequirement, Endpoint, ErrorKind, Param, Spec};
-use proc_macro2::TokenStream;
-use quote::quote;
 
 use super::names::{self, From, ident};
 use super::types::literal;
@@ -15,12 +14,12 @@ pub fn pascal(e: &Endpoint) -> String {
 }
 
 /// Types and the trait, emitted inside the app module.
-pub fn emit(spec: &Spec, app: &App) -> TokenStream {
+pub fn emit(spec: &Spec, app: &App) -> Code {
     let items = app.endpoints.iter().map(|e| emit_endpoint(spec, app, e));
-    quote!(#(#items)*)
+    code!(#(#items)*)
 }
 
-fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
+fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> Code {
     let from = From::App(&app.name);
     let p = pascal(e);
     let input = ident(&format!("{p}Input"));
@@ -31,11 +30,11 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
 
     let mut fields = Vec::new();
     match e.auth {
-        AuthRequirement::Required => fields.push(quote! {
+        AuthRequirement::Required => fields.push(code! {
             /// The authenticated caller.
             pub caller: ::charter_runtime::Caller
         }),
-        AuthRequirement::Optional => fields.push(quote! {
+        AuthRequirement::Optional => fields.push(code! {
             /// The caller, when the request carried a valid token.
             pub caller: Option<::charter_runtime::Caller>
         }),
@@ -47,7 +46,7 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
     if let Some(body) = &e.body {
         let ty = names::type_path(body, from);
         // Already validated as a draft (see `drafts`), where missing fields are reported too.
-        fields.push(quote! {
+        fields.push(code! {
             /// The request body.
             pub body: #ty
         });
@@ -56,21 +55,21 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
     let output_def = if e.responses.len() == 1 {
         let ty = match &e.responses[0].body {
             Some(r) => names::type_path(r, from),
-            None => quote!(()),
+            None => code!(()),
         };
-        quote!(pub type #output = #ty;)
+        code!(pub type #output = #ty;)
     } else {
         let variants = e.responses.iter().map(|r| {
             let v = ident(&format!("Status{}", r.status));
             match &r.body {
                 Some(b) => {
                     let ty = names::type_path(b, from);
-                    quote!(#v(#ty))
+                    code!(#v(#ty))
                 }
-                None => quote!(#v),
+                None => code!(#v),
             }
         });
-        quote! {
+        code! {
             #[derive(Debug, Clone, PartialEq)]
             pub enum #output { #(#variants,)* }
         }
@@ -80,18 +79,18 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
         let v = ident(k.variant());
         let doc = names::doc(&format!("{} ({}).", k.description(), spec.project.status_of(*k)));
         match k {
-            ErrorKind::Validation => quote!(#doc #v(Vec<::charter_runtime::FieldError>)),
-            _ => quote!(#doc #v(String)),
+            ErrorKind::Validation => code!(#doc #v(Vec<::charter_runtime::FieldError>)),
+            _ => code!(#doc #v(String)),
         }
     });
     let to_api = e.errors.iter().map(|k| {
         let v = ident(k.variant());
         let ctor = ident(k.code());
         match k {
-            ErrorKind::Validation => quote!(#error::#v(fields) => ::charter_runtime::ApiError::validation(fields)),
-            ErrorKind::BadRequest => quote!(#error::#v(m) => ::charter_runtime::ApiError::bad_request(m)),
-            ErrorKind::TooManyRequests => quote!(#error::#v(m) => ::charter_runtime::ApiError::new(::charter_runtime::__private::http::StatusCode::TOO_MANY_REQUESTS, "too_many_requests", m)),
-            _ => quote!(#error::#v(m) => ::charter_runtime::ApiError::#ctor(m)),
+            ErrorKind::Validation => code!(#error::#v(fields) => ::charter_runtime::ApiError::validation(fields)),
+            ErrorKind::BadRequest => code!(#error::#v(m) => ::charter_runtime::ApiError::bad_request(m)),
+            ErrorKind::TooManyRequests => code!(#error::#v(m) => ::charter_runtime::ApiError::new(::charter_runtime::__private::http::StatusCode::TOO_MANY_REQUESTS, "too_many_requests", m)),
+            _ => code!(#error::#v(m) => ::charter_runtime::ApiError::#ctor(m)),
         }
     });
 
@@ -111,7 +110,7 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
     let error_doc =
         names::doc(&format!("The errors `{}` may return: exactly those its spec lists, plus `Internal`.", e.name));
 
-    quote! {
+    code! {
         #input_doc
         #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
         pub struct #input {
@@ -155,74 +154,74 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
     }
 }
 
-fn param_field(p: &Param, from: From<'_>) -> TokenStream {
+fn param_field(p: &Param, from: From<'_>) -> Code {
     let name = ident(&p.name);
     let scalar = names::scalar(&p.ty, from);
     let ty = if p.list {
-        quote!(Vec<#scalar>)
+        code!(Vec<#scalar>)
     } else if p.optional && p.default.is_none() {
-        quote!(Option<#scalar>)
+        code!(Option<#scalar>)
     } else {
         scalar
     };
     let mut rules = Vec::new();
     let wire = &p.wire_name;
     if *wire != p.name {
-        rules.push(quote!(rename = #wire));
+        rules.push(code!(rename = #wire));
     }
     let c = &p.constraints;
     let mut bounds = Vec::new();
     if let Some(v) = c.min_length {
         let v = v as usize;
-        bounds.push(quote!(min = #v));
+        bounds.push(code!(min = #v));
     }
     if let Some(v) = c.max_length {
         let v = v as usize;
-        bounds.push(quote!(max = #v));
+        bounds.push(code!(max = #v));
     }
     if !bounds.is_empty() {
-        rules.push(quote!(length(#(#bounds),*)));
+        rules.push(code!(length(#(#bounds),*)));
     }
     let mut range = Vec::new();
     for (k, v) in [("min", c.min), ("max", c.max)] {
         if let Some(v) = v {
             let k = ident(k);
             let lit = if v.fract() == 0.0 {
-                let l = proc_macro2::Literal::i64_unsuffixed(v as i64);
-                quote!(#l)
+                let l = crate::rust::code::int(v as i64);
+                code!(#l)
             } else {
-                let l = proc_macro2::Literal::f64_unsuffixed(v);
-                quote!(#l)
+                let l = crate::rust::code::float(v);
+                code!(#l)
             };
-            range.push(quote!(#k = #lit));
+            range.push(code!(#k = #lit));
         }
     }
     if !range.is_empty() {
-        rules.push(quote!(range(#(#range),*)));
+        rules.push(code!(range(#(#range),*)));
     }
     if let Some(pat) = &c.pattern {
-        rules.push(quote!(pattern = #pat));
+        rules.push(code!(pattern = #pat));
     }
     match c.format {
-        Some(charter_spec::Format::Email) => rules.push(quote!(email)),
-        Some(charter_spec::Format::Url) => rules.push(quote!(url)),
+        Some(charter_spec::Format::Email) => rules.push(code!(email)),
+        Some(charter_spec::Format::Url) => rules.push(code!(url)),
         _ => {}
     }
     let rules = if p.list && !rules.is_empty() {
-        let rename: Vec<_> = if *wire != p.name { vec![quote!(rename = #wire)] } else { vec![] };
+        let rename: Vec<_> = if *wire != p.name { vec![code!(rename = #wire)] } else { vec![] };
         let item_rules: Vec<_> = rules.into_iter().filter(|r| !r.to_string().starts_with("rename")).collect();
-        quote!(#[validate(#(#rename,)* each(#(#item_rules),*))])
+        code!(#[validate(#(#rename,)* each(#(#item_rules),*))])
     } else if rules.is_empty() {
-        quote!()
+        code!()
     } else {
-        quote!(#[validate(#(#rules),*)])
+        code!(#[validate(#(#rules),*)])
     };
     let doc = p.description.as_deref().map(names::doc);
-    quote!(#doc #rules pub #name: #ty)
+    code!(#doc #rules pub #name: #ty)
 }
 
 /// The axum handler of one endpoint, emitted in its app's private `__<app>_handlers` module.
-pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
+pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> Code {
     let _ = spec;
     let app_mod = ident(&app.name);
     let p = pascal(e);
@@ -232,13 +231,13 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
     let method = ident(&e.name);
     let fn_name = ident(&format!("handle_{}", e.name));
     // Imported as `__h` at the top of the handlers module (see `rust::part_tokens`).
-    let h = quote!(__h);
+    let h = code!(__h);
 
     let caller = match e.auth {
-        AuthRequirement::Required => Some(quote! {
+        AuthRequirement::Required => Some(code! {
             let caller = match #h::caller_required(&req, ctx) { Ok(c) => c, Err(e) => return #h::fail(ctx, e) };
         }),
-        AuthRequirement::Optional => Some(quote! {
+        AuthRequirement::Optional => Some(code! {
             let caller = match #h::caller_optional(&req, ctx) { Ok(c) => c, Err(e) => return #h::fail(ctx, e) };
         }),
         AuthRequirement::None => None,
@@ -246,7 +245,7 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
     let body = e.body.as_ref().map(|b| {
         let draft_app = ident(&b.app);
         let draft = ident(&b.name);
-        quote! {
+        code! {
             let body = match #h::json_body::<#h::Object<super::#draft_app::drafts::#draft>>(&req) { Ok(b) => b.0, Err(e) => return #h::fail(ctx, e) };
         }
     });
@@ -254,7 +253,7 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
     let mut required = Vec::new();
     let mut inits = Vec::new();
     if caller.is_some() {
-        inits.push(quote!(caller));
+        inits.push(code!(caller));
     }
     for (prm, in_path) in e.path_params.iter().map(|p| (p, true)).chain(e.query.iter().map(|p| (p, false))) {
         let name = ident(&prm.name);
@@ -264,38 +263,38 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
         let wire = &prm.wire_name;
         let ty = names::scalar(&prm.ty, From::Handlers(&app.name));
         let read = if in_path {
-            quote!(#h::path::<#ty>(&req, #wire, &mut errors))
+            code!(#h::path::<#ty>(&req, #wire, &mut errors))
         } else if prm.list {
-            quote!(#h::query_list::<#ty>(&req, #wire, &mut errors))
+            code!(#h::query_list::<#ty>(&req, #wire, &mut errors))
         } else {
-            quote!(#h::query::<#ty>(&req, #wire, &mut errors))
+            code!(#h::query::<#ty>(&req, #wire, &mut errors))
         };
         let value = if prm.list {
             read
         } else if let Some(d) = &prm.default {
             let d = literal(d, &charter_spec::Shape::Scalar(prm.ty.clone()), From::Handlers(&app.name));
-            quote!(#read.unwrap_or_else(|| #d))
+            code!(#read.unwrap_or_else(|| #d))
         } else if prm.optional {
             read
         } else {
             required.push(local.clone());
-            if in_path { read } else { quote!(#h::query_required::<#ty>(&req, #wire, &mut errors)) }
+            if in_path { read } else { code!(#h::query_required::<#ty>(&req, #wire, &mut errors)) }
         };
-        reads.push(quote!(let #local = #value;));
-        inits.push(quote!(#name: #local));
+        reads.push(code!(let #local = #value;));
+        inits.push(code!(#name: #local));
     }
     let finish_body = body.as_ref().map(|_| {
-        quote! {
+        code! {
             #h::check(&body, &mut errors);
             let body = ::charter_runtime::__private::draft::Draft::finish(body, &mut ::charter_runtime::JsonPath::new(), &mut errors);
         }
     });
     if body.is_some() {
         required.push(ident("body"));
-        inits.push(quote!(body));
+        inits.push(code!(body));
     }
     let unwrap_required = (!required.is_empty()).then(|| {
-        quote! {
+        code! {
             let (#(Some(#required),)*) = (#(#required,)*) else {
                 return #h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
             };
@@ -304,23 +303,23 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> TokenStream {
     let respond = if e.responses.len() == 1 {
         let status = e.responses[0].status;
         if e.responses[0].body.is_some() {
-            quote!(Ok(out) => #h::respond(#status, &out))
+            code!(Ok(out) => #h::respond(#status, &out))
         } else {
-            quote!(Ok(()) => #h::respond_empty(#status))
+            code!(Ok(()) => #h::respond_empty(#status))
         }
     } else {
         let arms = e.responses.iter().map(|r| {
             let v = ident(&format!("Status{}", r.status));
             let status = r.status;
             if r.body.is_some() {
-                quote!(Ok(super::#app_mod::#output::#v(out)) => #h::respond(#status, &out))
+                code!(Ok(super::#app_mod::#output::#v(out)) => #h::respond(#status, &out))
             } else {
-                quote!(Ok(super::#app_mod::#output::#v) => #h::respond_empty(#status))
+                code!(Ok(super::#app_mod::#output::#v) => #h::respond_empty(#status))
             }
         });
-        quote!(#(#arms),*)
+        code!(#(#arms),*)
     };
-    quote! {
+    code! {
         pub(super) async fn #fn_name<A: super::#app_mod::#trait_name>(
             #h::State(state): #h::State<#h::Shared<A>>,
             req: #h::Request,

@@ -4,16 +4,15 @@
 //! Every query is written once with `$n` placeholders and quoted identifiers, valid on SQLite and
 //! PostgreSQL alike; the runtime binds values per backend.
 
+use crate::rust::code::{Code, code};
 use charter_spec::{Auto, Field, FilterKind, ManyToMany, Model, Spec};
-use proc_macro2::TokenStream;
-use quote::quote;
 
 use super::names::{self, From, ident};
 
-pub fn emit(spec: &Spec, app: &charter_spec::App) -> TokenStream {
+pub fn emit(spec: &Spec, app: &charter_spec::App) -> Code {
     let from = From::Models(&app.name);
     let models = app.models.iter().map(|m| emit_model(spec, m, from));
-    quote! {
+    code! {
         //! Database rows of this app and their queries.
         #![allow(clippy::all)]
         #(#models)*
@@ -28,7 +27,7 @@ fn column_list(m: &Model) -> String {
     m.fields.iter().map(|f| q(&f.column)).collect::<Vec<_>>().join(", ")
 }
 
-fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
+fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> Code {
     let name = ident(&m.name);
     let new_name = ident(&format!("New{}", m.name));
     let table = &m.table;
@@ -38,14 +37,14 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
         let n = ident(&f.column);
         let ty = field_type(f, from);
         let d = f.description.as_deref().map(names::doc);
-        quote!(#d pub #n: #ty)
+        code!(#d pub #n: #ty)
     });
     let col_idents: Vec<_> = m.fields.iter().map(|f| ident(&f.column)).collect();
     let insertable: Vec<&Field> = m.fields.iter().filter(|f| f.auto.is_none()).collect();
     let new_fields = insertable.iter().map(|f| {
         let n = ident(&f.column);
         let ty = field_type(f, from);
-        quote!(pub #n: #ty)
+        code!(pub #n: #ty)
     });
     let pk = m.primary_key();
     let pk_ident = ident(&pk.column);
@@ -58,9 +57,9 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
         let n = ident(&f.column);
         match f.auto {
             Some(Auto::Increment) => continue,
-            Some(Auto::Uuid) => ins_binds.push(quote!(::charter_runtime::Uuid::new_v4())),
-            Some(Auto::CreatedAt) | Some(Auto::UpdatedAt) => ins_binds.push(quote!(now)),
-            None => ins_binds.push(quote!(new.#n)),
+            Some(Auto::Uuid) => ins_binds.push(code!(::charter_runtime::Uuid::new_v4())),
+            Some(Auto::CreatedAt) | Some(Auto::UpdatedAt) => ins_binds.push(code!(now)),
+            None => ins_binds.push(code!(new.#n)),
         }
         ins_cols.push(q(&f.column));
     }
@@ -80,14 +79,14 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
     // UPDATE: every column but the key and created_at; updated_at is bumped.
     let mut set = Vec::new();
     let mut set_binds = Vec::new();
-    let mut bump = quote!();
+    let mut bump = code!();
     for f in m.fields.iter().filter(|f| !f.primary_key && f.auto != Some(Auto::CreatedAt)) {
         let n = ident(&f.column);
         set.push(format!("{} = ${}", q(&f.column), set.len() + 1));
         if f.auto == Some(Auto::UpdatedAt) {
-            bump = quote!(self.#n = ::charter_runtime::Utc::now(););
+            bump = code!(self.#n = ::charter_runtime::Utc::now(););
         }
-        set_binds.push(quote!(self.#n.clone()));
+        set_binds.push(code!(self.#n.clone()));
     }
     let update_sql = format!(
         "UPDATE {} SET {} WHERE {} = ${} RETURNING {}",
@@ -98,7 +97,7 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
         columns
     );
     let save = (!set.is_empty()).then(|| {
-        quote! {
+        code! {
             /// Writes every column of this row back (bumping `updated_at`) and reloads it.
             pub async fn save(&mut self, db: impl ::charter_runtime::Conn<'_>) -> Result<(), ::charter_runtime::DbError> {
                 #bump
@@ -118,13 +117,13 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
         let arg = ident(&f.column);
         let sql = select_by(&f.column);
         let (arg_ty, bind) = if f.ty.is_textual() {
-            (quote!(&str), quote!(#arg))
+            (code!(&str), code!(#arg))
         } else {
             let ty = names::column(&f.ty, from);
-            (quote!(#ty), quote!(#arg))
+            (code!(#ty), code!(#arg))
         };
         let doc = names::doc(&format!("The row whose `{}` is `{}`, if any.", f.column, f.column));
-        quote! {
+        code! {
             #doc
             pub async fn #fn_name(db: impl ::charter_runtime::Conn<'_>, #arg: #arg_ty) -> Result<Option<#name>, ::charter_runtime::DbError> {
                 db.query(#sql).bind(#bind).fetch_optional::<#name>().await
@@ -136,11 +135,11 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
     let (filter_struct, page) = emit_page(m, from);
     let now = (!ins_binds.is_empty()
         && m.fields.iter().any(|f| matches!(f.auto, Some(Auto::CreatedAt | Auto::UpdatedAt))))
-    .then(|| quote!(let now = ::charter_runtime::Utc::now();));
+    .then(|| code!(let now = ::charter_runtime::Utc::now();));
     let new_doc =
         names::doc(&format!("The values a new `{}` row needs; keys and timestamps are filled in on insert.", m.name));
     let row_doc = doc.clone();
-    quote! {
+    code! {
         #row_doc
         #[derive(Debug, Clone, PartialEq)]
         pub struct #name {
@@ -200,7 +199,7 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> TokenStream {
 
 /// `<Model>Filter` and `<Model>::page`: one page of rows matching the given filters, in the model's
 /// ordering, and the total number of matching rows (two queries, whatever the page size).
-fn emit_page(m: &Model, from: From<'_>) -> (TokenStream, TokenStream) {
+fn emit_page(m: &Model, from: From<'_>) -> (Code, Code) {
     let name = ident(&m.name);
     let filter_name = ident(&format!("{}Filter", m.name));
     let table = q(&m.table);
@@ -208,7 +207,7 @@ fn emit_page(m: &Model, from: From<'_>) -> (TokenStream, TokenStream) {
     let fields = m.filters.iter().map(|f| {
         let n = ident(&f.name);
         let ty = names::column(&f.ty, from);
-        quote!(pub #n: Option<#ty>)
+        code!(pub #n: Option<#ty>)
     });
     let conds = m.filters.iter().map(|f| {
         let n = ident(&f.name);
@@ -243,7 +242,7 @@ fn emit_page(m: &Model, from: From<'_>) -> (TokenStream, TokenStream) {
                 q(source_column)
             ),
         };
-        quote! {
+        code! {
             if let Some(value) = &filter.#n {
                 args.push(::std::convert::Into::into(::std::clone::Clone::clone(value)));
                 conds.push(::std::format!(#cond, args.len()));
@@ -264,7 +263,7 @@ fn emit_page(m: &Model, from: From<'_>) -> (TokenStream, TokenStream) {
     let count_prefix = format!("SELECT COUNT(*) FROM {table}");
     let page_prefix = format!("SELECT {columns} FROM {table}");
     let filter_doc = format!("Filters of [`{}::page`]; `None` does not filter.", m.name);
-    let filter_struct = quote! {
+    let filter_struct = code! {
         #[doc = #filter_doc]
         #[derive(Debug, Clone, Default, PartialEq)]
         pub struct #filter_name {
@@ -283,7 +282,7 @@ fn emit_page(m: &Model, from: From<'_>) -> (TokenStream, TokenStream) {
             }
         }
     };
-    let page = quote! {
+    let page = code! {
         /// The `ORDER BY` of [`page`](Self::page): the model's ordering, the key last so pages never overlap.
         pub const PAGE_ORDER: &'static str = #order;
 
@@ -305,13 +304,13 @@ fn emit_page(m: &Model, from: From<'_>) -> (TokenStream, TokenStream) {
     (filter_struct, page)
 }
 
-fn field_type(f: &Field, from: From<'_>) -> TokenStream {
+fn field_type(f: &Field, from: From<'_>) -> Code {
     let ty = names::column(&f.ty, from);
-    if f.optional { quote!(Option<#ty>) } else { ty }
+    if f.optional { code!(Option<#ty>) } else { ty }
 }
 
 /// Link, unlink and batch-load the keys of a many-to-many relation.
-fn emit_link(spec: &Spec, m: &Model, rel: &ManyToMany, from: From<'_>) -> TokenStream {
+fn emit_link(spec: &Spec, m: &Model, rel: &ManyToMany, from: From<'_>) -> Code {
     let _ = spec;
     let join = q(&rel.join_table);
     let (src, dst) = (q(&rel.source_column), q(&rel.target_column));
@@ -342,7 +341,7 @@ fn emit_link(spec: &Spec, m: &Model, rel: &ManyToMany, from: From<'_>) -> TokenS
         "`({}, {})` pairs for all these rows, in one query.",
         rel.source_column, rel.target_column
     ));
-    quote! {
+    code! {
         #doc_add
         pub async fn #add(db: impl ::charter_runtime::Conn<'_>, key: #src_ty, targets: &[#dst_ty]) -> Result<(), ::charter_runtime::DbError> {
             if targets.is_empty() {

@@ -3,18 +3,17 @@
 
 use std::collections::BTreeSet;
 
+use crate::rust::code::{Code, code};
 use charter_spec::{App, Constraints, EnumType, Format, Literal, Model, ScalarType, Shape, Spec, TypeDef};
-use proc_macro2::TokenStream;
-use quote::quote;
 
 use super::names::{self, From, ident};
 
-pub fn emit(spec: &Spec, app: &App) -> TokenStream {
+pub fn emit(spec: &Spec, app: &App) -> Code {
     let from = From::App(&app.name);
     let enums = enums(app).into_iter().map(emit_enum);
     let structs = app.types.iter().map(|t| emit_struct(t, from));
     let ctors = app.types.iter().filter_map(|t| from_model(spec, t, from));
-    quote! { #(#enums)* #(#structs)* #(#ctors)* }
+    code! { #(#enums)* #(#structs)* #(#ctors)* }
 }
 
 /// Every enum used by the app's models and types, once each, in first-use order.
@@ -42,11 +41,11 @@ fn scalars(s: &Shape) -> Vec<&ScalarType> {
     }
 }
 
-fn emit_enum(e: &EnumType) -> TokenStream {
+fn emit_enum(e: &EnumType) -> Code {
     let name = ident(&e.name);
     let variants: Vec<_> = e.values.iter().map(|v| ident(&charter_spec::pascal_case(v))).collect();
     let wires = &e.values;
-    quote! {
+    code! {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::charter_runtime::__private::serde::Serialize, ::charter_runtime::__private::serde::Deserialize)]
         #[serde(crate = "::charter_runtime::__private::serde")]
         pub enum #name {
@@ -77,7 +76,7 @@ fn emit_enum(e: &EnumType) -> TokenStream {
     }
 }
 
-fn emit_struct(t: &TypeDef, from: From<'_>) -> TokenStream {
+fn emit_struct(t: &TypeDef, from: From<'_>) -> Code {
     let name = ident(&t.name);
     let doc = t.description.as_deref().map(names::doc);
     let mut default_fns = Vec::new();
@@ -90,30 +89,30 @@ fn emit_struct(t: &TypeDef, from: From<'_>) -> TokenStream {
             let mut serde_attrs = Vec::new();
             if f.wire_name != f.name {
                 let w = &f.wire_name;
-                serde_attrs.push(quote!(rename = #w));
+                serde_attrs.push(code!(rename = #w));
             }
             let ty = if f.optional && f.default.is_none() {
-                serde_attrs.push(quote!(default));
-                quote!(Option<#ty>)
+                serde_attrs.push(code!(default));
+                code!(Option<#ty>)
             } else {
                 if let Some(d) = &f.default {
                     let fn_name = ident(&format!("__default_{}_{}", charter_spec::snake_case(&t.name), f.name));
                     let value = literal(d, &f.shape, from);
                     let fn_path = fn_name.to_string();
-                    default_fns.push(quote! {
+                    default_fns.push(code! {
                         fn #fn_name() -> #ty { #value }
                     });
-                    serde_attrs.push(quote!(default = #fn_path));
+                    serde_attrs.push(code!(default = #fn_path));
                 }
                 ty
             };
-            let serde = (!serde_attrs.is_empty()).then(|| quote!(#[serde(#(#serde_attrs),*)]));
+            let serde = (!serde_attrs.is_empty()).then(|| code!(#[serde(#(#serde_attrs),*)]));
             let validate = validate_attr(f);
             let doc = f.description.as_deref().map(names::doc);
-            quote! { #doc #serde #validate pub #fname: #ty }
+            code! { #doc #serde #validate pub #fname: #ty }
         })
         .collect::<Vec<_>>();
-    quote! {
+    code! {
         #doc
         #[derive(Debug, Clone, PartialEq, ::charter_runtime::__private::serde::Serialize, ::charter_runtime::__private::serde::Deserialize, ::charter_runtime::Validate)]
         #[serde(crate = "::charter_runtime::__private::serde")]
@@ -125,107 +124,107 @@ fn emit_struct(t: &TypeDef, from: From<'_>) -> TokenStream {
 }
 
 /// `#[validate(...)]` for one field: its own constraints, its items' constraints, and `nested` for types.
-pub fn validate_attr(f: &charter_spec::TypeField) -> Option<TokenStream> {
+pub fn validate_attr(f: &charter_spec::TypeField) -> Option<Code> {
     let mut rules = rules(&f.constraints);
     match &f.shape {
         Shape::List(inner) => {
             let items = rules_for_items(&f.item_constraints, inner);
             if !items.is_empty() {
-                rules.push(quote!(each(#(#items),*)));
+                rules.push(code!(each(#(#items),*)));
             }
         }
-        Shape::Named(_) => rules.push(quote!(nested)),
+        Shape::Named(_) => rules.push(code!(nested)),
         Shape::Scalar(_) => {}
     }
-    (!rules.is_empty()).then(|| quote!(#[validate(#(#rules),*)]))
+    (!rules.is_empty()).then(|| code!(#[validate(#(#rules),*)]))
 }
 
-fn rules_for_items(c: &Constraints, inner: &Shape) -> Vec<TokenStream> {
+fn rules_for_items(c: &Constraints, inner: &Shape) -> Vec<Code> {
     let mut r = rules(c);
     if matches!(inner, Shape::Named(_)) {
-        r.push(quote!(nested));
+        r.push(code!(nested));
     }
     r
 }
 
-fn rules(c: &Constraints) -> Vec<TokenStream> {
+fn rules(c: &Constraints) -> Vec<Code> {
     let mut out = Vec::new();
     let bound = |k: &str, v: Option<u64>| {
         v.map(|v| {
             let k = ident(k);
             let v = v as usize;
-            quote!(#k = #v)
+            code!(#k = #v)
         })
     };
     let length: Vec<_> = [bound("min", c.min_length), bound("max", c.max_length)].into_iter().flatten().collect();
     if !length.is_empty() {
-        out.push(quote!(length(#(#length),*)));
+        out.push(code!(length(#(#length),*)));
     }
     let num = |k: &str, v: Option<f64>| {
         v.map(|v| {
             let k = ident(k);
             let lit = number_literal(v);
-            quote!(#k = #lit)
+            code!(#k = #lit)
         })
     };
     let range: Vec<_> = [num("min", c.min), num("max", c.max)].into_iter().flatten().collect();
     if !range.is_empty() {
-        out.push(quote!(range(#(#range),*)));
+        out.push(code!(range(#(#range),*)));
     }
     let count: Vec<_> = [bound("min", c.min_items), bound("max", c.max_items)].into_iter().flatten().collect();
     if !count.is_empty() {
-        out.push(quote!(count(#(#count),*)));
+        out.push(code!(count(#(#count),*)));
     }
     if let Some(p) = &c.pattern {
-        out.push(quote!(pattern = #p));
+        out.push(code!(pattern = #p));
     }
     match c.format {
-        Some(Format::Email) => out.push(quote!(email)),
-        Some(Format::Url) => out.push(quote!(url)),
+        Some(Format::Email) => out.push(code!(email)),
+        Some(Format::Url) => out.push(code!(url)),
         Some(Format::Password) | None => {}
     }
     out
 }
 
 /// Integral bounds print without a fraction so they compare against integer fields.
-fn number_literal(v: f64) -> TokenStream {
+fn number_literal(v: f64) -> Code {
     if v.fract() == 0.0 && v.abs() < 9.0e15 {
         let i = v as i64;
-        let lit = proc_macro2::Literal::i64_unsuffixed(i);
-        quote!(#lit)
+        let lit = crate::rust::code::int(i);
+        code!(#lit)
     } else {
-        let lit = proc_macro2::Literal::f64_unsuffixed(v);
-        quote!(#lit)
+        let lit = crate::rust::code::float(v);
+        code!(#lit)
     }
 }
 
 /// A default value as an expression written in `from` (an enum value names its enum by path from there).
-pub fn literal(l: &Literal, shape: &Shape, from: From<'_>) -> TokenStream {
+pub fn literal(l: &Literal, shape: &Shape, from: From<'_>) -> Code {
     match (l, shape) {
         (Literal::String(s), Shape::Scalar(ty @ ScalarType::Enum(_))) => {
             let ty = names::scalar(ty, from);
             let v = ident(&charter_spec::pascal_case(s));
-            quote!(#ty::#v)
+            code!(#ty::#v)
         }
-        (Literal::String(s), _) => quote!(String::from(#s)),
+        (Literal::String(s), _) => code!(String::from(#s)),
         (Literal::Int(i), Shape::Scalar(ScalarType::Int)) => {
-            let v = proc_macro2::Literal::i32_unsuffixed(*i as i32);
-            quote!(#v)
+            let v = crate::rust::code::int(i64::from(*i as i32));
+            code!(#v)
         }
         (Literal::Int(i), _) => {
-            let v = proc_macro2::Literal::i64_unsuffixed(*i);
-            quote!(#v)
+            let v = crate::rust::code::int(*i);
+            code!(#v)
         }
         (Literal::Float(f), _) => {
-            let v = proc_macro2::Literal::f64_unsuffixed(*f);
-            quote!(#v)
+            let v = crate::rust::code::float(*f);
+            code!(#v)
         }
-        (Literal::Bool(b), _) => quote!(#b),
+        (Literal::Bool(b), _) => code!(#b),
     }
 }
 
 /// `Type::from_model(&row, added...)`: the picked fields come from the row, the added ones are arguments.
-fn from_model(spec: &Spec, t: &TypeDef, from: From<'_>) -> Option<TokenStream> {
+fn from_model(spec: &Spec, t: &TypeDef, from: From<'_>) -> Option<Code> {
     let model_ref = t.from_model.as_ref()?;
     let model: &Model = spec.model(model_ref)?;
     let mut params = Vec::new();
@@ -238,18 +237,14 @@ fn from_model(spec: &Spec, t: &TypeDef, from: From<'_>) -> Option<TokenStream> {
                     return None;
                 }
                 let col = ident(&mf.column);
-                let value = quote!(model.#col.clone());
-                inits.push(if f.optional && !mf.optional {
-                    quote!(#name: Some(#value))
-                } else {
-                    quote!(#name: #value)
-                });
+                let value = code!(model.#col.clone());
+                inits.push(if f.optional && !mf.optional { code!(#name: Some(#value)) } else { code!(#name: #value) });
             }
             None => {
                 let ty = names::shape(&f.shape, from);
-                let ty = if f.optional { quote!(Option<#ty>) } else { ty };
-                params.push(quote!(#name: #ty));
-                inits.push(quote!(#name));
+                let ty = if f.optional { code!(Option<#ty>) } else { ty };
+                params.push(code!(#name: #ty));
+                inits.push(code!(#name));
             }
         }
     }
@@ -259,7 +254,7 @@ fn from_model(spec: &Spec, t: &TypeDef, from: From<'_>) -> Option<TokenStream> {
         "Builds a `{}` from a `{}` row; the arguments are the fields the type adds.",
         t.name, model.name
     ));
-    Some(quote! {
+    Some(code! {
         impl #name {
             #doc
             #[allow(clippy::too_many_arguments)]

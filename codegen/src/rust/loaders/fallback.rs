@@ -2,9 +2,8 @@
 //! itself, lists of values JSON cannot carry on every backend): one extra statement per field and relation
 //! level, still in batch, never one per row.
 
+use crate::rust::code::{Code, code};
 use charter_spec::{Model, Ref, Shape, Source, Spec};
-use proc_macro2::TokenStream;
-use quote::quote;
 
 use super::super::names::{self, From, ident};
 
@@ -12,11 +11,11 @@ use super::super::names::{self, From, ident};
 pub(super) fn computed(
     spec: &Spec,
     model: &Model,
-    model_path: &TokenStream,
+    model_path: &Code,
     f: &charter_spec::TypeField,
     source: &Source,
     from: From<'_>,
-) -> Option<(TokenStream, TokenStream)> {
+) -> Option<(Code, Code)> {
     let pk_col = ident(&model.primary_key().column);
     let var = ident(&format!("computed_{}", f.name));
     let m2m = |rel: &str| model.many_to_many.iter().find(|r| r.name == rel);
@@ -34,7 +33,7 @@ pub(super) fn computed(
                 _ => return None,
             };
             (
-                quote! {
+                code! {
                     let #var: ::std::collections::HashMap<#key_ty, Vec<#value_ty>> = {
                         let links = #model_path::#keys_fn(db, &keys).await?;
                         let mut targets: Vec<_> = links.iter().map(|(_, t)| ::std::clone::Clone::clone(t)).collect();
@@ -57,7 +56,7 @@ pub(super) fn computed(
                         by_row
                     };
                 },
-                quote!(#var.get(&row.#pk_col).cloned().unwrap_or_default()),
+                code!(#var.get(&row.#pk_col).cloned().unwrap_or_default()),
             )
         }
         // Counts and caller checks are always one column of the loader's statement (`select.rs`).
@@ -75,18 +74,18 @@ pub(super) fn computed(
             };
             let nested_path = names::type_path(nested, from);
             let fk_values = if fk.optional {
-                quote!(rows.iter().filter_map(|r| r.#fk_col.clone()).collect())
+                code!(rows.iter().filter_map(|r| r.#fk_col.clone()).collect())
             } else {
-                quote!(rows.iter().map(|r| r.#fk_col.clone()).collect())
+                code!(rows.iter().map(|r| r.#fk_col.clone()).collect())
             };
             let missing = format!("{} row without its related `{}`", model.name, target_model.name);
             let read = if fk.optional {
-                quote!(row.#fk_col.as_ref().and_then(|k| #var.get(k).cloned()))
+                code!(row.#fk_col.as_ref().and_then(|k| #var.get(k).cloned()))
             } else {
-                quote!(#var.get(&row.#fk_col).cloned().ok_or_else(|| ::charter_runtime::DbError::Decode(#missing.into()))?)
+                code!(#var.get(&row.#fk_col).cloned().ok_or_else(|| ::charter_runtime::DbError::Decode(#missing.into()))?)
             };
             (
-                quote! {
+                code! {
                     let #var: ::std::collections::HashMap<#key_ty, #nested_path> = {
                         let mut related: Vec<#key_ty> = #fk_values;
                         related.sort();

@@ -6,17 +6,16 @@
 mod fallback;
 mod select;
 
+use crate::rust::code::{Code, code};
 use charter_spec::{App, Field, ScalarType, Spec, TypeDef, TypeField};
-use proc_macro2::TokenStream;
-use quote::quote;
 
 use self::select::Projection;
 use super::names::{self, From, ident};
 
 /// Loaders for every type of the app that can be built from its model.
-pub fn emit(spec: &Spec, app: &App) -> TokenStream {
+pub fn emit(spec: &Spec, app: &App) -> Code {
     let loaders = app.types.iter().filter(|t| loadable(t)).filter_map(|t| emit_loader(spec, app, t));
-    quote!(#(#loaders)*)
+    code!(#(#loaders)*)
 }
 
 fn loadable(t: &TypeDef) -> bool {
@@ -25,22 +24,22 @@ fn loadable(t: &TypeDef) -> bool {
 
 /// A model column's value as the type's field wants it: enums parsed from their stored text, and wrapped
 /// in `Some` when the type makes a required column optional. `owned` is an owned column value.
-fn plain_value(mf: &Field, f: &TypeField, owned: TokenStream, from: From<'_>) -> TokenStream {
+fn plain_value(mf: &Field, f: &TypeField, owned: Code, from: From<'_>) -> Code {
     let value = match &mf.ty {
         ScalarType::Enum(e) => {
             let ety = names::scalar(&ScalarType::Enum(e.clone()), from);
             if mf.optional {
-                quote!(match #owned { Some(v) => Some(v.parse::<#ety>().map_err(::charter_runtime::DbError::Decode)?), None => None })
+                code!(match #owned { Some(v) => Some(v.parse::<#ety>().map_err(::charter_runtime::DbError::Decode)?), None => None })
             } else {
-                quote!(#owned.parse::<#ety>().map_err(::charter_runtime::DbError::Decode)?)
+                code!(#owned.parse::<#ety>().map_err(::charter_runtime::DbError::Decode)?)
             }
         }
         _ => owned,
     };
-    if f.optional && !mf.optional { quote!(Some(#value)) } else { value }
+    if f.optional && !mf.optional { code!(Some(#value)) } else { value }
 }
 
-fn emit_loader(spec: &Spec, app: &App, t: &TypeDef) -> Option<TokenStream> {
+fn emit_loader(spec: &Spec, app: &App, t: &TypeDef) -> Option<Code> {
     // Most types come straight from the database, building from owned rows; a type that needs a fallback
     // statement is built from borrowed rows instead, and emitted again for that.
     match emit_loader_as(spec, app, t, true)? {
@@ -51,7 +50,7 @@ fn emit_loader(spec: &Spec, app: &App, t: &TypeDef) -> Option<TokenStream> {
 
 struct NeedsBorrowed;
 
-fn emit_loader_as(spec: &Spec, app: &App, t: &TypeDef, owned: bool) -> Option<Result<TokenStream, NeedsBorrowed>> {
+fn emit_loader_as(spec: &Spec, app: &App, t: &TypeDef, owned: bool) -> Option<Result<Code, NeedsBorrowed>> {
     let from = From::App(&app.name);
     let model_ref = t.from_model.as_ref()?;
     let model = spec.model(model_ref)?;
@@ -77,12 +76,12 @@ fn emit_loader_as(spec: &Spec, app: &App, t: &TypeDef, owned: bool) -> Option<Re
                 let col = ident(&mf.column);
                 let alias = format!("f_{}", f.name);
                 let read = ident(&alias);
-                let from_row = plain_value(mf, f, quote!(row.#col.clone()), from);
+                let from_row = plain_value(mf, f, code!(row.#col.clone()), from);
                 let from_load = plain_value(mf, f, projection.read(&read), from);
-                from_rows.push(quote!(#fname: #from_row));
-                from_loaded.push(quote!(#fname: #from_load));
+                from_rows.push(code!(#fname: #from_row));
+                from_loaded.push(code!(#fname: #from_load));
                 let base = names::column(&mf.ty, from);
-                let ty = if mf.optional { quote!(Option<#base>) } else { base };
+                let ty = if mf.optional { code!(Option<#base>) } else { base };
                 plain_columns.push((alias, ty, mf.column.clone()));
             }
             Some(source) => {
@@ -95,8 +94,8 @@ fn emit_loader_as(spec: &Spec, app: &App, t: &TypeDef, owned: bool) -> Option<Re
                         read
                     }
                 };
-                from_rows.push(quote!(#fname: #read));
-                from_loaded.push(quote!(#fname: #read));
+                from_rows.push(code!(#fname: #read));
+                from_loaded.push(code!(#fname: #read));
             }
         }
     }
@@ -134,20 +133,20 @@ fn load_doc(name: &str) -> String {
 }
 
 /// The caller's key as a statement argument, when some column compares with it.
-fn caller_arg(projection: &Projection<'_>) -> TokenStream {
+fn caller_arg(projection: &Projection<'_>) -> Code {
     match (&projection.caller_key, projection.uses_caller()) {
         (Some(ty), true) => {
-            quote!(caller.and_then(|c| c.subject.parse::<#ty>().ok()).map(::charter_runtime::Value::from))
+            code!(caller.and_then(|c| c.subject.parse::<#ty>().ok()).map(::charter_runtime::Value::from))
         }
-        _ => quote!(None),
+        _ => code!(None),
     }
 }
 
 /// The row struct of a projection's statement.
-fn row_struct(row: &proc_macro2::Ident, projection: &Projection<'_>) -> TokenStream {
+fn row_struct(row: &crate::rust::code::Ident, projection: &Projection<'_>) -> Code {
     let fields: Vec<_> = projection.columns.iter().map(|c| ident(&c.alias)).collect();
     let types: Vec<_> = projection.columns.iter().map(|c| &c.ty).collect();
-    quote! {
+    code! {
         // Nested fields are `<field>__<nested field>`: unambiguous, if not snake case.
         #[allow(non_snake_case)]
         struct #row { #(#fields: #types),* }
@@ -157,22 +156,22 @@ fn row_struct(row: &proc_macro2::Ident, projection: &Projection<'_>) -> TokenStr
 
 #[allow(clippy::too_many_arguments)]
 fn emit_load(
-    name: &proc_macro2::Ident,
-    model_path: &TokenStream,
-    pk_ty: &TokenStream,
-    pk_col: &proc_macro2::Ident,
+    name: &crate::rust::code::Ident,
+    model_path: &Code,
+    pk_ty: &Code,
+    pk_col: &crate::rust::code::Ident,
     pk_column: &str,
     projection: &Projection<'_>,
-    caller: &TokenStream,
-    prepare: &[TokenStream],
-    inits: &[TokenStream],
+    caller: &Code,
+    prepare: &[Code],
+    inits: &[Code],
     root: &str,
-) -> TokenStream {
+) -> Code {
     let (select, build) = if projection.columns.len() > 1 {
         let row = ident("Loaded");
         let row_struct = row_struct(&row, projection);
         let statement = projection.select(root);
-        let select = quote! {
+        let select = code! {
             #row_struct
             static SELECT: ::charter_runtime::__private::loader::Select = #statement;
             let loaded = ::charter_runtime::__private::loader::keyed::<Loaded, #pk_ty>(
@@ -180,15 +179,15 @@ fn emit_load(
             ).await?;
         };
         // A row deleted between the caller's query and this one is left out rather than failing the page.
-        let build = quote! {
+        let build = code! {
             let Some(c) = loaded.get(&row.#pk_col) else { continue };
         };
         (select, build)
     } else {
-        (quote!(), quote!())
+        (code!(), code!())
     };
     let doc = load_doc(&name.to_string());
-    quote! {
+    code! {
         impl #name {
             #[doc = #doc]
             #[allow(unused_variables, unused_mut)]
@@ -217,13 +216,13 @@ fn emit_load(
 fn emit_direct(
     t: &TypeDef,
     model: &charter_spec::Model,
-    model_path: &TokenStream,
+    model_path: &Code,
     projection: &Projection<'_>,
-    caller: &TokenStream,
-    inits: &[TokenStream],
+    caller: &Code,
+    inits: &[Code],
     from: From<'_>,
     root: &str,
-) -> Option<TokenStream> {
+) -> Option<Code> {
     let name = ident(&t.name);
     let row = ident(&format!("__{}Row", t.name));
     let row_struct = row_struct(&row, projection);
@@ -239,10 +238,10 @@ fn emit_direct(
     for f in model.fields.iter().filter(|f| f.primary_key || f.unique) {
         let fn_name = ident(&if f.primary_key { "get".to_owned() } else { format!("get_by_{}", f.column) });
         let arg = ident(&f.column);
-        let arg_ty = if f.ty.is_textual() { quote!(&str) } else { names::column(&f.ty, from) };
+        let arg_ty = if f.ty.is_textual() { code!(&str) } else { names::column(&f.ty, from) };
         let doc = names::doc(&format!("The `{}` whose row has this `{}`, if any, in one statement.", t.name, f.column));
         let column = f.column.clone();
-        getters.push(quote! {
+        getters.push(code! {
             #doc
             pub async fn #fn_name(
                 db: &::charter_runtime::Db,
@@ -255,7 +254,7 @@ fn emit_direct(
             }
         });
     }
-    Some(quote! {
+    Some(code! {
         #row_struct
 
         #[allow(non_upper_case_globals)]

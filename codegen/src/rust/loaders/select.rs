@@ -4,9 +4,8 @@
 //! Related rows are joined; many-to-many values, counts and caller checks are correlated subqueries on the
 //! join tables' keys, which both planners run as index lookups. Lists come back as one JSON array per row.
 
+use crate::rust::code::{Code, code};
 use charter_spec::{Model, ScalarType, Source, Spec, TypeDef};
-use proc_macro2::TokenStream;
-use quote::quote;
 
 use super::super::names::{self, From};
 
@@ -17,7 +16,7 @@ const MAX_JOIN_DEPTH: usize = 4;
 #[derive(Clone)]
 pub struct Column {
     pub alias: String,
-    pub ty: TokenStream,
+    pub ty: Code,
     sqlite: String,
     postgres: String,
     /// The SQL when no caller is signed in (caller checks are simply false), if it differs.
@@ -32,7 +31,7 @@ pub struct Projection<'s> {
     joins: Vec<String>,
     aliases: usize,
     /// The Rust type of the caller's key, when some column compares with it (bound as `$1`).
-    pub caller_key: Option<TokenStream>,
+    pub caller_key: Option<Code>,
     /// Whether the loaded row `c` is owned, so reads move its fields instead of cloning them.
     owned: bool,
 }
@@ -43,8 +42,8 @@ impl<'s> Projection<'s> {
     }
 
     /// Reads column `col` of the loaded row `c`.
-    pub fn read(&self, col: &proc_macro2::Ident) -> TokenStream {
-        if self.owned { quote!(c.#col) } else { quote!(c.#col.clone()) }
+    pub fn read(&self, col: &crate::rust::code::Ident) -> Code {
+        if self.owned { code!(c.#col) } else { code!(c.#col.clone()) }
     }
 
     fn alias(&mut self, prefix: &str) -> String {
@@ -52,12 +51,12 @@ impl<'s> Projection<'s> {
         format!("{prefix}{}", self.aliases)
     }
 
-    fn push(&mut self, alias: String, ty: TokenStream, sql: String) {
+    fn push(&mut self, alias: String, ty: Code, sql: String) {
         self.columns.push(Column { alias, ty, sqlite: sql.clone(), postgres: sql, anonymous: None });
     }
 
     /// Selects a plain column of a joined (or the root) table.
-    pub fn plain(&mut self, alias: String, ty: TokenStream, table_alias: &str, column: &str) {
+    pub fn plain(&mut self, alias: String, ty: Code, table_alias: &str, column: &str) {
         self.push(alias, ty, format!(r#"{table_alias}."{column}""#));
     }
 
@@ -72,7 +71,7 @@ impl<'s> Projection<'s> {
         field: &charter_spec::TypeField,
         source: &Source,
         stack: &mut Vec<String>,
-    ) -> Option<TokenStream> {
+    ) -> Option<Code> {
         let pk = &model.primary_key().column;
         let m2m = |rel: &str| model.many_to_many.iter().find(|r| r.name == rel);
         let col = names::ident(alias);
@@ -111,7 +110,7 @@ impl<'s> Projection<'s> {
                 let value = format!(r#"{v}."{target_column}""#);
                 self.columns.push(Column {
                     alias: alias.to_owned(),
-                    ty: quote!(::charter_runtime::db::JsonList<#item>),
+                    ty: code!(::charter_runtime::db::JsonList<#item>),
                     // SQLite would sort each row's values in a temporary b-tree; they are sorted after
                     // decoding instead, in byte order like BINARY and `COLLATE "C"` (only for types
                     // whose Rust order is the database's).
@@ -126,7 +125,7 @@ impl<'s> Projection<'s> {
                     anonymous: None,
                 });
                 let list = self.read(&col);
-                Some(if sortable { quote!(::charter_runtime::db::JsonList::sorted(#list)) } else { quote!(#list.0) })
+                Some(if sortable { code!(::charter_runtime::db::JsonList::sorted(#list)) } else { code!(#list.0) })
             }
             Source::Count { relation } => {
                 let rel = m2m(relation)?;
@@ -136,10 +135,10 @@ impl<'s> Projection<'s> {
                     join = rel.join_table,
                     src = rel.source_column
                 );
-                self.push(alias.to_owned(), quote!(i64), sql);
+                self.push(alias.to_owned(), code!(i64), sql);
                 Some(match &field.shape {
-                    charter_spec::Shape::Scalar(ScalarType::Int) => quote!(i32::try_from(c.#col).unwrap_or(i32::MAX)),
-                    _ => quote!(c.#col),
+                    charter_spec::Shape::Scalar(ScalarType::Int) => code!(i32::try_from(c.#col).unwrap_or(i32::MAX)),
+                    _ => code!(c.#col),
                 })
             }
             Source::ContainsCaller { relation } | Source::CallerContains { relation } => {
@@ -155,12 +154,12 @@ impl<'s> Projection<'s> {
                 let sql = format!(r#"EXISTS (SELECT 1 FROM "{join}" {j} WHERE {condition})"#, join = rel.join_table);
                 self.columns.push(Column {
                     alias: alias.to_owned(),
-                    ty: quote!(bool),
+                    ty: code!(bool),
                     sqlite: sql.clone(),
                     postgres: sql,
                     anonymous: Some("FALSE".into()),
                 });
-                Some(quote!(c.#col))
+                Some(code!(c.#col))
             }
             Source::Related { column, target, .. } => {
                 let fk = model.fields.iter().find(|x| x.column == *column)?;
@@ -186,11 +185,11 @@ impl<'s> Projection<'s> {
                 let path = names::type_path(nested_ref, self.from);
                 Some(if fk.optional {
                     let present = names::ident(&format!("{alias}__key"));
-                    quote!(match &c.#present { Some(_) => Some(#path { #init }), None => None })
+                    code!(match &c.#present { Some(_) => Some(#path { #init }), None => None })
                 } else if field.optional {
-                    quote!(Some(#path { #init }))
+                    code!(Some(#path { #init }))
                 } else {
-                    quote!(#path { #init })
+                    code!(#path { #init })
                 })
             }
         }
@@ -206,14 +205,14 @@ impl<'s> Projection<'s> {
         prefix: &str,
         nullable: bool,
         stack: &mut Vec<String>,
-    ) -> Option<TokenStream> {
+    ) -> Option<Code> {
         if nested.from_model.as_ref().and_then(|r| self.spec.model(r)).map(|m| m.table.as_str()) != Some(&model.table) {
             return None;
         }
         if nullable {
             let pk = model.primary_key();
             let ty = names::column(&pk.ty, self.from);
-            self.plain(format!("{prefix}__key"), quote!(Option<#ty>), t, &pk.column);
+            self.plain(format!("{prefix}__key"), code!(Option<#ty>), t, &pk.column);
         }
         let mut inits = Vec::new();
         for f in &nested.fields {
@@ -224,14 +223,14 @@ impl<'s> Projection<'s> {
                 (None, Some(mf)) => {
                     let mf = model.field(mf)?;
                     let base = names::column(&mf.ty, self.from);
-                    let ty = if mf.optional || nullable { quote!(Option<#base>) } else { base };
+                    let ty = if mf.optional || nullable { code!(Option<#base>) } else { base };
                     self.plain(alias.clone(), ty, t, &mf.column);
                     let col = names::ident(&alias);
                     let missing = format!("joined `{}` row without `{}`", model.name, mf.name);
                     let owned = if nullable && !mf.optional {
                         {
                             let read = self.read(&col);
-                            quote!(#read.ok_or_else(|| ::charter_runtime::DbError::Decode(#missing.into()))?)
+                            code!(#read.ok_or_else(|| ::charter_runtime::DbError::Decode(#missing.into()))?)
                         }
                     } else {
                         self.read(&col)
@@ -240,9 +239,9 @@ impl<'s> Projection<'s> {
                 }
                 (None, None) => return None,
             };
-            inits.push(quote!(#name: #value));
+            inits.push(code!(#name: #value));
         }
-        Some(quote!(#(#inits),*))
+        Some(code!(#(#inits),*))
     }
 
     /// The statement as a runtime `Select`: each column `<sql> AS "<alias>"` in the forms it takes per
@@ -250,26 +249,26 @@ impl<'s> Projection<'s> {
     /// root goes between them under its table's name (the table itself, or a page of it as a derived
     /// table), so model filters and orderings, written against that name, apply as they are. A caller's
     /// key is `$1` when bound, so further placeholders start after it.
-    pub fn select(&self, root: &str) -> TokenStream {
-        let l = quote!(::charter_runtime::__private::loader);
+    pub fn select(&self, root: &str) -> Code {
+        let l = code!(::charter_runtime::__private::loader);
         let columns = self.columns.iter().map(|c| {
             let with_alias = |sql: &str| format!(r#"{sql} AS "{}""#, c.alias);
             let (sqlite, postgres) = (with_alias(&c.sqlite), with_alias(&c.postgres));
             match (&c.anonymous, sqlite == postgres) {
-                (None, true) => quote!(#l::Column::Same(#sqlite)),
-                (None, false) => quote!(#l::Column::Backend { sqlite: #sqlite, postgres: #postgres }),
+                (None, true) => code!(#l::Column::Same(#sqlite)),
+                (None, false) => code!(#l::Column::Backend { sqlite: #sqlite, postgres: #postgres }),
                 (Some(anonymous), true) => {
                     let anonymous = with_alias(anonymous);
-                    quote!(#l::Column::Caller { signed_in: #sqlite, anonymous: #anonymous })
+                    code!(#l::Column::Caller { signed_in: #sqlite, anonymous: #anonymous })
                 }
                 (Some(anonymous), false) => {
                     let anonymous = with_alias(anonymous);
-                    quote!(#l::Column::Both { sqlite: #sqlite, postgres: #postgres, anonymous: #anonymous })
+                    code!(#l::Column::Both { sqlite: #sqlite, postgres: #postgres, anonymous: #anonymous })
                 }
             }
         });
         let joins: String = self.joins.iter().map(|j| format!(" {j}")).collect();
-        quote!(#l::Select::new(#root, &[#(#columns),*], #joins))
+        code!(#l::Select::new(#root, &[#(#columns),*], #joins))
     }
 
     /// Whether any column depends on the caller (the statement then has a signed-in and an anonymous form).
