@@ -55,12 +55,12 @@ impl<A> Shared<A> {
     }
 }
 
-/// A request with its body read (within the body limit) and its path and query parameters decoded.
+/// A request with its body read (within the body limit). Path parameters are the router's (shared, not
+/// copied); the query string is decoded where a parameter is read, borrowing unless it was escaped.
 pub struct Request {
     parts: http::request::Parts,
     body: Bytes,
-    path: Vec<(String, String)>,
-    query: Vec<(String, String)>,
+    path: Option<RawPathParams>,
 }
 
 impl Request {
@@ -75,15 +75,23 @@ impl Request {
     async fn read(request: axum::extract::Request, ctx: &Ctx) -> Result<Request, ApiError> {
         let (mut parts, body) = request.into_parts();
         let path = match RawPathParams::from_request_parts(&mut parts, &()).await {
-            Ok(params) => params.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
+            Ok(params) => Some(params),
             Err(axum::extract::rejection::RawPathParamsRejection::InvalidUtf8InPathParam(_)) => {
                 return Err(ApiError::bad_request("a path parameter is not valid UTF-8"));
             }
-            Err(_) => Vec::new(),
+            Err(_) => None,
         };
-        let query = form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()).into_owned().collect();
         let body = extract::read_body(body, ctx.body_limit()).await?;
-        Ok(Request { parts, body, path, query })
+        Ok(Request { parts, body, path })
+    }
+
+    fn path_values<'r>(&'r self, name: &'r str) -> impl Iterator<Item = &'r str> + 'r {
+        self.path.iter().flat_map(|params| params.iter()).filter(move |(k, _)| *k == name).map(|(_, v)| v)
+    }
+
+    fn query_values<'r>(&'r self, name: &'r str) -> impl Iterator<Item = Cow<'r, str>> + 'r {
+        let query = self.parts.uri.query().unwrap_or("");
+        form_urlencoded::parse(query.as_bytes()).filter(move |(k, _)| k == name).map(|(_, v)| v)
     }
 }
 
@@ -110,10 +118,6 @@ pub fn caller_optional(req: &Request, ctx: &Ctx) -> Result<Option<Caller>, ApiEr
 
 pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
     extract::json_from_slice(&req.parts.headers, &req.body)
-}
-
-fn values<'r>(pairs: &'r [(String, String)], name: &str) -> Vec<&'r str> {
-    pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
 }
 
 fn parse_one<T: DeserializeOwned>(name: &str, value: &str, errors: &mut Vec<FieldError>) -> Option<T> {
@@ -149,8 +153,9 @@ fn refine<T>(field: &mut FieldError) {
 
 /// A path parameter; `None` (with an error pushed) when it does not parse.
 pub fn path<T: DeserializeOwned>(req: &Request, name: &str, errors: &mut Vec<FieldError>) -> Option<T> {
-    match values(&req.path, name).as_slice() {
-        [value] => parse_one(name, value, errors),
+    let mut values = req.path_values(name);
+    match (values.next(), values.next()) {
+        (Some(value), None) => parse_one(name, value, errors),
         _ => {
             errors.push(FieldError::new(name, "required", "is required"));
             None
@@ -161,9 +166,11 @@ pub fn path<T: DeserializeOwned>(req: &Request, name: &str, errors: &mut Vec<Fie
 /// An optional query parameter: `None` when absent or empty; `None` with an error pushed when it does
 /// not parse or is repeated.
 pub fn query<T: DeserializeOwned>(req: &Request, name: &str, errors: &mut Vec<FieldError>) -> Option<T> {
-    match values(&req.query, name).as_slice() {
-        [] | [""] => None,
-        [value] => parse_one(name, value, errors),
+    let mut values = req.query_values(name);
+    match (values.next(), values.next()) {
+        (None, _) => None,
+        (Some(value), None) if value.is_empty() => None,
+        (Some(value), None) => parse_one(name, &value, errors),
         _ => {
             errors.push(FieldError::new(name, "duplicate", "must be given only once"));
             None
@@ -173,7 +180,7 @@ pub fn query<T: DeserializeOwned>(req: &Request, name: &str, errors: &mut Vec<Fi
 
 /// A required query parameter: like [`query`], with a `required` error when absent.
 pub fn query_required<T: DeserializeOwned>(req: &Request, name: &str, errors: &mut Vec<FieldError>) -> Option<T> {
-    if values(&req.query, name).iter().all(|v| v.is_empty()) {
+    if req.query_values(name).all(|v| v.is_empty()) {
         errors.push(FieldError::new(name, "required", "is required"));
         return None;
     }
@@ -183,8 +190,8 @@ pub fn query_required<T: DeserializeOwned>(req: &Request, name: &str, errors: &m
 /// A repeated query parameter (`tag=a&tag=b`), every value parsed; failures name the index (`tag[1]`).
 pub fn query_list<T: DeserializeOwned>(req: &Request, name: &str, errors: &mut Vec<FieldError>) -> Vec<T> {
     let mut out = Vec::new();
-    for (index, value) in values(&req.query, name).into_iter().enumerate() {
-        if let Some(v) = parse_one(&format!("{name}[{index}]"), value, errors) {
+    for (index, value) in req.query_values(name).enumerate() {
+        if let Some(v) = parse_one(&format!("{name}[{index}]"), &value, errors) {
             out.push(v);
         }
     }

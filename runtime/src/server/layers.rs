@@ -1,30 +1,29 @@
-//! The middleware stack, outermost first: request id → tracing (when INFO is on) → request id
-//! propagation → CORS → the guard (error envelope, timeout, panic catcher) → routes.
+//! The middleware stack, outermost first: request id → tracing (when INFO is on) → CORS → the guard
+//! (error envelope, timeout, panic catcher) → routes.
 
 use std::any::Any;
+use std::convert::Infallible;
 use std::future::Future;
-use std::task::Poll;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::middleware::{self, Next};
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::response::{IntoResponse, Response};
 use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderName, HeaderValue, Method, StatusCode};
-use tower::ServiceBuilder;
+use tower::{Layer, Service, ServiceBuilder};
 use tower_http::cors::{AllowOrigin, Any as AnyOrigin, CorsLayer};
-use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use super::request_id::{REQUEST_ID, RequestIdLayer, RequestIds};
 use super::{ApiSpec, ServeError};
 use crate::config::Config;
 use crate::envelope::Envelope;
 use crate::error::{ApiError, Unrendered};
-
-pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub(super) fn wrap(router: Router, spec: &'static ApiSpec, config: &Config) -> Result<Router, ServeError> {
     let guard = Guard { envelope: &spec.envelope, body_limit: config.body_limit, timeout: config.request_timeout };
@@ -35,15 +34,11 @@ pub(super) fn wrap(router: Router, spec: &'static ApiSpec, config: &Config) -> R
     // One `Router::layer` call for the whole stack: each call wraps every route in another boxed service,
     // and a request clones that chain of boxes at every level (callgrind: 17 boxed clones per request with
     // a call per layer, 1 with the stack).
-    let inner = ServiceBuilder::new()
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .option_layer(cors)
-        .layer(middleware::from_fn_with_state(guard, guard_request))
-        .layer(DefaultBodyLimit::max(config.body_limit));
+    let inner = ServiceBuilder::new().option_layer(cors).layer(guard).layer(DefaultBodyLimit::max(config.body_limit));
     // Per-request spans and their INFO lines cost time on every request; when the filter drops them anyway
     // (RUST_LOG=warn, say), the layer is left out. Errors are logged where they happen either way. The two
     // stacks differ in response body type, so they are built apart.
-    let ids = SetRequestIdLayer::new(REQUEST_ID, RequestIds::new());
+    let ids = RequestIdLayer(RequestIds::new());
     if tracing::enabled!(Level::INFO) {
         let trace = TraceLayer::new_for_http()
             .make_span_with(|request: &Request| {
@@ -54,29 +49,6 @@ pub(super) fn wrap(router: Router, spec: &'static ApiSpec, config: &Config) -> R
         Ok(router.layer(ServiceBuilder::new().layer(ids).layer(trace).layer(inner)))
     } else {
         Ok(router.layer(ServiceBuilder::new().layer(ids).layer(inner)))
-    }
-}
-
-/// Ids for requests that arrive without one: a random per-process prefix and a counter. As unique as a
-/// UUID across a fleet's logs, without asking the kernel for randomness on every request (a UUID v4 is one
-/// `getrandom` system call each, which showed in the HTTP bench as the one extra call per request).
-#[derive(Clone)]
-struct RequestIds {
-    prefix: std::sync::Arc<str>,
-    next: std::sync::Arc<std::sync::atomic::AtomicU64>,
-}
-
-impl RequestIds {
-    fn new() -> RequestIds {
-        let random = uuid::Uuid::new_v4().simple().to_string();
-        RequestIds { prefix: random[..16].into(), next: std::sync::Arc::default() }
-    }
-}
-
-impl MakeRequestId for RequestIds {
-    fn make_request_id<B>(&mut self, _request: &http::Request<B>) -> Option<RequestId> {
-        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        HeaderValue::from_str(&format!("{}-{n:08x}", self.prefix)).ok().map(RequestId::new)
     }
 }
 
@@ -133,16 +105,59 @@ struct Guard {
     timeout: Duration,
 }
 
+impl<S> Layer<S> for Guard {
+    type Service = Guarded<S>;
+
+    fn layer(&self, inner: S) -> Guarded<S> {
+        Guarded { inner, guard: *self }
+    }
+}
+
 /// Writes every error response in the project's envelope: errors rendered before the envelope was
 /// known ([`ApiError`] as `IntoResponse`), and the bare ones from axum, tower-http and hand-written
 /// handlers (405 from the router, 413 from the body limit, `(StatusCode, "text")` tuples).
 ///
 /// It also bounds the request's time and turns a handler's panic into a 500: one middleware for the three,
-/// since each layer costs a boxed service, future or body per request (the HTTP bench showed it). Request
-/// bodies are bounded where they are read (`extract::read_body`, `DefaultBodyLimit`).
-async fn guard_request(State(state): State<Guard>, request: Request, next: Next) -> Response {
-    let method = request.method().clone();
-    let mut response = match tokio::time::timeout(state.timeout, catch_unwind(next.run(request))).await {
+/// since each layer costs a boxed service, future or body per request (the HTTP bench showed it). It is a
+/// hand-written service rather than `middleware::from_fn`, which boxes and clones the inner service on
+/// every request. Request bodies are bounded where they are read (`extract::read_body`, `DefaultBodyLimit`).
+#[derive(Clone)]
+struct Guarded<S> {
+    inner: S,
+    guard: Guard,
+}
+
+impl<S> Service<Request> for Guarded<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let method = request.method().clone();
+        let guard = self.guard;
+        // Called on the instance `poll_ready` readied; the future owns only the inner call's future.
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.inner.call(request))) {
+            Ok(response) => Box::pin(async move {
+                let response = async move { response.await.unwrap_or_else(|never| match never {}) };
+                Ok(guard_response(guard, method, response).await)
+            }),
+            Err(panic) => {
+                Box::pin(async move { Ok(guard_response(guard, method, async { panic_response(panic) }).await) })
+            }
+        }
+    }
+}
+
+async fn guard_response(state: Guard, method: Method, response: impl Future<Output = Response>) -> Response {
+    let mut response = match tokio::time::timeout(state.timeout, catch_unwind(response)).await {
         Ok(Ok(response)) => response,
         Ok(Err(panic)) => panic_response(panic),
         Err(_) => {

@@ -12,6 +12,7 @@ use crate::envelope::Envelope;
 use crate::migrate::{MigrationError, Migrations};
 
 mod layers;
+mod request_id;
 mod routes;
 
 /// Everything the generated code knows about the API, emitted as one `static`.
