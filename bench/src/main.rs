@@ -2,6 +2,7 @@
 //!
 //! ```sh
 //! cargo run --release -p charter-bench -- http        # load both servers, SQLite and PostgreSQL
+//! cargo run --release -p charter-bench -- callgrind   # instructions per request of each server
 //! cargo run --release -p charter-bench -- codegen     # parse + validate + generate, 20 and 200 models
 //! cargo run --release -p charter-bench -- incremental # editing a use case does not rerun build.rs
 //! cargo run -p charter-bench -- smoke                 # all of it, seconds long (CI)
@@ -22,10 +23,11 @@ fn main() -> ExitCode {
     let result = match command {
         "codegen" => codegen::main(rest),
         "http" => http::main(rest),
+        "callgrind" => http::callgrind::main(rest),
         "incremental" => incremental::main(rest),
         "smoke" => smoke(rest),
         _ => {
-            eprintln!("usage: charter-bench <http|codegen|incremental|smoke> [options]");
+            eprintln!("usage: charter-bench <http|callgrind|codegen|incremental|smoke> [options]");
             return ExitCode::from(2);
         }
     };
@@ -45,5 +47,6 @@ fn smoke(args: &[String]) -> Result<(), String> {
     }
     codegen::main(&["--smoke".to_owned()])?;
     http::main(&["--smoke".to_owned()])?;
+    http::callgrind::main(&["--smoke", "--scenarios", "list tags"].map(str::to_owned))?;
     incremental::main(&[])
 }

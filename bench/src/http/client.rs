@@ -34,6 +34,44 @@ pub fn get(port: u16, path: &str, token: Option<&str>) -> Result<Reply, String> 
     Ok(Reply { status, body })
 }
 
+/// `count` sequential `GET path` requests on one keep-alive connection, as a load tool's connection sends
+/// them; every answer must be 200. Returns when the last response is read.
+pub fn get_many(port: u16, path: &str, token: Option<&str>, count: u32) -> Result<(), String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    stream.set_read_timeout(Some(Duration::from_secs(120))).map_err(|e| e.to_string())?;
+    let auth = token.map(|t| format!("Authorization: Token {t}\r\n")).unwrap_or_default();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{auth}\r\n");
+    let mut pending = Vec::new();
+    let mut buf = [0u8; 64 * 1024];
+    for i in 0..count {
+        stream.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
+        // Read one response: its head, then exactly its Content-Length.
+        loop {
+            if let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&pending[..end]).to_ascii_lowercase();
+                if !head.starts_with("http/1.1 200") {
+                    return Err(format!("request {i}: `{}`", head.lines().next().unwrap_or_default()));
+                }
+                let length = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|n| n.trim().parse::<usize>().ok())
+                    .ok_or("a response without Content-Length")?;
+                if pending.len() >= end + 4 + length {
+                    pending.drain(..end + 4 + length);
+                    break;
+                }
+            }
+            let n = stream.read(&mut buf).map_err(|e| e.to_string())?;
+            if n == 0 {
+                return Err(format!("request {i}: the server closed the connection"));
+            }
+            pending.extend_from_slice(&buf[..n]);
+        }
+    }
+    Ok(())
+}
+
 fn dechunk(mut rest: &str) -> Result<String, String> {
     let mut out = String::new();
     loop {

@@ -1,6 +1,7 @@
 //! `charter-bench http`: the generated Conduit server against the hand-written baseline, on SQLite and
 //! PostgreSQL, under the same load from `wrk`, alternately on the same machine.
 
+pub mod callgrind;
 mod client;
 mod database;
 mod report;
@@ -128,13 +129,21 @@ struct Binaries {
     baseline: PathBuf,
 }
 
-fn bench_backend(
+/// A seeded database both servers can serve: the environment they run with, the seeded data and a token
+/// of the signed-in caller.
+struct Prepared {
+    env: Vec<(&'static str, String)>,
+    seeded: Seeded,
+    token: String,
+}
+
+fn prepare(
     runtime: &tokio::runtime::Runtime,
-    options: &Options,
     bins: &Binaries,
     db: &BenchDb,
     work: &Path,
-) -> Result<Vec<String>, String> {
+    size: Size,
+) -> Result<Prepared, String> {
     let env = vec![
         ("DATABASE_URL", db.url.clone()),
         ("JWT_SECRET", JWT_SECRET.to_owned()),
@@ -145,7 +154,7 @@ fn bench_backend(
     Server::start("generated", &bins.generated, GENERATED_PORT, &env, work)?.stop();
     let seeded = runtime.block_on(async {
         let conn = Db::connect(&db.url).await.map_err(|e| format!("connect {}: {e}", db.label))?;
-        let seeded = seed::seed(&conn, options.size).await.map_err(|e| format!("seeding: {e}"));
+        let seeded = seed::seed(&conn, size).await.map_err(|e| format!("seeding: {e}"));
         conn.close().await;
         seeded
     })?;
@@ -154,13 +163,23 @@ fn bench_backend(
         "\n## {} ({} users, {} articles, {} tags, {} article tags, {} favorites, {} follows)",
         db.label, c.users, c.articles, c.tags, c.article_tags, c.favorites, c.follows
     );
-
-    let generated = Server::start("generated", &bins.generated, GENERATED_PORT, &env, work)?;
-    let baseline = Server::start("baseline", &bins.baseline, BASELINE_PORT, &env, work)?;
-    let idle = (generated.memory(), baseline.memory());
     let token = Jwt::new(JWT_SECRET.as_bytes(), Duration::from_secs(86_400))
         .issue(seeded.caller_id.to_string())
         .map_err(|e| format!("{e:?}"))?;
+    Ok(Prepared { env, seeded, token })
+}
+
+fn bench_backend(
+    runtime: &tokio::runtime::Runtime,
+    options: &Options,
+    bins: &Binaries,
+    db: &BenchDb,
+    work: &Path,
+) -> Result<Vec<String>, String> {
+    let Prepared { env, seeded, token } = prepare(runtime, bins, db, work, options.size)?;
+    let generated = Server::start("generated", &bins.generated, GENERATED_PORT, &env, work)?;
+    let baseline = Server::start("baseline", &bins.baseline, BASELINE_PORT, &env, work)?;
+    let idle = (generated.memory(), baseline.memory());
 
     let mut scenarios = scenarios(&seeded);
     if let Some(only) = &options.scenarios {

@@ -32,13 +32,33 @@ impl Server {
         env: &[(&str, String)],
         log_dir: &Path,
     ) -> Result<Server, String> {
+        Server::start_under(&[], name, binary, port, env, log_dir)
+    }
+
+    /// [`Server::start`] with `binary` run by `wrapper` (`valgrind --tool=callgrind ...`); its output goes
+    /// to the same log.
+    pub fn start_under(
+        wrapper: &[String],
+        name: &'static str,
+        binary: &Path,
+        port: u16,
+        env: &[(&str, String)],
+        log_dir: &Path,
+    ) -> Result<Server, String> {
         // Another server on the port would answer the readiness probe for this one.
         std::net::TcpListener::bind(("127.0.0.1", port))
             .map_err(|e| format!("port {port} is taken ({e}); is another bench still running?"))?;
         let log = log_dir.join(format!("{name}-{port}.log"));
         let file = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
         let err = file.try_clone().map_err(|e| e.to_string())?;
-        let mut command = Command::new(binary);
+        let mut command = match wrapper.split_first() {
+            Some((program, args)) => {
+                let mut c = Command::new(program);
+                c.args(args).arg(binary);
+                c
+            }
+            None => Command::new(binary),
+        };
         command.env("BIND_ADDR", format!("127.0.0.1:{port}")).stdin(Stdio::null()).stdout(file).stderr(err);
         for (k, v) in env {
             command.env(k, v);
@@ -80,6 +100,10 @@ impl Server {
         Memory { rss_kib: field("VmRSS:"), peak_kib: field("VmHWM:") }
     }
 
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
     pub fn log_tail(&self) -> String {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
@@ -88,28 +112,35 @@ impl Server {
 
     /// SIGTERM (graceful shutdown), then SIGKILL if it lingers.
     pub fn stop(mut self) {
-        self.terminate();
+        self.terminate(Duration::from_secs(10));
     }
 
-    fn terminate(&mut self) {
+    /// [`Server::stop`], waiting up to `grace` for a clean exit (a server under valgrind writes its
+    /// totals as it exits); its whole log if it exited by itself.
+    pub fn stop_within(mut self, grace: Duration) -> Option<String> {
+        self.terminate(grace).then(|| self.log())
+    }
+
+    fn terminate(&mut self, grace: Duration) -> bool {
         if matches!(self.child.try_wait(), Ok(Some(_))) {
-            return;
+            return true;
         }
         let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + grace;
         while Instant::now() < deadline {
             if matches!(self.child.try_wait(), Ok(Some(_))) {
-                return;
+                return true;
             }
             std::thread::sleep(Duration::from_millis(20));
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+        false
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        self.terminate();
+        self.terminate(Duration::from_secs(10));
     }
 }

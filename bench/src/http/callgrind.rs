@@ -1,0 +1,185 @@
+//! `charter-bench callgrind`: instructions per request of each server, counted by valgrind.
+//!
+//! Requests per second on a shared 2-vCPU machine drift by tens of percent between runs; instruction
+//! counts do not. Each server runs under `valgrind --tool=callgrind` twice per scenario, once answering
+//! `n` requests and once `3n` (after the same warm-up, on one keep-alive connection), and the difference
+//! divided by `2n` is the cost of one request, with start-up, warm-up and shutdown cancelled out.
+//! Only the server's own process is counted: the database's work (PostgreSQL's server) is not.
+
+use std::path::Path;
+use std::time::Duration;
+
+use super::database::BenchDb;
+use super::server::Server;
+use super::{BASELINE_PORT, Backend, Binaries, GENERATED_PORT, Prepared, Scenario, client, prepare, scenarios};
+use crate::http::seed::Size;
+
+struct Options {
+    backends: Vec<Backend>,
+    /// Requests per run of a scenario that reads a page of articles; the others take ten times as many.
+    requests: u32,
+    scenarios: Option<Vec<String>>,
+    /// Where to keep each long run's callgrind profile, for `callgrind_annotate`.
+    keep: Option<std::path::PathBuf>,
+    smoke: bool,
+}
+
+const WARMUP: u32 = 20;
+
+pub fn main(args: &[String]) -> Result<(), String> {
+    let options = parse_args(args)?;
+    if std::process::Command::new("valgrind").arg("--version").output().is_err() {
+        return Err("valgrind is not installed (apt-get install valgrind)".into());
+    }
+    let root = super::workspace_root();
+    let bins = super::build_servers(&root)?;
+    let work = root.join("target/bench");
+    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    println!(
+        "instructions per request (valgrind --tool=callgrind; runs of n and 3n requests after {WARMUP} warm-up ones)"
+    );
+    let size = if options.smoke { Size::SMOKE } else { Size::FULL };
+    for &backend in &options.backends {
+        let db = runtime.block_on(BenchDb::create(backend, &work))?;
+        let outcome = count_backend(&runtime, &options, &bins, &db, &work, size);
+        runtime.block_on(db.drop_database());
+        outcome?;
+    }
+    if options.smoke {
+        println!("\n(smoke run: the figures mean nothing)");
+    }
+    Ok(())
+}
+
+fn count_backend(
+    runtime: &tokio::runtime::Runtime,
+    options: &Options,
+    bins: &Binaries,
+    db: &BenchDb,
+    work: &Path,
+    size: Size,
+) -> Result<(), String> {
+    let Prepared { env, seeded, token } = prepare(runtime, bins, db, work, size)?;
+    let mut scenarios = scenarios(&seeded);
+    if let Some(only) = &options.scenarios {
+        scenarios.retain(|s| only.iter().any(|o| s.name.starts_with(o.as_str())));
+    }
+    println!("{:<17} {:>6} {:>14} {:>14} {:>8}", "scenario", "n", "generated", "baseline", "ratio");
+    for scenario in &scenarios {
+        let n = if scenario.path.starts_with("/api/articles?") || scenario.path == "/api/articles" {
+            options.requests
+        } else {
+            options.requests * 10
+        };
+        let token = scenario.signed_in.then_some(token.as_str());
+        let keep = options.keep.as_deref();
+        let count = |name, binary: &Path, port| per_request(name, binary, port, &env, work, scenario, token, n, keep);
+        let generated = count("generated", &bins.generated, GENERATED_PORT)?;
+        let baseline = count("baseline", &bins.baseline, BASELINE_PORT)?;
+        println!(
+            "{:<17} {:>6} {:>13.1}k {:>13.1}k {:>7.3}×",
+            scenario.name,
+            n,
+            generated / 1000.0,
+            baseline / 1000.0,
+            generated / baseline
+        );
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn per_request(
+    name: &'static str,
+    binary: &Path,
+    port: u16,
+    env: &[(&str, String)],
+    work: &Path,
+    scenario: &Scenario,
+    token: Option<&str>,
+    n: u32,
+    keep: Option<&Path>,
+) -> Result<f64, String> {
+    let short = instructions(name, binary, port, env, work, scenario, token, n, None)?;
+    let long = instructions(name, binary, port, env, work, scenario, token, 3 * n, keep)?;
+    Ok(long.saturating_sub(short) as f64 / f64::from(2 * n))
+}
+
+/// Every instruction the server ran from start to exit, answering `WARMUP + requests` requests.
+#[allow(clippy::too_many_arguments)]
+fn instructions(
+    name: &'static str,
+    binary: &Path,
+    port: u16,
+    env: &[(&str, String)],
+    work: &Path,
+    scenario: &Scenario,
+    token: Option<&str>,
+    requests: u32,
+    keep: Option<&Path>,
+) -> Result<u64, String> {
+    let out = work.join(format!("callgrind-{name}.out"));
+    let wrapper =
+        ["valgrind".to_owned(), "--tool=callgrind".to_owned(), format!("--callgrind-out-file={}", out.display())];
+    let server = Server::start_under(&wrapper, name, binary, port, env, work)?;
+    client::get_many(port, &scenario.path, token, WARMUP)
+        .and_then(|()| client::get_many(port, &scenario.path, token, requests))
+        .map_err(|e| format!("{name} {}: {e}", scenario.name))?;
+    // valgrind writes its totals as the process exits.
+    let log =
+        server.stop_within(Duration::from_secs(120)).ok_or_else(|| format!("{name} did not exit after SIGTERM"))?;
+    match keep {
+        Some(dir) => {
+            let kept = dir.join(format!("{}-{name}.callgrind", scenario.name.replace([' ', ','], "-")));
+            std::fs::rename(&out, &kept).map_err(|e| format!("{}: {e}", kept.display()))?;
+        }
+        None => {
+            let _ = std::fs::remove_file(&out);
+        }
+    }
+    log.lines()
+        .find_map(|l| l.split_once("Collected :").map(|(_, n)| n.trim().to_owned()))
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| format!("{name}: no instruction count in valgrind's output:\n{log}"))
+}
+
+fn parse_args(args: &[String]) -> Result<Options, String> {
+    let mut options =
+        Options { backends: vec![Backend::Sqlite], requests: 100, scenarios: None, keep: None, smoke: false };
+    if args.iter().any(|a| a == "--smoke") {
+        options.smoke = true;
+        options.requests = 2;
+    }
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = || it.next().cloned().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--backend" => {
+                options.backends = match value()?.as_str() {
+                    "sqlite" => vec![Backend::Sqlite],
+                    "postgres" => vec![Backend::Postgres],
+                    "both" => vec![Backend::Sqlite, Backend::Postgres],
+                    other => return Err(format!("--backend: `{other}` is not sqlite, postgres or both")),
+                }
+            }
+            "--requests" => {
+                let v = value()?;
+                options.requests = v
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or(format!("--requests: `{v}` is not a positive number"))?;
+            }
+            "--keep" => {
+                let dir = std::path::PathBuf::from(value()?);
+                std::fs::create_dir_all(&dir).map_err(|e| format!("--keep {}: {e}", dir.display()))?;
+                options.keep = Some(dir);
+            }
+            "--scenarios" => options.scenarios = Some(value()?.split(',').map(str::to_owned).collect()),
+            "--smoke" => {}
+            other => return Err(format!("unknown option `{other}`")),
+        }
+    }
+    Ok(options)
+}
