@@ -111,7 +111,8 @@ impl<'s> Projection<'s> {
                 self.columns.push(Column {
                     alias: alias.to_owned(),
                     ty: code!(::charter_runtime::db::JsonList<#item>),
-                    // SQLite would sort each row's values in a temporary b-tree; they are sorted after
+                    // An `ORDER BY` inside the aggregate sorts each row's values on its own (SQLite in
+                    // a temporary b-tree, PostgreSQL in a tuplesort per group); they are sorted after
                     // decoding instead, in byte order like BINARY and `COLLATE "C"` (only for types
                     // whose Rust order is the database's).
                     sqlite: if sortable {
@@ -119,9 +120,11 @@ impl<'s> Projection<'s> {
                     } else {
                         format!("(SELECT json_group_array({value} ORDER BY {value}) {from})")
                     },
-                    postgres: format!(
-                        "COALESCE((SELECT json_agg({value} ORDER BY {value}{collate}) {from})::text, '[]')"
-                    ),
+                    postgres: if sortable {
+                        format!("COALESCE((SELECT json_agg({value}) {from})::text, '[]')")
+                    } else {
+                        format!("COALESCE((SELECT json_agg({value} ORDER BY {value}{collate}) {from})::text, '[]')")
+                    },
                     anonymous: None,
                 });
                 let list = self.read(&col);

@@ -2862,7 +2862,7 @@ pub mod articles {
             ),
             ::charter_runtime::__private::loader::Column::Backend {
                 sqlite: "(SELECT json_group_array(v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\"",
-                postgres: "COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\"",
+                postgres: "COALESCE((SELECT json_agg(v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\"",
             },
             ::charter_runtime::__private::loader::Column::Caller {
                 signed_in: "EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\"",
@@ -3035,7 +3035,7 @@ pub mod articles {
             ),
             ::charter_runtime::__private::loader::Column::Backend {
                 sqlite: "(SELECT json_group_array(v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\"",
-                postgres: "COALESCE((SELECT json_agg(v3.\"name\" ORDER BY v3.\"name\" COLLATE \"C\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\"",
+                postgres: "COALESCE((SELECT json_agg(v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\"",
             },
             ::charter_runtime::__private::loader::Column::Caller {
                 signed_in: "EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\"",
