@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use super::database::BenchDb;
 use super::server::Server;
-use super::{BASELINE_PORT, Backend, Binaries, GENERATED_PORT, Prepared, Scenario, client, prepare, scenarios};
+use super::{
+    BASELINE_PORT, Backend, Binaries, GENERATED_PORT, Prepared, Scenario, backends, client, prepare, scenarios,
+};
 use crate::http::seed::Size;
 
 struct Options {
@@ -73,8 +75,9 @@ fn count_backend(
             options.requests * 10
         };
         let token = scenario.signed_in.then_some(token.as_str());
-        let keep = options.keep.as_deref();
-        let count = |name, binary: &Path, port| per_request(name, binary, port, &env, work, scenario, token, n, keep);
+        let count = |name, binary: &Path, port| {
+            Counted { name, binary, port, env: &env, work, scenario, token }.per_request(n, options.keep.as_deref())
+        };
         let generated = count("generated", &bins.generated, GENERATED_PORT)?;
         let baseline = count("baseline", &bins.baseline, BASELINE_PORT)?;
         println!(
@@ -89,59 +92,51 @@ fn count_backend(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn per_request(
+/// One server answering one scenario under valgrind.
+struct Counted<'a> {
     name: &'static str,
-    binary: &Path,
+    binary: &'a Path,
     port: u16,
-    env: &[(&str, String)],
-    work: &Path,
-    scenario: &Scenario,
-    token: Option<&str>,
-    n: u32,
-    keep: Option<&Path>,
-) -> Result<f64, String> {
-    let short = instructions(name, binary, port, env, work, scenario, token, n, None)?;
-    let long = instructions(name, binary, port, env, work, scenario, token, 3 * n, keep)?;
-    Ok(long.saturating_sub(short) as f64 / f64::from(2 * n))
+    env: &'a [(&'a str, String)],
+    work: &'a Path,
+    scenario: &'a Scenario,
+    token: Option<&'a str>,
 }
 
-/// Every instruction the server ran from start to exit, answering `WARMUP + requests` requests.
-#[allow(clippy::too_many_arguments)]
-fn instructions(
-    name: &'static str,
-    binary: &Path,
-    port: u16,
-    env: &[(&str, String)],
-    work: &Path,
-    scenario: &Scenario,
-    token: Option<&str>,
-    requests: u32,
-    keep: Option<&Path>,
-) -> Result<u64, String> {
-    let out = work.join(format!("callgrind-{name}.out"));
-    let wrapper =
-        ["valgrind".to_owned(), "--tool=callgrind".to_owned(), format!("--callgrind-out-file={}", out.display())];
-    let server = Server::start_under(&wrapper, name, binary, port, env, work)?;
-    client::get_many(port, &scenario.path, token, WARMUP)
-        .and_then(|()| client::get_many(port, &scenario.path, token, requests))
-        .map_err(|e| format!("{name} {}: {e}", scenario.name))?;
-    // valgrind writes its totals as the process exits.
-    let log =
-        server.stop_within(Duration::from_secs(120)).ok_or_else(|| format!("{name} did not exit after SIGTERM"))?;
-    match keep {
-        Some(dir) => {
-            let kept = dir.join(format!("{}-{name}.callgrind", scenario.name.replace([' ', ','], "-")));
-            std::fs::rename(&out, &kept).map_err(|e| format!("{}: {e}", kept.display()))?;
-        }
-        None => {
-            let _ = std::fs::remove_file(&out);
-        }
+impl Counted<'_> {
+    fn per_request(&self, n: u32, keep: Option<&Path>) -> Result<f64, String> {
+        let short = self.instructions(n, None)?;
+        let long = self.instructions(3 * n, keep)?;
+        Ok(long.saturating_sub(short) as f64 / f64::from(2 * n))
     }
-    log.lines()
-        .find_map(|l| l.split_once("Collected :").map(|(_, n)| n.trim().to_owned()))
-        .and_then(|n| n.parse().ok())
-        .ok_or_else(|| format!("{name}: no instruction count in valgrind's output:\n{log}"))
+
+    /// Every instruction the server ran from start to exit, answering `WARMUP + requests` requests.
+    fn instructions(&self, requests: u32, keep: Option<&Path>) -> Result<u64, String> {
+        let Counted { name, binary, port, env, work, scenario, token } = *self;
+        let out = work.join(format!("callgrind-{name}.out"));
+        let wrapper =
+            ["valgrind".to_owned(), "--tool=callgrind".to_owned(), format!("--callgrind-out-file={}", out.display())];
+        let server = Server::start_under(&wrapper, name, binary, port, env, work)?;
+        client::get_many(port, &scenario.path, token, WARMUP)
+            .and_then(|()| client::get_many(port, &scenario.path, token, requests))
+            .map_err(|e| format!("{name} {}: {e}", scenario.name))?;
+        // valgrind writes its totals as the process exits.
+        let log =
+            server.stop_within(Duration::from_secs(120)).ok_or_else(|| format!("{name} did not exit after SIGTERM"))?;
+        match keep {
+            Some(dir) => {
+                let kept = dir.join(format!("{}-{name}.callgrind", scenario.name.replace([' ', ','], "-")));
+                std::fs::rename(&out, &kept).map_err(|e| format!("{}: {e}", kept.display()))?;
+            }
+            None => {
+                let _ = std::fs::remove_file(&out);
+            }
+        }
+        log.lines()
+            .find_map(|l| l.split_once("Collected :").map(|(_, n)| n.trim().to_owned()))
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| format!("{name}: no instruction count in valgrind's output:\n{log}"))
+    }
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
@@ -155,14 +150,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     while let Some(arg) = it.next() {
         let mut value = || it.next().cloned().ok_or_else(|| format!("{arg} needs a value"));
         match arg.as_str() {
-            "--backend" => {
-                options.backends = match value()?.as_str() {
-                    "sqlite" => vec![Backend::Sqlite],
-                    "postgres" => vec![Backend::Postgres],
-                    "both" => vec![Backend::Sqlite, Backend::Postgres],
-                    other => return Err(format!("--backend: `{other}` is not sqlite, postgres or both")),
-                }
-            }
+            "--backend" => options.backends = backends(&value()?)?,
             "--requests" => {
                 let v = value()?;
                 options.requests = v

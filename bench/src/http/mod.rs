@@ -264,6 +264,16 @@ fn build_servers(root: &Path) -> Result<Binaries, String> {
     Ok(Binaries { generated: dir.join("conduit-example"), baseline: dir.join("conduit-baseline") })
 }
 
+/// The value of `--backend`.
+fn backends(value: &str) -> Result<Vec<Backend>, String> {
+    match value {
+        "sqlite" => Ok(vec![Backend::Sqlite]),
+        "postgres" => Ok(vec![Backend::Postgres]),
+        "both" => Ok(vec![Backend::Sqlite, Backend::Postgres]),
+        other => Err(format!("--backend: `{other}` is not sqlite, postgres or both")),
+    }
+}
+
 fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut options = Options {
         backends: vec![Backend::Sqlite, Backend::Postgres],
@@ -286,14 +296,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         let mut value = || it.next().cloned().ok_or_else(|| format!("{arg} needs a value"));
         let number = |v: String| v.parse::<u64>().map_err(|_| format!("{arg}: `{v}` is not a number"));
         match arg.as_str() {
-            "--backend" => {
-                options.backends = match value()?.as_str() {
-                    "sqlite" => vec![Backend::Sqlite],
-                    "postgres" => vec![Backend::Postgres],
-                    "both" => vec![Backend::Sqlite, Backend::Postgres],
-                    other => return Err(format!("--backend: `{other}` is not sqlite, postgres or both")),
-                }
-            }
+            "--backend" => options.backends = backends(&value()?)?,
             "--duration" => options.load.duration = Duration::from_secs(number(value()?)?.max(1)),
             "--threads" => options.load.threads = number(value()?)? as u32,
             "--connections" => options.load.connections = number(value()?)? as u32,

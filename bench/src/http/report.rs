@@ -34,8 +34,8 @@ impl<'a> Table<'a> {
         let label = self.backend.label();
         let mut misses = Vec::new();
         println!(
-            "{:<16} {:>10} {:>8} {:>8} | {:>10} {:>8} {:>8} | {:>6} {:>6} | {}",
-            "scenario", "gen req/s", "p50 ms", "p99 ms", "base req/s", "p50 ms", "p99 ms", "req/s", "p99", "targets"
+            "{:<16} {:>10} {:>8} {:>8} | {:>10} {:>8} {:>8} | {:>6} {:>6} | targets",
+            "scenario", "gen req/s", "p50 ms", "p99 ms", "base req/s", "p50 ms", "p99 ms", "req/s", "p99"
         );
         for row in &self.rows {
             let (g, b) = (row.generated, row.baseline);

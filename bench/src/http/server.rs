@@ -75,10 +75,8 @@ impl Server {
             if let Ok(Some(status)) = self.child.try_wait() {
                 return Err(format!("{} exited ({status}) before answering:\n{}", self.name, self.log_tail()));
             }
-            if let Ok(reply) = client::get(self.port, "/api/tags", None) {
-                if reply.status == 200 {
-                    return Ok(());
-                }
+            if client::get(self.port, "/api/tags", None).is_ok_and(|reply| reply.status == 200) {
+                return Ok(());
             }
             if Instant::now() > deadline {
                 return Err(format!("{} did not answer within 60 s:\n{}", self.name, self.log_tail()));
