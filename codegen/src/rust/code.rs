@@ -192,49 +192,13 @@ pub mod __rt {
 
     impl<T: ToCode + ?Sized> RepOnce for T {}
 
-    pub trait RepRef {
-        type Iter<'a>: Iterator
-        where
-            Self: 'a;
-        fn __rep(&self) -> (Self::Iter<'_>, bool);
+    /// Slices, and through auto-deref `Vec`s and arrays.
+    pub trait RepRef<T> {
+        fn __rep(&self) -> (std::slice::Iter<'_, T>, bool);
     }
 
-    impl<T> RepRef for [T] {
-        type Iter<'a>
-            = std::slice::Iter<'a, T>
-        where
-            T: 'a;
-        fn __rep(&self) -> (Self::Iter<'_>, bool) {
-            (self.iter(), true)
-        }
-    }
-
-    impl<T> RepRef for Vec<T> {
-        type Iter<'a>
-            = std::slice::Iter<'a, T>
-        where
-            T: 'a;
-        fn __rep(&self) -> (Self::Iter<'_>, bool) {
-            (self.iter(), true)
-        }
-    }
-
-    impl<T, const N: usize> RepRef for [T; N] {
-        type Iter<'a>
-            = std::slice::Iter<'a, T>
-        where
-            T: 'a;
-        fn __rep(&self) -> (Self::Iter<'_>, bool) {
-            (self.iter(), true)
-        }
-    }
-
-    impl<T> RepRef for std::collections::BTreeSet<T> {
-        type Iter<'a>
-            = std::collections::btree_set::Iter<'a, T>
-        where
-            T: 'a;
-        fn __rep(&self) -> (Self::Iter<'_>, bool) {
+    impl<T> RepRef<T> for [T] {
+        fn __rep(&self) -> (std::slice::Iter<'_, T>, bool) {
             (self.iter(), true)
         }
     }
