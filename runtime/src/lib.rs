@@ -117,6 +117,6 @@ pub mod __private {
 
     /// What generated `<Type>::load`, `page` and `get*` run: see [`Select`](crate::loader::Select).
     pub mod loader {
-        pub use crate::loader::{Column, Select, by_keys, keyed, one, page};
+        pub use crate::loader::{Column, Select, by_keys, keyed, one, page, rows_page};
     }
 }

@@ -293,6 +293,63 @@ async fn transactions_commit_and_roll_back() {
     .await;
 }
 
+#[derive(Debug, PartialEq)]
+struct Item {
+    id: i64,
+}
+
+impl_from_row!(Item { id });
+
+#[tokio::test]
+async fn a_page_carries_its_total_in_the_same_statement() {
+    use charter_runtime::__private::loader::rows_page;
+    use charter_runtime::db::count_statements;
+
+    on_both(|db| async move {
+        db.query("CREATE TABLE items (id BIGINT PRIMARY KEY, tag TEXT NOT NULL)").execute().await.unwrap();
+        for id in 1..=7 {
+            let tag = if id <= 5 { "a" } else { "b" };
+            db.query("INSERT INTO items (id, tag) VALUES ($1, $2)").bind(id).bind(tag).execute().await.unwrap();
+        }
+        // The filter's placeholder appears twice in the statement (page and total), bound once.
+        let page = |tag: &'static str, limit: i64, offset: i64| {
+            let db = db.clone();
+            async move {
+                let filter = |args: &mut Vec<Value>| {
+                    args.push(tag.into());
+                    format!(" WHERE \"items\".\"tag\" = ${}", args.len())
+                };
+                let (page, statements) = count_statements(rows_page::<Item>(
+                    &db,
+                    "SELECT \"id\"",
+                    "\"items\"",
+                    filter,
+                    "\"items\".\"id\" DESC",
+                    limit,
+                    offset,
+                ))
+                .await;
+                let (rows, total) = page.unwrap();
+                (rows.into_iter().map(|r| r.id).collect::<Vec<_>>(), total, statements)
+            }
+        };
+        assert_eq!(page("a", 2, 0).await, (vec![5, 4], 5, 1));
+        // Run again: a cached first page.
+        assert_eq!(page("a", 2, 0).await, (vec![5, 4], 5, 1));
+        assert_eq!(page("a", 2, 3).await, (vec![2, 1], 5, 1));
+        // A deeper page is not cached; running it again must still work.
+        assert_eq!(page("a", 2, 3).await, (vec![2, 1], 5, 1));
+        assert_eq!(page("a", 100, 4).await, (vec![1], 5, 1));
+        assert_eq!(page("b", 20, 0).await, (vec![7, 6], 2, 1));
+        // No rows to carry the total: nothing matches, or the page is past the end or has no room.
+        assert_eq!(page("c", 20, 0).await, (vec![], 0, 1));
+        assert_eq!(page("a", 2, 5).await, (vec![], 5, 2));
+        assert_eq!(page("a", 2, 1000).await, (vec![], 5, 2));
+        assert_eq!(page("a", 0, 0).await, (vec![], 5, 2));
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn connect_rejects_unknown_schemes_and_creates_directories() {
     let err = Db::connect("mysql://localhost/db").await.unwrap_err();

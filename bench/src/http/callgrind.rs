@@ -21,6 +21,9 @@ struct Options {
     /// Requests per run of a scenario that reads a page of articles; the others take ten times as many.
     requests: u32,
     scenarios: Option<Vec<String>>,
+    /// Concurrent keep-alive connections the requests are spread over; more than one also counts what
+    /// concurrency adds (wake-ups, pool hand-offs).
+    connections: u32,
     /// Where to keep each long run's callgrind profile, for `callgrind_annotate`.
     keep: Option<std::path::PathBuf>,
     smoke: bool,
@@ -39,7 +42,9 @@ pub fn main(args: &[String]) -> Result<(), String> {
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
     println!(
-        "instructions per request (valgrind --tool=callgrind; runs of n and 3n requests after {WARMUP} warm-up ones)"
+        "instructions per request (valgrind --tool=callgrind; runs of n and 3n requests after {WARMUP} warm-up ones, \
+         over {} connection(s))",
+        options.connections
     );
     let size = if options.smoke { Size::SMOKE } else { Size::FULL };
     for &backend in &options.backends {
@@ -76,7 +81,8 @@ fn count_backend(
         };
         let token = scenario.signed_in.then_some(token.as_str());
         let count = |name, binary: &Path, port| {
-            Counted { name, binary, port, env: &env, work, scenario, token }.per_request(n, options.keep.as_deref())
+            Counted { name, binary, port, env: &env, work, scenario, token, connections: options.connections }
+                .per_request(n, options.keep.as_deref())
         };
         let generated = count("generated", &bins.generated, GENERATED_PORT)?;
         let baseline = count("baseline", &bins.baseline, BASELINE_PORT)?;
@@ -101,6 +107,7 @@ struct Counted<'a> {
     work: &'a Path,
     scenario: &'a Scenario,
     token: Option<&'a str>,
+    connections: u32,
 }
 
 impl Counted<'_> {
@@ -112,13 +119,13 @@ impl Counted<'_> {
 
     /// Every instruction the server ran from start to exit, answering `WARMUP + requests` requests.
     fn instructions(&self, requests: u32, keep: Option<&Path>) -> Result<u64, String> {
-        let Counted { name, binary, port, env, work, scenario, token } = *self;
+        let Counted { name, binary, port, env, work, scenario, token, connections } = *self;
         let out = work.join(format!("callgrind-{name}.out"));
         let wrapper =
             ["valgrind".to_owned(), "--tool=callgrind".to_owned(), format!("--callgrind-out-file={}", out.display())];
         let server = Server::start_under(&wrapper, name, binary, port, env, work)?;
-        client::get_many(port, &scenario.path, token, WARMUP)
-            .and_then(|()| client::get_many(port, &scenario.path, token, requests))
+        client::get_concurrently(port, &scenario.path, token, WARMUP, connections)
+            .and_then(|()| client::get_concurrently(port, &scenario.path, token, requests, connections))
             .map_err(|e| format!("{name} {}: {e}", scenario.name))?;
         // valgrind writes its totals as the process exits.
         let log =
@@ -140,8 +147,14 @@ impl Counted<'_> {
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
-    let mut options =
-        Options { backends: vec![Backend::Sqlite], requests: 100, scenarios: None, keep: None, smoke: false };
+    let mut options = Options {
+        backends: vec![Backend::Sqlite],
+        requests: 100,
+        scenarios: None,
+        connections: 1,
+        keep: None,
+        smoke: false,
+    };
     if args.iter().any(|a| a == "--smoke") {
         options.smoke = true;
         options.requests = 2;
@@ -158,6 +171,14 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                     .ok()
                     .filter(|n| *n > 0)
                     .ok_or(format!("--requests: `{v}` is not a positive number"))?;
+            }
+            "--connections" => {
+                let v = value()?;
+                options.connections = v
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or(format!("--connections: `{v}` is not a positive number"))?;
             }
             "--keep" => {
                 let dir = std::path::PathBuf::from(value()?);

@@ -72,6 +72,27 @@ pub fn get_many(port: u16, path: &str, token: Option<&str>, count: u32) -> Resul
     Ok(())
 }
 
+/// `count` requests spread over `connections` concurrent keep-alive connections (each as [`get_many`]).
+pub fn get_concurrently(
+    port: u16,
+    path: &str,
+    token: Option<&str>,
+    count: u32,
+    connections: u32,
+) -> Result<(), String> {
+    let connections = connections.clamp(1, count.max(1));
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..connections)
+            .map(|i| {
+                // The first `count % connections` connections take one request more.
+                let share = count / connections + u32::from(i < count % connections);
+                scope.spawn(move || get_many(port, path, token, share))
+            })
+            .collect();
+        workers.into_iter().try_for_each(|w| w.join().map_err(|_| "a client thread panicked".to_owned())?)
+    })
+}
+
 fn dechunk(mut rest: &str) -> Result<String, String> {
     let mut out = String::new();
     loop {

@@ -68,6 +68,11 @@ impl BenchDb {
         }
     }
 
+    /// The PostgreSQL database's name; `None` on SQLite.
+    pub fn postgres_name(&self) -> Option<&str> {
+        self.postgres.as_ref().map(|(_, name)| name.as_str())
+    }
+
     /// Removes what [`create`](BenchDb::create) made; failures only warn, the figures are already out.
     pub async fn drop_database(&self) {
         if let Some(file) = &self.sqlite_file {

@@ -3,6 +3,7 @@
 
 pub mod callgrind;
 mod client;
+mod cpu;
 mod database;
 mod report;
 mod seed;
@@ -35,6 +36,8 @@ pub struct Options {
     pub scenarios: Option<Vec<String>>,
     /// Short runs that prove the bench works; their figures mean nothing.
     pub smoke: bool,
+    /// Leave the seeded database behind (for EXPLAIN, pgbench) instead of dropping it.
+    pub keep_database: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,7 +111,11 @@ pub fn main(args: &[String]) -> Result<(), String> {
     for &backend in &options.backends {
         let db = runtime.block_on(BenchDb::create(backend, &work))?;
         let outcome = bench_backend(&runtime, &options, &bins, &db, &work);
-        runtime.block_on(db.drop_database());
+        if options.keep_database {
+            println!("kept the database: {}", db.url);
+        } else {
+            runtime.block_on(db.drop_database());
+        }
         misses.extend(outcome?);
     }
     if options.smoke {
@@ -197,7 +204,7 @@ fn bench_backend(
         let mut base_runs = Vec::new();
         for round in 0..options.rounds {
             // Alternate who goes first, so neither always gets the warmer machine.
-            let order: [(&Server, &mut Vec<wrk::Figures>); 2] = if round % 2 == 0 {
+            let order: [(&Server, &mut Vec<report::Run>); 2] = if round % 2 == 0 {
                 [(&generated, &mut gen_runs), (&baseline, &mut base_runs)]
             } else {
                 [(&baseline, &mut base_runs), (&generated, &mut gen_runs)]
@@ -208,10 +215,11 @@ fn bench_backend(
                     let warm = Load { duration: options.warmup, ..options.load };
                     wrk::run(&url, token, warm).map_err(|e| format!("{} {}: {e}", server.name, scenario.name))?;
                 }
-                runs.push(
-                    wrk::run(&url, token, options.load)
-                        .map_err(|e| format!("{} {}: {e}", server.name, scenario.name))?,
-                );
+                let meter = cpu::Meter { server_pid: server.pid(), database: db.postgres_name().map(str::to_owned) };
+                let before = meter.read();
+                let load = wrk::run(&url, token, options.load)
+                    .map_err(|e| format!("{} {}: {e}", server.name, scenario.name))?;
+                runs.push(report::Run { load, cpu: meter.since(&before, load.requests) });
             }
         }
         table.push(Row { scenario, generated: report::median(&gen_runs), baseline: report::median(&base_runs) });
@@ -283,6 +291,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         size: Size::FULL,
         scenarios: None,
         smoke: false,
+        keep_database: false,
     };
     // Smoke sets the defaults; explicit options still override them.
     if args.iter().any(|a| a == "--smoke") {
@@ -303,6 +312,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--rounds" => options.rounds = number(value()?)?.max(1) as usize,
             "--warmup-ms" => options.warmup = Duration::from_millis(number(value()?)?),
             "--scenarios" => options.scenarios = Some(value()?.split(',').map(str::to_owned).collect()),
+            "--keep-database" => options.keep_database = true,
             "--smoke" => {}
             other => return Err(format!("unknown option `{other}`")),
         }

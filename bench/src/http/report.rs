@@ -1,5 +1,6 @@
 //! The printed result: per scenario, both servers' figures, their ratios and the targets.
 
+use super::cpu::PerRequest;
 use super::server::Memory;
 use super::wrk::Figures;
 use super::{Backend, Scenario};
@@ -9,10 +10,17 @@ const MIN_RPS_RATIO: f64 = 0.95;
 const MAX_P99_RATIO: f64 = 1.10;
 const MAX_IDLE_RSS_MIB: f64 = 20.0;
 
+/// One load run of one server: what wrk saw and where the CPU time went.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Run {
+    pub load: Figures,
+    pub cpu: PerRequest,
+}
+
 pub struct Row<'a> {
     pub scenario: &'a Scenario,
-    pub generated: Figures,
-    pub baseline: Figures,
+    pub generated: Run,
+    pub baseline: Run,
 }
 
 pub struct Table<'a> {
@@ -38,7 +46,7 @@ impl<'a> Table<'a> {
             "scenario", "gen req/s", "p50 ms", "p99 ms", "base req/s", "p50 ms", "p99 ms", "req/s", "p99"
         );
         for row in &self.rows {
-            let (g, b) = (row.generated, row.baseline);
+            let (g, b) = (row.generated.load, row.baseline.load);
             let rps_ratio = g.requests_per_sec / b.requests_per_sec.max(f64::MIN_POSITIVE);
             let p99_ratio = g.p99_ms / b.p99_ms.max(f64::MIN_POSITIVE);
             let mut verdicts = Vec::new();
@@ -67,6 +75,7 @@ impl<'a> Table<'a> {
                 verdicts.join(", ")
             );
         }
+        self.print_cpu();
         let mib = |kib: u64| kib as f64 / 1024.0;
         for (name, idle, loaded) in [("generated", idle.0, loaded.0), ("baseline", idle.1, loaded.1)] {
             println!(
@@ -88,10 +97,43 @@ impl<'a> Table<'a> {
     }
 }
 
-/// The run with the median requests/s (its own latencies with it, so a row is one real run).
-pub fn median(runs: &[Figures]) -> Figures {
+impl Table<'_> {
+    /// CPU time per request: the steadier figure, and the one that says whether a gap is in the server's
+    /// code or in the database's work.
+    fn print_cpu(&self) {
+        let database = match self.backend {
+            Backend::Sqlite => "(SQLite runs in the server)",
+            Backend::Postgres => "db: PostgreSQL's backends",
+        };
+        println!("CPU µs per request, same runs: srv: the server process; {database}; wrk aside");
+        println!(
+            "{:<16} {:>8} {:>8} {:>8} | {:>8} {:>8} {:>8} | {:>6} {:>6} | {:>8}",
+            "scenario", "gen srv", "db", "sum", "base srv", "db", "sum", "srv", "sum", "wrk"
+        );
+        for row in &self.rows {
+            let (g, b) = (row.generated.cpu, row.baseline.cpu);
+            let ratio = |x: f64, y: f64| x / y.max(f64::MIN_POSITIVE);
+            println!(
+                "{:<16} {:>8.1} {:>8.1} {:>8.1} | {:>8.1} {:>8.1} {:>8.1} | {:>5.2}× {:>5.2}× | {:>8.1}",
+                row.scenario.name,
+                g.server_us,
+                g.database_us,
+                g.serving_us(),
+                b.server_us,
+                b.database_us,
+                b.serving_us(),
+                ratio(g.server_us, b.server_us),
+                ratio(g.serving_us(), b.serving_us()),
+                (g.load_us + b.load_us) / 2.0,
+            );
+        }
+    }
+}
+
+/// The run with the median requests/s (its own latencies and CPU times with it, so a row is one real run).
+pub fn median(runs: &[Run]) -> Run {
     let mut sorted = runs.to_vec();
-    sorted.sort_by(|a, b| a.requests_per_sec.total_cmp(&b.requests_per_sec));
+    sorted.sort_by(|a, b| a.load.requests_per_sec.total_cmp(&b.load.requests_per_sec));
     sorted.get(sorted.len() / 2).copied().unwrap_or_default()
 }
 

@@ -16,6 +16,8 @@ pub struct Figures {
     pub requests_per_sec: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
+    /// Requests answered in the run.
+    pub requests: u64,
 }
 
 /// Loads `url` and returns the figures; any non-2xx response or socket error fails the run, since a
@@ -56,7 +58,11 @@ fn parse(text: &str) -> Result<Figures, String> {
     let percentile = |p: &str| {
         value_after(p).and_then(|v| duration_ms(&v)).ok_or_else(|| format!("no {p} latency in wrk's output:\n{text}"))
     };
-    Ok(Figures { requests_per_sec: rps, p50_ms: percentile("50%")?, p99_ms: percentile("99%")? })
+    let requests = text
+        .lines()
+        .find_map(|l| l.trim_start().split_once(" requests in ").and_then(|(n, _)| n.parse::<u64>().ok()))
+        .ok_or_else(|| format!("no request count in wrk's output:\n{text}"))?;
+    Ok(Figures { requests_per_sec: rps, p50_ms: percentile("50%")?, p99_ms: percentile("99%")?, requests })
 }
 
 /// wrk prints `812.00us`, `1.23ms`, `2.01s` or `1.50m`.
@@ -98,6 +104,7 @@ Transfer/sec:      2.01MB
         assert!((f.requests_per_sec - 10_531.8).abs() < 1e-9);
         assert!((f.p50_ms - 2.87).abs() < 1e-9);
         assert!((f.p99_ms - 0.812).abs() < 1e-9);
+        assert_eq!(f.requests, 158_004);
     }
 
     #[test]

@@ -260,8 +260,7 @@ fn emit_page(m: &Model, from: From<'_>) -> (Code, Code) {
     }
     let order = order.join(", ");
     let columns = column_list(m);
-    let count_prefix = format!("SELECT COUNT(*) FROM {table}");
-    let page_prefix = format!("SELECT {columns} FROM {table}");
+    let head = format!("SELECT {columns}");
     let filter_doc = format!("Filters of [`{}::page`]; `None` does not filter.", m.name);
     let filter_struct = code! {
         #[doc = #filter_doc]
@@ -286,19 +285,10 @@ fn emit_page(m: &Model, from: From<'_>) -> (Code, Code) {
         /// The `ORDER BY` of [`page`](Self::page): the model's ordering, the key last so pages never overlap.
         pub const PAGE_ORDER: &'static str = #order;
 
-        /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
+        /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all, in
+        /// one statement.
         pub async fn page(db: &::charter_runtime::Db, filter: &#filter_name, limit: i64, offset: i64) -> Result<(Vec<#name>, i64), ::charter_runtime::DbError> {
-            let mut args = Vec::new();
-            let filter_sql = filter.where_sql(&mut args);
-            let sql = ::std::format!("{}{} ORDER BY {} LIMIT ${} OFFSET ${}", #page_prefix, filter_sql, Self::PAGE_ORDER, args.len() + 1, args.len() + 2);
-            let rows = db.query(sql).bind_all(::std::clone::Clone::clone(&args)).bind(limit).bind(offset).fetch_all::<#name>().await?;
-            // A first page that is not full holds every match: no need to count them.
-            let total = if offset == 0 && (rows.len() as i64) < limit {
-                rows.len() as i64
-            } else {
-                db.query(::std::format!("{}{}", #count_prefix, filter_sql)).bind_all(args).fetch_scalar().await?
-            };
-            Ok((rows, total))
+            ::charter_runtime::__private::loader::rows_page(db, #head, #table, |args| filter.where_sql(args), Self::PAGE_ORDER, limit, offset).await
         }
     };
     (filter_struct, page)

@@ -157,16 +157,18 @@ pub struct Query<'c> {
     target: Target<'c>,
     sql: Cow<'static, str>,
     args: Vec<Value>,
+    /// Whether the statement may be prepared once and cached on the connection.
+    cache: bool,
 }
 
 /// Runs `$body` with `$exec` bound to the concrete executor and `$args` to the encoded parameters.
 macro_rules! dispatch {
     ($query:expr, |$sql:ident, $exec:ident, $args:ident, $persistent:ident| $body:expr) => {{
-        let Query { target, sql: $sql, args } = $query;
+        let Query { target, sql: $sql, args, cache } = $query;
         note_statement();
         // A statement prepared with an untyped NULL has server-inferred parameter types, which later
         // typed parameters may not match; such statements are not cached (PostgreSQL only).
-        let $persistent = !args.iter().any(Value::is_null);
+        let $persistent = cache && !args.iter().any(Value::is_null);
         match target {
             Target::Db(Db::Sqlite(pool)) => {
                 let ($exec, $args) = (pool, sqlite_arguments(args)?);
@@ -190,7 +192,15 @@ macro_rules! dispatch {
 
 impl<'c> Query<'c> {
     fn new(target: Target<'c>, sql: Cow<'static, str>) -> Query<'c> {
-        Query { target, sql, args: Vec::new() }
+        Query { target, sql, args: Vec::new(), cache: true }
+    }
+
+    /// Whether to keep the prepared statement on the connection for the next run of the same text (the
+    /// default). A text that is rarely run again (a deep page's literal offset) is better planned once and
+    /// dropped: cached, it would evict hot statements and hold a plan in the database's memory.
+    pub fn cached(mut self, cache: bool) -> Self {
+        self.cache = cache;
+        self
     }
 
     /// Binds the next `$N`.

@@ -298,40 +298,24 @@ pub mod core {
             }
             /// The `ORDER BY` of [`page`](Self::page): the model's ordering, the key last so pages never overlap.
             pub const PAGE_ORDER: &'static str = "\"users\".\"id\"";
-            /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
+            /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all, in
+            /// one statement.
             pub async fn page(
                 db: &::charter_runtime::Db,
                 filter: &UserFilter,
                 limit: i64,
                 offset: i64,
             ) -> Result<(Vec<User>, i64), ::charter_runtime::DbError> {
-                let mut args = Vec::new();
-                let filter_sql = filter.where_sql(&mut args);
-                let sql = ::std::format!(
-                    "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
-                    "SELECT \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\" FROM \"users\"",
-                    filter_sql, Self::PAGE_ORDER, args.len() + 1, args.len() + 2
-                );
-                let rows = db
-                    .query(sql)
-                    .bind_all(::std::clone::Clone::clone(&args))
-                    .bind(limit)
-                    .bind(offset)
-                    .fetch_all::<User>()
-                    .await?;
-                let total = if offset == 0 && (rows.len() as i64) < limit {
-                    rows.len() as i64
-                } else {
-                    db.query(
-                            ::std::format!(
-                                "{}{}", "SELECT COUNT(*) FROM \"users\"", filter_sql
-                            ),
-                        )
-                        .bind_all(args)
-                        .fetch_scalar()
-                        .await?
-                };
-                Ok((rows, total))
+                ::charter_runtime::__private::loader::rows_page(
+                        db,
+                        "SELECT \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\"",
+                        "\"users\"",
+                        |args| filter.where_sql(args),
+                        Self::PAGE_ORDER,
+                        limit,
+                        offset,
+                    )
+                    .await
             }
         }
     }
@@ -1719,40 +1703,24 @@ pub mod articles {
             }
             /// The `ORDER BY` of [`page`](Self::page): the model's ordering, the key last so pages never overlap.
             pub const PAGE_ORDER: &'static str = "\"tags\".\"id\"";
-            /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
+            /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all, in
+            /// one statement.
             pub async fn page(
                 db: &::charter_runtime::Db,
                 filter: &TagFilter,
                 limit: i64,
                 offset: i64,
             ) -> Result<(Vec<Tag>, i64), ::charter_runtime::DbError> {
-                let mut args = Vec::new();
-                let filter_sql = filter.where_sql(&mut args);
-                let sql = ::std::format!(
-                    "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
-                    "SELECT \"id\", \"name\" FROM \"tags\"", filter_sql,
-                    Self::PAGE_ORDER, args.len() + 1, args.len() + 2
-                );
-                let rows = db
-                    .query(sql)
-                    .bind_all(::std::clone::Clone::clone(&args))
-                    .bind(limit)
-                    .bind(offset)
-                    .fetch_all::<Tag>()
-                    .await?;
-                let total = if offset == 0 && (rows.len() as i64) < limit {
-                    rows.len() as i64
-                } else {
-                    db.query(
-                            ::std::format!(
-                                "{}{}", "SELECT COUNT(*) FROM \"tags\"", filter_sql
-                            ),
-                        )
-                        .bind_all(args)
-                        .fetch_scalar()
-                        .await?
-                };
-                Ok((rows, total))
+                ::charter_runtime::__private::loader::rows_page(
+                        db,
+                        "SELECT \"id\", \"name\"",
+                        "\"tags\"",
+                        |args| filter.where_sql(args),
+                        Self::PAGE_ORDER,
+                        limit,
+                        offset,
+                    )
+                    .await
             }
         }
         /// A row of `articles`.
@@ -2225,40 +2193,24 @@ pub mod articles {
             }
             /// The `ORDER BY` of [`page`](Self::page): the model's ordering, the key last so pages never overlap.
             pub const PAGE_ORDER: &'static str = "\"articles\".\"created_at\" DESC, \"articles\".\"id\" DESC";
-            /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
+            /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all, in
+            /// one statement.
             pub async fn page(
                 db: &::charter_runtime::Db,
                 filter: &ArticleFilter,
                 limit: i64,
                 offset: i64,
             ) -> Result<(Vec<Article>, i64), ::charter_runtime::DbError> {
-                let mut args = Vec::new();
-                let filter_sql = filter.where_sql(&mut args);
-                let sql = ::std::format!(
-                    "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
-                    "SELECT \"id\", \"slug\", \"title\", \"description\", \"body\", \"author_id\", \"created_at\", \"updated_at\" FROM \"articles\"",
-                    filter_sql, Self::PAGE_ORDER, args.len() + 1, args.len() + 2
-                );
-                let rows = db
-                    .query(sql)
-                    .bind_all(::std::clone::Clone::clone(&args))
-                    .bind(limit)
-                    .bind(offset)
-                    .fetch_all::<Article>()
-                    .await?;
-                let total = if offset == 0 && (rows.len() as i64) < limit {
-                    rows.len() as i64
-                } else {
-                    db.query(
-                            ::std::format!(
-                                "{}{}", "SELECT COUNT(*) FROM \"articles\"", filter_sql
-                            ),
-                        )
-                        .bind_all(args)
-                        .fetch_scalar()
-                        .await?
-                };
-                Ok((rows, total))
+                ::charter_runtime::__private::loader::rows_page(
+                        db,
+                        "SELECT \"id\", \"slug\", \"title\", \"description\", \"body\", \"author_id\", \"created_at\", \"updated_at\"",
+                        "\"articles\"",
+                        |args| filter.where_sql(args),
+                        Self::PAGE_ORDER,
+                        limit,
+                        offset,
+                    )
+                    .await
             }
         }
         /// A row of `comments`.
@@ -2394,40 +2346,24 @@ pub mod articles {
             }
             /// The `ORDER BY` of [`page`](Self::page): the model's ordering, the key last so pages never overlap.
             pub const PAGE_ORDER: &'static str = "\"comments\".\"created_at\", \"comments\".\"id\"";
-            /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
+            /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all, in
+            /// one statement.
             pub async fn page(
                 db: &::charter_runtime::Db,
                 filter: &CommentFilter,
                 limit: i64,
                 offset: i64,
             ) -> Result<(Vec<Comment>, i64), ::charter_runtime::DbError> {
-                let mut args = Vec::new();
-                let filter_sql = filter.where_sql(&mut args);
-                let sql = ::std::format!(
-                    "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
-                    "SELECT \"id\", \"body\", \"article_id\", \"author_id\", \"created_at\", \"updated_at\" FROM \"comments\"",
-                    filter_sql, Self::PAGE_ORDER, args.len() + 1, args.len() + 2
-                );
-                let rows = db
-                    .query(sql)
-                    .bind_all(::std::clone::Clone::clone(&args))
-                    .bind(limit)
-                    .bind(offset)
-                    .fetch_all::<Comment>()
-                    .await?;
-                let total = if offset == 0 && (rows.len() as i64) < limit {
-                    rows.len() as i64
-                } else {
-                    db.query(
-                            ::std::format!(
-                                "{}{}", "SELECT COUNT(*) FROM \"comments\"", filter_sql
-                            ),
-                        )
-                        .bind_all(args)
-                        .fetch_scalar()
-                        .await?
-                };
-                Ok((rows, total))
+                ::charter_runtime::__private::loader::rows_page(
+                        db,
+                        "SELECT \"id\", \"body\", \"article_id\", \"author_id\", \"created_at\", \"updated_at\"",
+                        "\"comments\"",
+                        |args| filter.where_sql(args),
+                        Self::PAGE_ORDER,
+                        limit,
+                        offset,
+                    )
+                    .await
             }
         }
     }

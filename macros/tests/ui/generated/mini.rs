@@ -120,40 +120,24 @@ pub mod shop {
             }
             /// The `ORDER BY` of [`page`](Self::page): the model's ordering, the key last so pages never overlap.
             pub const PAGE_ORDER: &'static str = "\"categories\".\"id\"";
-            /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
+            /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all, in
+            /// one statement.
             pub async fn page(
                 db: &::charter_runtime::Db,
                 filter: &CategoryFilter,
                 limit: i64,
                 offset: i64,
             ) -> Result<(Vec<Category>, i64), ::charter_runtime::DbError> {
-                let mut args = Vec::new();
-                let filter_sql = filter.where_sql(&mut args);
-                let sql = ::std::format!(
-                    "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
-                    "SELECT \"id\", \"name\" FROM \"categories\"", filter_sql,
-                    Self::PAGE_ORDER, args.len() + 1, args.len() + 2
-                );
-                let rows = db
-                    .query(sql)
-                    .bind_all(::std::clone::Clone::clone(&args))
-                    .bind(limit)
-                    .bind(offset)
-                    .fetch_all::<Category>()
-                    .await?;
-                let total = if offset == 0 && (rows.len() as i64) < limit {
-                    rows.len() as i64
-                } else {
-                    db.query(
-                            ::std::format!(
-                                "{}{}", "SELECT COUNT(*) FROM \"categories\"", filter_sql
-                            ),
-                        )
-                        .bind_all(args)
-                        .fetch_scalar()
-                        .await?
-                };
-                Ok((rows, total))
+                ::charter_runtime::__private::loader::rows_page(
+                        db,
+                        "SELECT \"id\", \"name\"",
+                        "\"categories\"",
+                        |args| filter.where_sql(args),
+                        Self::PAGE_ORDER,
+                        limit,
+                        offset,
+                    )
+                    .await
             }
         }
         /// A row of `products`.
@@ -439,40 +423,24 @@ pub mod shop {
             }
             /// The `ORDER BY` of [`page`](Self::page): the model's ordering, the key last so pages never overlap.
             pub const PAGE_ORDER: &'static str = "\"products\".\"id\"";
-            /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all.
+            /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all, in
+            /// one statement.
             pub async fn page(
                 db: &::charter_runtime::Db,
                 filter: &ProductFilter,
                 limit: i64,
                 offset: i64,
             ) -> Result<(Vec<Product>, i64), ::charter_runtime::DbError> {
-                let mut args = Vec::new();
-                let filter_sql = filter.where_sql(&mut args);
-                let sql = ::std::format!(
-                    "{}{} ORDER BY {} LIMIT ${} OFFSET ${}",
-                    "SELECT \"id\", \"sku\", \"name\", \"price\", \"stock\", \"notes\", \"category_id\", \"created_at\", \"updated_at\" FROM \"products\"",
-                    filter_sql, Self::PAGE_ORDER, args.len() + 1, args.len() + 2
-                );
-                let rows = db
-                    .query(sql)
-                    .bind_all(::std::clone::Clone::clone(&args))
-                    .bind(limit)
-                    .bind(offset)
-                    .fetch_all::<Product>()
-                    .await?;
-                let total = if offset == 0 && (rows.len() as i64) < limit {
-                    rows.len() as i64
-                } else {
-                    db.query(
-                            ::std::format!(
-                                "{}{}", "SELECT COUNT(*) FROM \"products\"", filter_sql
-                            ),
-                        )
-                        .bind_all(args)
-                        .fetch_scalar()
-                        .await?
-                };
-                Ok((rows, total))
+                ::charter_runtime::__private::loader::rows_page(
+                        db,
+                        "SELECT \"id\", \"sku\", \"name\", \"price\", \"stock\", \"notes\", \"category_id\", \"created_at\", \"updated_at\"",
+                        "\"products\"",
+                        |args| filter.where_sql(args),
+                        Self::PAGE_ORDER,
+                        limit,
+                        offset,
+                    )
+                    .await
             }
         }
     }
