@@ -34,7 +34,7 @@ pub(super) fn wrap(router: Router, spec: &'static ApiSpec, config: &Config) -> R
     // One `Router::layer` call for the whole stack: each call wraps every route in another boxed service,
     // and a request clones that chain of boxes at every level (callgrind: 17 boxed clones per request with
     // a call per layer, 1 with the stack).
-    let inner = ServiceBuilder::new().option_layer(cors).layer(guard).layer(DefaultBodyLimit::max(config.body_limit));
+    let inner = ServiceBuilder::new().option_layer(cors).layer(guard);
     // Per-request spans and their INFO lines cost time on every request; when the filter drops them anyway
     // (RUST_LOG=warn, say), the layer is left out. Errors are logged where they happen either way. The two
     // stacks differ in response body type, so they are built apart.
@@ -105,11 +105,12 @@ struct Guard {
     timeout: Duration,
 }
 
-impl<S> Layer<S> for Guard {
+impl<S: Clone> Layer<S> for Guard {
     type Service = Guarded<S>;
 
     fn layer(&self, inner: S) -> Guarded<S> {
-        Guarded { inner, guard: *self }
+        let limited = DefaultBodyLimit::max(self.body_limit).layer(inner.clone());
+        Guarded { inner, limited, guard: *self }
     }
 }
 
@@ -121,9 +122,14 @@ impl<S> Layer<S> for Guard {
 /// since each layer costs a boxed service, future or body per request (the HTTP bench showed it). It is a
 /// hand-written service rather than `middleware::from_fn`, which boxes and clones the inner service on
 /// every request. Request bodies are bounded where they are read (`extract::read_body`, `DefaultBodyLimit`).
+///
+/// Requests that carry a body go through axum's `DefaultBodyLimit`, for hand-written handlers that read
+/// it with axum's extractors; the others skip it, since it stores the limit in the request's extensions,
+/// an allocation per request that a request without a body never reads.
 #[derive(Clone)]
 struct Guarded<S> {
     inner: S,
+    limited: <DefaultBodyLimit as Layer<S>>::Service,
     guard: Guard,
 }
 
@@ -137,14 +143,17 @@ where
     type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
+        std::task::ready!(self.inner.poll_ready(cx))?;
+        self.limited.poll_ready(cx)
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
         let method = request.method().clone();
         let guard = self.guard;
+        let bodiless = axum::body::HttpBody::is_end_stream(request.body());
         // Called on the instance `poll_ready` readied; the future owns only the inner call's future.
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.inner.call(request))) {
+        let call = || if bodiless { self.inner.call(request) } else { self.limited.call(request) };
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)) {
             Ok(response) => Box::pin(async move {
                 let response = async move { response.await.unwrap_or_else(|never| match never {}) };
                 Ok(guard_response(guard, method, response).await)
