@@ -217,6 +217,8 @@ mod tests {
     fn templates_read_back_as_the_same_tokens() {
         let name = ident("Row");
         let fields = ["a", "b"].map(ident);
+        // A `Vec` on purpose: repetitions must take it as the emitters pass them.
+        #[allow(clippy::useless_vec)]
         let tys = vec![code!(i64), code!(Option<String>)];
         let doc = "a \"quoted\"\n\\ doc";
         let none: Option<Code> = None;
@@ -246,6 +248,7 @@ mod tests {
 
     #[test]
     fn nested_repetitions_iterate_inner_collections() {
+        #[allow(clippy::useless_vec)]
         let rows = vec![vec![1u8, 2], vec![3]];
         let names = ["x", "y"].map(ident);
         parses_as(code!(#(#names = [#(#rows),*];)*), quote::quote!(x = [1u8, 2u8]; y = [3u8];));

@@ -12,8 +12,39 @@ pub fn emit(spec: &Spec, app: &App) -> Code {
     let from = From::App(&app.name);
     let enums = enums(app).into_iter().map(emit_enum);
     let structs = app.types.iter().map(|t| emit_struct(t, from));
-    let ctors = app.types.iter().filter_map(|t| from_model(spec, t, from));
+    let answered = response_types(spec);
+    let ctors = app.types.iter().filter_map(|t| {
+        let readable = answered.contains(&(app.name.as_str(), t.name.as_str()));
+        from_model(spec, t, readable, from)
+    });
     code! { #(#enums)* #(#structs)* #(#ctors)* }
+}
+
+/// The types some endpoint answers with, directly or nested: `(app, type)`.
+fn response_types(spec: &Spec) -> BTreeSet<(&str, &str)> {
+    let mut seen = BTreeSet::new();
+    let mut todo: Vec<&charter_spec::Ref> = spec
+        .apps
+        .iter()
+        .flat_map(|a| &a.endpoints)
+        .flat_map(|e| &e.responses)
+        .filter_map(|r| r.body.as_ref())
+        .collect();
+    while let Some(r) = todo.pop() {
+        let Some(t) = spec.type_def(r) else { continue };
+        if seen.insert((r.app.as_str(), r.name.as_str())) {
+            todo.extend(t.fields.iter().filter_map(|f| named(&f.shape)));
+        }
+    }
+    seen
+}
+
+fn named(s: &Shape) -> Option<&charter_spec::Ref> {
+    match s {
+        Shape::Named(r) => Some(r),
+        Shape::List(inner) => named(inner),
+        Shape::Scalar(_) => None,
+    }
 }
 
 /// Every enum used by the app's models and types, once each, in first-use order.
@@ -224,11 +255,15 @@ pub fn literal(l: &Literal, shape: &Shape, from: From<'_>) -> Code {
 }
 
 /// `Type::from_model(&row, added...)`: the picked fields come from the row, the added ones are arguments.
-fn from_model(spec: &Spec, t: &TypeDef, from: From<'_>) -> Option<Code> {
+/// A response type without computed (`source:`) fields also gets `Type::get(db, key, added...)`, which
+/// reads only the columns it picks (`get` of a type with computed fields is its loader's).
+fn from_model(spec: &Spec, t: &TypeDef, readable: bool, from: From<'_>) -> Option<Code> {
     let model_ref = t.from_model.as_ref()?;
     let model: &Model = spec.model(model_ref)?;
     let mut params = Vec::new();
+    let mut args = Vec::new();
     let mut inits = Vec::new();
+    let mut picked = Vec::new();
     for f in &t.fields {
         let name = ident(&f.name);
         match f.model_field.as_deref().and_then(|m| model.field(m)) {
@@ -239,11 +274,13 @@ fn from_model(spec: &Spec, t: &TypeDef, from: From<'_>) -> Option<Code> {
                 let col = ident(&mf.column);
                 let value = code!(model.#col.clone());
                 inits.push(if f.optional && !mf.optional { code!(#name: Some(#value)) } else { code!(#name: #value) });
+                picked.push((f, mf));
             }
             None => {
                 let ty = names::shape(&f.shape, from);
                 let ty = if f.optional { code!(Option<#ty>) } else { ty };
                 params.push(code!(#name: #ty));
+                args.push(code!(#name));
                 inits.push(code!(#name));
             }
         }
@@ -254,13 +291,79 @@ fn from_model(spec: &Spec, t: &TypeDef, from: From<'_>) -> Option<Code> {
         "Builds a `{}` from a `{}` row; the arguments are the fields the type adds.",
         t.name, model.name
     ));
+    let computes = t.fields.iter().any(|f| f.source.is_some());
+    // `db` and `key` are `get`'s own parameters: a type adding a field of either name keeps `from_model` only.
+    let clash = t.fields.iter().any(|f| f.model_field.is_none() && matches!(f.name.as_str(), "db" | "key"));
+    let get = if !readable || computes || clash || picked.is_empty() {
+        None
+    } else {
+        Some(get_picked(t, model, &picked, &params, &args, from))
+    };
+    let (get_row, get_fn) = get.unzip();
     Some(code! {
+        #get_row
         impl #name {
             #doc
             #[allow(clippy::too_many_arguments)]
             pub fn from_model(model: &#model_path, #(#params),*) -> Self {
                 Self { #(#inits),* }
             }
+            #get_fn
         }
     })
+}
+
+/// The row struct and the `get` of a type whose model fields are `picked`: one statement by primary key
+/// that selects those columns only.
+fn get_picked(
+    t: &TypeDef,
+    model: &Model,
+    picked: &[(&charter_spec::TypeField, &charter_spec::Field)],
+    params: &[Code],
+    args: &[Code],
+    from: From<'_>,
+) -> (Code, Code) {
+    let row = ident(&format!("__{}Picked", t.name));
+    let pk = model.primary_key();
+    let pk_ty = names::column(&pk.ty, from);
+    let columns: Vec<String> = picked.iter().map(|(_, mf)| format!("\"{}\"", mf.column)).collect();
+    let sql = format!("SELECT {} FROM \"{}\" WHERE \"{}\" = $1", columns.join(", "), model.table, pk.column);
+    let fields: Vec<Code> = picked
+        .iter()
+        .map(|(f, mf)| {
+            let name = ident(&f.name);
+            let base = names::column(&mf.ty, from);
+            let ty = if mf.optional { code!(Option<#base>) } else { base };
+            code!(#name: #ty)
+        })
+        .collect();
+    let names: Vec<_> = picked.iter().map(|(f, _)| ident(&f.name)).collect();
+    let column_names: Vec<String> = picked.iter().map(|(_, mf)| mf.column.clone()).collect();
+    let inits: Vec<Code> = picked
+        .iter()
+        .map(|(f, mf)| {
+            let name = ident(&f.name);
+            if f.optional && !mf.optional { code!(#name: Some(r.#name)) } else { code!(#name: r.#name) }
+        })
+        .collect();
+    let adds = args.iter();
+    let doc = names::doc(&format!(
+        "The `{}` of the `{}` row with this key, if any, reading only the columns it picks; the arguments \
+         after the key are the fields the type adds.",
+        t.name, model.name
+    ));
+    let row_def = code! {
+        #[allow(non_camel_case_types)]
+        struct #row { #(#fields),* }
+        ::charter_runtime::__private::impl_from_row!(#row { #(#names as #column_names),* });
+    };
+    let get = code! {
+        #doc
+        #[allow(clippy::too_many_arguments)]
+        pub async fn get(db: impl ::charter_runtime::Conn<'_>, key: #pk_ty, #(#params),*) -> Result<Option<Self>, ::charter_runtime::DbError> {
+            let row = db.query(#sql).bind(key).fetch_optional::<#row>().await?;
+            Ok(row.map(|r| Self { #(#inits,)* #(#adds),* }))
+        }
+    };
+    (row_def, get)
 }

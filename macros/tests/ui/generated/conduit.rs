@@ -550,6 +550,17 @@ pub mod core {
         #[validate(nested)]
         pub profile: Profile,
     }
+    #[allow(non_camel_case_types)]
+    struct __UserPicked {
+        email: String,
+        username: String,
+        bio: Option<String>,
+        image: Option<String>,
+    }
+    ::charter_runtime::__private::impl_from_row!(
+        __UserPicked { email as "email", username as "username", bio as "bio", image as
+        "image" }
+    );
     impl User {
         /// Builds a `User` from a `User` row; the arguments are the fields the type adds.
         #[allow(clippy::too_many_arguments)]
@@ -561,6 +572,31 @@ pub mod core {
                 image: model.image.clone(),
                 token,
             }
+        }
+        /// The `User` of the `User` row with this key, if any, reading only the columns it picks; the arguments after the key are the fields the type adds.
+        #[allow(clippy::too_many_arguments)]
+        pub async fn get(
+            db: impl ::charter_runtime::Conn<'_>,
+            key: i64,
+            token: String,
+        ) -> Result<Option<Self>, ::charter_runtime::DbError> {
+            let row = db
+                .query(
+                    "SELECT \"email\", \"username\", \"bio\", \"image\" FROM \"users\" WHERE \"id\" = $1",
+                )
+                .bind(key)
+                .fetch_optional::<__UserPicked>()
+                .await?;
+            Ok(
+                row
+                    .map(|r| Self {
+                        email: r.email,
+                        username: r.username,
+                        bio: r.bio,
+                        image: r.image,
+                        token,
+                    }),
+            )
         }
     }
     impl Profile {

@@ -838,6 +838,21 @@ pub mod shop {
         #[validate(nested)]
         pub product: Product,
     }
+    #[allow(non_camel_case_types)]
+    struct __ProductPicked {
+        sku: String,
+        name: String,
+        price: f64,
+        stock: i32,
+        notes: Option<String>,
+        category_id: i64,
+        created_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
+    }
+    ::charter_runtime::__private::impl_from_row!(
+        __ProductPicked { sku as "sku", name as "name", price as "price", stock as
+        "stock", notes as "notes", category_id as "category_id", created_at as
+        "created_at" }
+    );
     impl Product {
         /// Builds a `Product` from a `Product` row; the arguments are the fields the type adds.
         #[allow(clippy::too_many_arguments)]
@@ -852,6 +867,34 @@ pub mod shop {
                 created_at: model.created_at.clone(),
                 tags,
             }
+        }
+        /// The `Product` of the `Product` row with this key, if any, reading only the columns it picks; the arguments after the key are the fields the type adds.
+        #[allow(clippy::too_many_arguments)]
+        pub async fn get(
+            db: impl ::charter_runtime::Conn<'_>,
+            key: i64,
+            tags: Vec<String>,
+        ) -> Result<Option<Self>, ::charter_runtime::DbError> {
+            let row = db
+                .query(
+                    "SELECT \"sku\", \"name\", \"price\", \"stock\", \"notes\", \"category_id\", \"created_at\" FROM \"products\" WHERE \"id\" = $1",
+                )
+                .bind(key)
+                .fetch_optional::<__ProductPicked>()
+                .await?;
+            Ok(
+                row
+                    .map(|r| Self {
+                        sku: r.sku,
+                        name: r.name,
+                        price: r.price,
+                        stock: r.stock,
+                        notes: r.notes,
+                        category_id: r.category_id,
+                        created_at: r.created_at,
+                        tags,
+                    }),
+            )
         }
     }
     impl NewProduct {
