@@ -38,8 +38,9 @@ pub(super) fn wrap(router: Router, spec: &'static ApiSpec, config: &Config) -> R
     // Per-request spans and their INFO lines cost time on every request; when the filter drops them anyway
     // (RUST_LOG=warn, say), the layer is left out. Errors are logged where they happen either way. The two
     // stacks differ in response body type, so they are built apart.
-    let ids = RequestIdLayer(RequestIds::new());
-    if tracing::enabled!(Level::INFO) {
+    let logged = tracing::enabled!(Level::INFO);
+    let ids = RequestIdLayer(RequestIds::new(logged));
+    if logged {
         let trace = TraceLayer::new_for_http()
             .make_span_with(|request: &Request| {
                 let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");

@@ -23,14 +23,17 @@ pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id"
 pub(super) struct RequestIds {
     prefix: [u8; 16],
     next: Arc<AtomicU64>,
+    /// Whether a made-up id is also put on the request, for the request's span to read. Without request
+    /// logging nothing reads it there; the response alone gets it, and the value needs no copy.
+    forward: bool,
 }
 
 impl RequestIds {
-    pub(super) fn new() -> RequestIds {
+    pub(super) fn new(forward: bool) -> RequestIds {
         let mut prefix = [0u8; 16];
         let random = uuid::Uuid::new_v4().simple().to_string();
         prefix.copy_from_slice(&random.as_bytes()[..16]);
-        RequestIds { prefix, next: Arc::default() }
+        RequestIds { prefix, next: Arc::default(), forward }
     }
 
     /// `<prefix>-<counter>`, the counter in lowercase hex, at least 8 digits.
@@ -82,7 +85,9 @@ where
             Some(id) => id.clone(),
             None => {
                 let id = self.ids.next_id();
-                request.headers_mut().insert(REQUEST_ID, id.clone());
+                if self.ids.forward {
+                    request.headers_mut().insert(REQUEST_ID, id.clone());
+                }
                 id
             }
         };
@@ -121,7 +126,7 @@ mod tests {
 
     #[test]
     fn ids_are_the_prefix_and_a_counter_of_at_least_eight_hex_digits() {
-        let ids = RequestIds::new();
+        let ids = RequestIds::new(false);
         let first = ids.next_id();
         let prefix = std::str::from_utf8(&ids.prefix).unwrap();
         assert_eq!(first.to_str().unwrap(), format!("{prefix}-00000000"));
