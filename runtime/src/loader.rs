@@ -147,8 +147,8 @@ pub async fn one<R: FromRow, T>(
 /// every row: an uncorrelated subquery the database evaluates once, in the page's own snapshot, which
 /// saves a round trip and can never disagree with the page. LIMIT and OFFSET are literals, not
 /// parameters: with a parameter, PostgreSQL's generic plan assumes a tenth of the matches is wanted, costs
-/// it above a planned-per-call one, and so plans every call (the HTTP bench measured a third of the
-/// database's time in planning). A first page is cached; a deeper one is planned once and dropped.
+/// it above a planned-per-call one, and so plans every call (pgbench on the bench's data: a third of the
+/// statement's time went to planning). A first page is cached; a deeper one is planned once and dropped.
 #[allow(clippy::too_many_arguments)]
 pub async fn page<R: FromRow, T>(
     db: &Db,
@@ -168,9 +168,7 @@ pub async fn page<R: FromRow, T>(
          FROM (SELECT * FROM {root}{filter_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}) AS {root}{joins} \
          ORDER BY {order}"
     );
-    let (rows, total) = counted(db, sql, args, root, &filter, limit, offset).await?;
-    let items = rows.into_iter().map(build).collect::<Result<Vec<_>, _>>()?;
-    Ok((items, total))
+    counted(db, sql, args, root, &filter, limit, offset, build).await
 }
 
 /// [`page`] over a model's own rows: `head` is `SELECT <its columns>`, with no joins or computed fields.
@@ -189,11 +187,12 @@ pub async fn rows_page<R: FromRow>(
         "{head}, (SELECT COUNT(*) FROM {root}{filter_sql}) AS \"{TOTAL}\" \
          FROM {root}{filter_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
     );
-    counted(db, sql, args, root, &filter, limit, offset).await
+    counted(db, sql, args, root, &filter, limit, offset, Ok).await
 }
 
-/// Runs a page statement whose rows carry [`TOTAL`]; the rows and the total.
-async fn counted<R: FromRow>(
+/// Runs a page statement whose rows carry [`TOTAL`]; the rows, each built with `build`, and the total.
+#[allow(clippy::too_many_arguments)]
+async fn counted<R: FromRow, T>(
     db: &Db,
     sql: String,
     args: Vec<Value>,
@@ -201,7 +200,8 @@ async fn counted<R: FromRow>(
     filter: &impl Fn(&mut Vec<Value>) -> String,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<R>, i64), DbError> {
+    build: impl Fn(R) -> Result<T, DbError>,
+) -> Result<(Vec<T>, i64), DbError> {
     let rows = db.query(sql).bind_all(args).cached(offset == 0).fetch_all::<Counted<R>>().await?;
     let total = match rows.first() {
         Some(row) => row.total,
@@ -214,7 +214,8 @@ async fn counted<R: FromRow>(
             db.query(format!("SELECT COUNT(*) FROM {root}{filter_sql}")).bind_all(args).fetch_scalar().await?
         }
     };
-    Ok((rows.into_iter().map(|row| row.row).collect(), total))
+    let items = rows.into_iter().map(|row| build(row.row)).collect::<Result<Vec<_>, _>>()?;
+    Ok((items, total))
 }
 
 /// The column of a page's rows that holds the total.

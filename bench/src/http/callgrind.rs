@@ -164,22 +164,8 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         let mut value = || it.next().cloned().ok_or_else(|| format!("{arg} needs a value"));
         match arg.as_str() {
             "--backend" => options.backends = backends(&value()?)?,
-            "--requests" => {
-                let v = value()?;
-                options.requests = v
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or(format!("--requests: `{v}` is not a positive number"))?;
-            }
-            "--connections" => {
-                let v = value()?;
-                options.connections = v
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or(format!("--connections: `{v}` is not a positive number"))?;
-            }
+            "--requests" => options.requests = positive(arg, &value()?)?,
+            "--connections" => options.connections = positive(arg, &value()?)?,
             "--keep" => {
                 let dir = std::path::PathBuf::from(value()?);
                 std::fs::create_dir_all(&dir).map_err(|e| format!("--keep {}: {e}", dir.display()))?;
@@ -191,4 +177,9 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         }
     }
     Ok(options)
+}
+
+/// The value of an option that takes a count of at least 1.
+fn positive(option: &str, value: &str) -> Result<u32, String> {
+    value.parse::<u32>().ok().filter(|n| *n > 0).ok_or(format!("{option}: `{value}` is not a positive number"))
 }
