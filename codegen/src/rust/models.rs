@@ -198,7 +198,7 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> Code {
 }
 
 /// `<Model>Filter` and `<Model>::page`: one page of rows matching the given filters, in the model's
-/// ordering, and the total number of matching rows (two queries, whatever the page size).
+/// ordering, and the total number of matching rows (one statement, whatever the page size).
 fn emit_page(m: &Model, from: From<'_>) -> (Code, Code) {
     let name = ident(&m.name);
     let filter_name = ident(&format!("{}Filter", m.name));
