@@ -236,7 +236,8 @@ fn in_envelope(
             return Err(Box::pin(async move {
                 let text = axum::body::to_bytes(body, MAX_BARE_MESSAGE).await.unwrap_or_default();
                 let text = String::from_utf8_lossy(&text).trim().to_owned();
-                let error = ApiError::new(status, code_for(status), if text.is_empty() { reason(status) } else { text });
+                let error =
+                    ApiError::new(status, code_for(status), if text.is_empty() { reason(status) } else { text });
                 carry_headers(error.render(state.envelope), &parts.headers)
             }));
         }
