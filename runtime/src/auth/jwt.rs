@@ -36,13 +36,15 @@ impl std::fmt::Debug for Jwt {
     }
 }
 
-/// Clock skew tolerated between replicas when checking `exp`.
+/// Clock skew tolerated between replicas when checking `exp` and `nbf`.
 const LEEWAY_SECONDS: u64 = 30;
 
 impl Jwt {
     pub fn new(secret: &[u8], ttl: Duration) -> Jwt {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = LEEWAY_SECONDS;
+        // A token another issuer dated for later (`nbf`) is refused until then; most tokens have none.
+        validation.validate_nbf = true;
         validation.set_required_spec_claims(&["exp", "sub"]);
         Jwt {
             inner: Arc::new(Keys {
@@ -70,7 +72,7 @@ impl Jwt {
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.inner.encoding).map_err(ApiError::internal)
     }
 
-    /// Checks signature, algorithm and expiry; every failure is a 401 saying why.
+    /// Checks signature, algorithm, expiry and, when present, not-before; every failure is a 401 saying why.
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
         jsonwebtoken::decode::<Claims>(token, &self.inner.decoding, &self.inner.validation)
             .map(|data| data.claims)
@@ -80,6 +82,9 @@ impl Jwt {
                     ErrorKind::InvalidSignature => "the token signature is invalid",
                     ErrorKind::InvalidAlgorithm => "the token uses an unexpected algorithm",
                     ErrorKind::ImmatureSignature => "the token is not valid yet",
+                    ErrorKind::InvalidClaimFormat(claim) if claim == "nbf" => {
+                        "the token's not-before time is malformed"
+                    }
                     ErrorKind::MissingRequiredClaim(_) | ErrorKind::InvalidClaimFormat(_) => {
                         "the token lacks a valid subject or expiry"
                     }
@@ -122,6 +127,23 @@ mod tests {
         assert_eq!(other.verify(&token).unwrap_err().message(), "the token signature is invalid");
         assert_eq!(other.verify("not.a.token").unwrap_err().message(), "the token is malformed");
         assert_eq!(other.verify("").unwrap_err().status(), http::StatusCode::UNAUTHORIZED);
+    }
+
+    #[test]
+    fn tokens_are_refused_before_their_not_before_time() {
+        let jwt = Jwt::new(SECRET, Duration::from_secs(60));
+        let now = chrono::Utc::now().timestamp();
+        let signed = |nbf: serde_json::Value| {
+            let claims = serde_json::json!({ "sub": "7", "iat": now, "exp": now + 7200, "nbf": nbf });
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &jwt.inner.encoding).unwrap()
+        };
+        let early = jwt.verify(&signed((now + 3600).into())).unwrap_err();
+        assert_eq!(early.message(), "the token is not valid yet");
+        let malformed = jwt.verify(&signed("soon".into())).unwrap_err();
+        assert_eq!(malformed.message(), "the token's not-before time is malformed");
+        // Within the clock skew allowed between replicas, and in the past: accepted.
+        assert_eq!(jwt.verify(&signed((now + 10).into())).unwrap().sub, "7");
+        assert_eq!(jwt.verify(&signed((now - 10).into())).unwrap().sub, "7");
     }
 
     #[test]
