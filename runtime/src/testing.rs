@@ -13,7 +13,6 @@
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use axum::Router;
 use axum::body::Body;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode};
@@ -22,6 +21,7 @@ use sqlx::{ConnectOptions, Connection};
 use tower::ServiceExt;
 
 use crate::db::Db;
+use crate::server::Api;
 
 /// Where the PostgreSQL tests connect when `TEST_DATABASE_URL` and `DATABASE_URL` name none.
 pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -165,15 +165,15 @@ fn with_database(url: &str, name: &str) -> String {
     out
 }
 
-/// Sends requests to a router in-process, without a socket.
+/// Sends requests to an [`Api`] in-process, without a socket.
 #[derive(Clone)]
 pub struct TestClient {
-    router: Router,
+    api: Api,
 }
 
 impl TestClient {
-    pub fn new(router: Router) -> TestClient {
-        TestClient { router }
+    pub fn new(api: Api) -> TestClient {
+        TestClient { api }
     }
 
     pub fn request(&self, method: Method, path: &str) -> TestRequest {
@@ -197,7 +197,7 @@ impl TestClient {
     }
 
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
-        let response = self.router.clone().oneshot(request).await.unwrap_or_else(|never| match never {});
+        let response = self.api.clone().oneshot(request).await.unwrap_or_else(|never| match never {});
         let (parts, body) = response.into_parts();
         let body = axum::body::to_bytes(body, usize::MAX).await.expect("cannot read the response body");
         TestResponse { status: parts.status, headers: parts.headers, body }

@@ -10,7 +10,7 @@ use charter_runtime::__private::axum::routing::{get, post};
 use charter_runtime::__private::handler::{self, Request, Response, Shared};
 use charter_runtime::testing::{TestClient, TestDb, TestResponse};
 use charter_runtime::{
-    ApiError, ApiSpec, AuthScheme, Config, Ctx, EmbeddedMigration, Envelope, Migrations, Validate, build,
+    ApiError, ApiSpec, AuthScheme, Config, Ctx, EmbeddedMigration, Envelope, Migrations, Validate, api, build,
 };
 use http::header::{ALLOW, CONTENT_TYPE, WWW_AUTHENTICATE};
 use http::{HeaderValue, Method, StatusCode};
@@ -189,8 +189,8 @@ async fn server_with(spec: &'static ApiSpec, tweak: impl FnOnce(&mut Config)) ->
     config.body_limit = BODY_LIMIT;
     config.request_timeout = Duration::from_millis(300);
     tweak(&mut config);
-    let (router, ctx) = build(spec, &config, routes).await.unwrap();
-    Server { client: TestClient::new(router), ctx, _db: test_db }
+    let (api, ctx) = build(spec, &config, routes).await.unwrap();
+    Server { client: TestClient::new(api), ctx, _db: test_db }
 }
 
 async fn server(spec: &'static ApiSpec) -> Server {
@@ -230,6 +230,60 @@ async fn health_and_request_ids() {
 
     let response = s.client.get("/nope").header("x-request-id", "abc-123").send().await;
     assert_eq!(response.header("x-request-id"), Some("abc-123"), "propagated on errors too");
+}
+
+/// With request logging on, the stack has a tracing layer (and boxes the service); it must answer alike.
+#[tokio::test]
+async fn the_logged_stack_answers_as_the_quiet_one() {
+    let test_db = TestDb::sqlite().await;
+    let mut config = Config::for_tests(test_db.url());
+    config.request_timeout = Duration::from_millis(300);
+    config.cors_origins = vec!["https://app.example.com".into()];
+    let (_, ctx) = build(&PROBLEM, &config, routes).await.unwrap();
+    let log = Log::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .with_writer(move || writer.clone());
+    // The test's runtime runs every request on this thread, inside the subscriber.
+    let _logging = tracing::subscriber::set_default(subscriber.finish());
+    let client = TestClient::new(api(ctx.clone(), &config, routes).unwrap());
+
+    let response = client.get("/healthz").header("origin", "https://app.example.com").send().await;
+    assert_eq!(response.status, 200);
+    assert!(response.header("x-request-id").is_some());
+    assert_eq!(response.header("access-control-allow-origin"), Some("https://app.example.com"));
+    let response = client.get("/nope").header("x-request-id", "abc-123").send().await;
+    problem(&response, 404, "not_found");
+    assert_eq!(response.header("x-request-id"), Some("abc-123"));
+    problem(&client.get("/panic").send().await, 500, "internal");
+    problem(&client.get("/slow").send().await, 503, "timeout");
+    let response = client.post("/items").json(&json!({"item": {"name": "fig", "qty": 2}})).send().await;
+    assert_eq!(response.status, 201, "{}", response.text());
+    let log = log.text();
+    assert!(log.contains("request_id=abc-123") && log.contains("path=/nope"), "no request span in the log:\n{log}");
+}
+
+/// Log lines, captured.
+#[derive(Clone, Default)]
+struct Log(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Log {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for Log {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[tokio::test]
@@ -524,8 +578,8 @@ async fn broken_templates_fail_the_boot() {
 #[tokio::test]
 async fn serves_on_postgres() {
     let Some(test_db) = TestDb::postgres().await else { return };
-    let (router, ctx) = build(&PROBLEM, &Config::for_tests(test_db.url()), routes).await.unwrap();
-    let client = TestClient::new(router);
+    let (api, ctx) = build(&PROBLEM, &Config::for_tests(test_db.url()), routes).await.unwrap();
+    let client = TestClient::new(api);
     assert_eq!(client.get("/readyz").send().await.status, 200);
     let response = client.post("/items").json(&json!({"item": {"name": "plum", "qty": 3}})).send().await;
     assert_eq!(response.status, 201, "{}", response.text());

@@ -222,7 +222,7 @@ fn bench_backend(
                 runs.push(report::Run { load, cpu: meter.since(&before, load.requests) });
             }
         }
-        table.push(Row { scenario, generated: report::median(&gen_runs), baseline: report::median(&base_runs) });
+        table.push(Row { scenario, generated: gen_runs, baseline: base_runs });
     }
     let loaded = (generated.memory(), baseline.memory());
     generated.stop();
@@ -285,8 +285,8 @@ fn backends(value: &str) -> Result<Vec<Backend>, String> {
 fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut options = Options {
         backends: vec![Backend::Sqlite, Backend::Postgres],
-        load: Load { threads: 2, connections: 32, duration: Duration::from_secs(15) },
-        rounds: 1,
+        load: Load { threads: 2, connections: 32, duration: Duration::from_secs(10) },
+        rounds: 3,
         warmup: Duration::from_secs(2),
         size: Size::FULL,
         scenarios: None,
@@ -298,6 +298,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         options.smoke = true;
         options.size = Size::SMOKE;
         options.load = Load { threads: 1, connections: 4, duration: Duration::from_secs(1) };
+        options.rounds = 1;
         options.warmup = Duration::ZERO;
     }
     let mut it = args.iter();

@@ -17,10 +17,47 @@ pub struct Run {
     pub cpu: PerRequest,
 }
 
+/// One scenario's runs, round by round: `generated[i]` and `baseline[i]` ran back to back.
 pub struct Row<'a> {
     pub scenario: &'a Scenario,
-    pub generated: Run,
-    pub baseline: Run,
+    pub generated: Vec<Run>,
+    pub baseline: Vec<Run>,
+}
+
+/// Generated/baseline ratios of one figure, taken per round and then summarized. Two runs of the same round
+/// ran a few seconds apart; a machine that drifts over minutes (shared cores, neighbours) moves both, so
+/// the per-round ratio cancels the drift that a ratio of the two servers' medians would keep.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ratios {
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Ratios {
+    pub fn paired(generated: &[Run], baseline: &[Run], figure: impl Fn(&Figures) -> f64) -> Ratios {
+        let mut ratios: Vec<f64> = generated
+            .iter()
+            .zip(baseline)
+            .map(|(g, b)| figure(&g.load) / figure(&b.load).max(f64::MIN_POSITIVE))
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        let median = match ratios.len() {
+            0 => 0.0,
+            n if n % 2 == 1 => ratios[n / 2],
+            n => (ratios[n / 2 - 1] + ratios[n / 2]) / 2.0,
+        };
+        Ratios { median, min: ratios.first().copied().unwrap_or(0.0), max: ratios.last().copied().unwrap_or(0.0) }
+    }
+
+    /// `1.02× (0.97–1.06)`; one round has no spread to show.
+    fn show(&self) -> String {
+        if self.min == self.max {
+            format!("{:.2}×", self.median)
+        } else {
+            format!("{:.2}× ({:.2}–{:.2})", self.median, self.min, self.max)
+        }
+    }
 }
 
 pub struct Table<'a> {
@@ -41,14 +78,16 @@ impl<'a> Table<'a> {
     pub fn print(&self, idle: (Memory, Memory), loaded: (Memory, Memory), smoke: bool) -> Vec<String> {
         let label = self.backend.label();
         let mut misses = Vec::new();
+        println!("figures: the median run of each server; ratios: the median of the per-round ratios (range)");
         println!(
-            "{:<16} {:>10} {:>8} {:>8} | {:>10} {:>8} {:>8} | {:>6} {:>6} | targets",
+            "{:<16} {:>10} {:>8} {:>8} | {:>10} {:>8} {:>8} | {:>18} {:>18} | targets",
             "scenario", "gen req/s", "p50 ms", "p99 ms", "base req/s", "p50 ms", "p99 ms", "req/s", "p99"
         );
         for row in &self.rows {
-            let (g, b) = (row.generated.load, row.baseline.load);
-            let rps_ratio = g.requests_per_sec / b.requests_per_sec.max(f64::MIN_POSITIVE);
-            let p99_ratio = g.p99_ms / b.p99_ms.max(f64::MIN_POSITIVE);
+            let (g, b) = (median(&row.generated).load, median(&row.baseline).load);
+            let rps = Ratios::paired(&row.generated, &row.baseline, |f| f.requests_per_sec);
+            let p99 = Ratios::paired(&row.generated, &row.baseline, |f| f.p99_ms);
+            let (rps_ratio, p99_ratio) = (rps.median, p99.median);
             let mut verdicts = Vec::new();
             let mut judge = |ok: bool, what: String| {
                 verdicts.push(format!("{}{what}", if ok { "ok " } else { "MISS " }));
@@ -62,7 +101,7 @@ impl<'a> Table<'a> {
                 judge(g.requests_per_sec >= target, format!("≥ {target:.0} req/s"));
             }
             println!(
-                "{:<16} {:>10.0} {:>8.2} {:>8.2} | {:>10.0} {:>8.2} {:>8.2} | {:>5.2}× {:>5.2}× | {}",
+                "{:<16} {:>10.0} {:>8.2} {:>8.2} | {:>10.0} {:>8.2} {:>8.2} | {:>18} {:>18} | {}",
                 row.scenario.name,
                 g.requests_per_sec,
                 g.p50_ms,
@@ -70,8 +109,8 @@ impl<'a> Table<'a> {
                 b.requests_per_sec,
                 b.p50_ms,
                 b.p99_ms,
-                rps_ratio,
-                p99_ratio,
+                rps.show(),
+                p99.show(),
                 verdicts.join(", ")
             );
         }
@@ -111,7 +150,7 @@ impl Table<'_> {
             "scenario", "gen srv", "db", "sum", "base srv", "db", "sum", "srv", "sum", "wrk"
         );
         for row in &self.rows {
-            let (g, b) = (row.generated.cpu, row.baseline.cpu);
+            let (g, b) = (median(&row.generated).cpu, median(&row.baseline).cpu);
             let ratio = |x: f64, y: f64| x / y.max(f64::MIN_POSITIVE);
             println!(
                 "{:<16} {:>8.1} {:>8.1} {:>8.1} | {:>8.1} {:>8.1} {:>8.1} | {:>5.2}× {:>5.2}× | {:>8.1}",
@@ -153,4 +192,36 @@ pub fn machine() -> String {
         .and_then(|n| n.parse::<f64>().ok())
         .map_or(0.0, |kib| kib / 1024.0 / 1024.0);
     format!("{model}, {cores} cores, {mem_gib:.0} GiB")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runs(rps: &[f64]) -> Vec<Run> {
+        rps.iter()
+            .map(|&requests_per_sec| Run { load: Figures { requests_per_sec, ..Figures::default() }, ..Run::default() })
+            .collect()
+    }
+
+    #[test]
+    fn ratios_are_taken_per_round_so_drift_cancels() {
+        // The machine slows down round by round; each round the generated server is 5 % faster.
+        let generated = runs(&[1050.0, 840.0, 630.0]);
+        let baseline = runs(&[1000.0, 800.0, 600.0]);
+        let r = Ratios::paired(&generated, &baseline, |f| f.requests_per_sec);
+        assert!((r.median - 1.05).abs() < 1e-9 && (r.min - 1.05).abs() < 1e-9 && (r.max - 1.05).abs() < 1e-9);
+        assert_eq!(r.show(), "1.05×");
+        // Rounds that disagree: the median of the two ratios, and their range.
+        let r = Ratios::paired(&runs(&[900.0, 1200.0]), &runs(&[1000.0, 1000.0]), |f| f.requests_per_sec);
+        assert!((r.median - 1.05).abs() < 1e-9);
+        assert_eq!((r.min, r.max), (0.9, 1.2));
+        assert_eq!(r.show(), "1.05× (0.90–1.20)");
+    }
+
+    #[test]
+    fn no_rounds_no_ratio() {
+        let r = Ratios::paired(&[], &[], |f| f.requests_per_sec);
+        assert_eq!(r, Ratios { median: 0.0, min: 0.0, max: 0.0 });
+    }
 }

@@ -66,9 +66,9 @@ impl TestApp {
 
     async fn start(db: TestDb) -> TestApp {
         let config = Config::for_tests(db.url());
-        let (router, ctx) =
+        let (api, ctx) =
             charter_runtime::build(&api::SPEC, &config, api::router(App)).await.expect("the server should build");
-        TestApp { client: TestClient::new(router), ctx, _db: db }
+        TestApp { client: TestClient::new(api), ctx, _db: db }
     }
 
     /// The database this server runs on.

@@ -15,6 +15,8 @@ mod layers;
 mod request_id;
 mod routes;
 
+pub use layers::{Api, ApiFuture};
+
 /// Everything the generated code knows about the API, emitted as one `static`.
 pub struct ApiSpec {
     pub title: &'static str,
@@ -103,25 +105,26 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-/// Connects to the database, applies pending migrations, and returns the fully layered router (user
-/// routes from `routes`, plus `/healthz`, `/readyz`, `/openapi.json`, `/openapi.yaml`, `/docs`) with
-/// the context it was built with. [`serve`] is this plus a listener; tests call it directly.
+/// Connects to the database, applies pending migrations, and returns the whole [`Api`] (user routes
+/// from `routes`, plus `/healthz`, `/readyz`, `/openapi.json`, `/openapi.yaml`, `/docs`, behind the
+/// middleware stack) with the context it was built with. [`serve`] is this plus a listener; tests call
+/// it directly.
 pub async fn build(
     spec: &'static ApiSpec,
     config: &Config,
     routes: impl FnOnce(Ctx) -> Router,
-) -> Result<(Router, Ctx), ServeError> {
+) -> Result<(Api, Ctx), ServeError> {
     spec.envelope.check().map_err(ServeError::Envelope)?;
     let db = Db::connect(&config.database_url).await?;
     db.migrate(&spec.migrations).await?;
     let jwt = Jwt::new(config.jwt_secret.as_bytes(), config.jwt_ttl);
     let ctx = Ctx { db, jwt, spec, body_limit: config.body_limit };
-    let router = router(ctx.clone(), config, routes)?;
-    Ok((router, ctx))
+    let api = api(ctx.clone(), config, routes)?;
+    Ok((api, ctx))
 }
 
-/// The layered router over an existing context (no connecting, no migrating).
-pub fn router(ctx: Ctx, config: &Config, routes: impl FnOnce(Ctx) -> Router) -> Result<Router, ServeError> {
+/// The [`Api`] over an existing context (no connecting, no migrating).
+pub fn api(ctx: Ctx, config: &Config, routes: impl FnOnce(Ctx) -> Router) -> Result<Api, ServeError> {
     let spec = ctx.spec;
     let app = routes(ctx.clone()).merge(routes::system(ctx));
     layers::wrap(app, spec, config)
@@ -134,13 +137,14 @@ pub async fn serve(
     config: Config,
     routes: impl FnOnce(Ctx) -> Router,
 ) -> Result<(), ServeError> {
-    let (router, ctx) = build(spec, &config, routes).await?;
+    let (api, ctx) = build(spec, &config, routes).await?;
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .map_err(|source| ServeError::Bind { addr: config.bind, source })?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, title = spec.title, version = spec.version, backend = ?ctx.db().backend(), "listening; API docs at http://{addr}/docs/");
-    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    let make_service = axum::ServiceExt::<axum::extract::Request>::into_make_service(api);
+    axum::serve(listener, make_service).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("shutting down");
     ctx.db().close().await;
     Ok(())
