@@ -101,8 +101,8 @@ pub mod __private {
         pub use axum::extract::State;
 
         pub use crate::handler::{
-            Object, Request, Response, Shared, caller_optional, caller_required, check, fail, json_body, path, query,
-            query_list, query_required, respond, respond_empty,
+            Endpoint, EndpointFuture, Object, Request, Response, Shared, caller_optional, caller_required, check,
+            endpoint, fail, json_body, path, query, query_list, query_required, respond, respond_empty,
         };
     }
 

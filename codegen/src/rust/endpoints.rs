@@ -235,10 +235,10 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> Code {
 
     let caller = match e.auth {
         AuthRequirement::Required => Some(code! {
-            let caller = match #h::caller_required(&req, ctx) { Ok(c) => c, Err(e) => return #h::fail(ctx, e) };
+            let caller = match #h::caller_required(req, ctx) { Ok(c) => c, Err(e) => return Err(#h::fail(ctx, e)) };
         }),
         AuthRequirement::Optional => Some(code! {
-            let caller = match #h::caller_optional(&req, ctx) { Ok(c) => c, Err(e) => return #h::fail(ctx, e) };
+            let caller = match #h::caller_optional(req, ctx) { Ok(c) => c, Err(e) => return Err(#h::fail(ctx, e)) };
         }),
         AuthRequirement::None => None,
     };
@@ -246,7 +246,7 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> Code {
         let draft_app = ident(&b.app);
         let draft = ident(&b.name);
         code! {
-            let body = match #h::json_body::<#h::Object<super::#draft_app::drafts::#draft>>(&req) { Ok(b) => b.0, Err(e) => return #h::fail(ctx, e) };
+            let body = match #h::json_body::<#h::Object<super::#draft_app::drafts::#draft>>(req) { Ok(b) => b.0, Err(e) => return Err(#h::fail(ctx, e)) };
         }
     });
     let mut reads = Vec::new();
@@ -263,11 +263,11 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> Code {
         let wire = &prm.wire_name;
         let ty = names::scalar(&prm.ty, From::Handlers(&app.name));
         let read = if in_path {
-            code!(#h::path::<#ty>(&req, #wire, &mut errors))
+            code!(#h::path::<#ty>(req, #wire, &mut errors))
         } else if prm.list {
-            code!(#h::query_list::<#ty>(&req, #wire, &mut errors))
+            code!(#h::query_list::<#ty>(req, #wire, &mut errors))
         } else {
-            code!(#h::query::<#ty>(&req, #wire, &mut errors))
+            code!(#h::query::<#ty>(req, #wire, &mut errors))
         };
         let value = if prm.list {
             read
@@ -278,7 +278,7 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> Code {
             read
         } else {
             required.push(local.clone());
-            if in_path { read } else { code!(#h::query_required::<#ty>(&req, #wire, &mut errors)) }
+            if in_path { read } else { code!(#h::query_required::<#ty>(req, #wire, &mut errors)) }
         };
         reads.push(code!(let #local = #value;));
         inits.push(code!(#name: #local));
@@ -296,7 +296,7 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> Code {
     let unwrap_required = (!required.is_empty()).then(|| {
         code! {
             let (#(Some(#required),)*) = (#(#required,)*) else {
-                return #h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+                return Err(#h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
             };
         }
     });
@@ -319,12 +319,29 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> Code {
         });
         code!(#(#arms),*)
     };
+    let read_name = ident(&format!("read_{}", e.name));
+    // Plain functions (the router's `Endpoint` calls the first): the request is read into the input before
+    // the returned future starts, so the future holds the input and not the request.
     code! {
-        pub(super) async fn #fn_name<A: super::#app_mod::#trait_name>(
-            #h::State(state): #h::State<#h::Shared<A>>,
+        pub(super) fn #fn_name<A: super::#app_mod::#trait_name>(
+            state: #h::Shared<A>,
             req: #h::Request,
-        ) -> #h::Response {
-            let ctx = state.ctx();
+        ) -> impl ::core::future::Future<Output = #h::Response> + ::core::marker::Send + 'static {
+            let input = #read_name(state.ctx(), &req);
+            async move {
+                let input = match input {
+                    Ok(input) => input,
+                    Err(response) => return response,
+                };
+                let ctx = state.ctx();
+                match state.app().#method(ctx, input).await {
+                    #respond,
+                    Err(e) => #h::fail(ctx, e.into()),
+                }
+            }
+        }
+
+        fn #read_name(ctx: &::charter_runtime::Ctx, req: &#h::Request) -> Result<super::#app_mod::#input, #h::Response> {
             #caller
             #body
             let mut errors = Vec::new();
@@ -334,12 +351,9 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> Code {
             let input = super::#app_mod::#input { #(#inits),* };
             #h::check(&input, &mut errors);
             if !errors.is_empty() {
-                return #h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+                return Err(#h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
             }
-            match state.app().#method(ctx, input).await {
-                #respond,
-                Err(e) => #h::fail(ctx, e.into()),
-            }
+            Ok(input)
         }
     }
 }

@@ -251,7 +251,8 @@ fn router(spec: &Spec) -> Code {
         bounds.push(code!(#app_mod::#trait_name));
         let handler = ident(&format!("handle_{}", e.name));
         let handlers = handlers_module(app);
-        let entry = (e.method, code!(#handlers::#handler::<A>));
+        let entry =
+            (e.method, code!(::charter_runtime::__private::handler::endpoint(&state, #handlers::#handler::<A>)));
         match paths.iter_mut().find(|(p, _)| *p == e.path) {
             Some((_, methods)) => methods.push(entry),
             None => paths.push((e.path.clone(), vec![entry])),
@@ -260,7 +261,7 @@ fn router(spec: &Spec) -> Code {
     let routes = paths.iter().map(|(path, methods)| {
         let mut chain = Code::new();
         for (i, (m, handler)) in methods.iter().enumerate() {
-            let m = ident(m.as_str());
+            let m = ident(&format!("{}_service", m.as_str()));
             chain = if i == 0 {
                 code!(::charter_runtime::__private::axum::routing::#m(#handler))
             } else {
@@ -284,7 +285,6 @@ fn router(spec: &Spec) -> Code {
                 let state = ::charter_runtime::__private::handler::Shared::new(app, ctx);
                 ::charter_runtime::__private::axum::Router::new()
                     #(#routes)*
-                    .with_state(state)
             })
         }
     }

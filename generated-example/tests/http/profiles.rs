@@ -8,6 +8,7 @@ backends!(
     get_profile_returns_the_profile,
     get_profile_shows_following_as_the_caller_sees_it,
     get_profile_of_an_unknown_user_is_a_404,
+    get_profile_rejects_a_path_that_is_not_utf8,
     get_profile_rejects_an_invalid_token,
     follow_and_unfollow_return_the_profile,
     follow_and_unfollow_are_idempotent,
@@ -80,6 +81,15 @@ async fn get_profile_of_an_unknown_user_is_a_404(app: TestApp) {
     expect_error(&app.get("/api/profiles/nobody").token(&token).send().await, 404, &["no user named `nobody`"]);
     // Usernames match exactly.
     expect_error(&app.get("/api/profiles/JAKE").send().await, 404, &["no user named `JAKE`"]);
+}
+
+/// A percent-escape that decodes to invalid UTF-8 is the client's mistake: a 400 in the envelope.
+async fn get_profile_rejects_a_path_that_is_not_utf8(app: TestApp) {
+    expect_error(&app.get("/api/profiles/%FF").send().await, 400, &["a path parameter is not valid UTF-8"]);
+    // The same on a route with a body.
+    let token = app.seeded_user("jake").await;
+    let response = app.post("/api/profiles/%FF/follow", &serde_json::json!({})).token(&token).send().await;
+    expect_error(&response, 400, &["a path parameter is not valid UTF-8"]);
 }
 
 async fn get_profile_rejects_an_invalid_token(app: TestApp) {

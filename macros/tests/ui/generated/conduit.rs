@@ -1419,16 +1419,34 @@ pub mod core {
 #[allow(clippy::all, unused_variables, unused_mut)]
 mod __core_handlers {
     use ::charter_runtime::__private::handler as __h;
-    pub(super) async fn handle_register<A: super::core::Register>(
-        __h::State(state): __h::State<__h::Shared<A>>,
+    pub(super) fn handle_register<A: super::core::Register>(
+        state: __h::Shared<A>,
         req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_register(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().register(ctx, input).await {
+                Ok(out) => __h::respond(201u16, &out),
+                Err(e) => __h::fail(ctx, e.into()),
+            }
+        }
+    }
+    fn read_register(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::core::RegisterInput, __h::Response> {
         let body = match __h::json_body::<
             __h::Object<super::core::drafts::RegisterBody>,
-        >(&req) {
+        >(req) {
             Ok(b) => b.0,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
         __h::check(&body, &mut errors);
@@ -1438,28 +1456,43 @@ mod __core_handlers {
             &mut errors,
         );
         let (Some(body),) = (body,) else {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::core::RegisterInput { body };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().register(ctx, input).await {
-            Ok(out) => __h::respond(201u16, &out),
-            Err(e) => __h::fail(ctx, e.into()),
+        Ok(input)
+    }
+    pub(super) fn handle_login<A: super::core::Login>(
+        state: __h::Shared<A>,
+        req: __h::Request,
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_login(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().login(ctx, input).await {
+                Ok(out) => __h::respond(200u16, &out),
+                Err(e) => __h::fail(ctx, e.into()),
+            }
         }
     }
-    pub(super) async fn handle_login<A: super::core::Login>(
-        __h::State(state): __h::State<__h::Shared<A>>,
-        req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
+    fn read_login(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::core::LoginInput, __h::Response> {
         let body = match __h::json_body::<
             __h::Object<super::core::drafts::LoginBody>,
-        >(&req) {
+        >(req) {
             Ok(b) => b.0,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
         __h::check(&body, &mut errors);
@@ -1469,26 +1502,41 @@ mod __core_handlers {
             &mut errors,
         );
         let (Some(body),) = (body,) else {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::core::LoginInput { body };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().login(ctx, input).await {
-            Ok(out) => __h::respond(200u16, &out),
-            Err(e) => __h::fail(ctx, e.into()),
+        Ok(input)
+    }
+    pub(super) fn handle_current_user<A: super::core::CurrentUser>(
+        state: __h::Shared<A>,
+        req: __h::Request,
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_current_user(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().current_user(ctx, input).await {
+                Ok(out) => __h::respond(200u16, &out),
+                Err(e) => __h::fail(ctx, e.into()),
+            }
         }
     }
-    pub(super) async fn handle_current_user<A: super::core::CurrentUser>(
-        __h::State(state): __h::State<__h::Shared<A>>,
-        req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
-        let caller = match __h::caller_required(&req, ctx) {
+    fn read_current_user(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::core::CurrentUserInput, __h::Response> {
+        let caller = match __h::caller_required(req, ctx) {
             Ok(c) => c,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
         let input = super::core::CurrentUserInput {
@@ -1496,27 +1544,42 @@ mod __core_handlers {
         };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().current_user(ctx, input).await {
-            Ok(out) => __h::respond(200u16, &out),
-            Err(e) => __h::fail(ctx, e.into()),
+        Ok(input)
+    }
+    pub(super) fn handle_update_user<A: super::core::UpdateUser>(
+        state: __h::Shared<A>,
+        req: __h::Request,
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_update_user(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().update_user(ctx, input).await {
+                Ok(out) => __h::respond(200u16, &out),
+                Err(e) => __h::fail(ctx, e.into()),
+            }
         }
     }
-    pub(super) async fn handle_update_user<A: super::core::UpdateUser>(
-        __h::State(state): __h::State<__h::Shared<A>>,
-        req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
-        let caller = match __h::caller_required(&req, ctx) {
+    fn read_update_user(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::core::UpdateUserInput, __h::Response> {
+        let caller = match __h::caller_required(req, ctx) {
             Ok(c) => c,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let body = match __h::json_body::<
             __h::Object<super::core::drafts::UpdateUserBody>,
-        >(&req) {
+        >(req) {
             Ok(b) => b.0,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
         __h::check(&body, &mut errors);
@@ -1526,7 +1589,7 @@ mod __core_handlers {
             &mut errors,
         );
         let (Some(body),) = (body,) else {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::core::UpdateUserInput {
             caller,
@@ -1534,26 +1597,41 @@ mod __core_handlers {
         };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().update_user(ctx, input).await {
-            Ok(out) => __h::respond(200u16, &out),
-            Err(e) => __h::fail(ctx, e.into()),
+        Ok(input)
+    }
+    pub(super) fn handle_get_profile<A: super::core::GetProfile>(
+        state: __h::Shared<A>,
+        req: __h::Request,
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_get_profile(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().get_profile(ctx, input).await {
+                Ok(out) => __h::respond(200u16, &out),
+                Err(e) => __h::fail(ctx, e.into()),
+            }
         }
     }
-    pub(super) async fn handle_get_profile<A: super::core::GetProfile>(
-        __h::State(state): __h::State<__h::Shared<A>>,
-        req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
-        let caller = match __h::caller_optional(&req, ctx) {
+    fn read_get_profile(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::core::GetProfileInput, __h::Response> {
+        let caller = match __h::caller_optional(req, ctx) {
             Ok(c) => c,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
-        let p_username = __h::path::<String>(&req, "username", &mut errors);
+        let p_username = __h::path::<String>(req, "username", &mut errors);
         let (Some(p_username),) = (p_username,) else {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::core::GetProfileInput {
             caller,
@@ -1561,26 +1639,41 @@ mod __core_handlers {
         };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().get_profile(ctx, input).await {
-            Ok(out) => __h::respond(200u16, &out),
-            Err(e) => __h::fail(ctx, e.into()),
+        Ok(input)
+    }
+    pub(super) fn handle_follow_user<A: super::core::FollowUser>(
+        state: __h::Shared<A>,
+        req: __h::Request,
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_follow_user(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().follow_user(ctx, input).await {
+                Ok(out) => __h::respond(200u16, &out),
+                Err(e) => __h::fail(ctx, e.into()),
+            }
         }
     }
-    pub(super) async fn handle_follow_user<A: super::core::FollowUser>(
-        __h::State(state): __h::State<__h::Shared<A>>,
-        req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
-        let caller = match __h::caller_required(&req, ctx) {
+    fn read_follow_user(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::core::FollowUserInput, __h::Response> {
+        let caller = match __h::caller_required(req, ctx) {
             Ok(c) => c,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
-        let p_username = __h::path::<String>(&req, "username", &mut errors);
+        let p_username = __h::path::<String>(req, "username", &mut errors);
         let (Some(p_username),) = (p_username,) else {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::core::FollowUserInput {
             caller,
@@ -1588,26 +1681,41 @@ mod __core_handlers {
         };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().follow_user(ctx, input).await {
-            Ok(out) => __h::respond(200u16, &out),
-            Err(e) => __h::fail(ctx, e.into()),
+        Ok(input)
+    }
+    pub(super) fn handle_unfollow_user<A: super::core::UnfollowUser>(
+        state: __h::Shared<A>,
+        req: __h::Request,
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_unfollow_user(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().unfollow_user(ctx, input).await {
+                Ok(out) => __h::respond(200u16, &out),
+                Err(e) => __h::fail(ctx, e.into()),
+            }
         }
     }
-    pub(super) async fn handle_unfollow_user<A: super::core::UnfollowUser>(
-        __h::State(state): __h::State<__h::Shared<A>>,
-        req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
-        let caller = match __h::caller_required(&req, ctx) {
+    fn read_unfollow_user(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::core::UnfollowUserInput, __h::Response> {
+        let caller = match __h::caller_required(req, ctx) {
             Ok(c) => c,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
-        let p_username = __h::path::<String>(&req, "username", &mut errors);
+        let p_username = __h::path::<String>(req, "username", &mut errors);
         let (Some(p_username),) = (p_username,) else {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::core::UnfollowUserInput {
             caller,
@@ -1615,12 +1723,9 @@ mod __core_handlers {
         };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().unfollow_user(ctx, input).await {
-            Ok(out) => __h::respond(200u16, &out),
-            Err(e) => __h::fail(ctx, e.into()),
-        }
+        Ok(input)
     }
 }
 /// Articles and their tags.
@@ -4219,20 +4324,38 @@ pub mod articles {
 #[allow(clippy::all, unused_variables, unused_mut)]
 mod __articles_handlers {
     use ::charter_runtime::__private::handler as __h;
-    pub(super) async fn handle_create_article<A: super::articles::CreateArticle>(
-        __h::State(state): __h::State<__h::Shared<A>>,
+    pub(super) fn handle_create_article<A: super::articles::CreateArticle>(
+        state: __h::Shared<A>,
         req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
-        let caller = match __h::caller_required(&req, ctx) {
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_create_article(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().create_article(ctx, input).await {
+                Ok(out) => __h::respond(201u16, &out),
+                Err(e) => __h::fail(ctx, e.into()),
+            }
+        }
+    }
+    fn read_create_article(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::articles::CreateArticleInput, __h::Response> {
+        let caller = match __h::caller_required(req, ctx) {
             Ok(c) => c,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let body = match __h::json_body::<
             __h::Object<super::articles::drafts::CreateArticleBody>,
-        >(&req) {
+        >(req) {
             Ok(b) => b.0,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
         __h::check(&body, &mut errors);
@@ -4242,7 +4365,7 @@ mod __articles_handlers {
             &mut errors,
         );
         let (Some(body),) = (body,) else {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::articles::CreateArticleInput {
             caller,
@@ -4250,26 +4373,41 @@ mod __articles_handlers {
         };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().create_article(ctx, input).await {
-            Ok(out) => __h::respond(201u16, &out),
-            Err(e) => __h::fail(ctx, e.into()),
+        Ok(input)
+    }
+    pub(super) fn handle_get_article<A: super::articles::GetArticle>(
+        state: __h::Shared<A>,
+        req: __h::Request,
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_get_article(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().get_article(ctx, input).await {
+                Ok(out) => __h::respond(200u16, &out),
+                Err(e) => __h::fail(ctx, e.into()),
+            }
         }
     }
-    pub(super) async fn handle_get_article<A: super::articles::GetArticle>(
-        __h::State(state): __h::State<__h::Shared<A>>,
-        req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
-        let caller = match __h::caller_optional(&req, ctx) {
+    fn read_get_article(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::articles::GetArticleInput, __h::Response> {
+        let caller = match __h::caller_optional(req, ctx) {
             Ok(c) => c,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
-        let p_slug = __h::path::<String>(&req, "slug", &mut errors);
+        let p_slug = __h::path::<String>(req, "slug", &mut errors);
         let (Some(p_slug),) = (p_slug,) else {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::articles::GetArticleInput {
             caller,
@@ -4277,29 +4415,43 @@ mod __articles_handlers {
         };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().get_article(ctx, input).await {
-            Ok(out) => __h::respond(200u16, &out),
-            Err(e) => __h::fail(ctx, e.into()),
+        Ok(input)
+    }
+    pub(super) fn handle_list_articles<A: super::articles::ListArticles>(
+        state: __h::Shared<A>,
+        req: __h::Request,
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_list_articles(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().list_articles(ctx, input).await {
+                Ok(out) => __h::respond(200u16, &out),
+                Err(e) => __h::fail(ctx, e.into()),
+            }
         }
     }
-    pub(super) async fn handle_list_articles<A: super::articles::ListArticles>(
-        __h::State(state): __h::State<__h::Shared<A>>,
-        req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
-        let caller = match __h::caller_optional(&req, ctx) {
+    fn read_list_articles(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::articles::ListArticlesInput, __h::Response> {
+        let caller = match __h::caller_optional(req, ctx) {
             Ok(c) => c,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
-        let p_tag = __h::query::<String>(&req, "tag", &mut errors);
-        let p_author = __h::query::<String>(&req, "author", &mut errors);
-        let p_favorited = __h::query::<String>(&req, "favorited", &mut errors);
-        let p_limit = __h::query::<i32>(&req, "limit", &mut errors)
-            .unwrap_or_else(|| 20);
-        let p_offset = __h::query::<i32>(&req, "offset", &mut errors)
+        let p_tag = __h::query::<String>(req, "tag", &mut errors);
+        let p_author = __h::query::<String>(req, "author", &mut errors);
+        let p_favorited = __h::query::<String>(req, "favorited", &mut errors);
+        let p_limit = __h::query::<i32>(req, "limit", &mut errors).unwrap_or_else(|| 20);
+        let p_offset = __h::query::<i32>(req, "offset", &mut errors)
             .unwrap_or_else(|| 0);
         let input = super::articles::ListArticlesInput {
             caller,
@@ -4311,42 +4463,71 @@ mod __articles_handlers {
         };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().list_articles(ctx, input).await {
-            Ok(out) => __h::respond(200u16, &out),
-            Err(e) => __h::fail(ctx, e.into()),
+        Ok(input)
+    }
+    pub(super) fn handle_list_tags<A: super::articles::ListTags>(
+        state: __h::Shared<A>,
+        req: __h::Request,
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_list_tags(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().list_tags(ctx, input).await {
+                Ok(out) => __h::respond(200u16, &out),
+                Err(e) => __h::fail(ctx, e.into()),
+            }
         }
     }
-    pub(super) async fn handle_list_tags<A: super::articles::ListTags>(
-        __h::State(state): __h::State<__h::Shared<A>>,
-        req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
+    fn read_list_tags(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::articles::ListTagsInput, __h::Response> {
         let mut errors = Vec::new();
         let input = super::articles::ListTagsInput {};
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().list_tags(ctx, input).await {
-            Ok(out) => __h::respond(200u16, &out),
-            Err(e) => __h::fail(ctx, e.into()),
+        Ok(input)
+    }
+    pub(super) fn handle_feed<A: super::articles::Feed>(
+        state: __h::Shared<A>,
+        req: __h::Request,
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_feed(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().feed(ctx, input).await {
+                Ok(out) => __h::respond(200u16, &out),
+                Err(e) => __h::fail(ctx, e.into()),
+            }
         }
     }
-    pub(super) async fn handle_feed<A: super::articles::Feed>(
-        __h::State(state): __h::State<__h::Shared<A>>,
-        req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
-        let caller = match __h::caller_required(&req, ctx) {
+    fn read_feed(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::articles::FeedInput, __h::Response> {
+        let caller = match __h::caller_required(req, ctx) {
             Ok(c) => c,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
-        let p_limit = __h::query::<i32>(&req, "limit", &mut errors)
-            .unwrap_or_else(|| 20);
-        let p_offset = __h::query::<i32>(&req, "offset", &mut errors)
+        let p_limit = __h::query::<i32>(req, "limit", &mut errors).unwrap_or_else(|| 20);
+        let p_offset = __h::query::<i32>(req, "offset", &mut errors)
             .unwrap_or_else(|| 0);
         let input = super::articles::FeedInput {
             caller,
@@ -4355,27 +4536,42 @@ mod __articles_handlers {
         };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().feed(ctx, input).await {
-            Ok(out) => __h::respond(200u16, &out),
-            Err(e) => __h::fail(ctx, e.into()),
+        Ok(input)
+    }
+    pub(super) fn handle_update_article<A: super::articles::UpdateArticle>(
+        state: __h::Shared<A>,
+        req: __h::Request,
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_update_article(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().update_article(ctx, input).await {
+                Ok(out) => __h::respond(200u16, &out),
+                Err(e) => __h::fail(ctx, e.into()),
+            }
         }
     }
-    pub(super) async fn handle_update_article<A: super::articles::UpdateArticle>(
-        __h::State(state): __h::State<__h::Shared<A>>,
-        req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
-        let caller = match __h::caller_required(&req, ctx) {
+    fn read_update_article(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::articles::UpdateArticleInput, __h::Response> {
+        let caller = match __h::caller_required(req, ctx) {
             Ok(c) => c,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let body = match __h::json_body::<
             __h::Object<super::articles::drafts::UpdateArticleBody>,
-        >(&req) {
+        >(req) {
             Ok(b) => b.0,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
         __h::check(&body, &mut errors);
@@ -4384,9 +4580,9 @@ mod __articles_handlers {
             &mut ::charter_runtime::JsonPath::new(),
             &mut errors,
         );
-        let p_slug = __h::path::<String>(&req, "slug", &mut errors);
+        let p_slug = __h::path::<String>(req, "slug", &mut errors);
         let (Some(p_slug), Some(body)) = (p_slug, body) else {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::articles::UpdateArticleInput {
             caller,
@@ -4395,26 +4591,41 @@ mod __articles_handlers {
         };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().update_article(ctx, input).await {
-            Ok(out) => __h::respond(200u16, &out),
-            Err(e) => __h::fail(ctx, e.into()),
+        Ok(input)
+    }
+    pub(super) fn handle_delete_article<A: super::articles::DeleteArticle>(
+        state: __h::Shared<A>,
+        req: __h::Request,
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_delete_article(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().delete_article(ctx, input).await {
+                Ok(()) => __h::respond_empty(204u16),
+                Err(e) => __h::fail(ctx, e.into()),
+            }
         }
     }
-    pub(super) async fn handle_delete_article<A: super::articles::DeleteArticle>(
-        __h::State(state): __h::State<__h::Shared<A>>,
-        req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
-        let caller = match __h::caller_required(&req, ctx) {
+    fn read_delete_article(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::articles::DeleteArticleInput, __h::Response> {
+        let caller = match __h::caller_required(req, ctx) {
             Ok(c) => c,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
-        let p_slug = __h::path::<String>(&req, "slug", &mut errors);
+        let p_slug = __h::path::<String>(req, "slug", &mut errors);
         let (Some(p_slug),) = (p_slug,) else {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::articles::DeleteArticleInput {
             caller,
@@ -4422,26 +4633,41 @@ mod __articles_handlers {
         };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().delete_article(ctx, input).await {
-            Ok(()) => __h::respond_empty(204u16),
-            Err(e) => __h::fail(ctx, e.into()),
+        Ok(input)
+    }
+    pub(super) fn handle_favorite_article<A: super::articles::FavoriteArticle>(
+        state: __h::Shared<A>,
+        req: __h::Request,
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_favorite_article(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().favorite_article(ctx, input).await {
+                Ok(out) => __h::respond(200u16, &out),
+                Err(e) => __h::fail(ctx, e.into()),
+            }
         }
     }
-    pub(super) async fn handle_favorite_article<A: super::articles::FavoriteArticle>(
-        __h::State(state): __h::State<__h::Shared<A>>,
-        req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
-        let caller = match __h::caller_required(&req, ctx) {
+    fn read_favorite_article(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::articles::FavoriteArticleInput, __h::Response> {
+        let caller = match __h::caller_required(req, ctx) {
             Ok(c) => c,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
-        let p_slug = __h::path::<String>(&req, "slug", &mut errors);
+        let p_slug = __h::path::<String>(req, "slug", &mut errors);
         let (Some(p_slug),) = (p_slug,) else {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::articles::FavoriteArticleInput {
             caller,
@@ -4449,26 +4675,41 @@ mod __articles_handlers {
         };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().favorite_article(ctx, input).await {
-            Ok(out) => __h::respond(200u16, &out),
-            Err(e) => __h::fail(ctx, e.into()),
+        Ok(input)
+    }
+    pub(super) fn handle_unfavorite_article<A: super::articles::UnfavoriteArticle>(
+        state: __h::Shared<A>,
+        req: __h::Request,
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_unfavorite_article(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().unfavorite_article(ctx, input).await {
+                Ok(out) => __h::respond(200u16, &out),
+                Err(e) => __h::fail(ctx, e.into()),
+            }
         }
     }
-    pub(super) async fn handle_unfavorite_article<A: super::articles::UnfavoriteArticle>(
-        __h::State(state): __h::State<__h::Shared<A>>,
-        req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
-        let caller = match __h::caller_required(&req, ctx) {
+    fn read_unfavorite_article(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::articles::UnfavoriteArticleInput, __h::Response> {
+        let caller = match __h::caller_required(req, ctx) {
             Ok(c) => c,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
-        let p_slug = __h::path::<String>(&req, "slug", &mut errors);
+        let p_slug = __h::path::<String>(req, "slug", &mut errors);
         let (Some(p_slug),) = (p_slug,) else {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::articles::UnfavoriteArticleInput {
             caller,
@@ -4476,26 +4717,41 @@ mod __articles_handlers {
         };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().unfavorite_article(ctx, input).await {
-            Ok(out) => __h::respond(200u16, &out),
-            Err(e) => __h::fail(ctx, e.into()),
+        Ok(input)
+    }
+    pub(super) fn handle_list_comments<A: super::articles::ListComments>(
+        state: __h::Shared<A>,
+        req: __h::Request,
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_list_comments(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().list_comments(ctx, input).await {
+                Ok(out) => __h::respond(200u16, &out),
+                Err(e) => __h::fail(ctx, e.into()),
+            }
         }
     }
-    pub(super) async fn handle_list_comments<A: super::articles::ListComments>(
-        __h::State(state): __h::State<__h::Shared<A>>,
-        req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
-        let caller = match __h::caller_optional(&req, ctx) {
+    fn read_list_comments(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::articles::ListCommentsInput, __h::Response> {
+        let caller = match __h::caller_optional(req, ctx) {
             Ok(c) => c,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
-        let p_slug = __h::path::<String>(&req, "slug", &mut errors);
+        let p_slug = __h::path::<String>(req, "slug", &mut errors);
         let (Some(p_slug),) = (p_slug,) else {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::articles::ListCommentsInput {
             caller,
@@ -4503,27 +4759,42 @@ mod __articles_handlers {
         };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().list_comments(ctx, input).await {
-            Ok(out) => __h::respond(200u16, &out),
-            Err(e) => __h::fail(ctx, e.into()),
+        Ok(input)
+    }
+    pub(super) fn handle_add_comment<A: super::articles::AddComment>(
+        state: __h::Shared<A>,
+        req: __h::Request,
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_add_comment(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().add_comment(ctx, input).await {
+                Ok(out) => __h::respond(200u16, &out),
+                Err(e) => __h::fail(ctx, e.into()),
+            }
         }
     }
-    pub(super) async fn handle_add_comment<A: super::articles::AddComment>(
-        __h::State(state): __h::State<__h::Shared<A>>,
-        req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
-        let caller = match __h::caller_required(&req, ctx) {
+    fn read_add_comment(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::articles::AddCommentInput, __h::Response> {
+        let caller = match __h::caller_required(req, ctx) {
             Ok(c) => c,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let body = match __h::json_body::<
             __h::Object<super::articles::drafts::AddCommentBody>,
-        >(&req) {
+        >(req) {
             Ok(b) => b.0,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
         __h::check(&body, &mut errors);
@@ -4532,9 +4803,9 @@ mod __articles_handlers {
             &mut ::charter_runtime::JsonPath::new(),
             &mut errors,
         );
-        let p_slug = __h::path::<String>(&req, "slug", &mut errors);
+        let p_slug = __h::path::<String>(req, "slug", &mut errors);
         let (Some(p_slug), Some(body)) = (p_slug, body) else {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::articles::AddCommentInput {
             caller,
@@ -4543,27 +4814,42 @@ mod __articles_handlers {
         };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().add_comment(ctx, input).await {
-            Ok(out) => __h::respond(200u16, &out),
-            Err(e) => __h::fail(ctx, e.into()),
+        Ok(input)
+    }
+    pub(super) fn handle_delete_comment<A: super::articles::DeleteComment>(
+        state: __h::Shared<A>,
+        req: __h::Request,
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_delete_comment(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().delete_comment(ctx, input).await {
+                Ok(()) => __h::respond_empty(204u16),
+                Err(e) => __h::fail(ctx, e.into()),
+            }
         }
     }
-    pub(super) async fn handle_delete_comment<A: super::articles::DeleteComment>(
-        __h::State(state): __h::State<__h::Shared<A>>,
-        req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
-        let caller = match __h::caller_required(&req, ctx) {
+    fn read_delete_comment(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::articles::DeleteCommentInput, __h::Response> {
+        let caller = match __h::caller_required(req, ctx) {
             Ok(c) => c,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
-        let p_slug = __h::path::<String>(&req, "slug", &mut errors);
-        let p_id = __h::path::<i64>(&req, "id", &mut errors);
+        let p_slug = __h::path::<String>(req, "slug", &mut errors);
+        let p_id = __h::path::<i64>(req, "id", &mut errors);
         let (Some(p_slug), Some(p_id)) = (p_slug, p_id) else {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::articles::DeleteCommentInput {
             caller,
@@ -4572,12 +4858,9 @@ mod __articles_handlers {
         };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().delete_comment(ctx, input).await {
-            Ok(()) => __h::respond_empty(204u16),
-            Err(e) => __h::fail(ctx, e.into()),
-        }
+        Ok(input)
     }
 }
 /// Everything the runtime needs to know about this API, fixed at build time.
@@ -4622,83 +4905,153 @@ where
         ::charter_runtime::__private::axum::Router::new()
             .route(
                 "/api/users",
-                ::charter_runtime::__private::axum::routing::post(
-                    __core_handlers::handle_register::<A>,
+                ::charter_runtime::__private::axum::routing::post_service(
+                    ::charter_runtime::__private::handler::endpoint(
+                        &state,
+                        __core_handlers::handle_register::<A>,
+                    ),
                 ),
             )
             .route(
                 "/api/users/login",
-                ::charter_runtime::__private::axum::routing::post(
-                    __core_handlers::handle_login::<A>,
+                ::charter_runtime::__private::axum::routing::post_service(
+                    ::charter_runtime::__private::handler::endpoint(
+                        &state,
+                        __core_handlers::handle_login::<A>,
+                    ),
                 ),
             )
             .route(
                 "/api/user",
-                ::charter_runtime::__private::axum::routing::get(
-                        __core_handlers::handle_current_user::<A>,
+                ::charter_runtime::__private::axum::routing::get_service(
+                        ::charter_runtime::__private::handler::endpoint(
+                            &state,
+                            __core_handlers::handle_current_user::<A>,
+                        ),
                     )
-                    .put(__core_handlers::handle_update_user::<A>),
+                    .put_service(
+                        ::charter_runtime::__private::handler::endpoint(
+                            &state,
+                            __core_handlers::handle_update_user::<A>,
+                        ),
+                    ),
             )
             .route(
                 "/api/profiles/{username}",
-                ::charter_runtime::__private::axum::routing::get(
-                    __core_handlers::handle_get_profile::<A>,
+                ::charter_runtime::__private::axum::routing::get_service(
+                    ::charter_runtime::__private::handler::endpoint(
+                        &state,
+                        __core_handlers::handle_get_profile::<A>,
+                    ),
                 ),
             )
             .route(
                 "/api/profiles/{username}/follow",
-                ::charter_runtime::__private::axum::routing::post(
-                        __core_handlers::handle_follow_user::<A>,
+                ::charter_runtime::__private::axum::routing::post_service(
+                        ::charter_runtime::__private::handler::endpoint(
+                            &state,
+                            __core_handlers::handle_follow_user::<A>,
+                        ),
                     )
-                    .delete(__core_handlers::handle_unfollow_user::<A>),
+                    .delete_service(
+                        ::charter_runtime::__private::handler::endpoint(
+                            &state,
+                            __core_handlers::handle_unfollow_user::<A>,
+                        ),
+                    ),
             )
             .route(
                 "/api/articles",
-                ::charter_runtime::__private::axum::routing::post(
-                        __articles_handlers::handle_create_article::<A>,
+                ::charter_runtime::__private::axum::routing::post_service(
+                        ::charter_runtime::__private::handler::endpoint(
+                            &state,
+                            __articles_handlers::handle_create_article::<A>,
+                        ),
                     )
-                    .get(__articles_handlers::handle_list_articles::<A>),
+                    .get_service(
+                        ::charter_runtime::__private::handler::endpoint(
+                            &state,
+                            __articles_handlers::handle_list_articles::<A>,
+                        ),
+                    ),
             )
             .route(
                 "/api/articles/{slug}",
-                ::charter_runtime::__private::axum::routing::get(
-                        __articles_handlers::handle_get_article::<A>,
+                ::charter_runtime::__private::axum::routing::get_service(
+                        ::charter_runtime::__private::handler::endpoint(
+                            &state,
+                            __articles_handlers::handle_get_article::<A>,
+                        ),
                     )
-                    .put(__articles_handlers::handle_update_article::<A>)
-                    .delete(__articles_handlers::handle_delete_article::<A>),
+                    .put_service(
+                        ::charter_runtime::__private::handler::endpoint(
+                            &state,
+                            __articles_handlers::handle_update_article::<A>,
+                        ),
+                    )
+                    .delete_service(
+                        ::charter_runtime::__private::handler::endpoint(
+                            &state,
+                            __articles_handlers::handle_delete_article::<A>,
+                        ),
+                    ),
             )
             .route(
                 "/api/tags",
-                ::charter_runtime::__private::axum::routing::get(
-                    __articles_handlers::handle_list_tags::<A>,
+                ::charter_runtime::__private::axum::routing::get_service(
+                    ::charter_runtime::__private::handler::endpoint(
+                        &state,
+                        __articles_handlers::handle_list_tags::<A>,
+                    ),
                 ),
             )
             .route(
                 "/api/articles/feed",
-                ::charter_runtime::__private::axum::routing::get(
-                    __articles_handlers::handle_feed::<A>,
+                ::charter_runtime::__private::axum::routing::get_service(
+                    ::charter_runtime::__private::handler::endpoint(
+                        &state,
+                        __articles_handlers::handle_feed::<A>,
+                    ),
                 ),
             )
             .route(
                 "/api/articles/{slug}/favorite",
-                ::charter_runtime::__private::axum::routing::post(
-                        __articles_handlers::handle_favorite_article::<A>,
+                ::charter_runtime::__private::axum::routing::post_service(
+                        ::charter_runtime::__private::handler::endpoint(
+                            &state,
+                            __articles_handlers::handle_favorite_article::<A>,
+                        ),
                     )
-                    .delete(__articles_handlers::handle_unfavorite_article::<A>),
+                    .delete_service(
+                        ::charter_runtime::__private::handler::endpoint(
+                            &state,
+                            __articles_handlers::handle_unfavorite_article::<A>,
+                        ),
+                    ),
             )
             .route(
                 "/api/articles/{slug}/comments",
-                ::charter_runtime::__private::axum::routing::get(
-                        __articles_handlers::handle_list_comments::<A>,
+                ::charter_runtime::__private::axum::routing::get_service(
+                        ::charter_runtime::__private::handler::endpoint(
+                            &state,
+                            __articles_handlers::handle_list_comments::<A>,
+                        ),
                     )
-                    .post(__articles_handlers::handle_add_comment::<A>),
+                    .post_service(
+                        ::charter_runtime::__private::handler::endpoint(
+                            &state,
+                            __articles_handlers::handle_add_comment::<A>,
+                        ),
+                    ),
             )
             .route(
                 "/api/articles/{slug}/comments/{id}",
-                ::charter_runtime::__private::axum::routing::delete(
-                    __articles_handlers::handle_delete_comment::<A>,
+                ::charter_runtime::__private::axum::routing::delete_service(
+                    ::charter_runtime::__private::handler::endpoint(
+                        &state,
+                        __articles_handlers::handle_delete_comment::<A>,
+                    ),
                 ),
             )
-            .with_state(state)
     })
 }

@@ -1784,30 +1784,48 @@ pub mod shop {
 #[allow(clippy::all, unused_variables, unused_mut)]
 mod __shop_handlers {
     use ::charter_runtime::__private::handler as __h;
-    pub(super) async fn handle_list_products<A: super::shop::ListProducts>(
-        __h::State(state): __h::State<__h::Shared<A>>,
+    pub(super) fn handle_list_products<A: super::shop::ListProducts>(
+        state: __h::Shared<A>,
         req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_list_products(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().list_products(ctx, input).await {
+                Ok(out) => __h::respond(200u16, &out),
+                Err(e) => __h::fail(ctx, e.into()),
+            }
+        }
+    }
+    fn read_list_products(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::shop::ListProductsInput, __h::Response> {
         let mut errors = Vec::new();
-        let p_q = __h::query::<String>(&req, "q", &mut errors);
-        let p_page = __h::query::<i32>(&req, "page", &mut errors).unwrap_or_else(|| 1);
-        let p_per_page = __h::query::<i64>(&req, "per_page", &mut errors)
+        let p_q = __h::query::<String>(req, "q", &mut errors);
+        let p_page = __h::query::<i32>(req, "page", &mut errors).unwrap_or_else(|| 1);
+        let p_per_page = __h::query::<i64>(req, "per_page", &mut errors)
             .unwrap_or_else(|| 20);
-        let p_min_price = __h::query::<f64>(&req, "min_price", &mut errors);
-        let p_in_stock = __h::query::<bool>(&req, "in_stock", &mut errors)
+        let p_min_price = __h::query::<f64>(req, "min_price", &mut errors);
+        let p_in_stock = __h::query::<bool>(req, "in_stock", &mut errors)
             .unwrap_or_else(|| false);
-        let p_tag = __h::query_list::<String>(&req, "tag", &mut errors);
-        let p_code = __h::query_required::<String>(&req, "code", &mut errors);
+        let p_tag = __h::query_list::<String>(req, "tag", &mut errors);
+        let p_code = __h::query_required::<String>(req, "code", &mut errors);
         let p_sort = __h::query::<
             super::shop::ListProductsSort,
-        >(&req, "sort", &mut errors)
+        >(req, "sort", &mut errors)
             .unwrap_or_else(|| super::shop::ListProductsSort::Newest);
         let p_state = __h::query_list::<
             super::shop::ListProductsState,
-        >(&req, "state", &mut errors);
+        >(req, "state", &mut errors);
         let (Some(p_code),) = (p_code,) else {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::shop::ListProductsInput {
             q: p_q,
@@ -1822,26 +1840,41 @@ mod __shop_handlers {
         };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().list_products(ctx, input).await {
-            Ok(out) => __h::respond(200u16, &out),
-            Err(e) => __h::fail(ctx, e.into()),
+        Ok(input)
+    }
+    pub(super) fn handle_get_product<A: super::shop::GetProduct>(
+        state: __h::Shared<A>,
+        req: __h::Request,
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_get_product(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().get_product(ctx, input).await {
+                Ok(out) => __h::respond(200u16, &out),
+                Err(e) => __h::fail(ctx, e.into()),
+            }
         }
     }
-    pub(super) async fn handle_get_product<A: super::shop::GetProduct>(
-        __h::State(state): __h::State<__h::Shared<A>>,
-        req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
-        let caller = match __h::caller_optional(&req, ctx) {
+    fn read_get_product(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::shop::GetProductInput, __h::Response> {
+        let caller = match __h::caller_optional(req, ctx) {
             Ok(c) => c,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
-        let p_sku = __h::path::<String>(&req, "sku", &mut errors);
+        let p_sku = __h::path::<String>(req, "sku", &mut errors);
         let (Some(p_sku),) = (p_sku,) else {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::shop::GetProductInput {
             caller,
@@ -1849,27 +1882,42 @@ mod __shop_handlers {
         };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().get_product(ctx, input).await {
-            Ok(out) => __h::respond(200u16, &out),
-            Err(e) => __h::fail(ctx, e.into()),
+        Ok(input)
+    }
+    pub(super) fn handle_create_product<A: super::shop::CreateProduct>(
+        state: __h::Shared<A>,
+        req: __h::Request,
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_create_product(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().create_product(ctx, input).await {
+                Ok(out) => __h::respond(201u16, &out),
+                Err(e) => __h::fail(ctx, e.into()),
+            }
         }
     }
-    pub(super) async fn handle_create_product<A: super::shop::CreateProduct>(
-        __h::State(state): __h::State<__h::Shared<A>>,
-        req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
-        let caller = match __h::caller_required(&req, ctx) {
+    fn read_create_product(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::shop::CreateProductInput, __h::Response> {
+        let caller = match __h::caller_required(req, ctx) {
             Ok(c) => c,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let body = match __h::json_body::<
             __h::Object<super::shop::drafts::CreateProductBody>,
-        >(&req) {
+        >(req) {
             Ok(b) => b.0,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
         __h::check(&body, &mut errors);
@@ -1879,7 +1927,7 @@ mod __shop_handlers {
             &mut errors,
         );
         let (Some(body),) = (body,) else {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::shop::CreateProductInput {
             caller,
@@ -1887,27 +1935,50 @@ mod __shop_handlers {
         };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().create_product(ctx, input).await {
-            Ok(out) => __h::respond(201u16, &out),
-            Err(e) => __h::fail(ctx, e.into()),
+        Ok(input)
+    }
+    pub(super) fn handle_upsert_product<A: super::shop::UpsertProduct>(
+        state: __h::Shared<A>,
+        req: __h::Request,
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_upsert_product(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().upsert_product(ctx, input).await {
+                Ok(super::shop::UpsertProductOutput::Status200(out)) => {
+                    __h::respond(200u16, &out)
+                }
+                Ok(super::shop::UpsertProductOutput::Status201(out)) => {
+                    __h::respond(201u16, &out)
+                }
+                Ok(super::shop::UpsertProductOutput::Status204) => {
+                    __h::respond_empty(204u16)
+                }
+                Err(e) => __h::fail(ctx, e.into()),
+            }
         }
     }
-    pub(super) async fn handle_upsert_product<A: super::shop::UpsertProduct>(
-        __h::State(state): __h::State<__h::Shared<A>>,
-        req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
-        let caller = match __h::caller_required(&req, ctx) {
+    fn read_upsert_product(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::shop::UpsertProductInput, __h::Response> {
+        let caller = match __h::caller_required(req, ctx) {
             Ok(c) => c,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let body = match __h::json_body::<
             __h::Object<super::shop::drafts::NewProduct>,
-        >(&req) {
+        >(req) {
             Ok(b) => b.0,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
         __h::check(&body, &mut errors);
@@ -1916,9 +1987,9 @@ mod __shop_handlers {
             &mut ::charter_runtime::JsonPath::new(),
             &mut errors,
         );
-        let p_sku = __h::path::<String>(&req, "sku", &mut errors);
+        let p_sku = __h::path::<String>(req, "sku", &mut errors);
         let (Some(p_sku), Some(body)) = (p_sku, body) else {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::shop::UpsertProductInput {
             caller,
@@ -1927,32 +1998,41 @@ mod __shop_handlers {
         };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().upsert_product(ctx, input).await {
-            Ok(super::shop::UpsertProductOutput::Status200(out)) => {
-                __h::respond(200u16, &out)
+        Ok(input)
+    }
+    pub(super) fn handle_delete_product<A: super::shop::DeleteProduct>(
+        state: __h::Shared<A>,
+        req: __h::Request,
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_delete_product(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().delete_product(ctx, input).await {
+                Ok(()) => __h::respond_empty(204u16),
+                Err(e) => __h::fail(ctx, e.into()),
             }
-            Ok(super::shop::UpsertProductOutput::Status201(out)) => {
-                __h::respond(201u16, &out)
-            }
-            Ok(super::shop::UpsertProductOutput::Status204) => __h::respond_empty(204u16),
-            Err(e) => __h::fail(ctx, e.into()),
         }
     }
-    pub(super) async fn handle_delete_product<A: super::shop::DeleteProduct>(
-        __h::State(state): __h::State<__h::Shared<A>>,
-        req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
-        let caller = match __h::caller_required(&req, ctx) {
+    fn read_delete_product(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::shop::DeleteProductInput, __h::Response> {
+        let caller = match __h::caller_required(req, ctx) {
             Ok(c) => c,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
-        let p_id = __h::path::<i64>(&req, "id", &mut errors);
+        let p_id = __h::path::<i64>(req, "id", &mut errors);
         let (Some(p_id),) = (p_id,) else {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::shop::DeleteProductInput {
             caller,
@@ -1960,27 +2040,42 @@ mod __shop_handlers {
         };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().delete_product(ctx, input).await {
-            Ok(()) => __h::respond_empty(204u16),
-            Err(e) => __h::fail(ctx, e.into()),
+        Ok(input)
+    }
+    pub(super) fn handle_review_product<A: super::shop::ReviewProduct>(
+        state: __h::Shared<A>,
+        req: __h::Request,
+    ) -> impl ::core::future::Future<
+        Output = __h::Response,
+    > + ::core::marker::Send + 'static {
+        let input = read_review_product(state.ctx(), &req);
+        async move {
+            let input = match input {
+                Ok(input) => input,
+                Err(response) => return response,
+            };
+            let ctx = state.ctx();
+            match state.app().review_product(ctx, input).await {
+                Ok(out) => __h::respond(201u16, &out),
+                Err(e) => __h::fail(ctx, e.into()),
+            }
         }
     }
-    pub(super) async fn handle_review_product<A: super::shop::ReviewProduct>(
-        __h::State(state): __h::State<__h::Shared<A>>,
-        req: __h::Request,
-    ) -> __h::Response {
-        let ctx = state.ctx();
-        let caller = match __h::caller_optional(&req, ctx) {
+    fn read_review_product(
+        ctx: &::charter_runtime::Ctx,
+        req: &__h::Request,
+    ) -> Result<super::shop::ReviewProductInput, __h::Response> {
+        let caller = match __h::caller_optional(req, ctx) {
             Ok(c) => c,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let body = match __h::json_body::<
             __h::Object<super::shop::drafts::Review>,
-        >(&req) {
+        >(req) {
             Ok(b) => b.0,
-            Err(e) => return __h::fail(ctx, e),
+            Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
         __h::check(&body, &mut errors);
@@ -1989,9 +2084,9 @@ mod __shop_handlers {
             &mut ::charter_runtime::JsonPath::new(),
             &mut errors,
         );
-        let p_id = __h::path::<i64>(&req, "id", &mut errors);
+        let p_id = __h::path::<i64>(req, "id", &mut errors);
         let (Some(p_id), Some(body)) = (p_id, body) else {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::shop::ReviewProductInput {
             caller,
@@ -2000,12 +2095,9 @@ mod __shop_handlers {
         };
         __h::check(&input, &mut errors);
         if !errors.is_empty() {
-            return __h::fail(ctx, ::charter_runtime::ApiError::validation(errors));
+            return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         }
-        match state.app().review_product(ctx, input).await {
-            Ok(out) => __h::respond(201u16, &out),
-            Err(e) => __h::fail(ctx, e.into()),
-        }
+        Ok(input)
     }
 }
 /// Everything the runtime needs to know about this API, fixed at build time.
@@ -2042,30 +2134,51 @@ where
         ::charter_runtime::__private::axum::Router::new()
             .route(
                 "/products",
-                ::charter_runtime::__private::axum::routing::get(
-                        __shop_handlers::handle_list_products::<A>,
+                ::charter_runtime::__private::axum::routing::get_service(
+                        ::charter_runtime::__private::handler::endpoint(
+                            &state,
+                            __shop_handlers::handle_list_products::<A>,
+                        ),
                     )
-                    .post(__shop_handlers::handle_create_product::<A>),
+                    .post_service(
+                        ::charter_runtime::__private::handler::endpoint(
+                            &state,
+                            __shop_handlers::handle_create_product::<A>,
+                        ),
+                    ),
             )
             .route(
                 "/products/{sku}",
-                ::charter_runtime::__private::axum::routing::get(
-                        __shop_handlers::handle_get_product::<A>,
+                ::charter_runtime::__private::axum::routing::get_service(
+                        ::charter_runtime::__private::handler::endpoint(
+                            &state,
+                            __shop_handlers::handle_get_product::<A>,
+                        ),
                     )
-                    .put(__shop_handlers::handle_upsert_product::<A>),
+                    .put_service(
+                        ::charter_runtime::__private::handler::endpoint(
+                            &state,
+                            __shop_handlers::handle_upsert_product::<A>,
+                        ),
+                    ),
             )
             .route(
                 "/products/{id}",
-                ::charter_runtime::__private::axum::routing::delete(
-                    __shop_handlers::handle_delete_product::<A>,
+                ::charter_runtime::__private::axum::routing::delete_service(
+                    ::charter_runtime::__private::handler::endpoint(
+                        &state,
+                        __shop_handlers::handle_delete_product::<A>,
+                    ),
                 ),
             )
             .route(
                 "/products/{id}/reviews",
-                ::charter_runtime::__private::axum::routing::post(
-                    __shop_handlers::handle_review_product::<A>,
+                ::charter_runtime::__private::axum::routing::post_service(
+                    ::charter_runtime::__private::handler::endpoint(
+                        &state,
+                        __shop_handlers::handle_review_product::<A>,
+                    ),
                 ),
             )
-            .with_state(state)
     })
 }
