@@ -38,6 +38,9 @@ pub struct Options {
     pub smoke: bool,
     /// Leave the seeded database behind (for EXPLAIN, pgbench) instead of dropping it.
     pub keep_database: bool,
+    /// Serve this binary as the baseline instead of `conduit-baseline`: an older build of
+    /// `conduit-example`, say, to measure a change of the generator or the runtime.
+    pub baseline_bin: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,7 +96,14 @@ fn extra_checks(seeded: &Seeded) -> Vec<(String, bool)> {
 pub fn main(args: &[String]) -> Result<(), String> {
     let options = parse_args(args)?;
     let root = workspace_root();
-    let bins = build_servers(&root)?;
+    if let Some(path) = options.baseline_bin.as_ref().filter(|p| !p.is_file()) {
+        return Err(format!("--baseline-bin: {} is not a file", path.display()));
+    }
+    let mut bins = build_servers(&root)?;
+    if let Some(path) = &options.baseline_bin {
+        println!("baseline: {}", path.display());
+        bins.baseline = path.clone();
+    }
     let work = root.join("target/bench");
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
@@ -292,6 +302,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         scenarios: None,
         smoke: false,
         keep_database: false,
+        baseline_bin: None,
     };
     // Smoke sets the defaults; explicit options still override them.
     if args.iter().any(|a| a == "--smoke") {
@@ -314,6 +325,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--warmup-ms" => options.warmup = Duration::from_millis(number(value()?)?),
             "--scenarios" => options.scenarios = Some(value()?.split(',').map(str::to_owned).collect()),
             "--keep-database" => options.keep_database = true,
+            "--baseline-bin" => options.baseline_bin = Some(PathBuf::from(value()?)),
             "--smoke" => {}
             other => return Err(format!("unknown option `{other}`")),
         }
