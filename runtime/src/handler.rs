@@ -107,11 +107,16 @@ impl Request {
     }
 
     async fn read(request: axum::extract::Request, ctx: &Ctx) -> Result<Request, ApiError> {
-        let (mut req, body) = Request::split(request)?;
-        if let Some(body) = body {
-            req.body = extract::read_body(body, ctx.body_limit()).await?;
+        match Request::split(request)? {
+            (req, None) => Ok(req),
+            (req, Some(body)) => req.with_body(body, ctx).await,
         }
-        Ok(req)
+    }
+
+    /// This request with `body` read into it, within the body limit.
+    async fn with_body(mut self, body: Body, ctx: &Ctx) -> Result<Request, ApiError> {
+        self.body = extract::read_body(body, ctx.body_limit()).await?;
+        Ok(self)
     }
 
     fn path_values<'r>(&'r self, name: &'r str) -> impl Iterator<Item = &'r str> + 'r {
@@ -179,15 +184,12 @@ where
         match Request::split(request) {
             Err(error) => EndpointFuture::Failed { response: Some(fail(state.ctx(), error)) },
             Ok((req, None)) => EndpointFuture::Handling { inner: (self.handle)(state, req) },
-            Ok((mut req, Some(body))) => {
+            Ok((req, Some(body))) => {
                 let handle = self.handle.clone();
                 EndpointFuture::Reading {
                     inner: Box::pin(async move {
-                        match extract::read_body(body, state.ctx().body_limit()).await {
-                            Ok(bytes) => {
-                                req.body = bytes;
-                                handle(state, req).await
-                            }
+                        match req.with_body(body, state.ctx()).await {
+                            Ok(req) => handle(state, req).await,
                             Err(error) => fail(state.ctx(), error),
                         }
                     }),
