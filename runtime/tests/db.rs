@@ -365,3 +365,39 @@ async fn connect_rejects_unknown_schemes_and_creates_directories() {
     let n: i64 = memory.query("SELECT count(*) FROM t").fetch_scalar().await.unwrap();
     assert_eq!(n, 1);
 }
+
+/// The pool hands out a connection released a moment ago without pinging it (that would be a round
+/// trip per statement), but pings one that idled longer: connections the server dropped meanwhile are
+/// replaced, not handed to a statement that would fail.
+#[tokio::test]
+async fn postgres_connections_dropped_while_idle_are_replaced() {
+    use sqlx::Connection;
+
+    let Some(pg) = TestDb::postgres().await else { return };
+    // Four statements at once: four connections, all idle afterwards.
+    let at_once = |sql: &'static str| {
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..4 {
+            let db = pg.db().clone();
+            set.spawn(async move { db.query(sql).execute().await });
+        }
+        set.join_all()
+    };
+    for done in at_once("SELECT pg_sleep(0.05)").await {
+        done.unwrap();
+    }
+    let mut admin = sqlx::PgConnection::connect(pg.url()).await.unwrap();
+    let killed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .fetch_one(&mut admin)
+    .await
+    .unwrap();
+    assert!(killed >= 2, "the pool held {killed} connections; the test needs several");
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    for done in at_once("SELECT 1").await {
+        done.expect("a dropped connection was handed out");
+    }
+    admin.close().await.unwrap();
+}

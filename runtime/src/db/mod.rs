@@ -55,6 +55,14 @@ impl fmt::Debug for Db {
 /// How long a writer waits for SQLite's lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+/// A PostgreSQL connection back in the pool for less than this is handed out unchecked; one idle
+/// longer is pinged first, and replaced if the server or the network dropped it meanwhile.
+///
+/// sqlx's default (`test_before_acquire`) pings on every acquire: a round trip to the server for every
+/// statement, on top of the one sqlx makes when the connection is released, which checks it again. A
+/// connection released a moment ago was just seen alive; HikariCP skips its check in the same window
+/// (`aliveBypassWindowMs`, 500 ms).
+const UNCHECKED_IDLE: Duration = Duration::from_millis(500);
 
 /// Turns off SQLite's memory statistics, once, before the process opens its first SQLite connection.
 ///
@@ -77,6 +85,18 @@ fn sqlite_without_memory_statistics() {
     });
 }
 
+/// The answer of a check that was skipped. Zero-sized, so boxing it as the hook's future allocates
+/// nothing.
+struct Alive;
+
+impl std::future::Future for Alive {
+    type Output = Result<bool, sqlx::Error>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        std::task::Poll::Ready(Ok(true))
+    }
+}
+
 impl Db {
     /// Connects by URL scheme: `sqlite:` (file created if missing, with foreign keys on, WAL journal and
     /// a busy timeout) or `postgres:` / `postgresql:`.
@@ -86,7 +106,18 @@ impl Db {
             "sqlite" => Self::connect_sqlite(url).await,
             "postgres" | "postgresql" => {
                 let options = PgConnectOptions::from_str(url)?;
-                let pool = PgPoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT).connect_with(options).await?;
+                let pool = PgPoolOptions::new()
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .test_before_acquire(false)
+                    .before_acquire(|conn, meta| {
+                        if meta.idle_for < UNCHECKED_IDLE {
+                            Box::pin(Alive)
+                        } else {
+                            Box::pin(async move { sqlx::Connection::ping(conn).await.map(|()| true) })
+                        }
+                    })
+                    .connect_with(options)
+                    .await?;
                 Ok(Db::Postgres(pool))
             }
             _ => Err(DbError::UnsupportedUrl(scheme)),
@@ -102,7 +133,12 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(SQLITE_BUSY_TIMEOUT);
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        let mut pool = SqlitePoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT);
+        // Nothing can drop an SQLite connection while it idles (the database is a file this process
+        // opened), so it is not pinged on acquire: that is a round trip to the connection's thread per
+        // statement. A connection whose thread died fails its statement and is discarded when released
+        // (sqlx checks every connection then). An in-memory database's only connection is also not
+        // lost when a request is cancelled during the check (sqlx's advice for that case).
+        let mut pool = SqlitePoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT).test_before_acquire(false);
         if in_memory {
             // An in-memory database lives as long as one of its connections: keep one open forever.
             pool = pool.min_connections(1).max_connections(1).idle_timeout(None).max_lifetime(None);
