@@ -101,8 +101,7 @@ impl Request {
             }
             Err(_) => None,
         };
-        // Most requests (every GET) have no body: nothing to buffer or limit.
-        let body = (axum::body::HttpBody::size_hint(&body).exact() != Some(0)).then_some(body);
+        let body = (!extract::is_empty(&body)).then_some(body);
         Ok((Request { parts, body: Bytes::new(), path }, body))
     }
 

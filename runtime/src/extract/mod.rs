@@ -23,10 +23,15 @@ use crate::validate::JsonPath;
 
 pub(crate) mod params;
 
+/// Whether the body is known to be empty (every GET): nothing to buffer or limit. One test for the
+/// guard, the endpoints and `read_body`, so they never disagree about which requests have a body.
+pub(crate) fn is_empty(body: &Body) -> bool {
+    axum::body::HttpBody::size_hint(body).exact() == Some(0)
+}
+
 /// Reads the whole body, at most `limit` bytes.
 pub async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
-    // Most requests (every GET) have no body: nothing to buffer or limit.
-    if axum::body::HttpBody::size_hint(&body).exact() == Some(0) {
+    if is_empty(&body) {
         return Ok(Bytes::new());
     }
     axum::body::to_bytes(body, limit).await.map_err(|e| {

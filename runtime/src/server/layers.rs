@@ -192,7 +192,7 @@ where
 
     fn call(&mut self, request: Request) -> Guarding<S::Future> {
         let method = request.method().clone();
-        let bodiless = axum::body::HttpBody::is_end_stream(request.body());
+        let bodiless = crate::extract::is_empty(request.body());
         let limit = self.guard.body_limit;
         let inner = &mut self.inner;
         // Called on the instance `poll_ready` readied: a request with a body takes it into the limiting
