@@ -19,6 +19,14 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Largest accepted request body, in bytes.
     pub body_limit: usize,
+    /// Longest wait to read a request's head (request line and headers) once a connection is ready for
+    /// one; an idle keep-alive connection is closed after it too.
+    pub header_read_timeout: Duration,
+    /// Longest wait for in-flight requests after SIGTERM or Ctrl-C; connections still open are closed.
+    pub shutdown_timeout: Duration,
+    /// Longest wait for the database: for a pooled connection, and for SQLite's write lock. A request
+    /// that waits longer is answered 503 with `Retry-After`.
+    pub database_timeout: Duration,
 }
 
 // The secret and the database URL (which may embed a password) must never reach a log line.
@@ -32,6 +40,9 @@ impl std::fmt::Debug for Config {
             .field("cors_origins", &self.cors_origins)
             .field("request_timeout", &self.request_timeout)
             .field("body_limit", &self.body_limit)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("database_timeout", &self.database_timeout)
             .finish()
     }
 }
@@ -49,12 +60,19 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_JWT_TTL: Duration = Duration::from_secs(86_400 * 30);
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Under Kubernetes' default grace period (30 s), so the server closes its connections itself.
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(20);
+/// A tenth of the request timeout: a database that is down is answered 503 in seconds, not at the
+/// request timeout; a healthy one hands out a connection or its write lock in milliseconds.
+pub const DEFAULT_DATABASE_TIMEOUT: Duration = Duration::from_secs(3);
 /// HS256 is only as strong as its key; RFC 7518 asks for at least the hash size.
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
 
 impl Config {
     /// Reads `DATABASE_URL`, `BIND_ADDR`, `JWT_SECRET`, `JWT_TTL_SECONDS`, `CORS_ORIGINS`,
-    /// `REQUEST_TIMEOUT_SECONDS` and `BODY_LIMIT_BYTES`; unset variables take their defaults.
+    /// `REQUEST_TIMEOUT_SECONDS`, `BODY_LIMIT_BYTES`, `HEADER_READ_TIMEOUT_SECONDS`,
+    /// `SHUTDOWN_TIMEOUT_SECONDS` and `DATABASE_TIMEOUT_MS`; unset variables take their defaults.
     ///
     /// Without `JWT_SECRET` a random secret is generated for this process (with a warning), so tokens
     /// do not survive a restart and replicas do not accept each other's tokens.
@@ -102,12 +120,32 @@ impl Config {
             message: "is too large for this platform".to_owned(),
         })?;
 
+        let seconds = |variable, default: Duration| parse_number(&get, variable, default.as_secs()).map(Duration::from_secs);
+        let header_read_timeout = seconds("HEADER_READ_TIMEOUT_SECONDS", DEFAULT_HEADER_READ_TIMEOUT)?;
+        let shutdown_timeout = seconds("SHUTDOWN_TIMEOUT_SECONDS", DEFAULT_SHUTDOWN_TIMEOUT)?;
+        let database_timeout = Duration::from_millis(parse_number(
+            &get,
+            "DATABASE_TIMEOUT_MS",
+            DEFAULT_DATABASE_TIMEOUT.as_millis() as u64,
+        )?);
+
         let cors_origins = match get("CORS_ORIGINS") {
             Some(list) => parse_origins(&list)?,
             None => Vec::new(),
         };
 
-        Ok(Config { database_url, bind, jwt_secret, jwt_ttl, cors_origins, request_timeout, body_limit })
+        Ok(Config {
+            database_url,
+            bind,
+            jwt_secret,
+            jwt_ttl,
+            cors_origins,
+            request_timeout,
+            body_limit,
+            header_read_timeout,
+            shutdown_timeout,
+            database_timeout,
+        })
     }
 
     /// Defaults suited to tests: the given database, an ephemeral port, a fixed secret.
@@ -120,6 +158,9 @@ impl Config {
             cors_origins: Vec::new(),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             body_limit: DEFAULT_BODY_LIMIT,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
+            database_timeout: DEFAULT_DATABASE_TIMEOUT,
         }
     }
 }
@@ -199,6 +240,9 @@ mod tests {
         assert!(config.cors_origins.is_empty());
         assert_eq!(config.request_timeout, Duration::from_secs(30));
         assert_eq!(config.body_limit, 1024 * 1024);
+        assert_eq!(config.header_read_timeout, Duration::from_secs(10));
+        assert_eq!(config.shutdown_timeout, Duration::from_secs(20));
+        assert_eq!(config.database_timeout, Duration::from_secs(3));
     }
 
     #[test]
@@ -211,6 +255,9 @@ mod tests {
             ("CORS_ORIGINS", "https://a.example.com, http://localhost:5173/"),
             ("REQUEST_TIMEOUT_SECONDS", "5"),
             ("BODY_LIMIT_BYTES", "2048"),
+            ("HEADER_READ_TIMEOUT_SECONDS", "4"),
+            ("SHUTDOWN_TIMEOUT_SECONDS", "6"),
+            ("DATABASE_TIMEOUT_MS", "250"),
         ])
         .unwrap();
         assert_eq!(config.database_url, "postgres://u:p@db/app");
@@ -219,6 +266,9 @@ mod tests {
         assert_eq!(config.cors_origins, ["https://a.example.com", "http://localhost:5173"]);
         assert_eq!(config.request_timeout, Duration::from_secs(5));
         assert_eq!(config.body_limit, 2048);
+        assert_eq!(config.header_read_timeout, Duration::from_secs(4));
+        assert_eq!(config.shutdown_timeout, Duration::from_secs(6));
+        assert_eq!(config.database_timeout, Duration::from_millis(250));
         assert!(!format!("{config:?}").contains(":p@"));
     }
 

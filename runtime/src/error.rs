@@ -114,6 +114,27 @@ impl ApiError {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
     }
 
+    /// 503 with `Retry-After`: the database could not serve the request now. The cause is logged.
+    pub fn unavailable_database(cause: impl fmt::Display) -> ApiError {
+        tracing::warn!(error = %cause, "database unavailable");
+        ApiError::service_unavailable("the service is temporarily unavailable; retry later").with_header(
+            http::header::RETRY_AFTER,
+            HeaderValue::from(crate::db::RETRY_AFTER_SECONDS),
+        )
+    }
+
+    /// The answer for an unexpected failure a use case returned (`<Endpoint>Error::Internal`): a 503 when
+    /// it is the database being unavailable, which the client may retry, else a 500 revealing nothing.
+    pub fn from_internal(cause: crate::BoxError) -> ApiError {
+        match cause.downcast::<crate::DbError>() {
+            Ok(db) => match *db {
+                crate::DbError::Unavailable(why) => ApiError::unavailable_database(why),
+                other => ApiError::internal(other),
+            },
+            Err(cause) => ApiError::internal(cause),
+        }
+    }
+
     /// Adds a response header such as `WWW-Authenticate` or `Allow`.
     pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> ApiError {
         self.headers.push((name, value));

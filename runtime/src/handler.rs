@@ -241,6 +241,10 @@ pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
 }
 
 fn parse_one<T: DeserializeOwned>(name: &str, value: &str, errors: &mut Vec<FieldError>) -> Option<T> {
+    if value.contains('\0') {
+        errors.push(FieldError::new(name, "nul", extract::NUL_MESSAGE));
+        return None;
+    }
     match T::deserialize(ParamValue::new(Cow::Borrowed(value))) {
         Ok(v) => Some(v),
         Err(e) => {
@@ -283,13 +287,20 @@ pub fn path<T: DeserializeOwned>(req: &Request, name: &str, errors: &mut Vec<Fie
     }
 }
 
-/// An optional query parameter: `None` when absent or empty; `None` with an error pushed when it does
+/// An optional query parameter: `None` when absent; `None` with an error pushed when it is empty, does
 /// not parse or is repeated.
+///
+/// An empty value (`?limit=`) is an error, not "absent": the OpenAPI document does not allow empty
+/// values (`allowEmptyValue` is false), and a client that sent one meant something the server would
+/// otherwise silently replace with the default.
 pub fn query<T: DeserializeOwned>(req: &Request, name: &str, errors: &mut Vec<FieldError>) -> Option<T> {
     let mut values = req.query_values(name);
     match (values.next(), values.next()) {
         (None, _) => None,
-        (Some(value), None) if value.is_empty() => None,
+        (Some(value), None) if value.is_empty() => {
+            errors.push(FieldError::new(name, "empty", "must not be empty"));
+            None
+        }
         (Some(value), None) => parse_one(name, &value, errors),
         _ => {
             errors.push(FieldError::new(name, "duplicate", "must be given only once"));
@@ -300,7 +311,7 @@ pub fn query<T: DeserializeOwned>(req: &Request, name: &str, errors: &mut Vec<Fi
 
 /// A required query parameter: like [`query`], with a `required` error when absent.
 pub fn query_required<T: DeserializeOwned>(req: &Request, name: &str, errors: &mut Vec<FieldError>) -> Option<T> {
-    if req.query_values(name).all(|v| v.is_empty()) {
+    if req.query_values(name).next().is_none() {
         errors.push(FieldError::new(name, "required", "is required"));
         return None;
     }
@@ -311,7 +322,9 @@ pub fn query_required<T: DeserializeOwned>(req: &Request, name: &str, errors: &m
 pub fn query_list<T: DeserializeOwned>(req: &Request, name: &str, errors: &mut Vec<FieldError>) -> Vec<T> {
     let mut out = Vec::new();
     for (index, value) in req.query_values(name).enumerate() {
-        if let Some(v) = parse_one(&format!("{name}[{index}]"), &value, errors) {
+        if value.is_empty() {
+            errors.push(FieldError::new(format!("{name}[{index}]"), "empty", "must not be empty"));
+        } else if let Some(v) = parse_one(&format!("{name}[{index}]"), &value, errors) {
             out.push(v);
         }
     }

@@ -45,7 +45,7 @@ pub use db::{Backend, Conn, Db, DbError, FromRow, Query, Scalar, Tx, Value};
 pub use envelope::Envelope;
 pub use error::{ApiError, FieldError};
 pub use migrate::{EmbeddedMigration, MigrationError, Migrations};
-pub use server::{Api, ApiFuture, ApiSpec, Ctx, ServeError, api, build, run, serve};
+pub use server::{Api, ApiFuture, ApiSpec, ConnectionLimits, Ctx, ServeError, api, build, run, serve, serve_on};
 pub use telemetry::init_tracing;
 pub use validate::{JsonPath, Validate};
 

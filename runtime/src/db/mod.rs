@@ -29,6 +29,7 @@ mod query;
 mod value;
 
 pub use error::DbError;
+pub(crate) use error::RETRY_AFTER_SECONDS;
 pub use list::JsonList;
 pub use query::{Conn, FromRow, Query, Scalar, Tx, count_statements};
 pub use value::{Value, sqlite_datetime};
@@ -52,9 +53,6 @@ impl fmt::Debug for Db {
     }
 }
 
-/// How long a writer waits for SQLite's lock before giving up.
-const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 /// A PostgreSQL connection back in the pool for less than this is handed out unchecked; one idle
 /// longer is pinged first, and replaced if the server or the network dropped it meanwhile.
 ///
@@ -99,15 +97,22 @@ impl std::future::Future for Alive {
 
 impl Db {
     /// Connects by URL scheme: `sqlite:` (file created if missing, with foreign keys on, WAL journal and
-    /// a busy timeout) or `postgres:` / `postgresql:`.
+    /// a busy timeout) or `postgres:` / `postgresql:`, waiting at most the default
+    /// [database timeout](crate::config::DEFAULT_DATABASE_TIMEOUT) for a connection or a lock.
     pub async fn connect(url: &str) -> Result<Db, DbError> {
+        Self::connect_with_timeout(url, crate::config::DEFAULT_DATABASE_TIMEOUT).await
+    }
+
+    /// Like [`Db::connect`]; a statement that waits longer than `timeout` for a pooled connection (or, on
+    /// SQLite, for the write lock) fails with [`DbError::Unavailable`], which answers 503.
+    pub async fn connect_with_timeout(url: &str, timeout: Duration) -> Result<Db, DbError> {
         let scheme = url.split(':').next().unwrap_or("").to_ascii_lowercase();
         match scheme.as_str() {
-            "sqlite" => Self::connect_sqlite(url).await,
+            "sqlite" => Self::connect_sqlite(url, timeout).await,
             "postgres" | "postgresql" => {
                 let options = PgConnectOptions::from_str(url)?;
                 let pool = PgPoolOptions::new()
-                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .acquire_timeout(timeout)
                     .test_before_acquire(false)
                     .before_acquire(|conn, meta| {
                         if meta.idle_for < UNCHECKED_IDLE {
@@ -124,21 +129,21 @@ impl Db {
         }
     }
 
-    async fn connect_sqlite(url: &str) -> Result<Db, DbError> {
+    async fn connect_sqlite(url: &str, timeout: Duration) -> Result<Db, DbError> {
         sqlite_without_memory_statistics();
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .foreign_keys(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(SQLITE_BUSY_TIMEOUT);
+            .busy_timeout(timeout);
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         // Nothing can drop an SQLite connection while it idles (the database is a file this process
         // opened), so it is not pinged on acquire: that is a round trip to the connection's thread per
         // statement. A connection whose thread died fails its statement and is discarded when released
         // (sqlx checks every connection then). An in-memory database's only connection is also not
         // lost when a request is cancelled during the check (sqlx's advice for that case).
-        let mut pool = SqlitePoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT).test_before_acquire(false);
+        let mut pool = SqlitePoolOptions::new().acquire_timeout(timeout).test_before_acquire(false);
         if in_memory {
             // An in-memory database lives as long as one of its connections: keep one open forever.
             pool = pool.min_connections(1).max_connections(1).idle_timeout(None).max_lifetime(None);

@@ -285,7 +285,17 @@ macro_rules! integers {
     ($($method:ident $visit:ident $ty:ty),*) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ParamError> {
             let text = self.single()?;
-            match text.trim().parse::<$ty>() {
+            // Only what JSON Schema calls an integer: no sign but `-`, no spaces (`+1` and ` 1` are
+            // not the same id as `1` to a cache or a log reader).
+            let digits = text.strip_prefix('-').unwrap_or(&text);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(if <$ty>::MIN == 0 {
+                    ParamError::new("type", "must be a non-negative integer")
+                } else {
+                    ParamError::new("type", "must be an integer")
+                });
+            }
+            match text.parse::<$ty>() {
                 Ok(n) => visitor.$visit(n),
                 Err(e) if matches!(e.kind(), std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow) => {
                     Err(ParamError::new("type", format!("must be an integer from {} to {}", <$ty>::MIN, <$ty>::MAX)))
@@ -305,9 +315,9 @@ impl<'de> Deserializer<'de> for ValueDeserializer<'de> {
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ParamError> {
-        match self.single()?.trim() {
-            "true" | "1" => visitor.visit_bool(true),
-            "false" | "0" => visitor.visit_bool(false),
+        match &*self.single()? {
+            "true" => visitor.visit_bool(true),
+            "false" => visitor.visit_bool(false),
             _ => Err(ParamError::new("type", "must be a boolean (true or false)")),
         }
     }
@@ -320,15 +330,17 @@ impl<'de> Deserializer<'de> for ValueDeserializer<'de> {
     }
 
     fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ParamError> {
-        match self.single()?.trim().parse::<f32>() {
-            Ok(n) if n.is_finite() => visitor.visit_f32(n),
+        let text = self.single()?;
+        match text.parse::<f32>() {
+            Ok(n) if n.is_finite() && is_json_number(&text) => visitor.visit_f32(n),
             _ => Err(ParamError::new("type", "must be a number")),
         }
     }
 
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ParamError> {
-        match self.single()?.trim().parse::<f64>() {
-            Ok(n) if n.is_finite() => visitor.visit_f64(n),
+        let text = self.single()?;
+        match text.parse::<f64>() {
+            Ok(n) if n.is_finite() && is_json_number(&text) => visitor.visit_f64(n),
             _ => Err(ParamError::new("type", "must be a number")),
         }
     }
@@ -424,6 +436,23 @@ impl<'de> Deserializer<'de> for ValueDeserializer<'de> {
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ParamError> {
         visitor.visit_unit()
     }
+}
+
+/// A number as JSON writes one: optional `-`, digits, optional fraction and exponent (no `+1`, `.5`,
+/// `1.`, spaces or `inf`).
+fn is_json_number(text: &str) -> bool {
+    let rest = text.strip_prefix('-').unwrap_or(text);
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(at) => (&rest[..at], Some(&rest[at + 1..])),
+        None => (rest, None),
+    };
+    let (whole, fraction) = match mantissa.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (mantissa, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let exponent_ok = exponent.is_none_or(|e| digits(e.strip_prefix(['+', '-']).unwrap_or(e)));
+    digits(whole) && fraction.is_none_or(digits) && exponent_ok
 }
 
 struct ValuesSeq<'a> {

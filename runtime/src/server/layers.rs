@@ -192,6 +192,17 @@ where
 
     fn call(&mut self, request: Request) -> Guarding<S::Future> {
         let method = request.method().clone();
+        // Unconstrained: a handler that spends the task's cooperative budget must not keep its own
+        // deadline from being seen.
+        let deadline = tokio::task::unconstrained(tokio::time::sleep(self.guard.timeout));
+        // A declared length over the limit is refused before the body is read (so a client that sent
+        // `Expect: 100-continue` is not told to go on): hyper sends `100 Continue` only once the body
+        // is polled.
+        if declared_length(&request).is_some_and(|length| length > self.guard.body_limit as u64) {
+            let response = ApiError::payload_too_large(self.guard.body_limit).render(self.guard.envelope);
+            let stage = Stage::Reading { text: Box::pin(std::future::ready(response)) };
+            return Guarding { stage, deadline, method, guard: self.guard };
+        }
         let bodiless = crate::extract::is_empty(request.body());
         let limit = self.guard.body_limit;
         let inner = &mut self.inner;
@@ -209,11 +220,13 @@ where
             Ok(inner) => Stage::Running { inner },
             Err(panic) => Stage::Panicked { panic: Some(panic) },
         };
-        // Unconstrained: a handler that spends the task's cooperative budget must not keep its own
-        // deadline from being seen.
-        let deadline = tokio::task::unconstrained(tokio::time::sleep(self.guard.timeout));
         Guarding { stage, deadline, method, guard: self.guard }
     }
+}
+
+/// The `Content-Length` a request declares, if any and well-formed.
+fn declared_length(request: &Request) -> Option<u64> {
+    request.headers().get(CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
 }
 
 pin_project_lite::pin_project! {
@@ -235,7 +248,7 @@ pin_project_lite::pin_project! {
     enum Stage<F> {
         Running { #[pin] inner: F },
         Panicked { panic: Option<Box<dyn Any + Send + 'static>> },
-        // Rare: a bare client error whose text becomes the message.
+        // Rare: a bare client error whose text becomes the message, or an answer made before the handler.
         Reading { text: Pin<Box<dyn Future<Output = Response> + Send>> },
     }
 }

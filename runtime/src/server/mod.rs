@@ -2,6 +2,7 @@
 //! graceful shutdown.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use axum::Router;
 
@@ -11,11 +12,14 @@ use crate::db::{Db, DbError};
 use crate::envelope::Envelope;
 use crate::migrate::{MigrationError, Migrations};
 
+mod auto_errors;
 mod layers;
+mod listen;
 mod request_id;
 mod routes;
 
 pub use layers::{Api, ApiFuture};
+pub use listen::{ConnectionLimits, serve_on};
 
 /// Everything the generated code knows about the API, emitted as one `static`.
 pub struct ApiSpec {
@@ -115,7 +119,7 @@ pub async fn build(
     routes: impl FnOnce(Ctx) -> Router,
 ) -> Result<(Api, Ctx), ServeError> {
     spec.envelope.check().map_err(ServeError::Envelope)?;
-    let db = Db::connect(&config.database_url).await?;
+    let db = Db::connect_with_timeout(&config.database_url, config.database_timeout).await?;
     db.migrate(&spec.migrations).await?;
     let jwt = Jwt::new(config.jwt_secret.as_bytes(), config.jwt_ttl);
     let ctx = Ctx { db, jwt, spec, body_limit: config.body_limit };
@@ -131,7 +135,7 @@ pub fn api(ctx: Ctx, config: &Config, routes: impl FnOnce(Ctx) -> Router) -> Res
 }
 
 /// Builds the server and serves it on `config.bind` until SIGINT or SIGTERM, then lets in-flight
-/// requests finish and closes the database.
+/// requests finish (for at most `config.shutdown_timeout`) and closes the database.
 pub async fn serve(
     spec: &'static ApiSpec,
     config: Config,
@@ -143,10 +147,15 @@ pub async fn serve(
         .map_err(|source| ServeError::Bind { addr: config.bind, source })?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, title = spec.title, version = spec.version, backend = ?ctx.db().backend(), "listening; API docs at http://{addr}/docs/");
-    let make_service = axum::ServiceExt::<axum::extract::Request>::into_make_service(api);
-    axum::serve(listener, make_service).with_graceful_shutdown(shutdown_signal()).await?;
+    let limits =
+        ConnectionLimits { header_read_timeout: config.header_read_timeout, shutdown_timeout: config.shutdown_timeout };
+    serve_on(listener, api, &spec.envelope, limits, shutdown_signal()).await?;
     tracing::info!("shutting down");
-    ctx.db().close().await;
+    // Requests cut off by the shutdown timeout may still hold connections: closing waits for them, so
+    // it is bounded too.
+    if tokio::time::timeout(Duration::from_secs(2), ctx.db().close()).await.is_err() {
+        tracing::warn!("database connections still in use at exit");
+    }
     Ok(())
 }
 
