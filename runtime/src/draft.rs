@@ -76,6 +76,21 @@ pub fn optional<T, U>(
     }
 }
 
+/// A clearable field of a partial update: kept and cleared pass as they are, a value is finished.
+pub fn patch<T, U>(
+    value: crate::Patch<T>,
+    name: &str,
+    path: &mut JsonPath,
+    errors: &mut Vec<FieldError>,
+    finish: impl FnOnce(T, &mut JsonPath, &mut Vec<FieldError>) -> Option<U>,
+) -> Option<crate::Patch<U>> {
+    match value {
+        crate::Patch::Set(value) => path.with_field(name, |path| finish(value, path, errors)).map(crate::Patch::Set),
+        crate::Patch::Keep => Some(crate::Patch::Keep),
+        crate::Patch::Clear => Some(crate::Patch::Clear),
+    }
+}
+
 /// A field with a default: the draft already holds its final value.
 pub fn defaulted<T, U>(
     value: T,

@@ -29,6 +29,7 @@ mod error;
 mod extract;
 mod handler;
 mod loader;
+mod patch;
 pub mod migrate;
 mod respond;
 mod server;
@@ -45,6 +46,7 @@ pub use db::{Backend, Conn, Db, DbError, FromRow, Query, Scalar, Tx, Value};
 pub use envelope::Envelope;
 pub use error::{ApiError, FieldError};
 pub use migrate::{EmbeddedMigration, MigrationError, Migrations};
+pub use patch::Patch;
 pub use server::{Api, ApiFuture, ApiSpec, ConnectionLimits, Ctx, ServeError, api, build, run, serve, serve_on};
 pub use telemetry::init_tracing;
 pub use validate::{JsonPath, Validate};
@@ -93,7 +95,7 @@ pub mod __private {
     }
 
     pub mod respond {
-        pub use crate::respond::{empty, json};
+        pub use crate::respond::{at_most, empty, json};
     }
 
     /// The building blocks of generated axum handlers.
@@ -112,7 +114,7 @@ pub mod __private {
 
     /// Finishing request drafts: see [`Draft`](crate::draft::Draft).
     pub mod draft {
-        pub use crate::draft::{Draft, defaulted, keep, list, object, optional, required};
+        pub use crate::draft::{Draft, defaulted, keep, list, object, optional, patch, required};
     }
 
     /// What generated `<Type>::load`, `page` and `get*` run: see [`Select`](crate::loader::Select).

@@ -25,3 +25,18 @@ pub fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response {
 pub fn empty(status: StatusCode) -> Response {
     status.into_response()
 }
+
+/// Serializes at most `N` items of a list whose spec declares `max_items: N` (generated as the field's
+/// `serialize_with`): the bound the OpenAPI document promises holds whatever the use case loaded. A
+/// longer list is a use case that should have asked its query for fewer rows; it is logged.
+#[allow(clippy::ptr_arg)] // serde passes `&Vec<T>`: a `&[T]` parameter would not infer `T`.
+pub fn at_most<const N: usize, T: Serialize, S: serde::Serializer>(items: &Vec<T>, serializer: S) -> Result<S::Ok, S::Error> {
+    if items.len() > N {
+        tracing::warn!(
+            items = items.len(),
+            max_items = N,
+            "a response list is longer than its spec's max_items; sending the first {N}"
+        );
+    }
+    serializer.collect_seq(items.iter().take(N))
+}

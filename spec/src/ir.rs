@@ -449,6 +449,9 @@ pub struct TypeField {
     pub shape: Shape,
     /// May be absent in a request; `null` in a response.
     pub optional: bool,
+    /// A nullable model field in a `partial: true` type: absent keeps the stored value, `null` clears it
+    /// (Rust `Patch<T>` rather than `Option<T>`).
+    pub clearable: bool,
     pub default: Option<Literal>,
     /// For a scalar: its constraints. For a list: `min_items`/`max_items` only.
     pub constraints: Constraints,

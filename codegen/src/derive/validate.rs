@@ -192,9 +192,10 @@ fn field_checks(field: &syn::Field, index: usize) -> syn::Result<TokenStream> {
     if checks.iter().all(TokenStream::is_empty) {
         return Ok(TokenStream::new());
     }
-    let optional =
-        is_option(&field.ty) && !rules.iter().all(|r| matches!(r, Rule::Nested | Rule::Flatten | Rule::Rename(_)));
-    let bind = if optional {
+    let plain = rules.iter().all(|r| matches!(r, Rule::Nested | Rule::Flatten | Rule::Rename(_)));
+    let bind = if is_patch(&field.ty) && !plain {
+        quote!(if let ::std::option::Option::Some(value) = self.#ident.value())
+    } else if is_option(&field.ty) && !plain {
         quote!(if let ::std::option::Option::Some(value) = &self.#ident)
     } else {
         quote!(if let value = &self.#ident)
@@ -258,6 +259,14 @@ fn opt(v: &Option<TokenStream>) -> TokenStream {
     match v {
         Some(v) => quote!(::std::option::Option::Some(#v as _)),
         None => quote!(::std::option::Option::None),
+    }
+}
+
+/// `charter_runtime::Patch<T>`: its rules apply to the value it sets, if any.
+fn is_patch(ty: &Type) -> bool {
+    match ty {
+        Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Patch"),
+        _ => false,
     }
 }
 

@@ -12,9 +12,26 @@ use super::security;
 
 pub(crate) const JSON: &str = "application/json";
 
-/// The response every operation may answer with when the server fails (a panic, a lost database).
+/// The response every operation may answer with when the server fails (a panic, a bug).
 pub(crate) const INTERNAL_ERROR: &str = "InternalError";
 const INTERNAL_ERROR_DESCRIPTION: &str = "Unexpected server error";
+
+/// What the server itself may answer for any operation, before or beside its use case: the HTTP layer,
+/// the body limit, the request timeout and the database. Each is a shared `components.responses` entry
+/// in the error envelope; an operation whose spec declares the same status keeps its own.
+const TRANSPORT_ERRORS: [(u16, &str, &str); 7] = [
+    (400, "MalformedRequest", "The request is not valid HTTP, or its body is not valid JSON"),
+    (405, "MethodNotAllowed", "The path exists, but not with this method (the `Allow` header lists those it has)"),
+    (413, "PayloadTooLarge", "The request body (or its declared `Content-Length`) is over the server's limit"),
+    (414, "UriTooLong", "The request URI is longer than the server reads"),
+    (415, "UnsupportedMediaType", "The body is not `application/json` in UTF-8"),
+    (431, "HeadersTooLarge", "The request's headers are larger than the server reads"),
+    (
+        503,
+        "Unavailable",
+        "The database is unavailable or the request timed out; retry after the `Retry-After` seconds when given",
+    ),
+];
 
 pub(crate) struct Context<'a> {
     pub(crate) project: &'a Project,
@@ -121,7 +138,11 @@ fn responses(cx: &Context<'_>, endpoint: &Endpoint) -> Responses {
         // A success response on the same status is what the spec said; keep it.
         out.responses.entry(StatusCode::Code(status)).or_insert(entry);
     }
+    for (status, name, _) in TRANSPORT_ERRORS {
+        out.responses.entry(StatusCode::Code(status)).or_insert_with(|| ReferenceOr::ref_(&response_ref(name)));
+    }
     out.responses.entry(StatusCode::Code(500)).or_insert_with(|| ReferenceOr::ref_(&response_ref(INTERNAL_ERROR)));
+    out.responses.sort_by(|a, _, b, _| status_order(a).cmp(&status_order(b)));
     out
 }
 
@@ -132,6 +153,9 @@ pub(crate) fn error_components(cx: &Context<'_>, used: &[ErrorKind]) -> Vec<(Str
         .filter(|k| used.contains(k))
         .map(|k| (k.variant().to_string(), error_response(cx, k.description())))
         .collect();
+    for (_, name, description) in TRANSPORT_ERRORS {
+        out.push((name.to_string(), error_response(cx, description)));
+    }
     out.push((INTERNAL_ERROR.to_string(), error_response(cx, INTERNAL_ERROR_DESCRIPTION)));
     out
 }
@@ -160,5 +184,13 @@ fn default_description(status: u16) -> &'static str {
         202 => "Accepted",
         204 => "No Content",
         _ => "Success",
+    }
+}
+
+/// Responses in the order of their status codes (a range such as `4XX` after its codes).
+fn status_order(status: &StatusCode) -> (u16, u16) {
+    match status {
+        StatusCode::Code(code) => (*code, 0),
+        StatusCode::Range(range) => (*range * 100 + 99, 1),
     }
 }

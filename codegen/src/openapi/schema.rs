@@ -29,7 +29,15 @@ pub(crate) fn type_def(def: &TypeDef, names: &Names, response_only: bool) -> Sch
 fn field_schema(field: &TypeField, names: &Names) -> ReferenceOr<Schema> {
     let base = shape(&field.shape, &field.constraints, &field.item_constraints, names);
     let default = field.default.as_ref().and_then(literal);
-    decorate(base, field.description.clone(), default, field.optional)
+    // What `null` means is part of the contract: in a partial update it clears a nullable column;
+    // elsewhere an optional field's `null` is the same as leaving it out.
+    let description = if field.clearable {
+        let rule = "Leave it out to keep the stored value; `null` clears it.";
+        Some(field.description.as_ref().map_or_else(|| rule.to_owned(), |d| format!("{d}\n\n{rule}")))
+    } else {
+        field.description.clone()
+    };
+    decorate(base, description, default, field.optional)
 }
 
 /// Puts description, default and `nullable` on a schema. A `$ref` cannot carry siblings in 3.0.3, so a

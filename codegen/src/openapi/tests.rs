@@ -76,6 +76,7 @@ fn field(name: &str, shape: Shape) -> TypeField {
         wire_name: charter_spec::camel_case(name),
         shape,
         optional: false,
+        clearable: false,
         default: None,
         constraints: Constraints::default(),
         item_constraints: Constraints::default(),
@@ -344,7 +345,9 @@ fn every_error_has_its_status_and_a_shared_response() {
         .as_object()
         .map(|m| m.keys().map(String::as_str).collect())
         .unwrap_or_default();
-    assert_eq!(statuses, ["201", "400", "401", "409", "422", "500"]);
+    // The declared errors, then what the server itself may answer (transport, limits, database).
+    assert_eq!(statuses, ["201", "400", "401", "405", "409", "413", "414", "415", "422", "431", "500", "503"]);
+    check(&s, "/paths/~1things/post/responses/503", json!({"$ref": "#/components/responses/Unavailable"}));
     check(&s, "/paths/~1things/post/responses/201/description", json!("Created"));
     check(&s, "/paths/~1things/post/responses/409", json!({"$ref": "#/components/responses/Conflict"}));
     check(&s, "/paths/~1things/post/responses/500", json!({"$ref": "#/components/responses/InternalError"}));
@@ -356,7 +359,23 @@ fn every_error_has_its_status_and_a_shared_response() {
     );
     let responses: Vec<&str> =
         doc["components"]["responses"].as_object().map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
-    assert_eq!(responses, ["BadRequest", "Unauthorized", "Conflict", "Validation", "InternalError"]);
+    assert_eq!(
+        responses,
+        [
+            "BadRequest",
+            "Unauthorized",
+            "Conflict",
+            "Validation",
+            "MalformedRequest",
+            "MethodNotAllowed",
+            "PayloadTooLarge",
+            "UriTooLong",
+            "UnsupportedMediaType",
+            "HeadersTooLarge",
+            "Unavailable",
+            "InternalError"
+        ]
+    );
 }
 
 #[test]

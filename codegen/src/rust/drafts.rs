@@ -102,6 +102,10 @@ fn emit_draft(app: &App, t: &TypeDef) -> Code {
                 fields.push(code!(#[serde(rename = #wire, default = #fn_path)] #validate pub #fname: #ty));
                 code!(defaulted)
             }
+            None if f.clearable => {
+                fields.push(code!(#[serde(rename = #wire, default)] #validate pub #fname: ::charter_runtime::Patch<#ty>));
+                code!(patch)
+            }
             None => {
                 fields.push(code!(#[serde(rename = #wire, default)] #validate pub #fname: Option<#ty>));
                 if f.optional { code!(optional) } else { code!(required) }

@@ -94,6 +94,8 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> Code {
         }
     });
 
+    let (db_arms, db_errors_doc) = db_error_arms(&e.errors, &error);
+
     let location = spec.location(e.span);
     let file_hint = format!("src/{}/{}.rs", app.name, e.name);
     let message = format!("endpoint `{}` ({location}) has no use case", e.name);
@@ -127,9 +129,13 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> Code {
             Internal(::charter_runtime::BoxError),
         }
 
+        #db_errors_doc
         impl ::std::convert::From<::charter_runtime::DbError> for #error {
             fn from(e: ::charter_runtime::DbError) -> Self {
-                #error::Internal(Box::new(e))
+                match e {
+                    #(#db_arms,)*
+                    e => #error::Internal(Box::new(e)),
+                }
             }
         }
 
@@ -137,7 +143,7 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> Code {
             fn from(e: #error) -> Self {
                 match e {
                     #(#to_api,)*
-                    #error::Internal(cause) => ::charter_runtime::ApiError::internal(cause),
+                    #error::Internal(cause) => ::charter_runtime::ApiError::from_internal(cause),
                 }
             }
         }
@@ -152,6 +158,39 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> Code {
             ) -> impl ::std::future::Future<Output = Result<#output, #error>> + ::std::marker::Send;
         }
     }
+}
+
+/// How a database error becomes one of the endpoint's declared errors, so that a use case that meets a
+/// row deleted under it (`save` or `fetch_one` finding nothing, a foreign key to a vanished row) or a
+/// duplicate answers 404 or 409 by `?` alone, not 500. Only declared errors are used: what the OpenAPI
+/// document lists is what the endpoint can send.
+fn db_error_arms(errors: &[ErrorKind], error: &crate::rust::code::Ident) -> (Vec<Code>, Code) {
+    let declared = |k: ErrorKind| errors.contains(&k).then(|| ident(k.variant()));
+    let gone = declared(ErrorKind::NotFound).or_else(|| declared(ErrorKind::Conflict));
+    let duplicate = declared(ErrorKind::Conflict);
+    // A foreign key fails for a referenced row that is missing (the usual race) or one still referenced.
+    let related = declared(ErrorKind::Conflict).or_else(|| declared(ErrorKind::NotFound));
+    let mut arms = Vec::new();
+    let mut said = Vec::new();
+    for (variant, pattern, what) in [
+        (gone, code!(::charter_runtime::DbError::NotFound), "a row that is not there"),
+        (duplicate, code!(::charter_runtime::DbError::UniqueViolation { .. }), "a unique violation"),
+        (related, code!(::charter_runtime::DbError::ForeignKeyViolation { .. }), "a foreign-key violation"),
+    ] {
+        if let Some(variant) = variant {
+            said.push(format!("{what} is `{variant}`"));
+            arms.push(code!(e @ #pattern => #error::#variant(e.client_message())));
+        }
+    }
+    let doc = if said.is_empty() {
+        names::doc("Every database error is `Internal` (an unavailable database answers 503, the rest 500).")
+    } else {
+        names::doc(&format!(
+            "By `?`: {}; anything else is `Internal` (an unavailable database answers 503, the rest 500).",
+            said.join(", ")
+        ))
+    };
+    (arms, doc)
 }
 
 fn param_field(p: &Param, from: From<'_>) -> Code {

@@ -122,7 +122,10 @@ fn emit_struct(t: &TypeDef, from: From<'_>) -> Code {
                 let w = &f.wire_name;
                 serde_attrs.push(code!(rename = #w));
             }
-            let ty = if f.optional && f.default.is_none() {
+            let ty = if f.clearable {
+                serde_attrs.push(code!(default));
+                code!(::charter_runtime::Patch<#ty>)
+            } else if f.optional && f.default.is_none() {
                 serde_attrs.push(code!(default));
                 code!(Option<#ty>)
             } else {
@@ -137,12 +140,29 @@ fn emit_struct(t: &TypeDef, from: From<'_>) -> Code {
                 }
                 ty
             };
+            if let (Shape::List(_), Some(max), false) = (&f.shape, f.constraints.max_items, f.optional) {
+                // The declared bound holds for what is sent, whatever the use case put in the list.
+                let path = format!("::charter_runtime::__private::respond::at_most::<{max}, _, _>");
+                serde_attrs.push(code!(serialize_with = #path));
+            }
             let serde = (!serde_attrs.is_empty()).then(|| code!(#[serde(#(#serde_attrs),*)]));
             let validate = validate_attr(f);
             let doc = f.description.as_deref().map(names::doc);
             code! { #doc #serde #validate pub #fname: #ty }
         })
         .collect::<Vec<_>>();
+    // Each bounded list's `max_items`, for the use case's query (`LIMIT`) to ask for no more.
+    let bounds: Vec<Code> = t
+        .fields
+        .iter()
+        .filter_map(|f| {
+            let max = f.constraints.max_items.filter(|_| matches!(f.shape, Shape::List(_)))? as usize;
+            let konst = ident(&format!("{}_MAX_ITEMS", f.name.to_ascii_uppercase()));
+            let doc = names::doc(&format!("The most items `{}` holds (its `max_items`).", f.name));
+            Some(code!(#doc pub const #konst: usize = #max;))
+        })
+        .collect();
+    let bounds = (!bounds.is_empty()).then(|| code!(impl #name { #(#bounds)* }));
     code! {
         #doc
         #[derive(Debug, Clone, PartialEq, ::charter_runtime::__private::serde::Serialize, ::charter_runtime::__private::serde::Deserialize, ::charter_runtime::Validate)]
@@ -150,6 +170,7 @@ fn emit_struct(t: &TypeDef, from: From<'_>) -> Code {
         pub struct #name {
             #(#fields,)*
         }
+        #bounds
         #(#default_fns)*
     }
 }
@@ -273,7 +294,13 @@ fn from_model(spec: &Spec, t: &TypeDef, readable: bool, from: From<'_>) -> Optio
                 }
                 let col = ident(&mf.column);
                 let value = code!(model.#col.clone());
-                inits.push(if f.optional && !mf.optional { code!(#name: Some(#value)) } else { code!(#name: #value) });
+                inits.push(if f.clearable {
+                    code!(#name: ::charter_runtime::Patch::from(#value))
+                } else if f.optional && !mf.optional {
+                    code!(#name: Some(#value))
+                } else {
+                    code!(#name: #value)
+                });
                 picked.push((f, mf));
             }
             None => {

@@ -20,7 +20,8 @@ impl ListComments for App {
             .await?
             .ok_or_else(|| ListCommentsError::NotFound(format!("no article with slug `{}`", input.slug)))?;
         let filter = models::CommentFilter { article: Some(article.id) };
-        let (rows, _) = models::Comment::page(ctx.db(), &filter, i64::MAX, 0).await?;
+        let limit = ListCommentsResponse::COMMENTS_MAX_ITEMS as i64;
+        let (rows, _) = models::Comment::page(ctx.db(), &filter, limit, 0).await?;
         let comments = Comment::load(ctx.db(), &rows, input.caller.as_ref()).await?;
         Ok(ListCommentsResponse { comments })
     }
@@ -35,13 +36,10 @@ impl AddComment for App {
             .ok_or_else(|| AddCommentError::NotFound(format!("no article with slug `{}`", input.slug)))?;
         let author_id = input.caller.id::<i64>().map_err(|_| gone())?;
         let new = models::NewComment { body: input.body.comment.body, article_id: article.id, author_id };
-        let row = match models::Comment::insert(ctx.db(), new).await {
-            Ok(row) => row,
-            Err(DbError::ForeignKeyViolation { .. }) => return Err(gone()),
-            Err(e) => return Err(e.into()),
-        };
+        // The article (or the caller) deleted meanwhile fails the foreign key: a 404 by `?`.
+        let row = models::Comment::insert(ctx.db(), new).await?;
         let mut loaded = Comment::load(ctx.db(), std::slice::from_ref(&row), Some(&input.caller)).await?;
-        let comment = loaded.pop().ok_or_else(|| AddCommentError::Internal("a loaded comment vanished".into()))?;
+        let comment = loaded.pop().ok_or(DbError::NotFound)?;
         Ok(AddCommentResponse { comment })
     }
 }

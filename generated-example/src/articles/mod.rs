@@ -22,7 +22,7 @@ pub(crate) async fn by_slug(ctx: &Ctx, slug: &str) -> Result<Option<models::Arti
 /// One article as the caller sees it.
 pub(crate) async fn article(ctx: &Ctx, row: &models::Article, caller: Option<&Caller>) -> Result<Article, DbError> {
     let mut loaded = Article::load(ctx.db(), std::slice::from_ref(row), caller).await?;
-    loaded.pop().ok_or_else(|| DbError::Decode("a loaded article vanished".into()))
+    loaded.pop().ok_or_else(|| DbError::NotFound)
 }
 
 /// Whether the caller wrote this article.

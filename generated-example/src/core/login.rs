@@ -8,10 +8,12 @@ impl Login for App {
     async fn login(&self, ctx: &Ctx, input: LoginInput) -> Result<LoginOutput, LoginError> {
         let credentials = input.body.user;
         let invalid = || LoginError::Unauthorized("email or password is invalid".into());
-        let row = models::User::get_by_email(ctx.db(), &credentials.email).await?.ok_or_else(invalid)?;
-        if !password::verify_async(credentials.password, row.password_hash.clone()).await {
+        let row = models::User::get_by_email(ctx.db(), &credentials.email).await?;
+        // One hash whether or not the account exists: the answer's time tells nothing.
+        let hash = row.as_ref().map(|row| row.password_hash.clone());
+        let (true, Some(row)) = (password::verify_login(credentials.password, hash).await, row) else {
             return Err(invalid());
-        }
+        };
         let token = ctx.jwt().issue(row.id.to_string()).map_err(|e| LoginError::Internal(e.into()))?;
         Ok(LoginResponse { user: super::user_out(&row, token) })
     }

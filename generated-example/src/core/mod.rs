@@ -27,5 +27,5 @@ pub(crate) async fn caller_row(ctx: &Ctx, caller: &Caller) -> Result<Option<mode
 /// The profile of one user as the caller sees it.
 pub(crate) async fn profile(ctx: &Ctx, row: &models::User, caller: Option<&Caller>) -> Result<Profile, DbError> {
     let mut loaded = Profile::load(ctx.db(), std::slice::from_ref(row), caller).await?;
-    loaded.pop().ok_or_else(|| DbError::Decode("a loaded profile vanished".into()))
+    loaded.pop().ok_or_else(|| DbError::NotFound)
 }

@@ -20,14 +20,9 @@ impl UpdateUser for App {
             row.password_hash =
                 password::hash_async(password).await.map_err(|e| UpdateUserError::Internal(e.into()))?;
         }
-        // `bio` and `image` may be cleared: a present `null` is indistinguishable from absent here, so
-        // only a given value changes them.
-        if let Some(bio) = changes.bio {
-            row.bio = Some(bio);
-        }
-        if let Some(image) = changes.image {
-            row.image = Some(image);
-        }
+        // Absent keeps, `null` clears, a value sets.
+        changes.bio.apply(&mut row.bio);
+        changes.image.apply(&mut row.image);
         row.save(ctx.db()).await.map_err(|e| match e {
             e if e.is_unique_violation() => {
                 UpdateUserError::Conflict("email or username has already been taken".into())

@@ -293,6 +293,15 @@ async fn update_user_changes_every_field(app: TestApp) {
     let unchanged = expect_json(&app.put("/api/user", &json!({"user": {}})).token(&token).send().await, 200);
     assert_eq!(unchanged["user"]["username"], "jacob");
     assert_eq!(unchanged["user"]["bio"], "I like to skateboard");
+
+    // `null` clears a nullable field (the OpenAPI marks it nullable); `null` for a required column
+    // (username) changes nothing, as leaving it out does.
+    let cleared = app.put("/api/user", &json!({"user": {"bio": null, "username": null}})).token(&token).send().await;
+    let cleared = expect_json(&cleared, 200);
+    assert_eq!((&cleared["user"]["bio"], &cleared["user"]["username"]), (&json!(null), &json!("jacob")));
+    assert_eq!(cleared["user"]["image"], "https://i.stack.imgur.com/xHWG8.jpg");
+    let me = expect_json(&app.get("/api/user").token(&token).send().await, 200);
+    assert_eq!(me["user"]["bio"], json!(null));
 }
 
 async fn update_user_conflicts_on_a_taken_email_or_username(app: TestApp) {

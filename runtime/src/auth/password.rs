@@ -54,6 +54,27 @@ pub async fn verify_async(password: impl Into<String>, hash: impl Into<String>) 
     on_blocking_pool(move || verify(&password, &hash)).await.unwrap_or(false)
 }
 
+/// Checks a login whose account may not exist, with the same work either way: `hash` is the stored hash
+/// of the account found, or `None`, in which case `password` is checked against a hash of nothing
+/// anyone knows and the answer is `false`.
+///
+/// Answering a missing account at once (2 ms) and a wrong password after a hash (40 ms) tells an
+/// attacker which emails have accounts; with this, both take one hash.
+pub async fn verify_login(password: impl Into<String>, hash: Option<String>) -> bool {
+    let found = hash.is_some();
+    let hash = hash.unwrap_or_else(|| decoy_hash().to_owned());
+    verify_async(password, hash).await && found
+}
+
+/// A hash with the same parameters as real ones, of a random password made once per process.
+fn decoy_hash() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY.get_or_init(|| {
+        let secret = SaltString::generate(&mut OsRng);
+        hash(secret.as_str()).unwrap_or_else(|_| "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$invalid".to_owned())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,6 +93,11 @@ mod tests {
     async fn async_versions() {
         let hashed = hash_async("pw").await.unwrap();
         assert!(verify_async("pw", hashed.clone()).await);
-        assert!(!verify_async("px", hashed).await);
+        assert!(!verify_async("px", hashed.clone()).await);
+        assert!(verify_login("pw", Some(hashed.clone())).await);
+        assert!(!verify_login("px", Some(hashed)).await);
+        assert!(!verify_login("pw", None).await);
+        // The decoy is a real Argon2id hash with the default parameters, so checking it costs a hash.
+        assert!(decoy_hash().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
     }
 }

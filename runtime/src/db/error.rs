@@ -110,7 +110,7 @@ impl DbError {
             DbError::NotFound => "the record no longer exists".to_owned(),
             DbError::UniqueViolation { .. } => "a record with the same unique values already exists".to_owned(),
             DbError::ForeignKeyViolation { .. } => {
-                "the change conflicts with a related record that is missing or still in use".to_owned()
+                "a record this request refers to no longer exists, or is still in use".to_owned()
             }
             _ => "the request could not be completed".to_owned(),
         }

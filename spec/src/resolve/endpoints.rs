@@ -191,6 +191,9 @@ fn endpoint(
                 Diagnostic::error("body-not-allowed", r.span, "a 204 response has no body").label("body declared here"),
             );
         }
+        if body.is_some() && matches!(r.body, RawBody::Fields(_)) {
+            check_bounded_lists(cx, name, &query);
+        }
         responses.push(Response { status: r.status, body, description: None, span: r.span });
     }
 
@@ -239,6 +242,35 @@ fn endpoint(
         tags,
         span: e.name.span,
     })
+}
+
+/// A list in a response grows with the data behind it, and with it the response's size and the
+/// server's memory (2,000 comments of 10 KB made a 20 MB answer). So every list field of an inline
+/// response must say how long it may get, by `max_items` (which the generated serializer enforces), or
+/// the endpoint must be paged: a `limit` query parameter with a `max`.
+fn check_bounded_lists(cx: &mut Cx<'_>, endpoint: &str, query: &[Param]) {
+    let paged = query.iter().any(|p| p.name == "limit" && p.constraints.max.is_some());
+    if paged {
+        return;
+    }
+    let Some(shape) = cx.synthesized.last() else { return };
+    let unbounded: Vec<(String, Span)> = shape
+        .fields
+        .iter()
+        .filter(|f| matches!(f.shape, Shape::List(_)) && f.constraints.max_items.is_none())
+        .map(|f| (f.name.clone(), f.span))
+        .collect();
+    for (field, span) in unbounded {
+        cx.diags.push(
+            Diagnostic::error(
+                "unbounded-list",
+                span,
+                format!("the list `{field}` in the response of `{endpoint}` has no bound"),
+            )
+            .label("may grow with the data")
+            .help("give it `max_items: N` (longer lists are cut to N when the response is written), or page the endpoint with a `limit` query parameter that has a `max`"),
+        );
+    }
 }
 
 /// The `{param}` inside a path's span, when the path is written plain or simply quoted; else the whole path.

@@ -96,7 +96,11 @@ fn resolve_type(cx: &mut Cx<'_>, t: &RawType, models: &[(String, Model)]) -> Typ
     }
     if t.partial {
         for f in &mut def.fields {
+            // A nullable column can be cleared: `null` must not mean "unchanged" as absent does.
+            f.clearable = f.optional && f.model_field.is_some();
             f.optional = true;
+            // Absent means unchanged in an update, never "the default".
+            f.default = None;
         }
     }
     def
@@ -160,6 +164,7 @@ fn derive_fields(cx: &mut Cx<'_>, t: &RawType, model: &Model, seen: &mut BTreeMa
                 name,
                 shape: Shape::Scalar(f.ty.clone()),
                 optional: f.optional,
+                clearable: false,
                 default: f.default.clone(),
                 constraints: f.constraints.clone(),
                 item_constraints: Constraints::default(),
@@ -258,6 +263,7 @@ fn field(cx: &mut Cx<'_>, owner: &str, f: &RawTypeField) -> Option<TypeField> {
         name,
         shape,
         optional: e.optional,
+        clearable: false,
         default,
         constraints: e.constraints.clone(),
         item_constraints,

@@ -791,9 +791,21 @@ pub mod core {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// By `?`: a row that is not there is `Conflict`, a unique violation is `Conflict`, a foreign-key violation is `Conflict`; anything else is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for RegisterError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            RegisterError::Internal(Box::new(e))
+            match e {
+                e @ ::charter_runtime::DbError::NotFound => {
+                    RegisterError::Conflict(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::UniqueViolation { .. } => {
+                    RegisterError::Conflict(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::ForeignKeyViolation { .. } => {
+                    RegisterError::Conflict(e.client_message())
+                }
+                e => RegisterError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<RegisterError> for ::charter_runtime::ApiError {
@@ -801,7 +813,7 @@ pub mod core {
             match e {
                 RegisterError::Conflict(m) => ::charter_runtime::ApiError::conflict(m),
                 RegisterError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
@@ -838,9 +850,12 @@ pub mod core {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// Every database error is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for LoginError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            LoginError::Internal(Box::new(e))
+            match e {
+                e => LoginError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<LoginError> for ::charter_runtime::ApiError {
@@ -850,7 +865,7 @@ pub mod core {
                     ::charter_runtime::ApiError::unauthorized(m)
                 }
                 LoginError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
@@ -887,9 +902,18 @@ pub mod core {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// By `?`: a row that is not there is `NotFound`, a foreign-key violation is `NotFound`; anything else is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for CurrentUserError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            CurrentUserError::Internal(Box::new(e))
+            match e {
+                e @ ::charter_runtime::DbError::NotFound => {
+                    CurrentUserError::NotFound(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::ForeignKeyViolation { .. } => {
+                    CurrentUserError::NotFound(e.client_message())
+                }
+                e => CurrentUserError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<CurrentUserError> for ::charter_runtime::ApiError {
@@ -899,7 +923,7 @@ pub mod core {
                     ::charter_runtime::ApiError::not_found(m)
                 }
                 CurrentUserError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
@@ -940,9 +964,21 @@ pub mod core {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// By `?`: a row that is not there is `NotFound`, a unique violation is `Conflict`, a foreign-key violation is `Conflict`; anything else is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for UpdateUserError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            UpdateUserError::Internal(Box::new(e))
+            match e {
+                e @ ::charter_runtime::DbError::NotFound => {
+                    UpdateUserError::NotFound(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::UniqueViolation { .. } => {
+                    UpdateUserError::Conflict(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::ForeignKeyViolation { .. } => {
+                    UpdateUserError::Conflict(e.client_message())
+                }
+                e => UpdateUserError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<UpdateUserError> for ::charter_runtime::ApiError {
@@ -951,7 +987,7 @@ pub mod core {
                 UpdateUserError::NotFound(m) => ::charter_runtime::ApiError::not_found(m),
                 UpdateUserError::Conflict(m) => ::charter_runtime::ApiError::conflict(m),
                 UpdateUserError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
@@ -990,9 +1026,18 @@ pub mod core {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// By `?`: a row that is not there is `NotFound`, a foreign-key violation is `NotFound`; anything else is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for GetProfileError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            GetProfileError::Internal(Box::new(e))
+            match e {
+                e @ ::charter_runtime::DbError::NotFound => {
+                    GetProfileError::NotFound(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::ForeignKeyViolation { .. } => {
+                    GetProfileError::NotFound(e.client_message())
+                }
+                e => GetProfileError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<GetProfileError> for ::charter_runtime::ApiError {
@@ -1000,7 +1045,7 @@ pub mod core {
             match e {
                 GetProfileError::NotFound(m) => ::charter_runtime::ApiError::not_found(m),
                 GetProfileError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
@@ -1041,9 +1086,18 @@ pub mod core {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// By `?`: a row that is not there is `NotFound`, a foreign-key violation is `NotFound`; anything else is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for FollowUserError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            FollowUserError::Internal(Box::new(e))
+            match e {
+                e @ ::charter_runtime::DbError::NotFound => {
+                    FollowUserError::NotFound(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::ForeignKeyViolation { .. } => {
+                    FollowUserError::NotFound(e.client_message())
+                }
+                e => FollowUserError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<FollowUserError> for ::charter_runtime::ApiError {
@@ -1054,7 +1108,7 @@ pub mod core {
                 }
                 FollowUserError::NotFound(m) => ::charter_runtime::ApiError::not_found(m),
                 FollowUserError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
@@ -1093,9 +1147,18 @@ pub mod core {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// By `?`: a row that is not there is `NotFound`, a foreign-key violation is `NotFound`; anything else is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for UnfollowUserError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            UnfollowUserError::Internal(Box::new(e))
+            match e {
+                e @ ::charter_runtime::DbError::NotFound => {
+                    UnfollowUserError::NotFound(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::ForeignKeyViolation { .. } => {
+                    UnfollowUserError::NotFound(e.client_message())
+                }
+                e => UnfollowUserError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<UnfollowUserError> for ::charter_runtime::ApiError {
@@ -1105,7 +1168,7 @@ pub mod core {
                     ::charter_runtime::ApiError::not_found(m)
                 }
                 UnfollowUserError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
@@ -2607,6 +2670,10 @@ pub mod articles {
         #[validate(count(max = 20usize), each(length(min = 1usize, max = 64usize)))]
         pub tag_list: Option<Vec<String>>,
     }
+    impl NewArticle {
+        /// The most items `tag_list` holds (its `max_items`).
+        pub const TAG_LIST_MAX_ITEMS: usize = 20usize;
+    }
     #[derive(
         Debug,
         Clone,
@@ -2704,7 +2771,15 @@ pub mod articles {
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct ListTagsResponse {
+        #[serde(
+            serialize_with = "::charter_runtime::__private::respond::at_most::<500, _, _>"
+        )]
+        #[validate(count(max = 500usize))]
         pub tags: Vec<String>,
+    }
+    impl ListTagsResponse {
+        /// The most items `tags` holds (its `max_items`).
+        pub const TAGS_MAX_ITEMS: usize = 500usize;
     }
     #[derive(
         Debug,
@@ -2783,8 +2858,15 @@ pub mod articles {
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct ListCommentsResponse {
-        #[validate(each(nested))]
+        #[serde(
+            serialize_with = "::charter_runtime::__private::respond::at_most::<100, _, _>"
+        )]
+        #[validate(count(max = 100usize), each(nested))]
         pub comments: Vec<Comment>,
+    }
+    impl ListCommentsResponse {
+        /// The most items `comments` holds (its `max_items`).
+        pub const COMMENTS_MAX_ITEMS: usize = 100usize;
     }
     #[derive(
         Debug,
@@ -3436,9 +3518,21 @@ pub mod articles {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// By `?`: a row that is not there is `NotFound`, a unique violation is `Conflict`, a foreign-key violation is `Conflict`; anything else is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for CreateArticleError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            CreateArticleError::Internal(Box::new(e))
+            match e {
+                e @ ::charter_runtime::DbError::NotFound => {
+                    CreateArticleError::NotFound(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::UniqueViolation { .. } => {
+                    CreateArticleError::Conflict(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::ForeignKeyViolation { .. } => {
+                    CreateArticleError::Conflict(e.client_message())
+                }
+                e => CreateArticleError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<CreateArticleError> for ::charter_runtime::ApiError {
@@ -3451,7 +3545,7 @@ pub mod articles {
                     ::charter_runtime::ApiError::conflict(m)
                 }
                 CreateArticleError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
@@ -3490,9 +3584,18 @@ pub mod articles {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// By `?`: a row that is not there is `NotFound`, a foreign-key violation is `NotFound`; anything else is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for GetArticleError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            GetArticleError::Internal(Box::new(e))
+            match e {
+                e @ ::charter_runtime::DbError::NotFound => {
+                    GetArticleError::NotFound(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::ForeignKeyViolation { .. } => {
+                    GetArticleError::NotFound(e.client_message())
+                }
+                e => GetArticleError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<GetArticleError> for ::charter_runtime::ApiError {
@@ -3500,7 +3603,7 @@ pub mod articles {
             match e {
                 GetArticleError::NotFound(m) => ::charter_runtime::ApiError::not_found(m),
                 GetArticleError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
@@ -3547,16 +3650,19 @@ pub mod articles {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// Every database error is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for ListArticlesError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            ListArticlesError::Internal(Box::new(e))
+            match e {
+                e => ListArticlesError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<ListArticlesError> for ::charter_runtime::ApiError {
         fn from(e: ListArticlesError) -> Self {
             match e {
                 ListArticlesError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
@@ -3588,16 +3694,19 @@ pub mod articles {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// Every database error is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for ListTagsError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            ListTagsError::Internal(Box::new(e))
+            match e {
+                e => ListTagsError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<ListTagsError> for ::charter_runtime::ApiError {
         fn from(e: ListTagsError) -> Self {
             match e {
                 ListTagsError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
@@ -3640,9 +3749,18 @@ pub mod articles {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// By `?`: a row that is not there is `NotFound`, a foreign-key violation is `NotFound`; anything else is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for FeedError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            FeedError::Internal(Box::new(e))
+            match e {
+                e @ ::charter_runtime::DbError::NotFound => {
+                    FeedError::NotFound(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::ForeignKeyViolation { .. } => {
+                    FeedError::NotFound(e.client_message())
+                }
+                e => FeedError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<FeedError> for ::charter_runtime::ApiError {
@@ -3650,16 +3768,16 @@ pub mod articles {
             match e {
                 FeedError::NotFound(m) => ::charter_runtime::ApiError::not_found(m),
                 FeedError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
     }
     /// Get recent articles from users you follow
     ///
-    /// Serves `GET /api/articles/feed`; declared at spec/articles.yaml:130:3.
+    /// Serves `GET /api/articles/feed`; declared at spec/articles.yaml:131:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `feed` (spec/articles.yaml:130:3) has no use case",
+        message = "endpoint `feed` (spec/articles.yaml:131:3) has no use case",
         label = "`{Self}` does not implement `Feed`",
         note = "implement `articles::Feed` for `{Self}` in src/articles/feed.rs, with `async fn feed(&self, ctx: &Ctx, input: FeedInput) -> Result<FeedOutput, FeedError>`"
     )]
@@ -3695,9 +3813,21 @@ pub mod articles {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// By `?`: a row that is not there is `NotFound`, a unique violation is `Conflict`, a foreign-key violation is `Conflict`; anything else is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for UpdateArticleError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            UpdateArticleError::Internal(Box::new(e))
+            match e {
+                e @ ::charter_runtime::DbError::NotFound => {
+                    UpdateArticleError::NotFound(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::UniqueViolation { .. } => {
+                    UpdateArticleError::Conflict(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::ForeignKeyViolation { .. } => {
+                    UpdateArticleError::Conflict(e.client_message())
+                }
+                e => UpdateArticleError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<UpdateArticleError> for ::charter_runtime::ApiError {
@@ -3713,16 +3843,16 @@ pub mod articles {
                     ::charter_runtime::ApiError::conflict(m)
                 }
                 UpdateArticleError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
     }
     /// Update an article
     ///
-    /// Serves `PUT /api/articles/{slug}`; declared at spec/articles.yaml:144:3.
+    /// Serves `PUT /api/articles/{slug}`; declared at spec/articles.yaml:145:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `update_article` (spec/articles.yaml:144:3) has no use case",
+        message = "endpoint `update_article` (spec/articles.yaml:145:3) has no use case",
         label = "`{Self}` does not implement `UpdateArticle`",
         note = "implement `articles::UpdateArticle` for `{Self}` in src/articles/update_article.rs, with `async fn update_article(&self, ctx: &Ctx, input: UpdateArticleInput) -> Result<UpdateArticleOutput, UpdateArticleError>`"
     )]
@@ -3754,9 +3884,18 @@ pub mod articles {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// By `?`: a row that is not there is `NotFound`, a foreign-key violation is `NotFound`; anything else is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for DeleteArticleError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            DeleteArticleError::Internal(Box::new(e))
+            match e {
+                e @ ::charter_runtime::DbError::NotFound => {
+                    DeleteArticleError::NotFound(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::ForeignKeyViolation { .. } => {
+                    DeleteArticleError::NotFound(e.client_message())
+                }
+                e => DeleteArticleError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<DeleteArticleError> for ::charter_runtime::ApiError {
@@ -3769,16 +3908,16 @@ pub mod articles {
                     ::charter_runtime::ApiError::not_found(m)
                 }
                 DeleteArticleError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
     }
     /// Delete an article
     ///
-    /// Serves `DELETE /api/articles/{slug}`; declared at spec/articles.yaml:157:3.
+    /// Serves `DELETE /api/articles/{slug}`; declared at spec/articles.yaml:158:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `delete_article` (spec/articles.yaml:157:3) has no use case",
+        message = "endpoint `delete_article` (spec/articles.yaml:158:3) has no use case",
         label = "`{Self}` does not implement `DeleteArticle`",
         note = "implement `articles::DeleteArticle` for `{Self}` in src/articles/delete_article.rs, with `async fn delete_article(&self, ctx: &Ctx, input: DeleteArticleInput) -> Result<DeleteArticleOutput, DeleteArticleError>`"
     )]
@@ -3808,9 +3947,18 @@ pub mod articles {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// By `?`: a row that is not there is `NotFound`, a foreign-key violation is `NotFound`; anything else is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for FavoriteArticleError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            FavoriteArticleError::Internal(Box::new(e))
+            match e {
+                e @ ::charter_runtime::DbError::NotFound => {
+                    FavoriteArticleError::NotFound(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::ForeignKeyViolation { .. } => {
+                    FavoriteArticleError::NotFound(e.client_message())
+                }
+                e => FavoriteArticleError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<FavoriteArticleError> for ::charter_runtime::ApiError {
@@ -3820,16 +3968,16 @@ pub mod articles {
                     ::charter_runtime::ApiError::not_found(m)
                 }
                 FavoriteArticleError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
     }
     /// Favorite an article
     ///
-    /// Serves `POST /api/articles/{slug}/favorite`; declared at spec/articles.yaml:169:3.
+    /// Serves `POST /api/articles/{slug}/favorite`; declared at spec/articles.yaml:170:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `favorite_article` (spec/articles.yaml:169:3) has no use case",
+        message = "endpoint `favorite_article` (spec/articles.yaml:170:3) has no use case",
         label = "`{Self}` does not implement `FavoriteArticle`",
         note = "implement `articles::FavoriteArticle` for `{Self}` in src/articles/favorite_article.rs, with `async fn favorite_article(&self, ctx: &Ctx, input: FavoriteArticleInput) -> Result<FavoriteArticleOutput, FavoriteArticleError>`"
     )]
@@ -3859,9 +4007,18 @@ pub mod articles {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// By `?`: a row that is not there is `NotFound`, a foreign-key violation is `NotFound`; anything else is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for UnfavoriteArticleError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            UnfavoriteArticleError::Internal(Box::new(e))
+            match e {
+                e @ ::charter_runtime::DbError::NotFound => {
+                    UnfavoriteArticleError::NotFound(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::ForeignKeyViolation { .. } => {
+                    UnfavoriteArticleError::NotFound(e.client_message())
+                }
+                e => UnfavoriteArticleError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<UnfavoriteArticleError> for ::charter_runtime::ApiError {
@@ -3871,16 +4028,16 @@ pub mod articles {
                     ::charter_runtime::ApiError::not_found(m)
                 }
                 UnfavoriteArticleError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
     }
     /// Unfavorite an article
     ///
-    /// Serves `DELETE /api/articles/{slug}/favorite`; declared at spec/articles.yaml:180:3.
+    /// Serves `DELETE /api/articles/{slug}/favorite`; declared at spec/articles.yaml:181:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `unfavorite_article` (spec/articles.yaml:180:3) has no use case",
+        message = "endpoint `unfavorite_article` (spec/articles.yaml:181:3) has no use case",
         label = "`{Self}` does not implement `UnfavoriteArticle`",
         note = "implement `articles::UnfavoriteArticle` for `{Self}` in src/articles/unfavorite_article.rs, with `async fn unfavorite_article(&self, ctx: &Ctx, input: UnfavoriteArticleInput) -> Result<UnfavoriteArticleOutput, UnfavoriteArticleError>`"
     )]
@@ -3910,9 +4067,18 @@ pub mod articles {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// By `?`: a row that is not there is `NotFound`, a foreign-key violation is `NotFound`; anything else is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for ListCommentsError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            ListCommentsError::Internal(Box::new(e))
+            match e {
+                e @ ::charter_runtime::DbError::NotFound => {
+                    ListCommentsError::NotFound(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::ForeignKeyViolation { .. } => {
+                    ListCommentsError::NotFound(e.client_message())
+                }
+                e => ListCommentsError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<ListCommentsError> for ::charter_runtime::ApiError {
@@ -3922,16 +4088,16 @@ pub mod articles {
                     ::charter_runtime::ApiError::not_found(m)
                 }
                 ListCommentsError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
     }
     /// Get comments for an article
     ///
-    /// Serves `GET /api/articles/{slug}/comments`; declared at spec/articles.yaml:191:3.
+    /// Serves `GET /api/articles/{slug}/comments`; declared at spec/articles.yaml:192:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `list_comments` (spec/articles.yaml:191:3) has no use case",
+        message = "endpoint `list_comments` (spec/articles.yaml:192:3) has no use case",
         label = "`{Self}` does not implement `ListComments`",
         note = "implement `articles::ListComments` for `{Self}` in src/articles/list_comments.rs, with `async fn list_comments(&self, ctx: &Ctx, input: ListCommentsInput) -> Result<ListCommentsOutput, ListCommentsError>`"
     )]
@@ -3963,9 +4129,18 @@ pub mod articles {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// By `?`: a row that is not there is `NotFound`, a foreign-key violation is `NotFound`; anything else is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for AddCommentError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            AddCommentError::Internal(Box::new(e))
+            match e {
+                e @ ::charter_runtime::DbError::NotFound => {
+                    AddCommentError::NotFound(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::ForeignKeyViolation { .. } => {
+                    AddCommentError::NotFound(e.client_message())
+                }
+                e => AddCommentError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<AddCommentError> for ::charter_runtime::ApiError {
@@ -3973,16 +4148,16 @@ pub mod articles {
             match e {
                 AddCommentError::NotFound(m) => ::charter_runtime::ApiError::not_found(m),
                 AddCommentError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
     }
     /// Create a comment for an article
     ///
-    /// Serves `POST /api/articles/{slug}/comments`; declared at spec/articles.yaml:203:3.
+    /// Serves `POST /api/articles/{slug}/comments`; declared at spec/articles.yaml:205:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `add_comment` (spec/articles.yaml:203:3) has no use case",
+        message = "endpoint `add_comment` (spec/articles.yaml:205:3) has no use case",
         label = "`{Self}` does not implement `AddComment`",
         note = "implement `articles::AddComment` for `{Self}` in src/articles/add_comment.rs, with `async fn add_comment(&self, ctx: &Ctx, input: AddCommentInput) -> Result<AddCommentOutput, AddCommentError>`"
     )]
@@ -4016,9 +4191,18 @@ pub mod articles {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// By `?`: a row that is not there is `NotFound`, a foreign-key violation is `NotFound`; anything else is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for DeleteCommentError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            DeleteCommentError::Internal(Box::new(e))
+            match e {
+                e @ ::charter_runtime::DbError::NotFound => {
+                    DeleteCommentError::NotFound(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::ForeignKeyViolation { .. } => {
+                    DeleteCommentError::NotFound(e.client_message())
+                }
+                e => DeleteCommentError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<DeleteCommentError> for ::charter_runtime::ApiError {
@@ -4031,16 +4215,16 @@ pub mod articles {
                     ::charter_runtime::ApiError::not_found(m)
                 }
                 DeleteCommentError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
     }
     /// Delete a comment for an article
     ///
-    /// Serves `DELETE /api/articles/{slug}/comments/{id}`; declared at spec/articles.yaml:215:3.
+    /// Serves `DELETE /api/articles/{slug}/comments/{id}`; declared at spec/articles.yaml:217:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `delete_comment` (spec/articles.yaml:215:3) has no use case",
+        message = "endpoint `delete_comment` (spec/articles.yaml:217:3) has no use case",
         label = "`{Self}` does not implement `DeleteComment`",
         note = "implement `articles::DeleteComment` for `{Self}` in src/articles/delete_comment.rs, with `async fn delete_comment(&self, ctx: &Ctx, input: DeleteCommentInput) -> Result<DeleteCommentOutput, DeleteCommentError>`"
     )]

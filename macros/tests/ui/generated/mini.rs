@@ -690,6 +690,10 @@ pub mod shop {
         #[validate(count(max = 5usize), each(length(min = 1usize, max = 32usize)))]
         pub tags: Option<Vec<String>>,
     }
+    impl NewProduct {
+        /// The most items `tags` holds (its `max_items`).
+        pub const TAGS_MAX_ITEMS: usize = 5usize;
+    }
     fn __default_new_product_stock() -> i32 {
         0
     }
@@ -721,6 +725,9 @@ pub mod shop {
         pub mood: ReviewMood,
         #[serde(default)]
         pub kind: Option<ReviewKind>,
+        #[serde(
+            serialize_with = "::charter_runtime::__private::respond::at_most::<3, _, _>"
+        )]
         #[validate(count(min = 1usize, max = 3usize), each(length(max = 10usize)))]
         pub labels: Vec<String>,
         #[serde(default)]
@@ -741,6 +748,12 @@ pub mod shop {
         pub big: i64,
         #[serde(default = "__default_review_ok")]
         pub ok: bool,
+    }
+    impl Review {
+        /// The most items `labels` holds (its `max_items`).
+        pub const LABELS_MAX_ITEMS: usize = 3usize;
+        /// The most items `photos` holds (its `max_items`).
+        pub const PHOTOS_MAX_ITEMS: usize = 4usize;
     }
     fn __default_review_mood() -> ReviewMood {
         ReviewMood::Happy
@@ -943,16 +956,19 @@ pub mod shop {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// Every database error is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for ListProductsError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            ListProductsError::Internal(Box::new(e))
+            match e {
+                e => ListProductsError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<ListProductsError> for ::charter_runtime::ApiError {
         fn from(e: ListProductsError) -> Self {
             match e {
                 ListProductsError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
@@ -991,9 +1007,18 @@ pub mod shop {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// By `?`: a row that is not there is `NotFound`, a foreign-key violation is `NotFound`; anything else is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for GetProductError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            GetProductError::Internal(Box::new(e))
+            match e {
+                e @ ::charter_runtime::DbError::NotFound => {
+                    GetProductError::NotFound(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::ForeignKeyViolation { .. } => {
+                    GetProductError::NotFound(e.client_message())
+                }
+                e => GetProductError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<GetProductError> for ::charter_runtime::ApiError {
@@ -1001,7 +1026,7 @@ pub mod shop {
             match e {
                 GetProductError::NotFound(m) => ::charter_runtime::ApiError::not_found(m),
                 GetProductError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
@@ -1044,9 +1069,21 @@ pub mod shop {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// By `?`: a row that is not there is `Conflict`, a unique violation is `Conflict`, a foreign-key violation is `Conflict`; anything else is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for CreateProductError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            CreateProductError::Internal(Box::new(e))
+            match e {
+                e @ ::charter_runtime::DbError::NotFound => {
+                    CreateProductError::Conflict(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::UniqueViolation { .. } => {
+                    CreateProductError::Conflict(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::ForeignKeyViolation { .. } => {
+                    CreateProductError::Conflict(e.client_message())
+                }
+                e => CreateProductError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<CreateProductError> for ::charter_runtime::ApiError {
@@ -1062,7 +1099,7 @@ pub mod shop {
                     ::charter_runtime::ApiError::validation(fields)
                 }
                 CreateProductError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
@@ -1113,9 +1150,21 @@ pub mod shop {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// By `?`: a row that is not there is `NotFound`, a unique violation is `Conflict`, a foreign-key violation is `Conflict`; anything else is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for UpsertProductError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            UpsertProductError::Internal(Box::new(e))
+            match e {
+                e @ ::charter_runtime::DbError::NotFound => {
+                    UpsertProductError::NotFound(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::UniqueViolation { .. } => {
+                    UpsertProductError::Conflict(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::ForeignKeyViolation { .. } => {
+                    UpsertProductError::Conflict(e.client_message())
+                }
+                e => UpsertProductError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<UpsertProductError> for ::charter_runtime::ApiError {
@@ -1134,7 +1183,7 @@ pub mod shop {
                     ::charter_runtime::ApiError::validation(fields)
                 }
                 UpsertProductError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
@@ -1175,9 +1224,18 @@ pub mod shop {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// By `?`: a row that is not there is `NotFound`, a foreign-key violation is `NotFound`; anything else is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for DeleteProductError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            DeleteProductError::Internal(Box::new(e))
+            match e {
+                e @ ::charter_runtime::DbError::NotFound => {
+                    DeleteProductError::NotFound(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::ForeignKeyViolation { .. } => {
+                    DeleteProductError::NotFound(e.client_message())
+                }
+                e => DeleteProductError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<DeleteProductError> for ::charter_runtime::ApiError {
@@ -1190,7 +1248,7 @@ pub mod shop {
                     ::charter_runtime::ApiError::not_found(m)
                 }
                 DeleteProductError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
@@ -1232,9 +1290,18 @@ pub mod shop {
         /// Anything unexpected: logged with the request id, answered with a 500 that reveals nothing.
         Internal(::charter_runtime::BoxError),
     }
+    /// By `?`: a row that is not there is `NotFound`, a foreign-key violation is `NotFound`; anything else is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for ReviewProductError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            ReviewProductError::Internal(Box::new(e))
+            match e {
+                e @ ::charter_runtime::DbError::NotFound => {
+                    ReviewProductError::NotFound(e.client_message())
+                }
+                e @ ::charter_runtime::DbError::ForeignKeyViolation { .. } => {
+                    ReviewProductError::NotFound(e.client_message())
+                }
+                e => ReviewProductError::Internal(Box::new(e)),
+            }
         }
     }
     impl ::std::convert::From<ReviewProductError> for ::charter_runtime::ApiError {
@@ -1247,7 +1314,7 @@ pub mod shop {
                     ::charter_runtime::ApiError::validation(fields)
                 }
                 ReviewProductError::Internal(cause) => {
-                    ::charter_runtime::ApiError::internal(cause)
+                    ::charter_runtime::ApiError::from_internal(cause)
                 }
             }
         }
