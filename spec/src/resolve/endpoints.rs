@@ -247,9 +247,13 @@ fn endpoint(
 /// A list in a response grows with the data behind it, and with it the response's size and the
 /// server's memory (2,000 comments of 10 KB made a 20 MB answer). So every list field of an inline
 /// response must say how long it may get, by `max_items` (which the generated serializer enforces), or
-/// the endpoint must be paged: a `limit` query parameter with a `max`.
+/// the endpoint must be paged: a page-size query parameter (`limit`, `per_page` or `page_size`) with a
+/// `max`.
+/// The names of a page-size query parameter.
+const PAGE_SIZES: [&str; 3] = ["limit", "per_page", "page_size"];
+
 fn check_bounded_lists(cx: &mut Cx<'_>, endpoint: &str, query: &[Param]) {
-    let paged = query.iter().any(|p| p.name == "limit" && p.constraints.max.is_some());
+    let paged = query.iter().any(|p| PAGE_SIZES.contains(&p.name.as_str()) && p.constraints.max.is_some());
     if paged {
         return;
     }
@@ -268,7 +272,7 @@ fn check_bounded_lists(cx: &mut Cx<'_>, endpoint: &str, query: &[Param]) {
                 format!("the list `{field}` in the response of `{endpoint}` has no bound"),
             )
             .label("may grow with the data")
-            .help("give it `max_items: N` (longer lists are cut to N when the response is written), or page the endpoint with a `limit` query parameter that has a `max`"),
+            .help("give it `max_items: N` (longer lists are cut to N when the response is written), or page the endpoint with a `limit` (or `per_page`, `page_size`) query parameter that has a `max`"),
         );
     }
 }

@@ -412,10 +412,10 @@ pub mod core {
         pub username: Option<String>,
         #[serde(default)]
         #[validate(length(max = 4096usize))]
-        pub bio: Option<String>,
+        pub bio: ::charter_runtime::Patch<String>,
         #[serde(default)]
         #[validate(length(max = 1024usize), url)]
-        pub image: Option<String>,
+        pub image: ::charter_runtime::Patch<String>,
         #[serde(default)]
         #[validate(length(min = 8usize, max = 128usize))]
         pub password: Option<String>,
@@ -629,8 +629,8 @@ pub mod core {
             Self {
                 email: Some(model.email.clone()),
                 username: Some(model.username.clone()),
-                bio: model.bio.clone(),
-                image: model.image.clone(),
+                bio: ::charter_runtime::Patch::from(model.bio.clone()),
+                image: ::charter_runtime::Patch::from(model.image.clone()),
                 password,
             }
         }
@@ -1316,10 +1316,10 @@ pub mod core {
             pub username: Option<String>,
             #[serde(rename = "bio", default)]
             #[validate(length(max = 4096usize))]
-            pub bio: Option<String>,
+            pub bio: ::charter_runtime::Patch<String>,
             #[serde(rename = "image", default)]
             #[validate(length(max = 1024usize), url)]
-            pub image: Option<String>,
+            pub image: ::charter_runtime::Patch<String>,
             #[serde(rename = "password", default)]
             #[validate(length(min = 8usize, max = 128usize))]
             pub password: Option<String>,
@@ -1345,14 +1345,14 @@ pub mod core {
                     errors,
                     ::charter_runtime::__private::draft::keep,
                 );
-                let bio = ::charter_runtime::__private::draft::optional(
+                let bio = ::charter_runtime::__private::draft::patch(
                     self.bio,
                     "bio",
                     path,
                     errors,
                     ::charter_runtime::__private::draft::keep,
                 );
-                let image = ::charter_runtime::__private::draft::optional(
+                let image = ::charter_runtime::__private::draft::patch(
                     self.image,
                     "image",
                     path,
