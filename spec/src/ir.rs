@@ -198,6 +198,10 @@ pub struct Model {
     pub ordering: Vec<Order>,
     /// Named filters of `page` queries.
     pub filters: Vec<Filter>,
+    /// Declared fields left out because they did not resolve (each reported where it is declared). Always
+    /// empty in a spec that loads: the resolver reads it so that uses of such a field are not reported
+    /// again as unknown.
+    pub unresolved: Vec<String>,
     pub span: Span,
 }
 
@@ -238,6 +242,11 @@ pub enum FilterKind {
 }
 
 impl Model {
+    /// A field (or a `belongs_to`'s column) that is declared but did not resolve: its error is reported.
+    pub fn is_unresolved(&self, name: &str) -> bool {
+        self.unresolved.iter().any(|f| f == name || name.strip_suffix("_id") == Some(f.as_str()))
+    }
+
     pub fn primary_key(&self) -> &Field {
         self.fields.iter().find(|f| f.primary_key).expect("resolver guarantees a primary key")
     }
@@ -355,6 +364,14 @@ pub struct EnumType {
     /// Rust name of the generated enum (`<Model><Field>` or `<Type><Field>`).
     pub name: String,
     pub values: Vec<String>,
+}
+
+impl EnumType {
+    /// The Rust variant of an enum value (`in-review` -> `InReview`). The generator names variants with this
+    /// and the resolver checks with it, so two values that would share a variant are rejected in the spec.
+    pub fn variant(value: &str) -> String {
+        crate::pascal_case(value)
+    }
 }
 
 impl ScalarType {

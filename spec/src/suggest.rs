@@ -8,6 +8,10 @@ where
     let word_lower = word.to_ascii_lowercase();
     let mut best: Option<(usize, &'a str)> = None;
     for cand in candidates {
+        // The word itself was just rejected: suggesting it back would contradict the error.
+        if cand == word {
+            continue;
+        }
         let cand_lower = cand.to_ascii_lowercase();
         let distance = if cand_lower == word_lower { 0 } else { levenshtein(&word_lower, &cand_lower) };
         // A third of the length, at least one edit: catches `strng`, `Usr`, `max_lenght` without
@@ -47,5 +51,7 @@ mod tests {
         assert_eq!(did_you_mean("Usr", ["User", "Article"]), Some("User"));
         assert_eq!(did_you_mean("max_lenght", ["max_length", "min_length"]), Some("max_length"));
         assert_eq!(did_you_mean("banana", types), None);
+        assert_eq!(did_you_mean("authors", ["authors", "author"]), Some("author"));
+        assert_eq!(did_you_mean("authors", ["authors"]), None);
     }
 }

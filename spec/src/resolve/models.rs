@@ -129,6 +129,7 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
         renamed_from: m.renamed_from.as_ref().map(|n| n.text.clone()),
         ordering: Vec::new(),
         filters: Vec::new(),
+        unresolved: Vec::new(),
         span: m.name.span,
     };
     let mut seen: BTreeMap<String, Span> = BTreeMap::new();
@@ -149,6 +150,10 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
         }
     }
     for f in &m.fields {
+        if snake_case(&f.name.text) == model.fields[0].name {
+            diags.push(primary_key_again(m, &f.name));
+            continue;
+        }
         if !check_field_name(&f.name, &mut seen, diags) {
             continue;
         }
@@ -189,6 +194,20 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
             }
         }
     }
+    // A `belongs_to` whose target is unknown stays as a plain column (so the model keeps its shape), but it
+    // is no relation: uses of it as one would only repeat the target's error.
+    for f in &m.fields {
+        let resolved = match &f.kind {
+            RawModelFieldKind::ManyToMany { .. } => model.many_to_many.iter().any(|x| x.name == f.name.text),
+            RawModelFieldKind::BelongsTo { .. } => {
+                model.fields.iter().any(|x| x.name == f.name.text && x.belongs_to.is_some())
+            }
+            RawModelFieldKind::Column { .. } => model.fields.iter().any(|x| x.name == f.name.text),
+        };
+        if !resolved {
+            model.unresolved.push(f.name.text.clone());
+        }
+    }
     if timestamps {
         for (name, auto) in [("created_at", Auto::CreatedAt), ("updated_at", Auto::UpdatedAt)] {
             model.fields.push(Field {
@@ -215,6 +234,7 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
         for c in &ix.columns {
             match model.fields.iter().find(|f| f.name == c.text || f.column == c.text) {
                 Some(f) => columns.push(f.column.clone()),
+                None if model.is_unresolved(&c.text) => {}
                 None => {
                     let names = model.fields.iter().map(|f| f.name.as_str());
                     diags.push(
@@ -241,6 +261,23 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
         });
     }
     model
+}
+
+/// A field named like the key: "declared twice" alone sends people looking for the first `id` they wrote.
+fn primary_key_again(m: &RawModel, name: &Name) -> Diagnostic {
+    let d = Diagnostic::error(
+        "duplicate-name",
+        name.span,
+        format!("field `{}` is declared twice: it is the primary key of `{}`", name.text, m.name.text),
+    )
+    .label("declared again here");
+    match &m.primary_key {
+        Some(pk) => d.related(pk.name.span, "the primary key is declared here").help("remove the field"),
+        None => d
+            .related(m.name.span, "every model gets `id: bigint` as its primary key")
+            .note("`id` is the implicit primary key: an auto-increment `bigint`")
+            .help("remove the field; to change the key's type, write `primary_key: { name: id, type: uuid }`"),
+    }
 }
 
 fn primary_key(m: &RawModel, diags: &mut Vec<Diagnostic>) -> Field {
@@ -420,7 +457,7 @@ pub fn enum_type(name: &str, values: &[String], span: Span, diags: &mut Vec<Diag
         return None;
     }
     if let Some(bad) = values.iter().find(|v| {
-        let p = pascal_case(v);
+        let p = EnumType::variant(v);
         !p.starts_with(|c: char| c.is_ascii_alphabetic()) || !p.chars().all(|c| c.is_ascii_alphanumeric())
     }) {
         diags.push(
@@ -428,6 +465,22 @@ pub fn enum_type(name: &str, values: &[String], span: Span, diags: &mut Vec<Diag
                 .help("use letters, digits and `_`, starting with a letter"),
         );
         return None;
+    }
+    let mut variants: BTreeMap<String, &str> = BTreeMap::new();
+    for v in values {
+        if let Some(first) = variants.insert(EnumType::variant(v), v) {
+            let variant = EnumType::variant(v);
+            diags.push(
+                Diagnostic::error(
+                    "duplicate-name",
+                    span,
+                    format!("enum values `{first}` and `{v}` both become the Rust variant `{variant}`"),
+                )
+                .label("in this enum")
+                .help("`-`, `_` and case are dropped in variant names; give the values distinct letters or digits"),
+            );
+            return None;
+        }
     }
     Some(EnumType { name: name.to_string(), values: values.to_vec() })
 }
