@@ -121,6 +121,8 @@ pub fn load_files(files: Vec<(PathBuf, String)>) -> Result<Spec, Diagnostics> {
 fn load(files: Vec<(PathBuf, Text)>) -> Result<Spec, Diagnostics> {
     let mut sources = SourceMap::default();
     let mut diags = Vec::new();
+    // Files and YAML come first: a bad alias or merge key explains the shape errors found in its value.
+    let mut shape_diags = Vec::new();
     let mut project = None;
     let mut saw_project = false;
     // A file whose YAML (or `app:`) is broken declares nothing we know of: resolving without it would report
@@ -153,7 +155,7 @@ fn load(files: Vec<(PathBuf, Text)>) -> Result<Spec, Diagnostics> {
             unreadable = true;
             continue;
         };
-        let mut reader = Reader { diags: &mut diags };
+        let mut reader = Reader { diags: &mut shape_diags };
         if is_project {
             first_project.get_or_insert(id);
             project = project.or(Some(parse::parse_project(&mut reader, &node)));
@@ -164,6 +166,8 @@ fn load(files: Vec<(PathBuf, Text)>) -> Result<Spec, Diagnostics> {
         }
     }
     let mut stage = 0;
+    end_stage(&mut diags, &mut stage);
+    diags.append(&mut shape_diags);
     end_stage(&mut diags, &mut stage);
     let spec = match project {
         Some(project) if !unreadable => resolve::resolve(project, apps, &mut diags, &mut stage, &sources),
