@@ -194,6 +194,8 @@ pub struct Model {
     pub indexes: Vec<Index>,
     /// The table's previous name (`renamed_from`): migrations rename rather than drop and create.
     pub renamed_from: Option<String>,
+    /// Where `renamed_from` is written: a hint that names nothing in the migrated schema is reported there.
+    pub renamed_from_span: Option<Span>,
     /// Default order of `page` queries; the primary key is the final tie-breaker.
     pub ordering: Vec<Order>,
     /// Named filters of `page` queries.
@@ -275,6 +277,8 @@ pub struct Field {
     pub description: Option<String>,
     /// The column's previous name (`renamed_from`, as a column: `<name>_id` for a `belongs_to`).
     pub renamed_from: Option<String>,
+    /// Where `renamed_from` is written.
+    pub renamed_from_span: Option<Span>,
     /// The value existing rows get when this column is added as NOT NULL without a default.
     pub backfill: Option<Literal>,
     pub span: Span,

@@ -127,6 +127,7 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
         many_to_many: Vec::new(),
         indexes: Vec::new(),
         renamed_from: m.renamed_from.as_ref().map(|n| n.text.clone()),
+        renamed_from_span: m.renamed_from.as_ref().map(|n| n.span),
         ordering: Vec::new(),
         filters: Vec::new(),
         unresolved: Vec::new(),
@@ -194,6 +195,7 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
             }
         }
     }
+    check_columns(&model, diags);
     // A `belongs_to` whose target is unknown stays as a plain column (so the model keeps its shape), but it
     // is no relation: uses of it as one would only repeat the target's error.
     for f in &m.fields {
@@ -224,6 +226,7 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
                 belongs_to: None,
                 description: None,
                 renamed_from: None,
+                renamed_from_span: None,
                 backfill: None,
                 span: m.mixins.iter().find(|x| x.text == "timestamps").map(|x| x.span).unwrap_or(m.name.span),
             });
@@ -261,6 +264,36 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
         });
     }
     model
+}
+
+/// A `belongs_to` is stored in `<name>_id`: a field of that name would be a second column of the name,
+/// which the database refuses (the SQL generator found it, with no place in the spec).
+fn check_columns(model: &Model, diags: &mut Vec<Diagnostic>) {
+    let mut columns: BTreeMap<&str, &Field> = BTreeMap::new();
+    for f in &model.fields {
+        match columns.get(f.column.as_str()) {
+            Some(first) => {
+                let (relation, plain) = if first.belongs_to.is_some() { (*first, f) } else { (f, *first) };
+                diags.push(
+                    Diagnostic::error(
+                        "duplicate-name",
+                        f.span,
+                        format!("fields `{}` and `{}` are both stored in column `{}`", first.name, f.name, f.column),
+                    )
+                    .label(format!("column `{}`", f.column))
+                    .related(first.span, format!("column `{}`", first.column))
+                    .note(format!(
+                        "a `belongs_to` field `{}` is stored in the column `{}_id`",
+                        relation.name, relation.name
+                    ))
+                    .help(format!("rename `{}` or `{}`", plain.name, relation.name)),
+                );
+            }
+            None => {
+                columns.insert(&f.column, f);
+            }
+        }
+    }
 }
 
 /// A field named like the key: "declared twice" alone sends people looking for the first `id` they wrote.
@@ -318,6 +351,7 @@ fn primary_key(m: &RawModel, diags: &mut Vec<Diagnostic>) -> Field {
         belongs_to: None,
         description: None,
         renamed_from: None,
+        renamed_from_span: None,
         backfill: None,
         span,
     }
@@ -376,6 +410,7 @@ fn column(
         belongs_to: None,
         description: f.description.clone(),
         renamed_from: f.renamed_from.as_ref().map(|n| n.text.clone()),
+        renamed_from_span: f.renamed_from.as_ref().map(|n| n.span),
         backfill: None,
         span: f.name.span,
     };
