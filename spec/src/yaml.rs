@@ -17,6 +17,9 @@ use crate::source::{FileId, Span};
 /// libyaml's budgets, they count alias uses and the nodes the aliases copy, per file.
 pub const MAX_ALIASES: usize = 10_000;
 pub const MAX_ALIAS_NODES: usize = 250_000;
+/// Nesting deeper than any spec needs; the tree (and every pass over it) recurses, so unbounded nesting
+/// (`- - - - ...`) would overflow the stack.
+pub const MAX_DEPTH: usize = 100;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
@@ -78,6 +81,7 @@ pub fn parse(file: FileId, text: &str, diags: &mut Vec<Diagnostic>) -> Option<No
         aliases: 0,
         alias_nodes: 0,
         alias_limit_reported: false,
+        too_deep: false,
         root: None,
         diags,
         docs: 0,
@@ -94,6 +98,9 @@ pub fn parse(file: FileId, text: &str, diags: &mut Vec<Diagnostic>) -> Option<No
                 return None;
             }
         }
+    }
+    if b.too_deep {
+        return None;
     }
     b.root.take().or_else(|| {
         // An empty file is an empty mapping: callers then report the missing required keys.
@@ -124,6 +131,8 @@ struct Builder<'d> {
     aliases: usize,
     alias_nodes: usize,
     alias_limit_reported: bool,
+    /// Reading stopped inside the tree: what was built is not the file.
+    too_deep: bool,
     root: Option<Node>,
     diags: &'d mut Vec<Diagnostic>,
     docs: usize,
@@ -163,6 +172,15 @@ impl Builder<'_> {
                     Value::Scalar { text: text.into_owned(), quoted }
                 };
                 self.push(Node { value, span }, anchor, 1);
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..) if self.stack.len() >= MAX_DEPTH => {
+                self.diags.push(
+                    Diagnostic::error("yaml-depth", span, format!("YAML nested more than {MAX_DEPTH} levels deep"))
+                        .label("too deep")
+                        .help("a spec needs a handful of levels; the rest of this file is not read"),
+                );
+                self.too_deep = true;
+                return false;
             }
             Event::MappingStart(anchor, _) => {
                 self.stack.push(Frame::Map { start: span, entries: Vec::new(), key: None, anchor, size: 1 })
@@ -465,6 +483,16 @@ mod tests {
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].code, "yaml-alias-limit");
         assert!(diags[0].message.contains("aliases a file may use"), "{}", diags[0].message);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let text = format!("{}x\n", "- ".repeat(100_000));
+        let (_, diags) = parse_ok(&text);
+        assert_eq!(diags.iter().map(|d| d.code).collect::<Vec<_>>(), ["yaml-depth"]);
+        let text = format!("a: {}{}\n", "[".repeat(250), "]".repeat(250));
+        let (_, diags) = parse_ok(&text);
+        assert_eq!(diags.len(), 1, "{diags:?}");
     }
 
     #[test]
