@@ -16,6 +16,7 @@ use crate::parse::{Name, RawApp, RawProject};
 use crate::source::{SourceMap, Span};
 use crate::suggest::did_you_mean;
 
+pub use models::MAX_IDENT_LEN;
 pub use scope::Scope;
 
 pub fn resolve(

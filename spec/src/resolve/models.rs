@@ -119,6 +119,7 @@ pub fn resolve_models(scope: &Scope, app: &RawApp, keys: &KeyMap, diags: &mut Ve
 
 fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags: &mut Vec<Diagnostic>) -> Model {
     let table = table_name(&app.name.text, m);
+    check_identifier_length(&table, "table", m.name.span, diags);
     let mut model = Model {
         name: m.name.text.clone(),
         table: table.clone(),
@@ -184,7 +185,9 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
         match &f.kind {
             RawModelFieldKind::ManyToMany { target } => {
                 if let Some(t) = scope.resolve(&app.name.text, target, Kind::Model, diags) {
-                    model.many_to_many.push(many_to_many(&app.name.text, m, &table, f, t, keys));
+                    let m2m = many_to_many(&app.name.text, m, &table, f, t, keys);
+                    check_identifier_length(&m2m.join_table, "join table", f.name.span, diags);
+                    model.many_to_many.push(m2m);
                 }
                 reject_column_keys(f, diags);
             }
@@ -194,6 +197,9 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
                 }
             }
         }
+    }
+    for f in model.fields.iter().filter(|f| f.auto.is_none() || f.primary_key) {
+        check_identifier_length(&f.column, "column", f.span, diags);
     }
     check_columns(&model, diags);
     // A `belongs_to` whose target is unknown stays as a plain column (so the model keeps its shape), but it
@@ -264,6 +270,27 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
         });
     }
     model
+}
+
+/// The longest identifier PostgreSQL keeps (longer ones are cut, so two can become one).
+pub const MAX_IDENT_LEN: usize = 63;
+
+/// Reported here, with a place, rather than by the SQL generator's schema check, which has none.
+fn check_identifier_length(name: &str, what: &str, span: Span, diags: &mut Vec<Diagnostic>) {
+    if name.len() > MAX_IDENT_LEN {
+        diags.push(
+            Diagnostic::error("bad-name", span, format!("{what} name `{name}` is longer than {MAX_IDENT_LEN} bytes"))
+                .label(format!("its {what} name is {} bytes", name.len()))
+                .note("PostgreSQL cuts identifiers to 63 bytes")
+                .help(match what {
+                    "table" => "set a shorter `table:`",
+                    "join table" => {
+                        "the join table is `<table>_<relation>`: shorten the relation or set a shorter `table:`"
+                    }
+                    _ => "use a shorter field name",
+                }),
+        );
+    }
 }
 
 /// A `belongs_to` is stored in `<name>_id`: a field of that name would be a second column of the name,

@@ -116,7 +116,7 @@ impl fmt::Display for MigrationError {
                     path.display()
                 ),
             },
-            MigrationError::Schema(e) => write!(f, "{e}"),
+            MigrationError::Schema(e) => write!(f, "the spec's models make an {e}"),
             // Rendered like the spec's own diagnostics (each line starts with `error[..]`).
             MigrationError::Hints(d) => f.write_str(d.render(false).trim_end()),
             MigrationError::Name { name } => {
