@@ -82,7 +82,7 @@ impl From<Vec<u8>> for Text {
 }
 
 /// Where the first invalid byte is. The lossy text equals the file up to that byte, so offsets agree.
-fn not_utf8(file: crate::source::FileId, lossy: &str, bad_byte: usize, value: u8) -> Diagnostic {
+fn not_utf8(file: FileId, lossy: &str, bad_byte: usize, value: u8) -> Diagnostic {
     let before = &lossy[..bad_byte];
     let line = before.matches('\n').count() as u32 + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -112,8 +112,8 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
     }
 }
 
-/// Loads a spec from in-memory files. The file named `project.yaml` (in any folder) is the project file;
-/// every other file is an app file.
+/// Loads a spec from in-memory files. The file named `project.yaml` or `project.yml` (in any folder) is the
+/// project file; every other file is an app file.
 pub fn load_files(files: Vec<(PathBuf, String)>) -> Result<Spec, Diagnostics> {
     load(files.into_iter().map(|(path, text)| (path, Text::Utf8(text))).collect())
 }
@@ -150,6 +150,8 @@ fn load(files: Vec<(PathBuf, Text)>) -> Result<Spec, Diagnostics> {
         if is_project && let Some(first) = first_project {
             diags.push(second_project(&sources, first, id));
             unreadable = true;
+        } else if is_project {
+            first_project = Some(id);
         }
         let Some(node) = yaml::parse(id, &file.text, &mut diags) else {
             unreadable = true;
@@ -157,7 +159,6 @@ fn load(files: Vec<(PathBuf, Text)>) -> Result<Spec, Diagnostics> {
         };
         let mut reader = Reader { diags: &mut shape_diags };
         if is_project {
-            first_project.get_or_insert(id);
             project = project.or(Some(parse::parse_project(&mut reader, &node)));
         } else if let Some(app) = parse::parse_app(&mut reader, &node) {
             apps.push(app);
