@@ -29,19 +29,11 @@ fn unknown_relation(m: &Model, name: &Name, what: &str) -> Option<Diagnostic> {
 /// The name is a relation, of the other kind: suggesting the very name back would be no help.
 fn wrong_kind_of_relation(m: &Model, name: &Name, what: &str) -> Option<Diagnostic> {
     let is = |kind: &str| format!("`{}` is a {kind} of `{}`, not a {what}", name.text, m.name);
-    if let Some(m2m) = m.many_to_many.iter().find(|r| r.name == name.text) {
-        let d = Diagnostic::error("unknown-relation", name.span, is("many-to-many relation"))
-            .label("a many-to-many relation")
-            .note(format!(
-                "from a many-to-many relation, `source` computes `{r}.<field>` (a list of one field of each linked \
-                 `{t}`), `{r}.count` or `{r}.contains_caller`; a list of whole related objects is not supported",
-                r = name.text,
-                t = m2m.target.name
-            ));
-        return Some(d.help(format!(
-            "for example `source: {}.<field>` on a field `{{ list: <that field's type> }}`",
-            name.text
-        )));
+    if m.many_to_many.iter().any(|r| r.name == name.text) {
+        return Some(
+            Diagnostic::error("unknown-relation", name.span, is("many-to-many relation"))
+                .label("a many-to-many relation"),
+        );
     }
     m.fields.iter().find(|f| f.name == name.text && f.belongs_to.is_some()).map(|_| {
         Diagnostic::error("unknown-relation", name.span, is("`belongs_to` relation"))
@@ -93,7 +85,18 @@ pub fn source(
         }
         [rel] => {
             let Some(f) = model.fields.iter().find(|f| f.name == *rel && f.belongs_to.is_some()) else {
-                diags.extend(unknown_relation(model, &part(rel), "`belongs_to` relation"));
+                let d = unknown_relation(model, &part(rel), "`belongs_to` relation");
+                diags.extend(d.map(|d| match model.many_to_many.iter().find(|r| r.name == *rel) {
+                    Some(m2m) => d
+                        .note(format!(
+                            "from a many-to-many relation, `source` computes `{rel}.<field>` (a list of one field of \
+                             each linked `{}`), `{rel}.count` or `{rel}.contains_caller`; a list of whole related \
+                             objects is not supported",
+                            m2m.target.name
+                        ))
+                        .help(format!("for example `source: {rel}.<field>` on a field `{{ list: <that field's type> }}`")),
+                    None => d,
+                }));
                 return None;
             };
             let target = f.belongs_to.as_ref().map(|b| b.target.clone())?;
