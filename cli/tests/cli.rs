@@ -199,3 +199,20 @@ fn help_goes_to_stdout_and_succeeds() {
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown argument `--bogus`"));
 }
+
+#[test]
+fn makemigrations_reports_a_mistyped_renamed_from_at_the_hint() {
+    let dir = project();
+    let core = dir.path().join("spec/core.yaml");
+    edit(
+        &core,
+        "      password_hash: { type: string, max_length: 255 }\n",
+        "      password_digest: { type: string, max_length: 255, renamed_from: pasword_hash }\n",
+    );
+    let (ok, out) = charter(dir.path(), &["makemigrations"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("error[unknown-rename]"), "{out}");
+    assert!(out.contains("--> spec/core.yaml:10:"), "{out}");
+    assert!(out.contains("did you mean `password_hash`?"), "{out}");
+    assert!(!out.contains("error: error"), "{out}");
+}
