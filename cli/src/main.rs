@@ -24,6 +24,8 @@ commands:
   openapi [--yaml] [--write] print the OpenAPI document (or write openapi.json)
   routes                     list endpoints: method, path, hook, auth
   expand                     print the generated Rust
+  status                     whether the migrations match the spec (exit 1 when not)
+  help [command]             this text (also `-h`, `--help`, after any command)
 
 options:
   --dir <project>            the project directory (default: .)
@@ -41,17 +43,28 @@ struct Args {
     make: MakeOptions,
 }
 
-fn parse_args() -> Result<Args, String> {
-    let mut args = std::env::args().skip(1);
-    let command = args.next().ok_or_else(|| USAGE.to_string())?;
-    if command == "-h" || command == "--help" || command == "help" {
-        return Err(USAGE.to_string());
+/// Why the arguments do not make a command to run.
+enum Stop {
+    /// Asked for: printed to stdout, exit 0.
+    Help,
+    /// A mistake: printed to stderr with the usage, exit 2.
+    Usage(String),
+}
+
+fn parse_args() -> Result<Args, Stop> {
+    let all: Vec<String> = std::env::args().skip(1).collect();
+    // Asking for help is never an error, whatever else is on the line (`charter check --dir x --help`).
+    if all.first().is_some_and(|a| a == "help") || all.iter().any(|a| a == "-h" || a == "--help") {
+        return Err(Stop::Help);
     }
+    let mut args = all.into_iter();
+    let command = args.next().ok_or_else(|| Stop::Usage(USAGE.to_string()))?;
     let mut builder = Builder::new();
     builder.root(".");
     let (mut name, mut yaml, mut write, mut make) = (None, false, false, MakeOptions::default());
     while let Some(arg) = args.next() {
-        let mut value = |flag: &str| args.next().ok_or_else(|| format!("error: `{flag}` needs a value\n\n{USAGE}"));
+        let mut value =
+            |flag: &str| args.next().ok_or_else(|| Stop::Usage(format!("error: `{flag}` needs a value\n\n{USAGE}")));
         match arg.as_str() {
             "--dir" => {
                 builder.root(PathBuf::from(value("--dir")?));
@@ -70,7 +83,7 @@ fn parse_args() -> Result<Args, String> {
             "--write" => write = true,
             "--allow-destructive" => make.allow_destructive = true,
             "--dry-run" => make.dry_run = true,
-            other => return Err(format!("error: unknown argument `{other}`\n\n{USAGE}")),
+            other => return Err(Stop::Usage(format!("error: unknown argument `{other}`\n\n{USAGE}"))),
         }
     }
     Ok(Args { command, builder, name, yaml, write, make })
@@ -79,7 +92,11 @@ fn parse_args() -> Result<Args, String> {
 fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
-        Err(msg) => {
+        Err(Stop::Help) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(Stop::Usage(msg)) => {
             eprint!("{msg}");
             return ExitCode::from(2);
         }

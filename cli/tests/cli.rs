@@ -169,3 +169,50 @@ fn makemigrations_writes_the_next_one_refuses_data_loss_and_dry_runs() {
     let (ok, out) = charter(dir.path(), &["makemigrations"]);
     assert!(ok && out.contains("nothing written"), "{out}");
 }
+
+#[test]
+fn help_goes_to_stdout_and_succeeds() {
+    let run = |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_charter")).args(args).output().expect("run charter");
+    let mut cases: Vec<Vec<&str>> = vec![vec!["--help"], vec!["-h"], vec!["help"]];
+    for command in ["check", "makemigrations", "openapi", "routes", "expand", "status"] {
+        cases.push(vec![command, "--help"]);
+        cases.push(vec![command, "-h"]);
+        cases.push(vec!["help", command]);
+    }
+    // Help wins over the other arguments, even ones that would be errors.
+    cases.push(vec!["check", "--dir", "/nonexistent", "--help"]);
+    for args in cases {
+        let out = run(&args);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "charter {args:?}: exit {:?}, stderr: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains("usage: charter"), "charter {args:?}: no usage on stdout: {stdout}");
+        assert!(out.stderr.is_empty(), "charter {args:?}: stderr not empty");
+    }
+    // Mistakes are still errors, with the usage on stderr.
+    let out = run(&["check", "--bogus"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown argument `--bogus`"));
+}
+
+#[test]
+fn makemigrations_reports_a_mistyped_renamed_from_at_the_hint() {
+    let dir = project();
+    let core = dir.path().join("spec/core.yaml");
+    edit(
+        &core,
+        "      password_hash: { type: string, max_length: 255 }\n",
+        "      password_digest: { type: string, max_length: 255, renamed_from: pasword_hash }\n",
+    );
+    let (ok, out) = charter(dir.path(), &["makemigrations"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("error[unknown-rename]"), "{out}");
+    assert!(out.contains("--> spec/core.yaml:10:"), "{out}");
+    assert!(out.contains("did you mean `password_hash`?"), "{out}");
+    assert!(!out.contains("error: error"), "{out}");
+}

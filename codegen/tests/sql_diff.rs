@@ -606,3 +606,82 @@ fn ops_name_their_table() {
     assert!(matches!(&ops[..], [Op::CreateTable { table }] if table.name == "tags"));
     assert_eq!(ops[0].table(), "tags");
 }
+
+#[test]
+fn a_rename_hint_that_names_nothing_is_a_located_error_and_nothing_is_written() {
+    let tmp = Temp::new("diff-hint");
+    make(BASE, &tmp.0, MakeOptions::default()).unwrap();
+    // A typo in each hint: a table and a required column that would otherwise be dropped and added.
+    let typos = edit(&[
+        ("    table: articles\n", "    table: posts\n    renamed_from: articels\n"),
+        (
+            "      title: { type: string, max_length: 200 }\n",
+            "      headline: { type: string, max_length: 200, renamed_from: titel }\n",
+        ),
+        ("    indexes: [[title]]\n", "    indexes: [[headline]]\n"),
+        (
+            "      age: { type: int, optional: true }\n",
+            "      years: { type: int, optional: true, renamed_from: agee }\n",
+        ),
+    ]);
+    for options in [MakeOptions::default(), MakeOptions { allow_destructive: true, dry_run: true }] {
+        let err = make(&typos, &tmp.0, options).unwrap_err();
+        let MigrationError::Hints(d) = &err else { panic!("{err:?}") };
+        let text = err.to_string();
+        // The table's hint is reported; its fields' hints are not checked against a table it does not name.
+        assert_eq!(d.items.len(), 2, "{text}");
+        assert!(
+            text.contains("error[unknown-rename]: `renamed_from`: no table `articels` in the migrated schema"),
+            "{text}"
+        );
+        assert!(text.contains("--> spec/core.yaml:12:19"), "{text}");
+        assert!(text.contains("did you mean `articles`?"), "{text}");
+        assert!(text.contains("table `users` has no column `agee`"), "{text}");
+        assert!(text.contains("did you mean `age`?"), "{text}");
+    }
+    // With the table's hint right, the column's typo is found in the renamed table.
+    let column_typo = edit(&[
+        ("    table: articles\n", "    table: posts\n    renamed_from: articles\n"),
+        (
+            "      title: { type: string, max_length: 200 }\n",
+            "      headline: { type: string, max_length: 200, renamed_from: titel }\n",
+        ),
+        ("    indexes: [[title]]\n", "    indexes: [[headline]]\n"),
+    ]);
+    let text = make(&column_typo, &tmp.0, MakeOptions::default()).unwrap_err().to_string();
+    assert!(
+        text.contains("table `articles` has no column `titel`") && text.contains("did you mean `title`?"),
+        "{text}"
+    );
+    assert_eq!(sql_support::files(&tmp.0, Dialect::Sqlite).len(), 1);
+
+    // Right hints make the rename; once it is migrated they stay in the spec without effect or error.
+    let right = edit(&[
+        ("    table: articles\n", "    table: posts\n    renamed_from: articles\n"),
+        (
+            "      title: { type: string, max_length: 200 }\n",
+            "      headline: { type: string, max_length: 200, renamed_from: title }\n",
+        ),
+        ("    indexes: [[title]]\n", "    indexes: [[headline]]\n"),
+    ]);
+    assert!(matches!(make(&right, &tmp.0, MakeOptions::default()), Ok(Made::Written { .. })));
+    assert!(matches!(make(&right, &tmp.0, MakeOptions::default()), Ok(Made::UpToDate { .. })));
+}
+
+#[test]
+fn a_broken_snapshot_is_reported_with_its_path_line_and_column() {
+    let tmp = Temp::new("diff-snapshot");
+    make(BASE, &tmp.0, MakeOptions::default()).unwrap();
+    let path = tmp.0.join("schema.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines[4] = "      oops";
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let err = make(BASE, &tmp.0, MakeOptions::default()).unwrap_err().to_string();
+    let at = format!("{}:5:7: invalid database schema", path.display());
+    assert!(err.starts_with(&at), "{err}");
+    // A snapshot that parses but does not hold a valid schema names its file too.
+    std::fs::write(&path, "{\"charter_schema\": 1, \"tables\": [{\"name\": \"t\", \"columns\": [], \"primary_key\": [\"id\"], \"foreign_keys\": [], \"uniques\": [], \"indexes\": [], \"checks\": []}]}").unwrap();
+    let err = make(BASE, &tmp.0, MakeOptions::default()).unwrap_err().to_string();
+    assert!(err.starts_with(&format!("{}: invalid database schema", path.display())), "{err}");
+}

@@ -66,6 +66,14 @@ impl Diagnostic {
     }
 }
 
+/// Orders the diagnostics from `*from` on (one stage of checking) by place, and starts the next stage.
+/// Stages run cause first (files, then app names, models, types, endpoints), so ordering by stage before
+/// place prints a cause before the errors that follow from it, even when those are in an earlier file.
+pub(crate) fn end_stage(diags: &mut [Diagnostic], from: &mut usize) {
+    diags[*from..].sort_by(|a, b| (a.span.file, a.span.start, a.code).cmp(&(b.span.file, b.span.start, b.code)));
+    *from = diags.len();
+}
+
 /// All the diagnostics of one load, with the sources needed to render them.
 #[derive(Debug, Clone)]
 pub struct Diagnostics {

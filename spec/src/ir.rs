@@ -194,10 +194,16 @@ pub struct Model {
     pub indexes: Vec<Index>,
     /// The table's previous name (`renamed_from`): migrations rename rather than drop and create.
     pub renamed_from: Option<String>,
+    /// Where `renamed_from` is written: a hint that names nothing in the migrated schema is reported there.
+    pub renamed_from_span: Option<Span>,
     /// Default order of `page` queries; the primary key is the final tie-breaker.
     pub ordering: Vec<Order>,
     /// Named filters of `page` queries.
     pub filters: Vec<Filter>,
+    /// Declared fields left out because they did not resolve (each reported where it is declared). Always
+    /// empty in a spec that loads: the resolver reads it so that uses of such a field are not reported
+    /// again as unknown.
+    pub unresolved: Vec<String>,
     pub span: Span,
 }
 
@@ -238,6 +244,11 @@ pub enum FilterKind {
 }
 
 impl Model {
+    /// A field (or a `belongs_to`'s column) that is declared but did not resolve: its error is reported.
+    pub fn is_unresolved(&self, name: &str) -> bool {
+        self.unresolved.iter().any(|f| f == name || name.strip_suffix("_id") == Some(f.as_str()))
+    }
+
     pub fn primary_key(&self) -> &Field {
         self.fields.iter().find(|f| f.primary_key).expect("resolver guarantees a primary key")
     }
@@ -266,6 +277,8 @@ pub struct Field {
     pub description: Option<String>,
     /// The column's previous name (`renamed_from`, as a column: `<name>_id` for a `belongs_to`).
     pub renamed_from: Option<String>,
+    /// Where `renamed_from` is written.
+    pub renamed_from_span: Option<Span>,
     /// The value existing rows get when this column is added as NOT NULL without a default.
     pub backfill: Option<Literal>,
     pub span: Span,
@@ -355,6 +368,14 @@ pub struct EnumType {
     /// Rust name of the generated enum (`<Model><Field>` or `<Type><Field>`).
     pub name: String,
     pub values: Vec<String>,
+}
+
+impl EnumType {
+    /// The Rust variant of an enum value (`in-review` -> `InReview`). The generator names variants with this
+    /// and the resolver checks with it, so two values that would share a variant are rejected in the spec.
+    pub fn variant(value: &str) -> String {
+        crate::pascal_case(value)
+    }
 }
 
 impl ScalarType {

@@ -8,6 +8,10 @@ where
     let word_lower = word.to_ascii_lowercase();
     let mut best: Option<(usize, &'a str)> = None;
     for cand in candidates {
+        // The word itself was just rejected: suggesting it back would contradict the error.
+        if cand == word {
+            continue;
+        }
         let cand_lower = cand.to_ascii_lowercase();
         let distance = if cand_lower == word_lower { 0 } else { levenshtein(&word_lower, &cand_lower) };
         // A third of the length, at least one edit: catches `strng`, `Usr`, `max_lenght` without
@@ -20,19 +24,29 @@ where
     best.map(|(_, c)| c)
 }
 
+/// Edit distance where swapping two neighbours is one edit (optimal string alignment): `titel` is one
+/// edit from `title`, as a typist made it.
 fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
+    // d[i][j]: distance between the first i chars of a and the first j of b.
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j - 1] + cost).min(d[i - 1][j] + 1).min(d[i][j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -47,5 +61,8 @@ mod tests {
         assert_eq!(did_you_mean("Usr", ["User", "Article"]), Some("User"));
         assert_eq!(did_you_mean("max_lenght", ["max_length", "min_length"]), Some("max_length"));
         assert_eq!(did_you_mean("banana", types), None);
+        assert_eq!(did_you_mean("authors", ["authors", "author"]), Some("author"));
+        assert_eq!(did_you_mean("authors", ["authors"]), None);
+        assert_eq!(did_you_mean("titel", ["title", "body"]), Some("title"));
     }
 }

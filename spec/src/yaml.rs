@@ -11,6 +11,16 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YSpan};
 use crate::diag::Diagnostic;
 use crate::source::{FileId, Span};
 
+/// Aliases copy their anchor's value, so a few kB of nested aliases can stand for billions of nodes (the
+/// "billion laughs"). A spec uses aliases for small shared pieces; these bounds are far above that and
+/// far below what would exhaust memory or time (about 30 MB of nodes at most). Like serde-saphyr's and
+/// libyaml's budgets, they count alias uses and the nodes the aliases copy, per file.
+pub const MAX_ALIASES: usize = 10_000;
+pub const MAX_ALIAS_NODES: usize = 250_000;
+/// Nesting deeper than any spec needs; the tree (and every pass over it) recurses, so unbounded nesting
+/// (`- - - - ...`) would overflow the stack.
+pub const MAX_DEPTH: usize = 100;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     pub value: Value,
@@ -68,6 +78,10 @@ pub fn parse(file: FileId, text: &str, diags: &mut Vec<Diagnostic>) -> Option<No
         len: text.len(),
         stack: Vec::new(),
         anchors: HashMap::new(),
+        aliases: 0,
+        alias_nodes: 0,
+        alias_limit_reported: false,
+        too_deep: false,
         root: None,
         diags,
         docs: 0,
@@ -85,15 +99,25 @@ pub fn parse(file: FileId, text: &str, diags: &mut Vec<Diagnostic>) -> Option<No
             }
         }
     }
+    if b.too_deep {
+        return None;
+    }
     b.root.take().or_else(|| {
         // An empty file is an empty mapping: callers then report the missing required keys.
         Some(Node { value: Value::Map(Vec::new()), span: Span { file, start: 0, end: 0, line: 1, col: 1 } })
     })
 }
 
+/// A key waiting for its value; `skip` drops the entry (a merge key, already reported).
+struct PendingKey {
+    text: String,
+    span: Span,
+    skip: bool,
+}
+
 enum Frame {
-    Map { start: Span, entries: Vec<Entry>, key: Option<(String, Span)>, anchor: usize },
-    Seq { start: Span, items: Vec<Node>, anchor: usize },
+    Map { start: Span, entries: Vec<Entry>, key: Option<PendingKey>, anchor: usize, size: usize },
+    Seq { start: Span, items: Vec<Node>, anchor: usize, size: usize },
 }
 
 struct Builder<'d> {
@@ -102,7 +126,13 @@ struct Builder<'d> {
     offsets: Vec<usize>,
     len: usize,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
+    /// Each anchor's value and its size in nodes.
+    anchors: HashMap<usize, (Node, usize)>,
+    aliases: usize,
+    alias_nodes: usize,
+    alias_limit_reported: bool,
+    /// Reading stopped inside the tree: what was built is not the file.
+    too_deep: bool,
     root: Option<Node>,
     diags: &'d mut Vec<Diagnostic>,
     docs: usize,
@@ -141,28 +171,50 @@ impl Builder<'_> {
                 } else {
                     Value::Scalar { text: text.into_owned(), quoted }
                 };
-                self.push(Node { value, span }, anchor);
+                self.push(Node { value, span }, anchor, 1);
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..) if self.stack.len() >= MAX_DEPTH => {
+                self.diags.push(
+                    Diagnostic::error("yaml-depth", span, format!("YAML nested more than {MAX_DEPTH} levels deep"))
+                        .label("too deep")
+                        .help("a spec needs a handful of levels; the rest of this file is not read"),
+                );
+                self.too_deep = true;
+                return false;
             }
             Event::MappingStart(anchor, _) => {
-                self.stack.push(Frame::Map { start: span, entries: Vec::new(), key: None, anchor })
+                self.stack.push(Frame::Map { start: span, entries: Vec::new(), key: None, anchor, size: 1 })
             }
-            Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq { start: span, items: Vec::new(), anchor }),
+            Event::SequenceStart(anchor, _) => {
+                self.stack.push(Frame::Seq { start: span, items: Vec::new(), anchor, size: 1 })
+            }
             Event::MappingEnd => {
-                if let Some(Frame::Map { start, entries, anchor, .. }) = self.stack.pop() {
+                if let Some(Frame::Map { start, entries, anchor, size, .. }) = self.stack.pop() {
                     let last =
                         entries.last().map(|e| if e.value.value == Value::Null { e.key_span } else { e.value.span });
                     let span = Span { end: self.close(start, span, last), ..start };
-                    self.push(Node { value: Value::Map(entries), span }, anchor);
+                    self.push(Node { value: Value::Map(entries), span }, anchor, size);
                 }
             }
             Event::SequenceEnd => {
-                if let Some(Frame::Seq { start, items, anchor }) = self.stack.pop() {
+                if let Some(Frame::Seq { start, items, anchor, size }) = self.stack.pop() {
                     let span = Span { end: self.close(start, span, items.last().map(|n| n.span)), ..start };
-                    self.push(Node { value: Value::Seq(items), span }, anchor);
+                    self.push(Node { value: Value::Seq(items), span }, anchor, size);
                 }
             }
-            Event::Alias(id) => match self.anchors.get(&id).cloned() {
-                Some(node) => self.push(Node { span, ..node }, 0),
+            Event::Alias(id) => match self.anchors.get(&id) {
+                Some((node, size)) => {
+                    let size = *size;
+                    self.aliases += 1;
+                    self.alias_nodes += size;
+                    if self.aliases > MAX_ALIASES || self.alias_nodes > MAX_ALIAS_NODES {
+                        self.alias_limit(span, size);
+                        self.push(Node { value: Value::Null, span }, 0, 1);
+                    } else {
+                        let node = node.clone();
+                        self.push(Node { span, ..node }, 0, size);
+                    }
+                }
                 None => self
                     .diags
                     .push(Diagnostic::error("yaml-alias", span, "unknown alias").label("no anchor with this name")),
@@ -182,39 +234,85 @@ impl Builder<'_> {
         end.max(start.end)
     }
 
-    fn push(&mut self, node: Node, anchor: usize) {
+    /// One diagnostic per file: past the limit every further alias is cut too, and saying so each time
+    /// would bury the one that matters.
+    fn alias_limit(&mut self, span: Span, size: usize) {
+        if std::mem::replace(&mut self.alias_limit_reported, true) {
+            return;
+        }
+        let name = &self.text[span.start..span.end];
+        let (what, limit) = if self.aliases > MAX_ALIASES {
+            (format!("is one more than the {MAX_ALIASES} aliases"), "alias uses")
+        } else {
+            (format!("would copy more than the {MAX_ALIAS_NODES} nodes"), "copied nodes")
+        };
+        self.diags.push(
+            Diagnostic::error("yaml-alias-limit", span, format!("alias `{name}` {what} a file may use"))
+                .label(format!("copies {size} node{}", if size == 1 { "" } else { "s" }))
+                .note(format!(
+                    "a file may use at most {MAX_ALIASES} aliases copying {MAX_ALIAS_NODES} nodes in all; \
+                     nested aliases multiply (an \"alias bomb\"), so the {limit} are bounded"
+                ))
+                .help("write the repeated values out, or alias a smaller value"),
+        );
+    }
+
+    /// `size`: the node's count of nodes, what an alias to it copies.
+    fn push(&mut self, node: Node, anchor: usize, size: usize) {
         if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, (node.clone(), size));
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
-                None => match &node.value {
-                    Value::Scalar { text, .. } => *key = Some((text.clone(), node.span)),
-                    Value::Null => *key = Some((String::new(), node.span)),
-                    _ => {
-                        self.diags.push(
-                            Diagnostic::error("yaml-complex-key", node.span, "mapping keys must be plain names")
-                                .label("this key is a collection"),
-                        );
-                        *key = Some((String::new(), node.span));
-                    }
-                },
-                Some((k, key_span)) => {
-                    if let Some(first) = entries.iter().find(|e| e.key == k) {
-                        let first_span = first.key_span;
-                        self.diags.push(
-                            Diagnostic::error("duplicate-key", key_span, format!("duplicate key `{k}`"))
-                                .label("defined again here")
-                                .related(first_span, "first defined here")
-                                .help("a key may appear once per mapping; remove one of them"),
-                        );
-                    } else {
-                        entries.push(Entry { key: k, key_span, value: node });
+            Some(Frame::Seq { items, size: total, .. }) => {
+                *total += size;
+                items.push(node)
+            }
+            Some(Frame::Map { entries, key, size: total, .. }) => {
+                *total += size;
+                match key.take() {
+                    None => match &node.value {
+                        Value::Scalar { text, quoted: false } if text == "<<" => {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    "yaml-merge-key",
+                                    node.span,
+                                    "YAML merge keys (`<<`) are not supported",
+                                )
+                                .label("merge key")
+                                .note("merge keys were dropped from YAML 1.2, and where they apply is easy to misread")
+                                .help("write the keys out, or alias a whole value (`key: *anchor`)"),
+                            );
+                            *key = Some(PendingKey { text: text.clone(), span: node.span, skip: true });
+                        }
+                        Value::Scalar { text, .. } => {
+                            *key = Some(PendingKey { text: text.clone(), span: node.span, skip: false })
+                        }
+                        Value::Null => *key = Some(PendingKey { text: String::new(), span: node.span, skip: false }),
+                        _ => {
+                            self.diags.push(
+                                Diagnostic::error("yaml-complex-key", node.span, "mapping keys must be plain names")
+                                    .label("this key is a collection"),
+                            );
+                            *key = Some(PendingKey { text: String::new(), span: node.span, skip: false });
+                        }
+                    },
+                    Some(PendingKey { skip: true, .. }) => {}
+                    Some(PendingKey { text: k, span: key_span, .. }) => {
+                        if let Some(first) = entries.iter().find(|e| e.key == k) {
+                            let first_span = first.key_span;
+                            self.diags.push(
+                                Diagnostic::error("duplicate-key", key_span, format!("duplicate key `{k}`"))
+                                    .label("defined again here")
+                                    .related(first_span, "first defined here")
+                                    .help("a key may appear once per mapping; remove one of them"),
+                            );
+                        } else {
+                            entries.push(Entry { key: k, key_span, value: node });
+                        }
                     }
                 }
-            },
+            }
         }
     }
 
@@ -223,13 +321,20 @@ impl Builder<'_> {
         let start = self.byte(m.index());
         // One character, not one byte: a span must end on a char boundary (`é`, a zero-width space).
         let end = self.text[start..].chars().next().map_or(start, |c| start + c.len_utf8());
-        let span = Span { file: self.file, start, end, line: m.line() as u32, col: m.col() as u32 + 1 };
-        let mut d = Diagnostic::error("yaml-syntax", span, format!("invalid YAML: {}", err.info())).label("here");
+        let noticed = Span { file: self.file, start, end, line: m.line() as u32, col: m.col() as u32 + 1 };
         // Inside `{ .. }` or `[ .. ]` the parser notices a missing bracket only at a later token, often on a
         // later line: show where the open one starts.
         let open = self.stack.last().map(|f| match f {
             Frame::Map { start, .. } | Frame::Seq { start, .. } => *start,
         });
+        let in_flow = open.is_some_and(|o| matches!(self.text.as_bytes().get(o.start), Some(b'{' | b'[')));
+        let message = format!("invalid YAML: {}", err.info());
+        let mut d = match self.missing_at_line_end(start, in_flow) {
+            Some(at) => Diagnostic::error("yaml-syntax", at, message)
+                .label("here, at the end of this line")
+                .related(noticed, "where the parser noticed"),
+            None => Diagnostic::error("yaml-syntax", noticed, message).label("here"),
+        };
         if let Some(open) = open
             && let Some(bracket @ ('{' | '[')) = self.text[open.start..].chars().next()
         {
@@ -237,6 +342,55 @@ impl Builder<'_> {
         }
         self.diags.push(d);
     }
+}
+
+impl Builder<'_> {
+    /// Where the mistake is when the parser notices it a line late. A missing `:` (`models` alone on its
+    /// line) or a missing `,` `}` `]` makes the next line's key part of a longer scalar, and the parser stops
+    /// at that key's `:`; a flow collection left open is noticed at the next token, or at the end of the
+    /// file. In those cases the mistake is at the end of the last line with content before. None when the
+    /// error is where the parser stopped.
+    fn missing_at_line_end(&self, marker: usize, in_flow: bool) -> Option<Span> {
+        let text = self.text;
+        let line_start = text[..marker].rfind('\n').map_or(0, |i| i + 1);
+        // A comment after the key (`models  # ...`) is where the parser stops: the key is the mistake.
+        if text[marker..].starts_with('#') && !text[line_start..marker].trim().is_empty() {
+            return Some(self.last_char(line_start, text[..marker].trim_end().len()));
+        }
+        let before = text[..marker][line_start..].trim();
+        let at_colon = text[marker..].starts_with(':') && !before.is_empty() && !before.contains(char::is_whitespace);
+        let at_line_start_in_flow = (in_flow || marker >= text.len()) && before.is_empty();
+        if !at_colon && !at_line_start_in_flow {
+            return None;
+        }
+        let mut end = line_start.checked_sub(1)?;
+        loop {
+            let start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+            let content = without_comment(&text[start..end]).trim_end();
+            if !content.is_empty() {
+                return Some(self.last_char(start, start + content.len()));
+            }
+            end = start.checked_sub(1)?;
+        }
+    }
+
+    /// The span of the last character before `end`, on the line starting at `line_start`.
+    fn last_char(&self, line_start: usize, end: usize) -> Span {
+        let text = self.text;
+        let len = text[..end].chars().next_back().map_or(0, char::len_utf8);
+        let at = end - len;
+        let line = text[..at].matches('\n').count() as u32 + 1;
+        let col = text[line_start..at].chars().count() as u32 + 1;
+        Span { file: self.file, start: at, end, line, col }
+    }
+}
+
+/// A line without its `# comment` (a `#` at the start or after a space; inside quotes it is rare enough in
+/// a line the parser could not read to be worth the simplicity).
+fn without_comment(line: &str) -> &str {
+    let bytes = line.as_bytes();
+    let hash = (0..bytes.len()).find(|&i| bytes[i] == b'#' && (i == 0 || bytes[i - 1].is_ascii_whitespace()));
+    hash.map_or(line, |i| &line[..i])
 }
 
 fn char_offsets(text: &str) -> Vec<usize> {
@@ -271,6 +425,87 @@ mod tests {
         let (node, diags) = parse_ok("a: [1, 2\nb: 3\n");
         assert!(node.is_none());
         assert_eq!(diags[0].code, "yaml-syntax");
+    }
+
+    /// Where the mistake is, not the next line where the parser noticed it.
+    #[test]
+    fn syntax_errors_noticed_a_line_late_point_at_the_line_before() {
+        fn at(text: &str) -> (u32, u32, &str) {
+            let (_, diags) = parse_ok(text);
+            let d = &diags[0];
+            (d.span.line, d.span.col, &text[d.span.start..d.span.end])
+        }
+        // A key without `:`.
+        assert_eq!(at("app: core\nmodels  # all of them\n  User:\n    fields: {}\n"), (2, 6, "s"));
+        // A flow mapping or list left open.
+        assert_eq!(at("a:\n  b: { type: string, max: 2\n  c: { type: int }\n"), (2, 27, "2"));
+        assert_eq!(at("a: [1, 2\n\n# comment\nb: 3\n"), (1, 8, "2"));
+        assert_eq!(at("a: {x: 1\n"), (1, 8, "1"));
+        // Where the parser stops is the mistake: kept.
+        assert_eq!(at("a: b: c\n"), (1, 5, ":"));
+        assert_eq!(at("a:\n  b: 1\n c: 2\n"), (3, 2, "c"));
+        assert_eq!(at("a:\n  - 1\n  b: 2\n"), (3, 3, "b"));
+    }
+
+    #[test]
+    fn an_alias_bomb_is_cut_at_the_limit() {
+        let mut text = String::from("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for (prev, name) in "abcdefghi".chars().zip("bcdefghij".chars()) {
+            text.push_str(&format!("{name}: &{name} [{}]\n", vec![format!("*{prev}"); 9].join(", ")));
+        }
+        let started = std::time::Instant::now();
+        let (node, diags) = parse_ok(&text);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "took {:?}", started.elapsed());
+        let limits: Vec<_> = diags.iter().filter(|d| d.code == "yaml-alias-limit").collect();
+        assert_eq!(limits.len(), 1, "{diags:?}");
+        assert_eq!(&text[limits[0].span.start..limits[0].span.end], "*e");
+        // What was kept is within the budget.
+        fn size(n: &Node) -> usize {
+            1 + match &n.value {
+                Value::Map(e) => e.iter().map(|e| 1 + size(&e.value)).sum(),
+                Value::Seq(i) => i.iter().map(size).sum(),
+                _ => 0,
+            }
+        }
+        assert!(size(&node.unwrap()) < MAX_ALIAS_NODES + text.len());
+    }
+
+    #[test]
+    fn many_small_aliases_are_fine_until_the_count_limit() {
+        let mut text = String::from("a: &a 1\nb:\n");
+        for _ in 0..MAX_ALIASES {
+            text.push_str("  - *a\n");
+        }
+        let (_, diags) = parse_ok(&text);
+        assert!(diags.is_empty(), "{diags:?}");
+        text.push_str("  - *a\n");
+        let (_, diags) = parse_ok(&text);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].code, "yaml-alias-limit");
+        assert!(diags[0].message.contains("aliases a file may use"), "{}", diags[0].message);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let text = format!("{}x\n", "- ".repeat(100_000));
+        let (_, diags) = parse_ok(&text);
+        assert_eq!(diags.iter().map(|d| d.code).collect::<Vec<_>>(), ["yaml-depth"]);
+        let text = format!("a: {}{}\n", "[".repeat(250), "]".repeat(250));
+        let (_, diags) = parse_ok(&text);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+    }
+
+    #[test]
+    fn merge_keys_are_rejected_not_unknown() {
+        let (node, diags) = parse_ok("a: &x { b: 1 }\nc:\n  <<: *x\n  d: 2\n\"<<\": 3\n");
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].code, "yaml-merge-key");
+        assert_eq!((diags[0].span.line, diags[0].span.col), (3, 3));
+        let Value::Map(entries) = node.unwrap().value else { panic!() };
+        // The merge key is dropped; a quoted `"<<"` is an ordinary key.
+        let Value::Map(c) = &entries[1].value.value else { panic!() };
+        assert_eq!(c.iter().map(|e| e.key.as_str()).collect::<Vec<_>>(), ["d"]);
+        assert_eq!(entries[2].key, "<<");
     }
 
     #[test]

@@ -103,6 +103,11 @@ fn corpus() {
         "no-success-response",
         "bad-name",
         "unknown-placeholder",
+        "yaml-alias-limit",
+        "yaml-merge-key",
+        "not-utf8",
+        "duplicate-project",
+        "duplicate-app",
     ];
     for code in codes {
         assert!(all.contains(&format!("error[{code}]")), "no case in the corpus reports `{code}`");

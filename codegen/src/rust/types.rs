@@ -74,7 +74,7 @@ fn scalars(s: &Shape) -> Vec<&ScalarType> {
 
 fn emit_enum(e: &EnumType) -> Code {
     let name = ident(&e.name);
-    let variants: Vec<_> = e.values.iter().map(|v| ident(&charter_spec::pascal_case(v))).collect();
+    let variants: Vec<_> = e.values.iter().map(|v| ident(&EnumType::variant(v))).collect();
     let wires = &e.values;
     code! {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::charter_runtime::__private::serde::Serialize, ::charter_runtime::__private::serde::Deserialize)]
@@ -255,7 +255,7 @@ pub fn literal(l: &Literal, shape: &Shape, from: From<'_>) -> Code {
     match (l, shape) {
         (Literal::String(s), Shape::Scalar(ty @ ScalarType::Enum(_))) => {
             let ty = names::scalar(ty, from);
-            let v = ident(&charter_spec::pascal_case(s));
+            let v = ident(&EnumType::variant(s));
             code!(#ty::#v)
         }
         (Literal::String(s), _) => code!(String::from(#s)),

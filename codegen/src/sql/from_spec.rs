@@ -14,6 +14,8 @@ use super::schema::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaError {
     pub problems: Vec<String>,
+    /// Line and column (1-based) of a JSON syntax error in a snapshot.
+    pub at: Option<(usize, usize)>,
 }
 
 impl fmt::Display for SchemaError {
@@ -52,7 +54,7 @@ impl Schema {
         if problems.is_empty() {
             problems = schema.problems();
         }
-        if problems.is_empty() { Ok(schema) } else { Err(SchemaError { problems }) }
+        if problems.is_empty() { Ok(schema) } else { Err(SchemaError { problems, at: None }) }
     }
 }
 

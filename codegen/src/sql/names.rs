@@ -1,8 +1,9 @@
 //! Constraint and index names: derived from table and column names so that they are stable across runs
 //! and meaningful in database error messages.
 
-/// PostgreSQL silently truncates identifiers to 63 bytes, which could make two long names collide.
-pub const MAX_IDENT_LEN: usize = 63;
+/// PostgreSQL silently truncates identifiers to 63 bytes, which could make two long names collide. The spec
+/// owns the number: it rejects longer table and column names where they are written.
+pub const MAX_IDENT_LEN: usize = charter_spec::MAX_IDENT_LEN;
 
 /// `<prefix>_<table>_<col1>_<col2>[_<suffix>]`, shortened with a hash when it would exceed
 /// [`MAX_IDENT_LEN`].

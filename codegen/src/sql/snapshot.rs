@@ -33,18 +33,21 @@ impl Schema {
 
     /// Reads a snapshot written by [`Schema::to_json`] and checks it (see [`Schema::problems`]).
     pub fn from_json(text: &str) -> Result<Schema, SchemaError> {
-        let snap: SnapshotIn = serde_json::from_str(text)
-            .map_err(|e| SchemaError { problems: vec![format!("not a schema snapshot: {e}")] })?;
+        let snap: SnapshotIn = serde_json::from_str(text).map_err(|e| SchemaError {
+            problems: vec![format!("not a schema snapshot: {e}")],
+            at: Some((e.line(), e.column())).filter(|(l, _)| *l > 0),
+        })?;
         if snap.charter_schema != SNAPSHOT_FORMAT {
             return Err(SchemaError {
                 problems: vec![format!(
                     "snapshot format {} is not supported by this charter (it reads format {SNAPSHOT_FORMAT})",
                     snap.charter_schema
                 )],
+                at: None,
             });
         }
         let schema = Schema { tables: snap.tables };
         let problems = schema.problems();
-        if problems.is_empty() { Ok(schema) } else { Err(SchemaError { problems }) }
+        if problems.is_empty() { Ok(schema) } else { Err(SchemaError { problems, at: None }) }
     }
 }

@@ -41,6 +41,13 @@ pub fn default_for(
         let mut d = mismatch(node, ty, format!("default {found} is not a valid `{}`", ty.name()));
         if let ScalarType::Enum(e) = ty {
             d = d.help(format!("the enum's values are: {}", e.values.join(", ")));
+        } else if *ty == ScalarType::Int && !quoted && text.parse::<i64>().is_ok() {
+            d = mismatch(
+                node,
+                ty,
+                format!("default {found} does not fit in `int`, a 32-bit integer ({} to {})", i32::MIN, i32::MAX),
+            )
+            .help("use `type: bigint` for a 64-bit integer");
         } else if *quoted && matches!(ty, ScalarType::Int | ScalarType::BigInt | ScalarType::Float | ScalarType::Bool) {
             d = d.help(format!("remove the quotes: `default: {text}`"));
         }

@@ -1,5 +1,6 @@
 //! Pass two: names and references resolved, types derived, cross-file rules checked.
 
+mod app_files;
 mod endpoints;
 mod literal;
 mod models;
@@ -9,22 +10,30 @@ mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, end_stage};
 use crate::ir::{App, Spec};
 use crate::parse::{Name, RawApp, RawProject};
-use crate::source::SourceMap;
+use crate::source::{SourceMap, Span};
 use crate::suggest::did_you_mean;
 
+pub use models::MAX_IDENT_LEN;
 pub use scope::Scope;
 
 pub fn resolve(
     raw: RawProject,
     raw_apps: Vec<RawApp>,
     diags: &mut Vec<Diagnostic>,
+    stage: &mut usize,
     sources: &SourceMap,
 ) -> Option<Spec> {
+    let second = app_files::second_declarations(&raw_apps, sources);
+    if !second.is_empty() {
+        diags.extend(second);
+        return None;
+    }
     let raw_apps = merge_and_order(raw_apps, raw.apps.as_deref(), &raw.project.span, diags);
     let scope = Scope::new(&raw_apps, &raw.project, diags);
+    end_stage(diags, stage);
     let keys = models::model_keys(&raw_apps);
     let mut apps: Vec<App> = raw_apps
         .iter()
@@ -41,13 +50,16 @@ pub fn resolve(
     for (app, raw_app) in apps.iter_mut().zip(&raw_apps) {
         app.models = models::resolve_models(&scope, raw_app, &keys, diags);
     }
+    end_stage(diags, stage);
     relations::resolve_lists(&mut apps, &raw_apps, diags);
+    end_stage(diags, stage);
     // Types may refer to models of other apps (`from: core.User`), so all models exist before any type.
     let all_models: Vec<_> =
         apps.iter().flat_map(|a| a.models.iter().map(move |m| (a.name.clone(), m.clone()))).collect();
     for (app, raw_app) in apps.iter_mut().zip(&raw_apps) {
         app.types = types::resolve_types(&scope, raw_app, &all_models, diags);
     }
+    end_stage(diags, stage);
     let mut seen_endpoints = BTreeMap::new();
     let mut seen_routes = BTreeMap::new();
     for (app, raw_app) in apps.iter_mut().zip(&raw_apps) {
@@ -62,7 +74,7 @@ pub fn resolve(
         );
         app.types.extend(synthesized);
     }
-    let _ = sources;
+    end_stage(diags, stage);
     check_generated_names(&apps, diags);
     relations::check_related(&apps, diags);
     check_tables(&apps, diags);
@@ -152,11 +164,12 @@ fn merge_and_order(
     order.into_iter().filter_map(|n| merged.remove(&n)).collect()
 }
 
+/// `path` holds the apps being visited, each with the `depends_on` entry that led to it.
 fn visit(
     name: &str,
     apps: &BTreeMap<String, RawApp>,
     done: &mut BTreeSet<String>,
-    path: &mut Vec<String>,
+    path: &mut Vec<(String, Option<Span>)>,
     order: &mut Vec<String>,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -164,20 +177,11 @@ fn visit(
         return;
     }
     let Some(app) = apps.get(name) else { return };
-    path.push(name.to_string());
     let mut deps: Vec<&Name> = app.depends_on.iter().collect();
     deps.sort_by(|a, b| a.text.cmp(&b.text));
     for dep in deps {
-        if path.contains(&dep.text) {
-            diags.push(
-                Diagnostic::error(
-                    "dependency-cycle",
-                    dep.span,
-                    format!("apps depend on each other: {} -> {}", path.join(" -> "), dep.text),
-                )
-                .label("closes the cycle")
-                .help("move what both need into `core` or a third app"),
-            );
+        if let Some(i) = path.iter().position(|(n, _)| *n == dep.text).or((dep.text == name).then_some(path.len())) {
+            diags.push(cycle(&path[i..], name, dep));
             continue;
         }
         if !apps.contains_key(&dep.text) {
@@ -189,11 +193,35 @@ fn visit(
             );
             continue;
         }
+        path.push((name.to_string(), Some(dep.span)));
         visit(&dep.text, apps, done, path, order, diags);
+        path.pop();
     }
-    path.pop();
     done.insert(name.to_string());
     order.push(name.to_string());
+}
+
+/// A cycle names only its members (not the apps that led to it) and shows every `depends_on` entry in
+/// it: each is as much to blame as the one the walk happened to reach last.
+fn cycle(members: &[(String, Option<Span>)], last: &str, closing: &Name) -> Diagnostic {
+    if members.is_empty() {
+        return Diagnostic::error("dependency-cycle", closing.span, format!("app `{last}` depends on itself"))
+            .label("its own name")
+            .help("remove it from `depends_on`; an app always sees itself");
+    }
+    let names: Vec<&str> = members.iter().map(|(n, _)| n.as_str()).chain([last, closing.text.as_str()]).collect();
+    let mut d = Diagnostic::error(
+        "dependency-cycle",
+        closing.span,
+        format!("apps depend on each other: {}", names.join(" -> ")),
+    )
+    .label(format!("`{last}` depends on `{}`", closing.text));
+    for (i, (from, span)) in members.iter().enumerate() {
+        if let Some(span) = span {
+            d = d.related(*span, format!("`{from}` depends on `{}`", names[i + 1]));
+        }
+    }
+    d.help("remove one of these dependencies: move what both need into `core` or a third app")
 }
 
 /// Endpoints generate items (`<E>`, `<E>Input`, `<E>Output`, `<E>Error`) in their app's module, next to its

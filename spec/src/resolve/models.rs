@@ -119,6 +119,7 @@ pub fn resolve_models(scope: &Scope, app: &RawApp, keys: &KeyMap, diags: &mut Ve
 
 fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags: &mut Vec<Diagnostic>) -> Model {
     let table = table_name(&app.name.text, m);
+    check_identifier_length(&table, "table", m.name.span, diags);
     let mut model = Model {
         name: m.name.text.clone(),
         table: table.clone(),
@@ -127,8 +128,10 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
         many_to_many: Vec::new(),
         indexes: Vec::new(),
         renamed_from: m.renamed_from.as_ref().map(|n| n.text.clone()),
+        renamed_from_span: m.renamed_from.as_ref().map(|n| n.span),
         ordering: Vec::new(),
         filters: Vec::new(),
+        unresolved: Vec::new(),
         span: m.name.span,
     };
     let mut seen: BTreeMap<String, Span> = BTreeMap::new();
@@ -149,6 +152,10 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
         }
     }
     for f in &m.fields {
+        if snake_case(&f.name.text) == model.fields[0].name {
+            diags.push(primary_key_again(m, &f.name));
+            continue;
+        }
         if !check_field_name(&f.name, &mut seen, diags) {
             continue;
         }
@@ -178,7 +185,9 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
         match &f.kind {
             RawModelFieldKind::ManyToMany { target } => {
                 if let Some(t) = scope.resolve(&app.name.text, target, Kind::Model, diags) {
-                    model.many_to_many.push(many_to_many(&app.name.text, m, &table, f, t, keys));
+                    let m2m = many_to_many(&app.name.text, m, &table, f, t, keys);
+                    check_identifier_length(&m2m.join_table, "join table", f.name.span, diags);
+                    model.many_to_many.push(m2m);
                 }
                 reject_column_keys(f, diags);
             }
@@ -187,6 +196,24 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
                     model.fields.push(field);
                 }
             }
+        }
+    }
+    for f in model.fields.iter().filter(|f| f.auto.is_none() || f.primary_key) {
+        check_identifier_length(&f.column, "column", f.span, diags);
+    }
+    check_columns(&model, diags);
+    // A `belongs_to` whose target is unknown stays as a plain column (so the model keeps its shape), but it
+    // is no relation: uses of it as one would only repeat the target's error.
+    for f in &m.fields {
+        let resolved = match &f.kind {
+            RawModelFieldKind::ManyToMany { .. } => model.many_to_many.iter().any(|x| x.name == f.name.text),
+            RawModelFieldKind::BelongsTo { .. } => {
+                model.fields.iter().any(|x| x.name == f.name.text && x.belongs_to.is_some())
+            }
+            RawModelFieldKind::Column { .. } => model.fields.iter().any(|x| x.name == f.name.text),
+        };
+        if !resolved {
+            model.unresolved.push(f.name.text.clone());
         }
     }
     if timestamps {
@@ -205,6 +232,7 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
                 belongs_to: None,
                 description: None,
                 renamed_from: None,
+                renamed_from_span: None,
                 backfill: None,
                 span: m.mixins.iter().find(|x| x.text == "timestamps").map(|x| x.span).unwrap_or(m.name.span),
             });
@@ -215,6 +243,7 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
         for c in &ix.columns {
             match model.fields.iter().find(|f| f.name == c.text || f.column == c.text) {
                 Some(f) => columns.push(f.column.clone()),
+                None if model.is_unresolved(&c.text) => {}
                 None => {
                     let names = model.fields.iter().map(|f| f.name.as_str());
                     diags.push(
@@ -241,6 +270,74 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
         });
     }
     model
+}
+
+/// The longest identifier PostgreSQL keeps (longer ones are cut, so two can become one).
+pub const MAX_IDENT_LEN: usize = 63;
+
+/// Reported here, with a place, rather than by the SQL generator's schema check, which has none.
+fn check_identifier_length(name: &str, what: &str, span: Span, diags: &mut Vec<Diagnostic>) {
+    if name.len() > MAX_IDENT_LEN {
+        diags.push(
+            Diagnostic::error("bad-name", span, format!("{what} name `{name}` is longer than {MAX_IDENT_LEN} bytes"))
+                .label(format!("its {what} name is {} bytes", name.len()))
+                .note("PostgreSQL cuts identifiers to 63 bytes")
+                .help(match what {
+                    "table" => "set a shorter `table:`",
+                    "join table" => {
+                        "the join table is `<table>_<relation>`: shorten the relation or set a shorter `table:`"
+                    }
+                    _ => "use a shorter field name",
+                }),
+        );
+    }
+}
+
+/// A `belongs_to` is stored in `<name>_id`: a field of that name would be a second column of the name,
+/// which the database refuses (the SQL generator found it, with no place in the spec).
+fn check_columns(model: &Model, diags: &mut Vec<Diagnostic>) {
+    let mut columns: BTreeMap<&str, &Field> = BTreeMap::new();
+    for f in &model.fields {
+        match columns.get(f.column.as_str()) {
+            Some(first) => {
+                let (relation, plain) = if first.belongs_to.is_some() { (*first, f) } else { (f, *first) };
+                diags.push(
+                    Diagnostic::error(
+                        "duplicate-name",
+                        f.span,
+                        format!("fields `{}` and `{}` are both stored in column `{}`", first.name, f.name, f.column),
+                    )
+                    .label(format!("column `{}`", f.column))
+                    .related(first.span, format!("column `{}`", first.column))
+                    .note(format!(
+                        "a `belongs_to` field `{}` is stored in the column `{}_id`",
+                        relation.name, relation.name
+                    ))
+                    .help(format!("rename `{}` or `{}`", plain.name, relation.name)),
+                );
+            }
+            None => {
+                columns.insert(&f.column, f);
+            }
+        }
+    }
+}
+
+/// A field named like the key: "declared twice" alone sends people looking for the first `id` they wrote.
+fn primary_key_again(m: &RawModel, name: &Name) -> Diagnostic {
+    let d = Diagnostic::error(
+        "duplicate-name",
+        name.span,
+        format!("field `{}` is declared twice: it is the primary key of `{}`", name.text, m.name.text),
+    )
+    .label("declared again here");
+    match &m.primary_key {
+        Some(pk) => d.related(pk.name.span, "the primary key is declared here").help("remove the field"),
+        None => d
+            .related(m.name.span, "every model gets `id: bigint` as its primary key")
+            .note("`id` is the implicit primary key: an auto-increment `bigint`")
+            .help("remove the field; to change the key's type, write `primary_key: { name: id, type: uuid }`"),
+    }
 }
 
 fn primary_key(m: &RawModel, diags: &mut Vec<Diagnostic>) -> Field {
@@ -281,6 +378,7 @@ fn primary_key(m: &RawModel, diags: &mut Vec<Diagnostic>) -> Field {
         belongs_to: None,
         description: None,
         renamed_from: None,
+        renamed_from_span: None,
         backfill: None,
         span,
     }
@@ -339,6 +437,7 @@ fn column(
         belongs_to: None,
         description: f.description.clone(),
         renamed_from: f.renamed_from.as_ref().map(|n| n.text.clone()),
+        renamed_from_span: f.renamed_from.as_ref().map(|n| n.span),
         backfill: None,
         span: f.name.span,
     };
@@ -420,7 +519,7 @@ pub fn enum_type(name: &str, values: &[String], span: Span, diags: &mut Vec<Diag
         return None;
     }
     if let Some(bad) = values.iter().find(|v| {
-        let p = pascal_case(v);
+        let p = EnumType::variant(v);
         !p.starts_with(|c: char| c.is_ascii_alphabetic()) || !p.chars().all(|c| c.is_ascii_alphanumeric())
     }) {
         diags.push(
@@ -428,6 +527,22 @@ pub fn enum_type(name: &str, values: &[String], span: Span, diags: &mut Vec<Diag
                 .help("use letters, digits and `_`, starting with a letter"),
         );
         return None;
+    }
+    let mut variants: BTreeMap<String, &str> = BTreeMap::new();
+    for v in values {
+        if let Some(first) = variants.insert(EnumType::variant(v), v) {
+            let variant = EnumType::variant(v);
+            diags.push(
+                Diagnostic::error(
+                    "duplicate-name",
+                    span,
+                    format!("enum values `{first}` and `{v}` both become the Rust variant `{variant}`"),
+                )
+                .label("in this enum")
+                .help("`-`, `_` and case are dropped in variant names; give the values distinct letters or digits"),
+            );
+            return None;
+        }
     }
     Some(EnumType { name: name.to_string(), values: values.to_vec() })
 }

@@ -9,12 +9,37 @@ fn model_of<'a>(models: &'a [(String, Model)], r: &Ref) -> Option<&'a Model> {
     models.iter().find(|(a, m)| *a == r.app && m.name == r.name).map(|(_, m)| m)
 }
 
-fn unknown_relation(m: &Model, name: &Name, what: &str) -> Diagnostic {
+/// None for a relation that is declared but did not resolve: its own error says why.
+fn unknown_relation(m: &Model, name: &Name, what: &str) -> Option<Diagnostic> {
+    if m.is_unresolved(&name.text) {
+        return None;
+    }
+    if let Some(d) = wrong_kind_of_relation(m, name, what) {
+        return Some(d);
+    }
     let names = m.fields.iter().filter(|f| f.belongs_to.is_some()).map(|f| f.name.as_str());
     let names: Vec<&str> = names.chain(m.many_to_many.iter().map(|r| r.name.as_str())).collect();
-    Diagnostic::error("unknown-relation", name.span, format!("model `{}` has no {what} `{}`", m.name, name.text))
-        .label("not a relation of this model")
-        .help_opt(did_you_mean(&name.text, names.iter().copied()).map(|s| format!("did you mean `{s}`?")))
+    let d =
+        Diagnostic::error("unknown-relation", name.span, format!("model `{}` has no {what} `{}`", m.name, name.text))
+            .label("not a relation of this model")
+            .help_opt(did_you_mean(&name.text, names.iter().copied()).map(|s| format!("did you mean `{s}`?")));
+    Some(d)
+}
+
+/// The name is a relation, of the other kind: suggesting the very name back would be no help.
+fn wrong_kind_of_relation(m: &Model, name: &Name, what: &str) -> Option<Diagnostic> {
+    let is = |kind: &str| format!("`{}` is a {kind} of `{}`, not a {what}", name.text, m.name);
+    if m.many_to_many.iter().any(|r| r.name == name.text) {
+        return Some(
+            Diagnostic::error("unknown-relation", name.span, is("many-to-many relation"))
+                .label("a many-to-many relation"),
+        );
+    }
+    m.fields.iter().find(|f| f.name == name.text && f.belongs_to.is_some()).map(|_| {
+        Diagnostic::error("unknown-relation", name.span, is("`belongs_to` relation"))
+            .label("a `belongs_to` relation")
+            .help(format!("`source: {}` alone loads the related object", name.text))
+    })
 }
 
 fn bad_source(name: &Name, message: String, help: &str) -> Diagnostic {
@@ -44,7 +69,7 @@ pub fn source(
     match parts.as_slice() {
         ["caller", rel, "contains"] => {
             let Some(m2m) = model.many_to_many.iter().find(|r| r.name == *rel) else {
-                diags.push(unknown_relation(model, &part(rel), "many-to-many relation"));
+                diags.extend(unknown_relation(model, &part(rel), "many-to-many relation"));
                 return None;
             };
             if m2m.target.name != model.name {
@@ -60,7 +85,18 @@ pub fn source(
         }
         [rel] => {
             let Some(f) = model.fields.iter().find(|f| f.name == *rel && f.belongs_to.is_some()) else {
-                diags.push(unknown_relation(model, &part(rel), "`belongs_to` relation"));
+                let d = unknown_relation(model, &part(rel), "`belongs_to` relation");
+                diags.extend(d.map(|d| match model.many_to_many.iter().find(|r| r.name == *rel) {
+                    Some(m2m) => d
+                        .note(format!(
+                            "from a many-to-many relation, `source` computes `{rel}.<field>` (a list of one field of \
+                             each linked `{}`), `{rel}.count` or `{rel}.contains_caller`; a list of whole related \
+                             objects is not supported",
+                            m2m.target.name
+                        ))
+                        .help(format!("for example `source: {rel}.<field>` on a field `{{ list: <that field's type> }}`")),
+                    None => d,
+                }));
                 return None;
             };
             let target = f.belongs_to.as_ref().map(|b| b.target.clone())?;
@@ -69,7 +105,7 @@ pub fn source(
         }
         [rel, what] => {
             let Some(m2m) = model.many_to_many.iter().find(|r| r.name == *rel) else {
-                diags.push(unknown_relation(model, &part(rel), "many-to-many relation"));
+                diags.extend(unknown_relation(model, &part(rel), "many-to-many relation"));
                 return None;
             };
             match *what {
@@ -88,6 +124,9 @@ pub fn source(
                 column => {
                     let target = model_of(models, &m2m.target)?;
                     let Some(tf) = target.field(column) else {
+                        if target.is_unresolved(column) {
+                            return None;
+                        }
                         let names = target.fields.iter().map(|f| f.name.as_str()).chain(["count", "contains_caller"]);
                         diags.push(
                             Diagnostic::error(
@@ -171,7 +210,7 @@ pub fn resolve_lists(apps: &mut [App], raw_apps: &[RawApp], diags: &mut Vec<Diag
                 };
                 match model.fields.iter().find(|f| f.name == name || f.column == name) {
                     Some(f) => model.ordering.push(Order { column: f.column.clone(), descending }),
-                    None => diags.push(unknown_field(model, o, name)),
+                    None => diags.extend(unknown_field(model, o, name)),
                 }
             }
             let mut filters = Vec::new();
@@ -190,11 +229,16 @@ pub fn resolve_lists(apps: &mut [App], raw_apps: &[RawApp], diags: &mut Vec<Diag
     }
 }
 
-fn unknown_field(m: &Model, at: &Name, name: &str) -> Diagnostic {
+/// None for a field that is declared but did not resolve: its own error says why.
+fn unknown_field(m: &Model, at: &Name, name: &str) -> Option<Diagnostic> {
+    if m.is_unresolved(name) {
+        return None;
+    }
     let names = m.fields.iter().map(|f| f.name.as_str());
-    Diagnostic::error("unknown-field", at.span, format!("model `{}` has no field `{name}`", m.name))
+    let d = Diagnostic::error("unknown-field", at.span, format!("model `{}` has no field `{name}`", m.name))
         .label("not a field of this model")
-        .help_opt(did_you_mean(name, names).map(|s| format!("did you mean `{s}`?")))
+        .help_opt(did_you_mean(name, names).map(|s| format!("did you mean `{s}`?")));
+    Some(d)
 }
 
 fn filter(
@@ -205,14 +249,14 @@ fn filter(
 ) -> Option<(FilterKind, ScalarType)> {
     if let Some((field, rel)) = &rf.field_in {
         let Some(f) = model.fields.iter().find(|f| f.name == field.text && f.belongs_to.is_some()) else {
-            diags.push(unknown_relation(model, field, "`belongs_to` relation"));
+            diags.extend(unknown_relation(model, field, "`belongs_to` relation"));
             return None;
         };
         let target_ref = &f.belongs_to.as_ref()?.target;
         let target = model_of(all, target_ref)?;
         // The relation's targets are rows of the same model the field points to (users following users).
         let Some(m2m) = target.many_to_many.iter().find(|r| r.name == rel.text && r.target == *target_ref) else {
-            diags.push(unknown_relation(target, rel, "self many-to-many relation"));
+            diags.extend(unknown_relation(target, rel, "self many-to-many relation"));
             return None;
         };
         return Some((
@@ -230,7 +274,7 @@ fn filter(
         [col] => match model.fields.iter().find(|f| f.name == *col) {
             Some(f) => Some((FilterKind::Column { column: f.column.clone() }, f.ty.clone())),
             None => {
-                diags.push(unknown_field(model, path, col));
+                diags.extend(unknown_field(model, path, col));
                 None
             }
         },
@@ -239,7 +283,7 @@ fn filter(
                 let b = f.belongs_to.as_ref()?;
                 let target = model_of(all, &b.target)?;
                 let Some(tf) = target.field(col) else {
-                    diags.push(unknown_field(target, path, col));
+                    diags.extend(unknown_field(target, path, col));
                     return None;
                 };
                 return Some((
@@ -253,12 +297,12 @@ fn filter(
                 ));
             }
             let Some(m2m) = model.many_to_many.iter().find(|r| r.name == *rel) else {
-                diags.push(unknown_relation(model, &Name { text: rel.to_string(), span: path.span }, "relation"));
+                diags.extend(unknown_relation(model, &Name { text: rel.to_string(), span: path.span }, "relation"));
                 return None;
             };
             let target = model_of(all, &m2m.target)?;
             let Some(tf) = target.field(col) else {
-                diags.push(unknown_field(target, path, col));
+                diags.extend(unknown_field(target, path, col));
                 return None;
             };
             Some((

@@ -128,7 +128,7 @@ fn derive_fields(cx: &mut Cx<'_>, t: &RawType, model: &Model, seen: &mut BTreeMa
                     .label("not a column")
                     .help(format!("add it with `add:`, e.g. `{}: {{ list: string }}`", n.text)),
                 );
-            } else if !known.contains(&n.text.as_str()) {
+            } else if !known.contains(&n.text.as_str()) && !model.is_unresolved(&n.text) {
                 cx.diags.push(
                     Diagnostic::error(
                         "unknown-field",

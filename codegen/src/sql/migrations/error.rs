@@ -43,6 +43,8 @@ pub enum MigrationError {
     },
     /// The spec does not describe a valid schema.
     Schema(SchemaError),
+    /// `renamed_from` hints that name nothing in the migrated schema, located in the spec.
+    Hints(charter_spec::Diagnostics),
     /// The requested migration name is not usable in a file name.
     Name {
         name: String,
@@ -105,8 +107,18 @@ impl fmt::Display for MigrationError {
                 "{} exists but there are no migrations; delete it to start over from an initial migration",
                 path.display()
             ),
-            MigrationError::Snapshot { path, error } => write!(f, "{}: {error}", path.display()),
-            MigrationError::Schema(e) => write!(f, "{e}"),
+            // `path:line:col` where the JSON parser gives one: editors and terminals link it.
+            MigrationError::Snapshot { path, error } => match error.at {
+                Some((line, col)) => write!(f, "{}:{line}:{col}: {error}", path.display()),
+                None => write!(
+                    f,
+                    "{}: {error}\n(the file is written by `charter makemigrations`; restore it from version control)",
+                    path.display()
+                ),
+            },
+            MigrationError::Schema(e) => write!(f, "the spec's models make an {e}"),
+            // Rendered like the spec's own diagnostics (each line starts with `error[..]`).
+            MigrationError::Hints(d) => f.write_str(d.render(false).trim_end()),
             MigrationError::Name { name } => {
                 write!(f, "migration name `{name}` is not usable: use letters, digits and `_` (at most 64 characters)")
             }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use charter_spec::Spec;
 
 use super::error::{MigrationError, io};
-use super::{SCHEMA_FILE, naming, read};
+use super::{SCHEMA_FILE, hints, naming, read};
 use crate::sql::alter::{NO_TRANSACTION, Script, render};
 use crate::sql::ddl::{Dialect, GENERATED_HEADER};
 use crate::sql::diff::diff;
@@ -73,7 +73,12 @@ impl fmt::Display for Made {
 /// `options.allow_destructive`, steps that lose data or may fail on existing rows
 /// ([`MigrationError::Destructive`], listing each).
 pub fn make(spec: &Spec, dir: &Path, name: Option<&str>, options: &MakeOptions) -> Result<Made, MigrationError> {
-    make_from(&Schema::from_spec(spec)?, dir, name, options)
+    let schema = Schema::from_spec(spec)?;
+    // Only the spec knows where a hint is written; `make_from` reads the (small) directory again.
+    if let Some(old) = read(dir)?.schema {
+        hints::check(spec, &old, &dir.join(SCHEMA_FILE)).map_err(MigrationError::Hints)?;
+    }
+    make_from(&schema, dir, name, options)
 }
 
 /// [`make`] for an already derived schema.

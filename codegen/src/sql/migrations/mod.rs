@@ -10,6 +10,7 @@
 //! Invariant: a migration file, once written, is never rewritten (sqlx checksums applied migrations).
 
 mod error;
+mod hints;
 mod make;
 mod naming;
 mod read;
