@@ -356,6 +356,21 @@ case!(
     ]
 );
 
+// The referenced table goes under another name without `renamed_from` (dropped and created): the key
+// of the join table that points at it is dropped before it and added once the new table exists, not
+// altered at the end (PostgreSQL refuses to drop a table a key still references).
+case!(
+    recreate_referenced_table,
+    format!("{}{TAG}", edit(&[(AUTHOR, &format!("{AUTHOR}{TAGS}"))])),
+    format!("{}{}", edit(&[(AUTHOR, &format!("{AUTHOR}{TAGS}"))]), TAG.replace("table: tags", "table: labels")),
+    [
+        "drop foreign key `fk_articles_tags_tag_id` of `articles_tags`",
+        "drop table `tags`",
+        "create table `labels` (2 columns)",
+        "add foreign key `fk_articles_tags_tag_id` to `articles_tags` ((tag_id) -> labels(id) on delete cascade)",
+    ]
+);
+
 #[test]
 fn no_change_no_steps_and_column_order_is_not_a_change() {
     assert!(diff(&schema(BASE), &schema(BASE)).is_empty());

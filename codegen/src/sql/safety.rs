@@ -52,6 +52,11 @@ pub fn review(ops: &[Op]) -> Review {
                 from.rule.describe(),
                 to.rule.describe()
             )),
+            // A key whose old target goes in this migration is dropped and added again (see `diff`).
+            Op::AddForeignKey { table, fk } if dropped_key(ops, table, &fk.name).is_some() => {
+                let old = dropped_key(ops, table, &fk.name).unwrap_or(fk);
+                r.destructive.push(retarget_message(table, old, fk))
+            }
             Op::AddForeignKey { table, fk } if !all_fresh(ops, table, &fk.columns) => r.destructive.push(format!(
                 "add foreign key `{}` on `{table}` ({}) -> `{}` over existing rows: values without a matching `{}` row fail the migration",
                 fk.name,
@@ -63,19 +68,31 @@ pub fn review(ops: &[Op]) -> Review {
             Op::AlterForeignKey { table, from, to }
                 if from.ref_table != to.ref_table || from.ref_columns != to.ref_columns =>
             {
-                let target = |fk: &ForeignKey| format!("{}({})", fk.ref_table, fk.ref_columns.join(", "));
-                r.destructive.push(format!(
-                    "point foreign key `{}` of `{table}` at `{}` instead of `{}`: values without a matching `{}` row fail the migration",
-                    to.name,
-                    target(to),
-                    target(from),
-                    to.ref_table
-                ))
+                r.destructive.push(retarget_message(table, from, to))
             }
             _ => {}
         }
     }
     r
+}
+
+fn retarget_message(table: &str, from: &ForeignKey, to: &ForeignKey) -> String {
+    let target = |fk: &ForeignKey| format!("{}({})", fk.ref_table, fk.ref_columns.join(", "));
+    format!(
+        "point foreign key `{}` of `{table}` at `{}` instead of `{}`: values without a matching `{}` row fail the migration",
+        to.name,
+        target(to),
+        target(from),
+        to.ref_table
+    )
+}
+
+/// The key of this name that the same migration drops from `table`, if any.
+fn dropped_key<'a>(ops: &'a [Op], table: &str, name: &str) -> Option<&'a ForeignKey> {
+    ops.iter().find_map(|op| match op {
+        Op::DropForeignKey { table: t, fk } if t == table && fk.name == name => Some(fk),
+        _ => None,
+    })
 }
 
 fn alter_column(r: &mut Review, table: &str, from: &Column, to: &Column) {
