@@ -217,6 +217,11 @@ const STEPS: &[Step] = &[
             NewTable("memos"),
         ],
     },
+    // `unique: true` -> `unique: case_insensitive`: the constraint goes, a unique index on the folded
+    // value comes (rows equal ignoring case would fail it: refused without acknowledgement).
+    Step { dir: "18_unique_case_insensitive", changes: &[AddUnique { table: "users", column: "name" }] },
+    // And back: the case-sensitive constraint holds wherever the case-insensitive index did.
+    Step { dir: "19_unique_case_sensitive_again", changes: &[] },
 ];
 
 /// Rows for every table that exists after step `k` (1-based), each referencing rows of the same batch

@@ -7,6 +7,8 @@
 use crate::rust::code::{Code, code};
 use charter_spec::{Auto, Field, FilterKind, ManyToMany, Model, Spec};
 
+use crate::sql::{Dialect, fold_case};
+
 use super::names::{self, From, ident};
 
 pub fn emit(spec: &Spec, app: &charter_spec::App) -> Code {
@@ -122,6 +124,33 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> Code {
             let ty = names::column(&f.ty, from);
             (code!(#ty), code!(#arg))
         };
+        if f.unique_case_insensitive {
+            // The unique index folds the column (`unique: case_insensitive`); the lookup folds both sides
+            // with the index's own expression so that it uses it, which differs per backend.
+            let folded = |d: Dialect| {
+                format!(
+                    "SELECT {columns} FROM {} WHERE {} = {}",
+                    q(table),
+                    fold_case(&q(&f.column), d),
+                    fold_case("$1", d)
+                )
+            };
+            let (lite, pg) = (folded(Dialect::Sqlite), folded(Dialect::Postgres));
+            let doc = names::doc(&format!(
+                "The row whose `{}` equals `{}` ignoring ASCII case (as its unique index compares), if any.",
+                f.column, f.column
+            ));
+            return code! {
+                #doc
+                pub async fn #fn_name(db: impl ::charter_runtime::Conn<'_>, #arg: #arg_ty) -> Result<Option<#name>, ::charter_runtime::DbError> {
+                    let sql = match ::charter_runtime::Conn::backend(&db) {
+                        ::charter_runtime::Backend::Sqlite => #lite,
+                        ::charter_runtime::Backend::Postgres => #pg,
+                    };
+                    db.query(sql).bind(#bind).fetch_optional::<#name>().await
+                }
+            };
+        }
         let doc = names::doc(&format!("The row whose `{}` is `{}`, if any.", f.column, f.column));
         code! {
             #doc

@@ -95,7 +95,10 @@ fn model_table_keys_and_constraints() {
         ]
     );
     let u = s.table("user").unwrap();
-    assert_eq!(u.uniques, [Unique { name: "uq_user_email".into(), columns: vec!["email".into()] }]);
+    assert_eq!(
+        u.uniques,
+        [Unique { name: "uq_user_email".into(), columns: vec!["email".into()], case_insensitive: false }]
+    );
 }
 
 #[test]

@@ -42,6 +42,13 @@ pub enum Op {
         from: String,
         to: Index,
     },
+    /// A case-insensitive unique (an index, see [`Unique::case_insensitive`]) whose name follows a renamed
+    /// table or column.
+    RenameUniqueIndex {
+        table: String,
+        from: String,
+        to: Unique,
+    },
 
     DropForeignKey {
         table: String,
@@ -128,6 +135,7 @@ impl Op {
             Op::RenameColumn { table, .. }
             | Op::RenameConstraint { table, .. }
             | Op::RenameIndex { table, .. }
+            | Op::RenameUniqueIndex { table, .. }
             | Op::DropForeignKey { table, .. }
             | Op::DropCheck { table, .. }
             | Op::DropUnique { table, .. }
@@ -286,11 +294,14 @@ impl Constraints {
         c.drops.extend(matched.gone.iter().map(|o| Op::DropCheck { table: t(), check: (*o).clone() }));
         c.adds.extend(matched.added.iter().map(|n| Op::AddCheck { table: t(), check: (*n).clone() }));
 
+        // A unique that turns case-insensitive (or back) is another kind of object: one goes, the other comes.
         let matched = match_by(&p.old.uniques, &p.new.uniques, |o, n| {
-            p.columns_named(&o.columns).as_deref() == Some(&n.columns[..])
+            p.columns_named(&o.columns).as_deref() == Some(&n.columns[..]) && o.case_insensitive == n.case_insensitive
         });
         for (o, n) in &matched.pairs {
-            if o.name != n.name {
+            if o.name != n.name && n.case_insensitive {
+                c.renames.push(Op::RenameUniqueIndex { table: t(), from: o.name.clone(), to: (*n).clone() });
+            } else if o.name != n.name {
                 c.renames.push(Op::RenameConstraint { table: t(), from: o.name.clone(), to: n.name.clone() });
             }
         }
