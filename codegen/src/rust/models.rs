@@ -2,12 +2,13 @@
 //! queries every endpoint needs (by key, by unique field, in batches, save, delete, relation links).
 //!
 //! Every query is written once with `$n` placeholders and quoted identifiers, valid on SQLite and
-//! PostgreSQL alike; the runtime binds values per backend.
+//! PostgreSQL alike; the runtime binds values per backend. The one exception is the lookup by a
+//! `unique: case_insensitive` field, which repeats its unique index's expression, and that differs per
+//! backend (`sql::fold_case`): one text each, picked by `Conn::backend`.
 
 use crate::rust::code::{Code, code};
-use charter_spec::{Auto, Field, FilterKind, ManyToMany, Model, Spec};
-
 use crate::sql::{Dialect, fold_case};
+use charter_spec::{Auto, Field, FilterKind, ManyToMany, Model, Spec};
 
 use super::names::{self, From, ident};
 
