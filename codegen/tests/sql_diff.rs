@@ -403,6 +403,14 @@ case!(
     ]
 );
 
+// A SQLite rebuild for another change recreates the case-insensitive unique index with the table.
+case!(
+    rebuild_keeps_case_insensitive_unique,
+    edit(&[(EMAIL, EMAIL_CI)]),
+    edit(&[(EMAIL, EMAIL_CI), ("age: { type: int, optional: true }", "age: { type: int, optional: true, min: 0 }")]),
+    ["add check `ck_users_age_min` to `users` (`age` >= 0)"]
+);
+
 #[test]
 fn no_change_no_steps_and_column_order_is_not_a_change() {
     assert!(diff(&schema(BASE), &schema(BASE)).is_empty());
