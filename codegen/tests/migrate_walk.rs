@@ -1,4 +1,4 @@
-//! Acceptance test of the incremental migrations engine: one small project at thirteen successive spec
+//! Acceptance test of the incremental migrations engine: one small project at successive spec
 //! versions (`tests/fixtures/migrate_walk/<NN_name>/spec`), walked on a real SQLite file and a real
 //! PostgreSQL database. At each step:
 //!
@@ -90,6 +90,20 @@ enum Change {
         table: &'static str,
         column: &'static str,
     },
+    /// A kept foreign key pointed at another table (its old target is dropped): refused without
+    /// acknowledgement, as values without a matching row in the new target fail the migration.
+    RetargetForeignKey {
+        table: &'static str,
+        column: &'static str,
+    },
+    /// Before the migration, what its user would do first so that the retargeted keys hold: every row
+    /// of the table deleted.
+    Emptied(&'static str),
+    /// Before the migration: the column set to NULL in every row.
+    Nulled {
+        table: &'static str,
+        column: &'static str,
+    },
 }
 
 use Change::*;
@@ -113,6 +127,21 @@ impl Step {
                 DropColumn { table, column } => Some((*table, Some(*column))),
                 DropTable(table) => Some((*table, None)),
                 AddUnique { table, column } => Some((*table, Some(*column))),
+                RetargetForeignKey { table, column } => Some((*table, Some(*column))),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// What runs on the database before the migration (the data the walk expects takes it in).
+    fn preparation(&self) -> Vec<String> {
+        self.changes
+            .iter()
+            .filter_map(|c| match c {
+                Emptied(table) => Some(format!("DELETE FROM {}", quote_ident(table))),
+                Nulled { table, column } => {
+                    Some(format!("UPDATE {} SET {} = NULL", quote_ident(table), quote_ident(column)))
+                }
                 _ => None,
             })
             .collect()
@@ -146,6 +175,53 @@ const STEPS: &[Step] = &[
     Step { dir: "11_add_many_to_many", changes: &[NewTable("articles_liked_by")] },
     Step { dir: "12_drop_column", changes: &[DropColumn { table: "articles", column: "views" }] },
     Step { dir: "13_drop_model", changes: &[DropTable("comments")] },
+    // Tables referenced from every side: itself (parent), a join table, a kept table and another model.
+    Step {
+        dir: "14_add_tags",
+        changes: &[
+            NewTable("tags"),
+            NewTable("notes"),
+            NewTable("articles_tags"),
+            AddColumn { table: "articles", column: "topic_id", fill: None },
+        ],
+    },
+    // The referenced table is dropped and created under another name (no `renamed_from`): the keys of the
+    // kept tables that referenced it must go before it does, and come back once labels exists.
+    Step {
+        dir: "15_recreate_referenced_table",
+        changes: &[
+            Emptied("articles_tags"),
+            Emptied("notes"),
+            Nulled { table: "articles", column: "topic_id" },
+            DropTable("tags"),
+            RetargetForeignKey { table: "articles_tags", column: "tag_id" },
+            RetargetForeignKey { table: "articles", column: "topic_id" },
+            RetargetForeignKey { table: "notes", column: "tag_id" },
+            NewTable("labels"),
+        ],
+    },
+    // The referenced table renamed while a referencing table is rebuilt (SQLite) and its key altered.
+    Step { dir: "16_rename_referenced_table", changes: &[RenameTable { from: "labels", to: "topics" }] },
+    // Both sides recreated in one migration: the referencing table (notes -> memos) goes first, then the
+    // referenced one (topics -> tags); created in the other order.
+    Step {
+        dir: "17_recreate_referencing_and_referenced",
+        changes: &[
+            Emptied("articles_tags"),
+            Nulled { table: "articles", column: "topic_id" },
+            DropTable("notes"),
+            DropTable("topics"),
+            RetargetForeignKey { table: "articles_tags", column: "tag_id" },
+            RetargetForeignKey { table: "articles", column: "topic_id" },
+            NewTable("tags"),
+            NewTable("memos"),
+        ],
+    },
+    // `unique: true` -> `unique: case_insensitive`: the constraint goes, a unique index on the folded
+    // value comes (rows equal ignoring case would fail it: refused without acknowledgement).
+    Step { dir: "18_unique_case_insensitive", changes: &[AddUnique { table: "users", column: "name" }] },
+    // And back: the case-sensitive constraint holds wherever the case-insensitive index did.
+    Step { dir: "19_unique_case_sensitive_again", changes: &[] },
 ];
 
 /// Rows for every table that exists after step `k` (1-based), each referencing rows of the same batch
@@ -206,6 +282,29 @@ fn seed(k: usize) -> Vec<String> {
         out.push(format!(
             r#"INSERT INTO "articles_liked_by" ("post_id", "user_id")
                SELECT p."id", u."id" FROM "articles" p, "users" u WHERE p."headline" IN ('Post {k}a', 'Post 1a') AND u."email" = 'a{k}@x.io'"#
+        ));
+    }
+    if k >= 14 {
+        let tags = match k {
+            14 => "tags",
+            15 => "labels",
+            16 => "topics",
+            _ => "tags",
+        };
+        let notes = if k < 17 { "notes" } else { "memos" };
+        out.push(format!(r#"INSERT INTO "{tags}" ("name") VALUES ('t{k}a')"#));
+        out.push(format!(
+            r#"INSERT INTO "{tags}" ("name", "parent_id") SELECT 't{k}b', "id" FROM "{tags}" WHERE "name" = 't{k}a'"#
+        ));
+        out.push(format!(
+            r#"INSERT INTO "articles_tags" ("post_id", "tag_id")
+               SELECT p."id", t."id" FROM "articles" p, "{tags}" t WHERE p."headline" = 'Post {k}a' AND t."name" IN ('t{k}a', 't{k}b')"#
+        ));
+        out.push(format!(
+            r#"INSERT INTO "{notes}" ("tag_id", "body") SELECT "id", 'note {k}' FROM "{tags}" WHERE "name" = 't{k}b'"#
+        ));
+        out.push(format!(
+            r#"UPDATE "articles" SET "topic_id" = (SELECT "id" FROM "{tags}" WHERE "name" = 't{k}a') WHERE "headline" = 'Post {k}a'"#
         ));
     }
     out
@@ -439,7 +538,8 @@ fn expected_data(before: &Data, changes: &[Change]) -> Data {
             DropTable(t) => {
                 d.remove(*t).unwrap_or_else(|| panic!("fixture: no table {t}"));
             }
-            AddUnique { .. } => {}
+            // Nothing to map: `preparation` ran before the rows were read, and keys change no values.
+            AddUnique { .. } | RetargetForeignKey { .. } | Emptied(_) | Nulled { .. } => {}
         }
     }
     for rows in d.values_mut() {
@@ -1126,6 +1226,9 @@ async fn walk_step(
     }
 
     // Apply, as the server does: every migration embedded, the new one pending.
+    for stmt in step.preparation() {
+        execute(db, &stmt).await.map_err(|e| format!("{ctx}: preparing the rows: {e}"))?;
+    }
     let before = read_data(db).await.map_err(|e| format!("{ctx}: reading rows before: {e}"))?;
     let sequences_before = read_sequences(db).await.map_err(|e| format!("{ctx}: {e}"))?;
     db.migrate(&embedded(dir))

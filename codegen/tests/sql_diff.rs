@@ -356,6 +356,61 @@ case!(
     ]
 );
 
+// The referenced table goes under another name without `renamed_from` (dropped and created): the key
+// of the join table that points at it is dropped before it and added once the new table exists, not
+// altered at the end (PostgreSQL refuses to drop a table a key still references).
+case!(
+    recreate_referenced_table,
+    format!("{}{TAG}", edit(&[(AUTHOR, &format!("{AUTHOR}{TAGS}"))])),
+    format!("{}{}", edit(&[(AUTHOR, &format!("{AUTHOR}{TAGS}"))]), TAG.replace("table: tags", "table: labels")),
+    [
+        "drop foreign key `fk_articles_tags_tag_id` of `articles_tags`",
+        "drop table `tags`",
+        "create table `labels` (2 columns)",
+        "add foreign key `fk_articles_tags_tag_id` to `articles_tags` ((tag_id) -> labels(id) on delete cascade)",
+    ]
+);
+
+const EMAIL: &str = "email: { type: string, max_length: 255, unique: true }";
+const EMAIL_CI: &str = "email: { type: string, max_length: 255, unique: case_insensitive }";
+
+// `unique: true` -> `unique: case_insensitive`: the constraint is dropped and a unique index on the
+// folded column created (on SQLite the constraint's drop rebuilds the table, which creates the index).
+case!(
+    unique_becomes_case_insensitive,
+    BASE,
+    edit(&[(EMAIL, EMAIL_CI)]),
+    ["drop unique `uq_users_email` of `users`", "add unique `uq_users_email` to `users` (email, case-insensitive)"]
+);
+
+case!(
+    case_insensitive_unique_becomes_case_sensitive,
+    edit(&[(EMAIL, EMAIL_CI)]),
+    BASE,
+    ["drop unique `uq_users_email` of `users`", "add unique `uq_users_email` to `users` (email)"]
+);
+
+// A renamed table renames its case-insensitive unique index (no SQLite rebuild: it is not in the table).
+case!(
+    rename_table_with_case_insensitive_unique,
+    edit(&[(EMAIL, EMAIL_CI)]),
+    edit(&[(EMAIL, EMAIL_CI), ("    table: users\n", "    table: accounts\n    renamed_from: users\n")]),
+    [
+        "rename table `users` to `accounts`",
+        "rename constraint `ck_users_email_max_length` of `accounts` to `ck_accounts_email_max_length`",
+        "rename constraint `ck_users_name_max_length` of `accounts` to `ck_accounts_name_max_length`",
+        "rename case-insensitive unique `uq_users_email` of `accounts` to `uq_accounts_email`",
+    ]
+);
+
+// A SQLite rebuild for another change recreates the case-insensitive unique index with the table.
+case!(
+    rebuild_keeps_case_insensitive_unique,
+    edit(&[(EMAIL, EMAIL_CI)]),
+    edit(&[(EMAIL, EMAIL_CI), ("age: { type: int, optional: true }", "age: { type: int, optional: true, min: 0 }")]),
+    ["add check `ck_users_age_min` to `users` (`age` >= 0)"]
+);
+
 #[test]
 fn no_change_no_steps_and_column_order_is_not_a_change() {
     assert!(diff(&schema(BASE), &schema(BASE)).is_empty());

@@ -109,7 +109,7 @@ pub mod __private {
     }
 
     pub mod sql {
-        pub use crate::sql::placeholders;
+        pub use crate::sql::{fold_case, placeholders};
     }
 
     /// Finishing request drafts: see [`Draft`](crate::draft::Draft).
@@ -119,6 +119,6 @@ pub mod __private {
 
     /// What generated `<Type>::load`, `page` and `get*` run: see [`Select`](crate::loader::Select).
     pub mod loader {
-        pub use crate::loader::{Column, Select, by_keys, keyed, one, page, rows_page};
+        pub use crate::loader::{Column, Select, by_keys, keyed, one, one_case_insensitive, page, rows_page};
     }
 }

@@ -140,6 +140,28 @@ pub async fn one<R: FromRow, T>(
     row.map(build).transpose()
 }
 
+/// The one row whose `column` equals `value` ignoring ASCII case (a `unique: case_insensitive` field):
+/// both sides folded as the field's unique index folds them ([`fold_case`](crate::sql::fold_case)), so
+/// the lookup uses that index.
+pub async fn one_case_insensitive<R: FromRow, T>(
+    db: &Db,
+    select: &Select,
+    caller: Option<Value>,
+    column: &str,
+    value: Value,
+    build: impl Fn(R) -> Result<T, DbError>,
+) -> Result<Option<T>, DbError> {
+    let backend = db.backend();
+    let (head, mut args) = select.pick(backend, caller);
+    let (root, joins) = (select.root, select.joins);
+    let lhs = crate::sql::fold_case(backend, &format!("{root}.\"{column}\""));
+    let rhs = crate::sql::fold_case(backend, &format!("${}", args.len() + 1));
+    let sql = format!("{head} FROM {root}{joins} WHERE {lhs} = {rhs}");
+    args.push(value);
+    let row = db.query(sql).bind_all(args).fetch_optional::<R>().await?;
+    row.map(build).transpose()
+}
+
 /// One page of the rows `filter` matches, in `order`, and how many match in all, in one statement.
 ///
 /// The page is picked first, as a derived table under the root's own name, so the computed columns are

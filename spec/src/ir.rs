@@ -269,6 +269,9 @@ pub struct Field {
     pub default: Option<Literal>,
     pub primary_key: bool,
     pub unique: bool,
+    /// `unique: case_insensitive` (with `unique`): no two rows hold values that are equal once ASCII
+    /// letters are folded to lower case; lookups by the field fold the same way.
+    pub unique_case_insensitive: bool,
     pub indexed: bool,
     pub constraints: Constraints,
     /// Filled by the database or the generated data-access code, never by the caller.

@@ -2,9 +2,12 @@
 //! queries every endpoint needs (by key, by unique field, in batches, save, delete, relation links).
 //!
 //! Every query is written once with `$n` placeholders and quoted identifiers, valid on SQLite and
-//! PostgreSQL alike; the runtime binds values per backend.
+//! PostgreSQL alike; the runtime binds values per backend. The one exception is the lookup by a
+//! `unique: case_insensitive` field, which repeats its unique index's expression, and that differs per
+//! backend (`sql::fold_case`): one text each, picked by `Conn::backend`.
 
 use crate::rust::code::{Code, code};
+use crate::sql::{Dialect, fold_case};
 use charter_spec::{Auto, Field, FilterKind, ManyToMany, Model, Spec};
 
 use super::names::{self, From, ident};
@@ -122,6 +125,33 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> Code {
             let ty = names::column(&f.ty, from);
             (code!(#ty), code!(#arg))
         };
+        if f.unique_case_insensitive {
+            // The unique index folds the column (`unique: case_insensitive`); the lookup folds both sides
+            // with the index's own expression so that it uses it, which differs per backend.
+            let folded = |d: Dialect| {
+                format!(
+                    "SELECT {columns} FROM {} WHERE {} = {}",
+                    q(table),
+                    fold_case(&q(&f.column), d),
+                    fold_case("$1", d)
+                )
+            };
+            let (lite, pg) = (folded(Dialect::Sqlite), folded(Dialect::Postgres));
+            let doc = names::doc(&format!(
+                "The row whose `{}` equals `{}` ignoring ASCII case (as its unique index compares), if any.",
+                f.column, f.column
+            ));
+            return code! {
+                #doc
+                pub async fn #fn_name(db: impl ::charter_runtime::Conn<'_>, #arg: #arg_ty) -> Result<Option<#name>, ::charter_runtime::DbError> {
+                    let sql = match ::charter_runtime::Conn::backend(&db) {
+                        ::charter_runtime::Backend::Sqlite => #lite,
+                        ::charter_runtime::Backend::Postgres => #pg,
+                    };
+                    db.query(sql).bind(#bind).fetch_optional::<#name>().await
+                }
+            };
+        }
         let doc = names::doc(&format!("The row whose `{}` is `{}`, if any.", f.column, f.column));
         code! {
             #doc

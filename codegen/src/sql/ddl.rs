@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use super::schema::{Check, CheckRule, Column, ColumnType, DefaultValue, ForeignKey, Index, Schema, Table};
+use super::schema::{Check, CheckRule, Column, ColumnType, DefaultValue, ForeignKey, Index, Schema, Table, Unique};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Dialect {
@@ -72,7 +72,7 @@ impl Schema {
         }
         out.extend(deferred);
         for t in &self.tables {
-            out.extend(t.indexes.iter().map(|ix| create_index(&t.name, ix)));
+            out.extend(table_indexes(t, &t.name, dialect));
         }
         out
     }
@@ -80,6 +80,32 @@ impl Schema {
 
 pub(crate) fn create_index(table: &str, ix: &Index) -> String {
     format!("CREATE INDEX {} ON {} ({});", quote_ident(&ix.name), quote_ident(table), column_list(&ix.columns))
+}
+
+/// The indexes of `t` that live outside its `CREATE TABLE`, created on `table` (its name, or the name
+/// it has at that point of a migration): the case-insensitive uniques, then the plain indexes.
+pub(crate) fn table_indexes(t: &Table, table: &str, d: Dialect) -> Vec<String> {
+    let folded = t.uniques.iter().filter(|u| u.case_insensitive).map(|u| create_unique_index(table, u, d));
+    folded.chain(t.indexes.iter().map(|ix| create_index(table, ix))).collect()
+}
+
+/// A case-insensitive unique (`unique: case_insensitive`): a unique index on the folded columns. A plain
+/// `UNIQUE` constraint cannot hold an expression on PostgreSQL, so both dialects use an index.
+pub(crate) fn create_unique_index(table: &str, u: &Unique, d: Dialect) -> String {
+    let columns: Vec<String> = u.columns.iter().map(|c| fold_case(&quote_ident(c), d)).collect();
+    format!("CREATE UNIQUE INDEX {} ON {} ({});", quote_ident(&u.name), quote_ident(table), columns.join(", "))
+}
+
+/// `expr` with the ASCII letters `A`-`Z` folded to `a`-`z` and every other character kept as it is, the
+/// same on both dialects: SQLite's built-in `lower()` folds ASCII only, and PostgreSQL's `lower()` does
+/// under the "C" collation whatever the database's locale (under another it would fold `Ä` too, and
+/// differently per locale). The index of a case-insensitive unique and the lookups by it use this very
+/// text, so that the lookups can use the index.
+pub fn fold_case(expr: &str, d: Dialect) -> String {
+    match d {
+        Dialect::Sqlite => format!("lower({expr})"),
+        Dialect::Postgres => format!("lower({expr} COLLATE \"C\")"),
+    }
 }
 
 /// `CREATE TABLE` for `t`, written under `as_name` (the SQLite table rebuild creates `<t>__new` with the
@@ -91,7 +117,10 @@ pub(crate) fn create_table(t: &Table, as_name: &str, fks: &[&ForeignKey], d: Dia
     }
     items.extend(fks.iter().map(|fk| format!("CONSTRAINT {}", foreign_key_sql(fk))));
     items.extend(
-        t.uniques.iter().map(|u| format!("CONSTRAINT {} UNIQUE ({})", quote_ident(&u.name), column_list(&u.columns))),
+        t.uniques
+            .iter()
+            .filter(|u| !u.case_insensitive)
+            .map(|u| format!("CONSTRAINT {} UNIQUE ({})", quote_ident(&u.name), column_list(&u.columns))),
     );
     items.extend(t.checks.iter().map(check_sql));
     if d == Dialect::Sqlite {

@@ -117,8 +117,13 @@ impl Builder<'_> {
                 });
             }
             if f.unique && !f.primary_key {
-                t.uniques.push(Unique { name: constraint_name("uq", &name, &col, None), columns: col.clone() });
-            } else if f.indexed && !f.primary_key {
+                t.uniques.push(Unique {
+                    name: constraint_name("uq", &name, &col, None),
+                    columns: col.clone(),
+                    case_insensitive: f.unique_case_insensitive,
+                });
+            }
+            if f.indexed && !f.primary_key && (!f.unique || f.unique_case_insensitive) {
                 t.indexes.push(Index { name: constraint_name("ix", &name, &col, None), columns: col.clone() });
             }
             for rule in check_rules(&f.ty, &f.constraints) {
@@ -145,12 +150,20 @@ impl Builder<'_> {
             if columns.len() != ix.columns.len() {
                 continue;
             }
+            // A case-insensitive unique on the same columns is the stronger key, but its index (on the folded
+            // values) serves no lookup of the values as they are.
             let is_unique = t.primary_key == columns || t.uniques.iter().any(|u| u.columns == columns);
+            let is_exact =
+                t.primary_key == columns || t.uniques.iter().any(|u| u.columns == columns && !u.case_insensitive);
             if ix.unique && !is_unique {
                 // A unique key serves every lookup a plain index on the same columns would.
                 t.indexes.retain(|i| i.columns != columns);
-                t.uniques.push(Unique { name: constraint_name("uq", &name, &columns, None), columns });
-            } else if !ix.unique && !is_unique && !t.indexes.iter().any(|i| i.columns == columns) {
+                t.uniques.push(Unique {
+                    name: constraint_name("uq", &name, &columns, None),
+                    columns,
+                    case_insensitive: false,
+                });
+            } else if !ix.unique && !is_exact && !t.indexes.iter().any(|i| i.columns == columns) {
                 t.indexes.push(Index { name: constraint_name("ix", &name, &columns, None), columns });
             }
         }
@@ -278,7 +291,7 @@ fn drop_redundant_indexes(t: &mut Table) {
     let (pk, uniques) = (&t.primary_key, &t.uniques);
     t.indexes.retain(|ix| {
         !leads(pk, &ix.columns)
-            && !uniques.iter().any(|u| leads(&u.columns, &ix.columns))
+            && !uniques.iter().any(|u| !u.case_insensitive && leads(&u.columns, &ix.columns))
             && !all.iter().any(|o| o.columns.len() > ix.columns.len() && leads(&o.columns, &ix.columns))
     });
 }
@@ -289,7 +302,7 @@ fn index_foreign_keys(t: &mut Table) {
     let mut added = Vec::new();
     for fk in &t.foreign_keys {
         let served = leads(&t.primary_key, &fk.columns)
-            || t.uniques.iter().any(|u| leads(&u.columns, &fk.columns))
+            || t.uniques.iter().any(|u| !u.case_insensitive && leads(&u.columns, &fk.columns))
             || t.indexes.iter().chain(&added).any(|i: &Index| leads(&i.columns, &fk.columns));
         if !served {
             added.push(Index { name: constraint_name("ix", &t.name, &fk.columns, None), columns: fk.columns.clone() });

@@ -18,7 +18,7 @@ mod validate;
 
 pub use alter::{NO_TRANSACTION, Script, render};
 pub use changes::describe_changes;
-pub use ddl::{Dialect, GENERATED_HEADER, quote_ident, quote_literal};
+pub use ddl::{Dialect, GENERATED_HEADER, fold_case, quote_ident, quote_literal};
 pub use diff::{Op, diff};
 pub use from_spec::SchemaError;
 pub use migrations::{Made, MakeOptions, MigrationError, MigrationFile, MigrationSet, Status};

@@ -4,7 +4,7 @@
 //! The migration runs against data `make` never sees, so every judgement assumes the table has rows.
 
 use super::diff::Op;
-use super::schema::{CheckRule, Column, ColumnType, ForeignKey};
+use super::schema::{CheckRule, Column, ColumnType, ForeignKey, Unique};
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Review {
@@ -34,11 +34,16 @@ pub fn review(ops: &[Op]) -> Review {
                 r.needs_value.push(format!("{table}.{}", column.name))
             }
             Op::AlterColumn { table, from, to } => alter_column(&mut r, table, from, to),
-            Op::AddUnique { table, unique } if !all_fresh(ops, table, &unique.columns) => r.destructive.push(format!(
-                "add unique `{}` on `{table}` ({}) over existing rows: duplicate values fail the migration",
-                unique.name,
-                unique.columns.join(", ")
-            )),
+            Op::AddUnique { table, unique }
+                if !all_fresh(ops, table, &unique.columns) && !replaces_stricter(ops, table, unique) =>
+            {
+                let ci = if unique.case_insensitive { " ignoring case" } else { "" };
+                r.destructive.push(format!(
+                    "add unique `{}` on `{table}` ({}){ci} over existing rows: duplicate values fail the migration",
+                    unique.name,
+                    unique.columns.join(", ")
+                ))
+            }
             Op::AddCheck { table, check } if !added(ops, table, &check.column) => r.destructive.push(format!(
                 "add check `{}` (`{}` {}) over existing rows of `{table}`: rows that violate it fail the migration",
                 check.name,
@@ -52,6 +57,11 @@ pub fn review(ops: &[Op]) -> Review {
                 from.rule.describe(),
                 to.rule.describe()
             )),
+            // A key whose old target goes in this migration is dropped and added again (see `diff`).
+            Op::AddForeignKey { table, fk } if dropped_key(ops, table, &fk.name).is_some() => {
+                let old = dropped_key(ops, table, &fk.name).unwrap_or(fk);
+                r.destructive.push(retarget_message(table, old, fk))
+            }
             Op::AddForeignKey { table, fk } if !all_fresh(ops, table, &fk.columns) => r.destructive.push(format!(
                 "add foreign key `{}` on `{table}` ({}) -> `{}` over existing rows: values without a matching `{}` row fail the migration",
                 fk.name,
@@ -63,19 +73,41 @@ pub fn review(ops: &[Op]) -> Review {
             Op::AlterForeignKey { table, from, to }
                 if from.ref_table != to.ref_table || from.ref_columns != to.ref_columns =>
             {
-                let target = |fk: &ForeignKey| format!("{}({})", fk.ref_table, fk.ref_columns.join(", "));
-                r.destructive.push(format!(
-                    "point foreign key `{}` of `{table}` at `{}` instead of `{}`: values without a matching `{}` row fail the migration",
-                    to.name,
-                    target(to),
-                    target(from),
-                    to.ref_table
-                ))
+                r.destructive.push(retarget_message(table, from, to))
             }
             _ => {}
         }
     }
     r
+}
+
+fn retarget_message(table: &str, from: &ForeignKey, to: &ForeignKey) -> String {
+    let target = |fk: &ForeignKey| format!("{}({})", fk.ref_table, fk.ref_columns.join(", "));
+    format!(
+        "point foreign key `{}` of `{table}` at `{}` instead of `{}`: values without a matching `{}` row fail the migration",
+        to.name,
+        target(to),
+        target(from),
+        to.ref_table
+    )
+}
+
+/// A case-sensitive unique that replaces a case-insensitive one on the same columns: the rows already
+/// hold no two values equal ignoring case, so none equal as they are.
+fn replaces_stricter(ops: &[Op], table: &str, unique: &Unique) -> bool {
+    !unique.case_insensitive
+        && ops.iter().any(|op| {
+            matches!(op, Op::DropUnique { table: t, unique: u }
+                if t == table && u.case_insensitive && u.columns == unique.columns)
+        })
+}
+
+/// The key of this name that the same migration drops from `table`, if any.
+fn dropped_key<'a>(ops: &'a [Op], table: &str, name: &str) -> Option<&'a ForeignKey> {
+    ops.iter().find_map(|op| match op {
+        Op::DropForeignKey { table: t, fk } if t == table && fk.name == name => Some(fk),
+        _ => None,
+    })
 }
 
 fn alter_column(r: &mut Review, table: &str, from: &Column, to: &Column) {

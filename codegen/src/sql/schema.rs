@@ -183,6 +183,15 @@ pub struct Unique {
     /// `uq_<table>_<columns>`.
     pub name: String,
     pub columns: Vec<String>,
+    /// The spec's `unique: case_insensitive`: values are compared with the ASCII letters folded to lower
+    /// case (`ddl::fold_case`), so this is a unique index on the folded columns, not a table constraint.
+    /// Left out of `schema.json` when false, so older snapshots read the same.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub case_insensitive: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A non-unique index (unique ones are [`Unique`] constraints).

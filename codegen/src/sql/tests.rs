@@ -95,7 +95,10 @@ fn model_table_keys_and_constraints() {
         ]
     );
     let u = s.table("user").unwrap();
-    assert_eq!(u.uniques, [Unique { name: "uq_user_email".into(), columns: vec!["email".into()] }]);
+    assert_eq!(
+        u.uniques,
+        [Unique { name: "uq_user_email".into(), columns: vec!["email".into()], case_insensitive: false }]
+    );
 }
 
 #[test]
@@ -239,4 +242,217 @@ fn spec_problems_are_errors_not_panics() {
     let e = Schema::from_spec(&s).unwrap_err().to_string();
     assert!(e.contains("names `nope`, which is not one of its fields"), "{e}");
     assert!(e.contains("has `on_delete: set_null` but is not optional"), "{e}");
+}
+
+/// Runs `ops` on a model of PostgreSQL's catalog (tables, columns, foreign keys) starting from `old`,
+/// checking what PostgreSQL checks at each statement: a dropped table or column is referenced by no
+/// other table's key, a key's target exists when the key is added. At the end the model must be `new`.
+/// Keys between tables created in the same migration are checked once they all exist, as `alter` adds
+/// them (and as PostgreSQL's renderer drops the keys between dropped tables in a cycle first).
+fn run_on_catalog(old: &Schema, new: &Schema, ops: &[Op]) -> Result<(), String> {
+    use std::collections::{BTreeMap, BTreeSet};
+    #[derive(Debug, PartialEq)]
+    struct T {
+        columns: BTreeSet<String>,
+        fks: BTreeMap<String, (Vec<String>, String, Vec<String>)>,
+    }
+    let of = |t: &Table| T {
+        columns: t.columns.iter().map(|c| c.name.clone()).collect(),
+        fks: t
+            .foreign_keys
+            .iter()
+            .map(|f| (f.name.clone(), (f.columns.clone(), f.ref_table.clone(), f.ref_columns.clone())))
+            .collect(),
+    };
+    let mut db: BTreeMap<String, T> = old.tables.iter().map(|t| (t.name.clone(), of(t))).collect();
+    let created: BTreeSet<&str> =
+        ops.iter().filter(|op| matches!(op, Op::CreateTable { .. })).map(|op| op.table()).collect();
+    let referenced_by_others = |db: &BTreeMap<String, T>, table: &str, column: Option<&str>| -> Option<String> {
+        db.iter().find_map(|(name, t)| {
+            t.fks.iter().find_map(|(fk, (_, rt, rc))| {
+                (rt == table && name != table && column.is_none_or(|c| rc.iter().any(|x| x == c)))
+                    .then(|| format!("`{fk}` of `{name}`"))
+            })
+        })
+    };
+    for (i, op) in ops.iter().enumerate() {
+        let step = format!("step {i} ({op})");
+        let table = op.table().to_owned();
+        match op {
+            Op::RenameTable { from, to } => {
+                let t = db.remove(from).ok_or(format!("{step}: no table `{from}`"))?;
+                if db.insert(to.clone(), t).is_some() {
+                    return Err(format!("{step}: `{to}` exists"));
+                }
+                for t in db.values_mut() {
+                    for (_, rt, _) in t.fks.values_mut() {
+                        if rt == from {
+                            *rt = to.clone();
+                        }
+                    }
+                }
+            }
+            Op::RenameColumn { from, to, .. } => {
+                let t = db.get_mut(&table).ok_or(format!("{step}: no table"))?;
+                if !t.columns.remove(from) || !t.columns.insert(to.clone()) {
+                    return Err(format!("{step}: cannot rename"));
+                }
+                for (name, t) in db.iter_mut() {
+                    for (cols, rt, rc) in t.fks.values_mut() {
+                        for c in cols.iter_mut().filter(|c| *c == from && *name == table) {
+                            *c = to.clone();
+                        }
+                        for c in rc.iter_mut().filter(|c| *c == from && *rt == table) {
+                            *c = to.clone();
+                        }
+                    }
+                }
+            }
+            Op::RenameConstraint { from, to, .. } => {
+                let t = db.get_mut(&table).ok_or(format!("{step}: no table"))?;
+                if let Some(body) = t.fks.remove(from) {
+                    t.fks.insert(to.clone(), body);
+                }
+            }
+            Op::DropForeignKey { fk, .. } => {
+                let t = db.get_mut(&table).ok_or(format!("{step}: no table"))?;
+                t.fks.remove(&fk.name).ok_or(format!("{step}: no key `{}`", fk.name))?;
+            }
+            Op::DropTable { .. } => {
+                // The renderer drops the keys that tables dropped later hold on this one first.
+                let later: Vec<&str> =
+                    ops[i + 1..].iter().filter(|o| matches!(o, Op::DropTable { .. })).map(|o| o.table()).collect();
+                for l in later {
+                    if let Some(t) = db.get_mut(l) {
+                        t.fks.retain(|_, (_, rt, _)| *rt != table);
+                    }
+                }
+                if let Some(by) = referenced_by_others(&db, &table, None) {
+                    return Err(format!("{step}: `{table}` is still referenced by {by}"));
+                }
+                db.remove(&table).ok_or(format!("{step}: no table"))?;
+            }
+            Op::CreateTable { table: t } => {
+                for f in &t.foreign_keys {
+                    if !db.contains_key(&f.ref_table) && !created.contains(f.ref_table.as_str()) {
+                        return Err(format!("{step}: `{}` references `{}`, which does not exist", f.name, f.ref_table));
+                    }
+                }
+                if db.insert(table.clone(), of(t)).is_some() {
+                    return Err(format!("{step}: `{table}` exists"));
+                }
+            }
+            Op::AddColumn { column, .. } => {
+                db.get_mut(&table).ok_or(format!("{step}: no table"))?.columns.insert(column.name.clone());
+            }
+            Op::DropColumn { column, .. } => {
+                if let Some(by) = referenced_by_others(&db, &table, Some(&column.name)) {
+                    return Err(format!("{step}: the column is still referenced by {by}"));
+                }
+                let t = db.get_mut(&table).ok_or(format!("{step}: no table"))?;
+                if t.fks.values().any(|(cols, _, _)| cols.contains(&column.name)) {
+                    return Err(format!("{step}: the column is still in a key of its table"));
+                }
+                t.columns.remove(&column.name);
+            }
+            Op::AlterForeignKey { to: fk, .. } | Op::AddForeignKey { fk, .. } => {
+                if !db.contains_key(&fk.ref_table) {
+                    return Err(format!("{step}: `{}` does not exist", fk.ref_table));
+                }
+                let t = db.get_mut(&table).ok_or(format!("{step}: no table"))?;
+                if let Op::AlterForeignKey { from, .. } = op {
+                    t.fks.remove(&from.name).ok_or(format!("{step}: no key `{}`", from.name))?;
+                }
+                t.fks.insert(fk.name.clone(), (fk.columns.clone(), fk.ref_table.clone(), fk.ref_columns.clone()));
+            }
+            _ => {}
+        }
+    }
+    let want: BTreeMap<String, T> = new.tables.iter().map(|t| (t.name.clone(), of(t))).collect();
+    if db != want {
+        return Err(format!("the migrated catalog is not the new schema:\n{db:#?}\nwanted:\n{want:#?}"));
+    }
+    Ok(())
+}
+
+/// Every pair of schemas in both directions: table renames, drops and recreations with foreign keys to
+/// and from them (kept, dropped and created tables, self references, join tables and cycles), each run
+/// on the catalog model.
+#[test]
+fn steps_are_ordered_for_foreign_keys_in_both_directions() {
+    let with = |tag_table: &str, hint: &str, note_table: &str, extra: &str| {
+        format!(
+            r#"
+app: core
+models:
+  Post:
+    table: posts
+    fields:
+      title: string
+      tags: {{ many_to_many: Tag }}
+      topic: {{ belongs_to: Tag, optional: true, on_delete: set_null }}
+  Tag:
+    table: {tag_table}
+{hint}    fields:
+      name: {{ type: string, max_length: 40, unique: true }}
+      parent: {{ belongs_to: Tag, optional: true, on_delete: set_null }}
+  Note:
+    table: {note_table}
+    fields:
+      tag: {{ belongs_to: Tag, on_delete: cascade }}
+{extra}"#
+        )
+    };
+    let cycle = |a: &str, b: &str| {
+        format!(
+            "  A:\n    table: {a}\n    fields:\n      b: {{ belongs_to: B, optional: true, on_delete: set_null }}\n  B:\n    table: {b}\n    fields:\n      a: {{ belongs_to: A, optional: true, on_delete: set_null }}\n"
+        )
+    };
+    let retarget = |target: &str| {
+        format!(
+            "  Keep:\n    table: keep\n    fields:\n      other: {{ belongs_to: {target}, optional: true, on_delete: set_null }}\n"
+        )
+    };
+    let cases: Vec<(String, String)> = vec![
+        // The referenced table recreated under another name; then renamed with a hint.
+        (with("tags", "", "notes", ""), with("labels", "", "notes", "")),
+        (with("tags", "", "notes", ""), with("labels", "    renamed_from: tags\n", "notes", "")),
+        // Referencing and referenced tables recreated at once.
+        (with("tags", "", "notes", ""), with("labels", "", "memos", "")),
+        // The referenced table renamed while the referencing one is rebuilt (on_delete changes).
+        (
+            with("tags", "", "notes", ""),
+            with("labels", "    renamed_from: tags\n", "notes", "")
+                .replace("on_delete: cascade", "on_delete: restrict"),
+        ),
+        // A cycle recreated, and a kept key moved from one of its tables to a table that stays.
+        (
+            with("tags", "", "notes", &format!("{}{}", cycle("a", "b"), retarget("A"))),
+            with("tags", "", "notes", &format!("{}{}", cycle("c", "d"), retarget("Post"))),
+        ),
+        (
+            with("tags", "", "notes", &format!("{}{}", cycle("a", "b"), retarget("A"))),
+            with("tags", "", "notes", &format!("{}{}", cycle("c", "d"), retarget("B"))),
+        ),
+        // A referenced model removed, and the key to it with it (but the column kept as a plain one).
+        (
+            with("tags", "", "notes", &retarget("Post")),
+            with(
+                "tags",
+                "",
+                "notes",
+                "  Keep:\n    table: keep\n    fields:\n      other_id: { type: bigint, optional: true }\n",
+            ),
+        ),
+    ];
+    for (a, b) in &cases {
+        for (old, new) in [(a, b), (b, a)] {
+            let (old, new) = (schema(old), schema(new));
+            let ops = diff(&old, &new);
+            if let Err(e) = run_on_catalog(&old, &new, &ops) {
+                let steps: Vec<String> = ops.iter().map(ToString::to_string).collect();
+                panic!("{e}\nsteps:\n  {}", steps.join("\n  "));
+            }
+        }
+    }
 }

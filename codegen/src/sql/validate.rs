@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::names::MAX_IDENT_LEN;
-use super::schema::{CheckRule, DefaultValue, ReferentialAction, Schema, Table};
+use super::schema::{CheckRule, ColumnType, DefaultValue, ReferentialAction, Schema, Table};
 
 impl Schema {
     /// Every problem found; empty when the schema is sound.
@@ -74,6 +74,12 @@ fn table_problems<'a>(schema: &Schema, t: &'a Table, relations: &mut BTreeSet<&'
     for u in &t.uniques {
         constraint(&u.name, out);
         known(&u.columns, &format!("unique `{}`", u.name), out);
+        let textual = |c: &String| {
+            t.column(c).is_none_or(|c| matches!(c.ty, ColumnType::String { .. } | ColumnType::Text | ColumnType::Enum))
+        };
+        if u.case_insensitive && !u.columns.iter().all(textual) {
+            out.push(format!("case-insensitive unique `{}` is on a column that does not hold text", u.name));
+        }
         if !relations.insert(u.name.as_str()) {
             out.push(format!("two tables or indexes are named `{}`", u.name));
         }
@@ -110,7 +116,8 @@ fn foreign_key_target(schema: &Schema, t: &Table, fk: &super::schema::ForeignKey
         out.push(format!("{what} has {} columns but references {}", fk.columns.len(), fk.ref_columns.len()));
     }
     // PostgreSQL only accepts references to a primary key or a unique constraint.
-    let is_key = target.primary_key == fk.ref_columns || target.uniques.iter().any(|u| u.columns == fk.ref_columns);
+    let is_key = target.primary_key == fk.ref_columns
+        || target.uniques.iter().any(|u| u.columns == fk.ref_columns && !u.case_insensitive);
     if !is_key {
         out.push(format!(
             "{what} references `{}({})`, which is not its primary key or a unique key",

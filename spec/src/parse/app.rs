@@ -165,6 +165,7 @@ fn model_field(r: &mut Reader<'_>, e: &Entry) -> Option<RawModelField> {
         optional: false,
         default: None,
         unique: false,
+        unique_case_insensitive: None,
         index: false,
         constraints: Default::default(),
         description: None,
@@ -224,7 +225,9 @@ fn model_field(r: &mut Reader<'_>, e: &Entry) -> Option<RawModelField> {
         r.error(Diagnostic::error("unused-key", v.span, "`on_delete` needs `belongs_to`").label("ignored"));
     }
     f.optional = get(entries, "optional").and_then(|v| r.bool(v)).unwrap_or(false);
-    f.unique = get(entries, "unique").and_then(|v| r.bool(v)).unwrap_or(false);
+    if let Some(v) = get(entries, "unique") {
+        (f.unique, f.unique_case_insensitive) = unique(r, v);
+    }
     f.index = get(entries, "index").and_then(|v| r.bool(v)).unwrap_or(false);
     f.default = get(entries, "default").cloned();
     f.description = get(entries, "description").and_then(|v| r.string(v));
@@ -232,6 +235,31 @@ fn model_field(r: &mut Reader<'_>, e: &Entry) -> Option<RawModelField> {
     f.backfill = get(entries, "backfill").cloned();
     f.constraints = r.constraints(entries);
     Some(f)
+}
+
+/// `unique: true | false | case_insensitive`: whether the field is unique, and where it was said to be
+/// unique ignoring case.
+fn unique(r: &mut Reader<'_>, node: &Node) -> (bool, Option<Span>) {
+    const CASE_INSENSITIVE: &str = "case_insensitive";
+    match node.as_str() {
+        // Quoted, they are strings: `bool` says so.
+        Some("true" | "false") => (r.bool(node).unwrap_or(false), None),
+        Some(CASE_INSENSITIVE) => (true, Some(node.span)),
+        Some(s) => {
+            r.error(
+                Diagnostic::error("unknown-value", node.span, format!("unknown `unique` value `{s}`"))
+                    .label("expected true, false or case_insensitive")
+                    .help_opt(
+                        did_you_mean(s, ["true", "false", CASE_INSENSITIVE]).map(|x| format!("did you mean `{x}`?")),
+                    ),
+            );
+            (false, None)
+        }
+        None => {
+            r.expected(node, "`true`, `false` or `case_insensitive`");
+            (false, None)
+        }
+    }
 }
 
 fn on_delete(r: &mut Reader<'_>, node: &Node) -> Option<OnDelete> {

@@ -84,6 +84,8 @@ pub struct RawModelField {
     pub optional: bool,
     pub default: Option<Node>,
     pub unique: bool,
+    /// `unique: case_insensitive`: where it was written (`unique` is then true too).
+    pub unique_case_insensitive: Option<Span>,
     pub index: bool,
     pub constraints: Constraints,
     pub description: Option<String>,

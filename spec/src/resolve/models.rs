@@ -226,6 +226,7 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
                 default: None,
                 primary_key: false,
                 unique: false,
+                unique_case_insensitive: false,
                 indexed: false,
                 constraints: Constraints::default(),
                 auto: Some(auto),
@@ -372,6 +373,7 @@ fn primary_key(m: &RawModel, diags: &mut Vec<Diagnostic>) -> Field {
         default: None,
         primary_key: true,
         unique: false,
+        unique_case_insensitive: false,
         indexed: false,
         constraints: Constraints::default(),
         auto: Some(auto),
@@ -431,6 +433,7 @@ fn column(
         default: None,
         primary_key: false,
         unique: f.unique,
+        unique_case_insensitive: f.unique_case_insensitive.is_some(),
         indexed: f.index,
         constraints: f.constraints.clone(),
         auto: None,
@@ -487,6 +490,23 @@ fn column(
         RawModelFieldKind::ManyToMany { .. } => return None,
     }
     check_constraints(&field.ty, &field.constraints, f.name.span, false, diags);
+    if let Some(span) = f.unique_case_insensitive
+        && (!field.ty.is_textual() || field.belongs_to.is_some())
+    {
+        diags.push(
+            Diagnostic::error(
+                "constraint-type",
+                span,
+                format!(
+                    "`unique: case_insensitive` applies to `string` and `text` fields; `{}` is not one",
+                    f.name.text
+                ),
+            )
+            .label("only text can be compared ignoring case")
+            .help("use `unique: true`"),
+        );
+        field.unique_case_insensitive = false;
+    }
     if let Some(d) = &f.default {
         field.default = default_for(d, &field.ty, &field.constraints, diags);
     }

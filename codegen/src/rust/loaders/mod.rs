@@ -241,6 +241,25 @@ fn emit_direct(
         let arg_ty = if f.ty.is_textual() { code!(&str) } else { names::column(&f.ty, from) };
         let doc = names::doc(&format!("The `{}` whose row has this `{}`, if any, in one statement.", t.name, f.column));
         let column = f.column.clone();
+        if f.unique_case_insensitive {
+            let doc = names::doc(&format!(
+                "The `{}` whose row's `{}` equals this one ignoring ASCII case, if any, in one statement.",
+                t.name, f.column
+            ));
+            getters.push(code! {
+                #doc
+                pub async fn #fn_name(
+                    db: &::charter_runtime::Db,
+                    #arg: #arg_ty,
+                    caller: Option<&::charter_runtime::Caller>,
+                ) -> Result<Option<Self>, ::charter_runtime::DbError> {
+                    ::charter_runtime::__private::loader::one_case_insensitive(
+                        db, &#select, #caller, #column, ::std::convert::Into::into(#arg), Self::from_loaded_row,
+                    ).await
+                }
+            });
+            continue;
+        }
         getters.push(code! {
             #doc
             pub async fn #fn_name(

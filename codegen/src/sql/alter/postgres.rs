@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 
 use super::{Script, block, fill_value, table_or_empty};
 use crate::sql::ddl::{
-    Dialect, check_sql, column_def, create_index, create_table, default_sql, foreign_key_sql, quote_ident, sql_type,
+    Dialect, check_sql, column_def, create_table, create_unique_index, default_sql, foreign_key_sql, quote_ident,
+    sql_type, table_indexes,
 };
 use crate::sql::diff::Op;
 use crate::sql::names::pg_implicit_name;
@@ -34,7 +35,7 @@ pub(super) fn render(ops: &[Op], new: &Schema) -> Script {
                     later.into_iter().map(|fk| alter(&table.name, &format!("ADD CONSTRAINT {}", foreign_key_sql(fk)))),
                 );
                 let mut s = vec![create_table(table, &table.name, &inline, PG)];
-                s.extend(table.indexes.iter().map(|ix| create_index(&table.name, ix)));
+                s.extend(table_indexes(table, &table.name, PG));
                 s
             }
             Op::DropTable { table } => {
@@ -94,8 +95,14 @@ fn statements(op: &Op, new: &Schema) -> Vec<String> {
         Op::RenameIndex { from, to, .. } => {
             vec![format!("ALTER INDEX {} RENAME TO {};", quote_ident(from), quote_ident(&to.name))]
         }
+        Op::RenameUniqueIndex { from, to, .. } => {
+            vec![format!("ALTER INDEX {} RENAME TO {};", quote_ident(from), quote_ident(&to.name))]
+        }
         Op::DropForeignKey { table, fk } => vec![drop_constraint(table, &fk.name)],
         Op::DropCheck { table, check } => vec![drop_constraint(table, &check.name)],
+        Op::DropUnique { unique, .. } if unique.case_insensitive => {
+            vec![format!("DROP INDEX {};", quote_ident(&unique.name))]
+        }
         Op::DropUnique { table, unique } => vec![drop_constraint(table, &unique.name)],
         Op::DropIndex { index, .. } => vec![format!("DROP INDEX {};", quote_ident(&index.name))],
         Op::AddColumn { table, column } => {
@@ -122,6 +129,7 @@ fn statements(op: &Op, new: &Schema) -> Vec<String> {
             vec![drop_constraint(table, &from.name), alter(table, &format!("ADD {}", check_sql(to)))]
         }
         Op::AddCheck { table, check } => vec![alter(table, &format!("ADD {}", check_sql(check)))],
+        Op::AddUnique { table, unique } if unique.case_insensitive => vec![create_unique_index(table, unique, PG)],
         Op::AddUnique { table, unique } => vec![alter(
             table,
             &format!(
@@ -134,7 +142,7 @@ fn statements(op: &Op, new: &Schema) -> Vec<String> {
             vec![drop_constraint(table, &from.name), alter(table, &format!("ADD CONSTRAINT {}", foreign_key_sql(to)))]
         }
         Op::AddForeignKey { table, fk } => vec![alter(table, &format!("ADD CONSTRAINT {}", foreign_key_sql(fk)))],
-        Op::AddIndex { table, index } => vec![create_index(table, index)],
+        Op::AddIndex { table, index } => vec![crate::sql::ddl::create_index(table, index)],
         // Rendered by `render`, which keeps the state they need.
         Op::CreateTable { .. } | Op::DropTable { .. } => Vec::new(),
     }

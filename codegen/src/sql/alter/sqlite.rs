@@ -14,7 +14,8 @@ use std::collections::BTreeSet;
 
 use super::{Script, block, fill_value, table_or_empty};
 use crate::sql::ddl::{
-    Dialect, column_def, create_index, create_table, default_sql, quote_ident, quote_literal, sql_type,
+    Dialect, column_def, create_index, create_table, create_unique_index, default_sql, quote_ident, quote_literal,
+    sql_type, table_indexes,
 };
 use crate::sql::diff::Op;
 use crate::sql::schema::{Column, ColumnType, DefaultValue, Schema, Table};
@@ -82,6 +83,9 @@ fn needs_rebuild(op: &Op, new: &Schema) -> bool {
         }
         Op::DropColumn { column, .. } => column.ty == ColumnType::Bool,
         Op::RenameIndex { .. } | Op::DropIndex { .. } | Op::AddIndex { .. } => false,
+        // A case-insensitive unique is an index, outside the CREATE TABLE statement.
+        Op::RenameUniqueIndex { .. } => false,
+        Op::DropUnique { unique, .. } | Op::AddUnique { unique, .. } if unique.case_insensitive => false,
         Op::CreateTable { .. } | Op::DropTable { .. } => false,
         // Constraints live in the CREATE TABLE statement; SQLite cannot change them in place.
         Op::RenameConstraint { .. }
@@ -116,12 +120,17 @@ fn statements(op: &Op, new: &Schema) -> Vec<String> {
         Op::RenameIndex { table, from, to } => {
             vec![format!("DROP INDEX {};", quote_ident(from)), create_index(table, to)]
         }
+        Op::RenameUniqueIndex { table, from, to } => {
+            vec![format!("DROP INDEX {};", quote_ident(from)), create_unique_index(table, to, LITE)]
+        }
+        Op::DropUnique { unique, .. } => vec![format!("DROP INDEX {};", quote_ident(&unique.name))],
+        Op::AddUnique { table, unique } => vec![create_unique_index(table, unique, LITE)],
         Op::DropIndex { index, .. } => vec![format!("DROP INDEX {};", quote_ident(&index.name))],
         Op::DropTable { table } => vec![format!("DROP TABLE {};", quote_ident(&table.name))],
         Op::CreateTable { table } => {
             let fks: Vec<_> = table.foreign_keys.iter().collect();
             let mut s = vec![create_table(table, &table.name, &fks, LITE)];
-            s.extend(table.indexes.iter().map(|ix| create_index(&table.name, ix)));
+            s.extend(table_indexes(table, &table.name, LITE));
             s
         }
         Op::AddColumn { table, column } => {
@@ -209,7 +218,7 @@ fn rebuild(t: &Table, ops: &[Op]) -> Vec<String> {
     }
     s.push(format!("DROP TABLE {name};"));
     s.push(format!("ALTER TABLE {} RENAME TO {name};", quote_ident(&tmp)));
-    s.extend(t.indexes.iter().map(|ix| create_index(&t.name, ix)));
+    s.extend(table_indexes(t, &t.name, LITE));
     s.extend(guards.into_iter().flatten());
     s
 }

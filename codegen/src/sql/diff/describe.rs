@@ -15,6 +15,9 @@ impl fmt::Display for Op {
                 write!(f, "rename constraint `{from}` of `{table}` to `{to}`")
             }
             Op::RenameIndex { table, from, to } => write!(f, "rename index `{from}` of `{table}` to `{}`", to.name),
+            Op::RenameUniqueIndex { table, from, to } => {
+                write!(f, "rename case-insensitive unique `{from}` of `{table}` to `{}`", to.name)
+            }
             Op::DropForeignKey { table, fk } => write!(f, "drop foreign key `{}` of `{table}`", fk.name),
             Op::DropCheck { table, check } => write!(f, "drop check `{}` of `{table}`", check.name),
             Op::DropUnique { table, unique } => write!(f, "drop unique `{}` of `{table}`", unique.name),
@@ -43,7 +46,8 @@ impl fmt::Display for Op {
                 write!(f, "add check `{}` to `{table}` (`{}` {})", check.name, check.column, check.rule.describe())
             }
             Op::AddUnique { table, unique } => {
-                write!(f, "add unique `{}` to `{table}` ({})", unique.name, unique.columns.join(", "))
+                let ci = if unique.case_insensitive { ", case-insensitive" } else { "" };
+                write!(f, "add unique `{}` to `{table}` ({}{ci})", unique.name, unique.columns.join(", "))
             }
             Op::AlterForeignKey { table, from, to } => {
                 write!(f, "alter foreign key `{}` of `{table}`: {} -> {}", to.name, fk_summary(from), fk_summary(to))

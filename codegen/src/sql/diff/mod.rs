@@ -4,7 +4,9 @@
 //! Order (deterministic: tables in schema order, columns in table order):
 //! 1. renames (tables, columns, then the constraints and indexes whose names follow them), so every
 //!    later step names things as the new schema does;
-//! 2. drops of constraints and indexes, before the columns and tables they are on;
+//! 2. drops of constraints and indexes, before the columns and tables they are on, and of every foreign
+//!    key of a kept table whose target table (or column) goes in this migration, even when the key itself
+//!    stays under another target: it is dropped here and added in 6, never altered in one step;
 //! 3. drops of tables, those that reference others first;
 //! 4. creates of tables, referenced ones first;
 //! 5. column changes of kept tables: add, alter, drop;
@@ -39,6 +41,13 @@ pub enum Op {
         table: String,
         from: String,
         to: Index,
+    },
+    /// A case-insensitive unique (an index, see [`Unique::case_insensitive`]) whose name follows a renamed
+    /// table or column.
+    RenameUniqueIndex {
+        table: String,
+        from: String,
+        to: Unique,
     },
 
     DropForeignKey {
@@ -126,6 +135,7 @@ impl Op {
             Op::RenameColumn { table, .. }
             | Op::RenameConstraint { table, .. }
             | Op::RenameIndex { table, .. }
+            | Op::RenameUniqueIndex { table, .. }
             | Op::DropForeignKey { table, .. }
             | Op::DropCheck { table, .. }
             | Op::DropUnique { table, .. }
@@ -251,7 +261,13 @@ impl Constraints {
             let same_body = translated(o).is_some_and(|x| {
                 x.ref_table == n.ref_table && x.ref_columns == n.ref_columns && x.on_delete == n.on_delete
             });
-            if !same_body {
+            if !same_body && translated(o).is_none() {
+                // The old key references a table (or columns) this migration drops: it must be gone before
+                // they are, and the new one can only be added once its target exists. One `AlterForeignKey`
+                // would do both at the end, after the drop that PostgreSQL refuses while the key is there.
+                c.drops.push(Op::DropForeignKey { table: t(), fk: (*o).clone() });
+                adds.push(Op::AddForeignKey { table: t(), fk: (*n).clone() });
+            } else if !same_body {
                 // `from` in the new schema's names, so that the two can be compared; the name stays the one
                 // the database knows.
                 let from = translated(o).unwrap_or_else(|| (*o).clone());
@@ -278,11 +294,14 @@ impl Constraints {
         c.drops.extend(matched.gone.iter().map(|o| Op::DropCheck { table: t(), check: (*o).clone() }));
         c.adds.extend(matched.added.iter().map(|n| Op::AddCheck { table: t(), check: (*n).clone() }));
 
+        // A unique that turns case-insensitive (or back) is another kind of object: one goes, the other comes.
         let matched = match_by(&p.old.uniques, &p.new.uniques, |o, n| {
-            p.columns_named(&o.columns).as_deref() == Some(&n.columns[..])
+            p.columns_named(&o.columns).as_deref() == Some(&n.columns[..]) && o.case_insensitive == n.case_insensitive
         });
         for (o, n) in &matched.pairs {
-            if o.name != n.name {
+            if o.name != n.name && n.case_insensitive {
+                c.renames.push(Op::RenameUniqueIndex { table: t(), from: o.name.clone(), to: (*n).clone() });
+            } else if o.name != n.name {
                 c.renames.push(Op::RenameConstraint { table: t(), from: o.name.clone(), to: n.name.clone() });
             }
         }

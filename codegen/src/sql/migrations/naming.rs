@@ -74,6 +74,7 @@ fn fragment(op: &Op, constraints: bool) -> Option<String> {
         (Op::DropIndex { index, .. }, true) => vec!["drop", &index.name],
         (Op::RenameConstraint { to, .. }, true) => vec!["rename", to],
         (Op::RenameIndex { to, .. }, true) => vec!["rename", &to.name],
+        (Op::RenameUniqueIndex { to, .. }, true) => vec!["rename", &to.name],
         _ => return None,
     };
     let s = sanitize(&parts.join("_"));

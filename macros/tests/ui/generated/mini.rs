@@ -77,17 +77,20 @@ pub mod shop {
                 let query = db.query(sql).bind_all(keys.iter().cloned());
                 query.fetch_all::<Category>().await
             }
-            /// The row whose `name` is `name`, if any.
+            /// The row whose `name` equals `name` ignoring ASCII case (as its unique index compares), if any.
             pub async fn get_by_name(
                 db: impl ::charter_runtime::Conn<'_>,
                 name: &str,
             ) -> Result<Option<Category>, ::charter_runtime::DbError> {
-                db.query(
-                        "SELECT \"id\", \"name\" FROM \"categories\" WHERE \"name\" = $1",
-                    )
-                    .bind(name)
-                    .fetch_optional::<Category>()
-                    .await
+                let sql = match ::charter_runtime::Conn::backend(&db) {
+                    ::charter_runtime::Backend::Sqlite => {
+                        "SELECT \"id\", \"name\" FROM \"categories\" WHERE lower(\"name\") = lower($1)"
+                    }
+                    ::charter_runtime::Backend::Postgres => {
+                        "SELECT \"id\", \"name\" FROM \"categories\" WHERE lower(\"name\" COLLATE \"C\") = lower($1 COLLATE \"C\")"
+                    }
+                };
+                db.query(sql).bind(name).fetch_optional::<Category>().await
             }
             /// Writes every column of this row back (bumping `updated_at`) and reloads it.
             pub async fn save(
