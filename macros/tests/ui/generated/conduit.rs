@@ -99,29 +99,35 @@ pub mod core {
                 let query = db.query(sql).bind_all(keys.iter().cloned());
                 query.fetch_all::<User>().await
             }
-            /// The row whose `email` is `email`, if any.
+            /// The row whose `email` equals `email` ignoring ASCII case (as its unique index compares), if any.
             pub async fn get_by_email(
                 db: impl ::charter_runtime::Conn<'_>,
                 email: &str,
             ) -> Result<Option<User>, ::charter_runtime::DbError> {
-                db.query(
-                        "SELECT \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\" FROM \"users\" WHERE \"email\" = $1",
-                    )
-                    .bind(email)
-                    .fetch_optional::<User>()
-                    .await
+                let sql = match ::charter_runtime::Conn::backend(&db) {
+                    ::charter_runtime::Backend::Sqlite => {
+                        "SELECT \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\" FROM \"users\" WHERE lower(\"email\") = lower($1)"
+                    }
+                    ::charter_runtime::Backend::Postgres => {
+                        "SELECT \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\" FROM \"users\" WHERE lower(\"email\" COLLATE \"C\") = lower($1 COLLATE \"C\")"
+                    }
+                };
+                db.query(sql).bind(email).fetch_optional::<User>().await
             }
-            /// The row whose `username` is `username`, if any.
+            /// The row whose `username` equals `username` ignoring ASCII case (as its unique index compares), if any.
             pub async fn get_by_username(
                 db: impl ::charter_runtime::Conn<'_>,
                 username: &str,
             ) -> Result<Option<User>, ::charter_runtime::DbError> {
-                db.query(
-                        "SELECT \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\" FROM \"users\" WHERE \"username\" = $1",
-                    )
-                    .bind(username)
-                    .fetch_optional::<User>()
-                    .await
+                let sql = match ::charter_runtime::Conn::backend(&db) {
+                    ::charter_runtime::Backend::Sqlite => {
+                        "SELECT \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\" FROM \"users\" WHERE lower(\"username\") = lower($1)"
+                    }
+                    ::charter_runtime::Backend::Postgres => {
+                        "SELECT \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\" FROM \"users\" WHERE lower(\"username\" COLLATE \"C\") = lower($1 COLLATE \"C\")"
+                    }
+                };
+                db.query(sql).bind(username).fetch_optional::<User>().await
             }
             /// Writes every column of this row back (bumping `updated_at`) and reloads it.
             pub async fn save(
@@ -739,13 +745,13 @@ pub mod core {
                 )
                 .await
         }
-        /// The `Profile` whose row has this `email`, if any, in one statement.
+        /// The `Profile` whose row's `email` equals this one ignoring ASCII case, if any, in one statement.
         pub async fn get_by_email(
             db: &::charter_runtime::Db,
             email: &str,
             caller: Option<&::charter_runtime::Caller>,
         ) -> Result<Option<Self>, ::charter_runtime::DbError> {
-            ::charter_runtime::__private::loader::one(
+            ::charter_runtime::__private::loader::one_case_insensitive(
                     db,
                     &__Profile_SELECT,
                     caller
@@ -757,13 +763,13 @@ pub mod core {
                 )
                 .await
         }
-        /// The `Profile` whose row has this `username`, if any, in one statement.
+        /// The `Profile` whose row's `username` equals this one ignoring ASCII case, if any, in one statement.
         pub async fn get_by_username(
             db: &::charter_runtime::Db,
             username: &str,
             caller: Option<&::charter_runtime::Caller>,
         ) -> Result<Option<Self>, ::charter_runtime::DbError> {
-            ::charter_runtime::__private::loader::one(
+            ::charter_runtime::__private::loader::one_case_insensitive(
                     db,
                     &__Profile_SELECT,
                     caller
