@@ -19,6 +19,7 @@ static SPEC: ApiSpec = ApiSpec {
     envelope: Envelope::Problem,
     auth: AuthScheme::BEARER,
     migrations: Migrations::EMPTY,
+    rate_limited: false,
 };
 
 async fn hello(uri: http::Uri) -> Result<String, ApiError> {

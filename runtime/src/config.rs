@@ -27,6 +27,11 @@ pub struct Config {
     /// Longest wait for the database: for a pooled connection, and for SQLite's write lock. A request
     /// that waits longer is answered 503 with `Retry-After`.
     pub database_timeout: Duration,
+    /// Redis for `rate_limit:` counts shared by replicas (`redis://...`); `None` counts in the process.
+    pub rate_limit_redis_url: Option<String>,
+    /// The header a trusted reverse proxy sets to the client's address (`X-Forwarded-For`, whose last
+    /// value is taken, or `X-Real-IP`); `None` uses the connection's peer address.
+    pub client_ip_header: Option<http::HeaderName>,
 }
 
 // The secret and the database URL (which may embed a password) must never reach a log line.
@@ -43,6 +48,8 @@ impl std::fmt::Debug for Config {
             .field("header_read_timeout", &self.header_read_timeout)
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("database_timeout", &self.database_timeout)
+            .field("rate_limit_redis_url", &self.rate_limit_redis_url.as_deref().map(redact_url))
+            .field("client_ip_header", &self.client_ip_header)
             .finish()
     }
 }
@@ -72,7 +79,8 @@ pub const MIN_JWT_SECRET_BYTES: usize = 32;
 impl Config {
     /// Reads `DATABASE_URL`, `BIND_ADDR`, `JWT_SECRET`, `JWT_TTL_SECONDS`, `CORS_ORIGINS`,
     /// `REQUEST_TIMEOUT_SECONDS`, `BODY_LIMIT_BYTES`, `HEADER_READ_TIMEOUT_SECONDS`,
-    /// `SHUTDOWN_TIMEOUT_SECONDS` and `DATABASE_TIMEOUT_MS`; unset variables take their defaults.
+    /// `SHUTDOWN_TIMEOUT_SECONDS`, `DATABASE_TIMEOUT_MS`, `RATE_LIMIT_REDIS_URL` and `CLIENT_IP_HEADER`;
+    /// unset variables take their defaults.
     ///
     /// Without `JWT_SECRET` a random secret is generated for this process (with a warning), so tokens
     /// do not survive a restart and replicas do not accept each other's tokens.
@@ -120,7 +128,8 @@ impl Config {
             message: "is too large for this platform".to_owned(),
         })?;
 
-        let seconds = |variable, default: Duration| parse_number(&get, variable, default.as_secs()).map(Duration::from_secs);
+        let seconds =
+            |variable, default: Duration| parse_number(&get, variable, default.as_secs()).map(Duration::from_secs);
         let header_read_timeout = seconds("HEADER_READ_TIMEOUT_SECONDS", DEFAULT_HEADER_READ_TIMEOUT)?;
         let shutdown_timeout = seconds("SHUTDOWN_TIMEOUT_SECONDS", DEFAULT_SHUTDOWN_TIMEOUT)?;
         let database_timeout = Duration::from_millis(parse_number(
@@ -128,6 +137,23 @@ impl Config {
             "DATABASE_TIMEOUT_MS",
             DEFAULT_DATABASE_TIMEOUT.as_millis() as u64,
         )?);
+
+        let rate_limit_redis_url = get("RATE_LIMIT_REDIS_URL").map(|u| u.trim().to_owned());
+        if let Some(url) = &rate_limit_redis_url
+            && !(url.starts_with("redis://") || url.starts_with("rediss://"))
+        {
+            return Err(ConfigError {
+                variable: "RATE_LIMIT_REDIS_URL",
+                message: format!("`{}` is not a redis:// URL", redact_url(url)),
+            });
+        }
+        let client_ip_header = match get("CLIENT_IP_HEADER") {
+            Some(name) => Some(http::HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| ConfigError {
+                variable: "CLIENT_IP_HEADER",
+                message: format!("`{name}` is not a header name"),
+            })?),
+            None => None,
+        };
 
         let cors_origins = match get("CORS_ORIGINS") {
             Some(list) => parse_origins(&list)?,
@@ -145,6 +171,8 @@ impl Config {
             header_read_timeout,
             shutdown_timeout,
             database_timeout,
+            rate_limit_redis_url,
+            client_ip_header,
         })
     }
 
@@ -161,6 +189,8 @@ impl Config {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
             database_timeout: DEFAULT_DATABASE_TIMEOUT,
+            rate_limit_redis_url: None,
+            client_ip_header: None,
         }
     }
 }

@@ -117,10 +117,8 @@ impl ApiError {
     /// 503 with `Retry-After`: the database could not serve the request now. The cause is logged.
     pub fn unavailable_database(cause: impl fmt::Display) -> ApiError {
         tracing::warn!(error = %cause, "database unavailable");
-        ApiError::service_unavailable("the service is temporarily unavailable; retry later").with_header(
-            http::header::RETRY_AFTER,
-            HeaderValue::from(crate::db::RETRY_AFTER_SECONDS),
-        )
+        ApiError::service_unavailable("the service is temporarily unavailable; retry later")
+            .with_header(http::header::RETRY_AFTER, HeaderValue::from(crate::db::RETRY_AFTER_SECONDS))
     }
 
     /// The answer for an unexpected failure a use case returned (`<Endpoint>Error::Internal`): a 503 when

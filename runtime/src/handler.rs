@@ -331,6 +331,36 @@ pub fn query_list<T: DeserializeOwned>(req: &Request, name: &str, errors: &mut V
     out
 }
 
+/// The address of the client that sent `req`: the last value of the trusted proxy's header when
+/// `CLIENT_IP_HEADER` names one (a client can prepend anything to `X-Forwarded-For`, but the proxy
+/// appends what it saw), else the connection's peer; unspecified when neither is known (in-process
+/// tests).
+pub fn client_addr(ctx: &Ctx, req: &Request) -> std::net::IpAddr {
+    let from_header = ctx.client_ip_header().and_then(|name| {
+        let last = req.parts.headers.get_all(name).iter().next_back()?.to_str().ok()?;
+        last.rsplit(',').next()?.trim().parse().ok()
+    });
+    from_header
+        .or_else(|| req.parts.extensions.get::<crate::server::PeerAddr>().map(|p| p.0.ip()))
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+}
+
+/// Counts a request of a rate-limited endpoint; a 429 with `Retry-After` when over its limit.
+pub async fn throttle(
+    ctx: &Ctx,
+    endpoint: &'static str,
+    client: std::net::IpAddr,
+    requests: u32,
+    window_seconds: u32,
+) -> Result<(), ApiError> {
+    let limit =
+        crate::ratelimit::RateLimit { requests, window: std::time::Duration::from_secs(u64::from(window_seconds)) };
+    match ctx.rate_limiter().check(endpoint, client, limit).await.into_error() {
+        None => Ok(()),
+        Some(error) => Err(error),
+    }
+}
+
 /// Runs the input's declared constraints, adding to `errors`.
 pub fn check<V: Validate + ?Sized>(input: &V, errors: &mut Vec<FieldError>) {
     input.validate_into(&mut JsonPath::new(), errors);

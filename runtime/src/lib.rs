@@ -29,8 +29,9 @@ mod error;
 mod extract;
 mod handler;
 mod loader;
-mod patch;
 pub mod migrate;
+mod patch;
+pub mod ratelimit;
 mod respond;
 mod server;
 mod sql;
@@ -47,7 +48,9 @@ pub use envelope::Envelope;
 pub use error::{ApiError, FieldError};
 pub use migrate::{EmbeddedMigration, MigrationError, Migrations};
 pub use patch::Patch;
-pub use server::{Api, ApiFuture, ApiSpec, ConnectionLimits, Ctx, ServeError, api, build, run, serve, serve_on};
+pub use server::{
+    Api, ApiFuture, ApiSpec, ConnectionLimits, Ctx, PeerAddr, ServeError, api, build, run, serve, serve_on,
+};
 pub use telemetry::init_tracing;
 pub use validate::{JsonPath, Validate};
 
@@ -104,7 +107,8 @@ pub mod __private {
 
         pub use crate::handler::{
             Endpoint, EndpointFuture, Object, Request, Response, Shared, caller_optional, caller_required, check,
-            endpoint, fail, json_body, path, query, query_list, query_required, respond, respond_empty,
+            client_addr, endpoint, fail, json_body, path, query, query_list, query_required, respond, respond_empty,
+            throttle,
         };
     }
 

@@ -30,7 +30,10 @@ pub fn empty(status: StatusCode) -> Response {
 /// `serialize_with`): the bound the OpenAPI document promises holds whatever the use case loaded. A
 /// longer list is a use case that should have asked its query for fewer rows; it is logged.
 #[allow(clippy::ptr_arg)] // serde passes `&Vec<T>`: a `&[T]` parameter would not infer `T`.
-pub fn at_most<const N: usize, T: Serialize, S: serde::Serializer>(items: &Vec<T>, serializer: S) -> Result<S::Ok, S::Error> {
+pub fn at_most<const N: usize, T: Serialize, S: serde::Serializer>(
+    items: &Vec<T>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     if items.len() > N {
         tracing::warn!(
             items = items.len(),

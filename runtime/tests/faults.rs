@@ -32,6 +32,7 @@ static SPEC: ApiSpec = ApiSpec {
     envelope: Envelope::Template { content_type: "application/json", template: r#"{"errors":{"body":"$messages"}}"# },
     auth: AuthScheme::BEARER,
     migrations: Migrations { sqlite: &MIGRATIONS, postgres: &MIGRATIONS },
+    rate_limited: false,
 };
 
 struct App;
@@ -103,8 +104,11 @@ async fn start(database_url: &str, tweak: impl FnOnce(&mut Config)) -> Running {
     let (api, _ctx) = build(&SPEC, &config, routes).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let limits =
-        ConnectionLimits { header_read_timeout: config.header_read_timeout, shutdown_timeout: config.shutdown_timeout };
+    let limits = ConnectionLimits {
+        header_read_timeout: config.header_read_timeout,
+        shutdown_timeout: config.shutdown_timeout,
+        peer_addresses: true,
+    };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let done = tokio::spawn(serve_on(listener, api, &SPEC.envelope, limits, async move {
         let _ = stopped.await;

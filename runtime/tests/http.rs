@@ -32,6 +32,7 @@ const fn spec(envelope: Envelope, auth: AuthScheme) -> ApiSpec {
         envelope,
         auth,
         migrations: Migrations { sqlite: &MIGRATIONS, postgres: &MIGRATIONS },
+        rate_limited: false,
     }
 }
 

@@ -567,10 +567,19 @@ pub struct Endpoint {
     /// Errors the hook may return, in catalog order; the generated error enum has exactly these.
     pub errors: Vec<ErrorKind>,
     pub auth: AuthRequirement,
+    /// At most this many requests per client address (`rate_limit:`); over it, 429 before the use case.
+    pub rate_limit: Option<RateLimit>,
     pub summary: Option<String>,
     pub description: Option<String>,
     pub tags: Vec<String>,
     pub span: Span,
+}
+
+/// `rate_limit: 10/minute`: `requests` per `window_seconds`, per client address and endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub requests: u32,
+    pub window_seconds: u32,
 }
 
 impl Endpoint {
@@ -585,6 +594,9 @@ impl Endpoint {
         }
         if self.auth != AuthRequirement::None {
             out.push(ErrorKind::Unauthorized);
+        }
+        if self.rate_limit.is_some() {
+            out.push(ErrorKind::TooManyRequests);
         }
         out
     }

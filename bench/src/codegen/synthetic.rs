@@ -863,7 +863,7 @@ impl Plan {
                 l(out, "auth: required");
                 l(out, &format!("body: {{ items: {{ list: New{name}, min_items: 1, max_items: 100 }} }}"));
                 l(out, "responses:");
-                out.line(3, &format!("201: {{ items: {{ list: {name}Summary }}, created: int }}"));
+                out.line(3, &format!("201: {{ items: {{ list: {name}Summary, max_items: 100 }}, created: int }}"));
                 l(out, "errors: [conflict, too_many_requests]");
             }
             Kind::Archive => {

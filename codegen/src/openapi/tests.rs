@@ -120,6 +120,7 @@ fn endpoint(name: &str, method: Method, path: &str) -> Endpoint {
         responses: vec![Response { status: 200, body: None, description: None, span: Span::default() }],
         errors: Vec::new(),
         auth: AuthRequirement::None,
+        rate_limit: None,
         summary: None,
         description: None,
         tags: Vec::new(),

@@ -103,7 +103,8 @@ fn emit_draft(app: &App, t: &TypeDef) -> Code {
                 code!(defaulted)
             }
             None if f.clearable => {
-                fields.push(code!(#[serde(rename = #wire, default)] #validate pub #fname: ::charter_runtime::Patch<#ty>));
+                fields
+                    .push(code!(#[serde(rename = #wire, default)] #validate pub #fname: ::charter_runtime::Patch<#ty>));
                 code!(patch)
             }
             None => {

@@ -358,6 +358,21 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> Code {
         });
         code!(#(#arms),*)
     };
+    // A rate limit is counted before the input is checked: every attempt counts.
+    let (client, throttle) = match e.rate_limit {
+        Some(limit) => {
+            let (name, requests, window) = (&e.name, limit.requests, limit.window_seconds);
+            (
+                Some(code!(let client = #h::client_addr(state.ctx(), &req);)),
+                Some(code!(
+                    if let Err(e) = #h::throttle(state.ctx(), #name, client, #requests, #window).await {
+                        return #h::fail(state.ctx(), e);
+                    }
+                )),
+            )
+        }
+        None => (None, None),
+    };
     let read_name = ident(&format!("read_{}", e.name));
     // Plain functions (the router's `Endpoint` calls the first): the request is read into the input before
     // the returned future starts, so the future holds the input and not the request.
@@ -366,8 +381,10 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> Code {
             state: #h::Shared<A>,
             req: #h::Request,
         ) -> impl ::core::future::Future<Output = #h::Response> + ::core::marker::Send + 'static {
+            #client
             let input = #read_name(state.ctx(), &req);
             async move {
+                #throttle
                 let input = match input {
                     Ok(input) => input,
                     Err(response) => return response,

@@ -225,6 +225,7 @@ fn spec_static(spec: &Spec, options: &Options) -> Code {
         });
         code!(&[#(#items),*])
     };
+    let rate_limited = spec.endpoints().any(|(_, e)| e.rate_limit.is_some());
     let sqlite = migrations(&options.sqlite_migrations);
     let postgres = migrations(&options.postgres_migrations);
     code! {
@@ -237,6 +238,7 @@ fn spec_static(spec: &Spec, options: &Options) -> Code {
             envelope: #envelope,
             auth: ::charter_runtime::AuthScheme { header: #header, prefix: #prefix },
             migrations: ::charter_runtime::Migrations { sqlite: #sqlite, postgres: #postgres },
+            rate_limited: #rate_limited,
         };
     }
 }

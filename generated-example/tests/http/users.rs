@@ -20,6 +20,8 @@ backends!(
     register_ignores_unknown_fields,
     login_returns_a_working_token,
     login_rejects_wrong_credentials,
+    login_is_rate_limited,
+    usernames_and_emails_are_unique_whatever_their_case,
     current_user_requires_a_valid_token,
     current_user_of_a_deleted_account_is_a_404,
     update_user_changes_every_field,
@@ -224,6 +226,37 @@ async fn login_rejects_wrong_credentials(app: TestApp) {
         422,
         &["user.email must be a valid email address", "user.password must be at least 1 character long"],
     );
+}
+
+/// `rate_limit: 10/minute`: the 11th attempt in a minute from one client is a 429 with `Retry-After`,
+/// whatever the credentials, and the use case (a password hash) does not run.
+async fn login_is_rate_limited(app: TestApp) {
+    app.register("jake").await;
+    let wrong = json!({"user": {"email": email_of("jake"), "password": "guess-guess"}});
+    for _ in 0..10 {
+        expect_error(&app.post("/api/users/login", &wrong).send().await, 401, &["email or password is invalid"]);
+    }
+    let right = json!({"user": {"email": email_of("jake"), "password": password_of("jake")}});
+    let response = app.post("/api/users/login", &right).send().await;
+    expect_error(&response, 429, &["too many requests; retry later"]);
+    let retry_after: u64 = response.header("retry-after").expect("Retry-After").parse().unwrap();
+    assert!((1..=60).contains(&retry_after), "Retry-After: {retry_after}");
+    // Other endpoints are not limited.
+    expect_json(&app.get("/api/tags").send().await, 200);
+}
+
+/// `unique: case_insensitive`: `Jake` and `jake`, `A@x.io` and `a@x.io`, are one account each; login
+/// finds the account whatever the case of its email.
+async fn usernames_and_emails_are_unique_whatever_their_case(app: TestApp) {
+    app.register("jake").await;
+    let same_name = json!({"user": {"username": "JAKE", "email": "other@example.com", "password": "jakejake"}});
+    expect_error(&app.post("/api/users", &same_name).send().await, 409, &["email or username has already been taken"]);
+    let same_email =
+        json!({"user": {"username": "other", "email": email_of("jake").to_uppercase(), "password": "jakejake"}});
+    expect_error(&app.post("/api/users", &same_email).send().await, 409, &["email or username has already been taken"]);
+    let login = json!({"user": {"email": email_of("jake").to_uppercase(), "password": password_of("jake")}});
+    let user = expect_json(&app.post("/api/users/login", &login).send().await, 200);
+    assert_eq!(user["user"]["username"], "jake");
 }
 
 async fn current_user_requires_a_valid_token(app: TestApp) {

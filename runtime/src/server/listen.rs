@@ -28,7 +28,14 @@ pub struct ConnectionLimits {
     pub header_read_timeout: Duration,
     /// Longest time a graceful shutdown waits for in-flight requests before closing their connections.
     pub shutdown_timeout: Duration,
+    /// Whether each request carries its client's address ([`PeerAddr`]), for rate limits.
+    pub peer_addresses: bool,
 }
+
+/// The address a request came from, as a request extension when [`ConnectionLimits::peer_addresses`]
+/// is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeerAddr(pub std::net::SocketAddr);
 
 /// Serves `api` on `listener` until `shutdown` completes, then stops accepting, lets in-flight requests
 /// finish for at most `limits.shutdown_timeout`, and returns. Connections still open then are dropped.
@@ -62,8 +69,13 @@ pub async fn serve_on(
         }
         let io = TokioIo::new(EnvelopedErrors::new(stream, envelope));
         // As `axum::serve` does: hyper's body type, boxed into axum's.
-        let service = tower::util::MapRequest::new(api.clone(), |request: http::Request<Incoming>| {
-            request.map(axum::body::Body::new)
+        let peer_addresses = limits.peer_addresses;
+        let service = tower::util::MapRequest::new(api.clone(), move |request: http::Request<Incoming>| {
+            let mut request = request.map(axum::body::Body::new);
+            if peer_addresses {
+                request.extensions_mut().insert(PeerAddr(peer));
+            }
+            request
         });
         let connection = builder.serve_connection(io, TowerToHyperService::new(service));
         let connection = graceful.watch(connection);

@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::db::{Db, DbError};
 use crate::envelope::Envelope;
 use crate::migrate::{MigrationError, Migrations};
+use crate::ratelimit::RateLimiter;
 
 mod auto_errors;
 mod layers;
@@ -19,7 +20,7 @@ mod request_id;
 mod routes;
 
 pub use layers::{Api, ApiFuture};
-pub use listen::{ConnectionLimits, serve_on};
+pub use listen::{ConnectionLimits, PeerAddr, serve_on};
 
 /// Everything the generated code knows about the API, emitted as one `static`.
 pub struct ApiSpec {
@@ -30,6 +31,9 @@ pub struct ApiSpec {
     pub envelope: Envelope,
     pub auth: AuthScheme,
     pub migrations: Migrations,
+    /// Whether an endpoint declares `rate_limit:`: the server then records each request's client
+    /// address (an extension per request, which the others are spared).
+    pub rate_limited: bool,
 }
 
 // The OpenAPI documents are large; a context in a log line should not carry them.
@@ -52,12 +56,36 @@ pub struct Ctx {
     jwt: Jwt,
     spec: &'static ApiSpec,
     body_limit: usize,
+    limiter: RateLimiter,
+    client_ip_header: Option<http::HeaderName>,
 }
 
 impl Ctx {
     /// A context over an existing database, for tests of use cases; [`build`] makes the real one.
     pub fn new(db: Db, jwt: Jwt, spec: &'static ApiSpec) -> Ctx {
-        Ctx { db, jwt, spec, body_limit: crate::config::DEFAULT_BODY_LIMIT }
+        Ctx {
+            db,
+            jwt,
+            spec,
+            body_limit: crate::config::DEFAULT_BODY_LIMIT,
+            limiter: RateLimiter::local(),
+            client_ip_header: None,
+        }
+    }
+
+    /// Where `rate_limit:` counts are kept (this process by default).
+    pub fn with_rate_limiter(mut self, limiter: RateLimiter) -> Ctx {
+        self.limiter = limiter;
+        self
+    }
+
+    pub fn rate_limiter(&self) -> &RateLimiter {
+        &self.limiter
+    }
+
+    /// The header a trusted reverse proxy sets to the client's address (`CLIENT_IP_HEADER`), if any.
+    pub fn client_ip_header(&self) -> Option<&http::HeaderName> {
+        self.client_ip_header.as_ref()
     }
 
     pub fn with_body_limit(mut self, body_limit: usize) -> Ctx {
@@ -101,6 +129,8 @@ pub enum ServeError {
     Database(#[from] DbError),
     #[error(transparent)]
     Migration(#[from] MigrationError),
+    #[error("cannot reach the rate limit's Redis (RATE_LIMIT_REDIS_URL): {0}")]
+    RateLimit(String),
     #[error("invalid CORS origin `{0}`")]
     Cors(String),
     #[error("cannot listen on {addr}: {source}")]
@@ -122,7 +152,18 @@ pub async fn build(
     let db = Db::connect_with_timeout(&config.database_url, config.database_timeout).await?;
     db.migrate(&spec.migrations).await?;
     let jwt = Jwt::new(config.jwt_secret.as_bytes(), config.jwt_ttl);
-    let ctx = Ctx { db, jwt, spec, body_limit: config.body_limit };
+    let limiter = match &config.rate_limit_redis_url {
+        Some(url) => RateLimiter::redis(url).await.map_err(|e| ServeError::RateLimit(e.to_string()))?,
+        None => RateLimiter::local(),
+    };
+    let ctx = Ctx {
+        db,
+        jwt,
+        spec,
+        body_limit: config.body_limit,
+        limiter,
+        client_ip_header: config.client_ip_header.clone(),
+    };
     let api = api(ctx.clone(), config, routes)?;
     Ok((api, ctx))
 }
@@ -147,8 +188,11 @@ pub async fn serve(
         .map_err(|source| ServeError::Bind { addr: config.bind, source })?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, title = spec.title, version = spec.version, backend = ?ctx.db().backend(), "listening; API docs at http://{addr}/docs/");
-    let limits =
-        ConnectionLimits { header_read_timeout: config.header_read_timeout, shutdown_timeout: config.shutdown_timeout };
+    let limits = ConnectionLimits {
+        header_read_timeout: config.header_read_timeout,
+        shutdown_timeout: config.shutdown_timeout,
+        peer_addresses: spec.rate_limited,
+    };
     serve_on(listener, api, &spec.envelope, limits, shutdown_signal()).await?;
     tracing::info!("shutting down");
     // Requests cut off by the shutdown timeout may still hold connections: closing waits for them, so

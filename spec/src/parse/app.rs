@@ -324,12 +324,38 @@ const ENDPOINT_KEYS: &[&str] = &[
     "description",
     "tags",
     "auth",
+    "rate_limit",
     "path",
     "query",
     "body",
     "responses",
     "errors",
 ];
+
+/// `rate_limit: 10/minute` (or `/second`, `/hour`, `/day`): requests per window, per client address.
+fn rate_limit(r: &mut Reader<'_>, node: &Node) -> Option<crate::ir::RateLimit> {
+    let text = r.string(node)?;
+    const UNITS: [(&str, u32); 4] = [("second", 1), ("minute", 60), ("hour", 3600), ("day", 86_400)];
+    let parsed = text.split_once('/').and_then(|(n, unit)| {
+        let requests = n.trim().parse::<u32>().ok().filter(|n| *n > 0)?;
+        let window_seconds = UNITS.iter().find(|(u, _)| *u == unit.trim())?.1;
+        Some(crate::ir::RateLimit { requests, window_seconds })
+    });
+    if parsed.is_none() {
+        let unit = text.split_once('/').map(|(_, u)| u.trim().to_owned()).unwrap_or_default();
+        r.error(
+            Diagnostic::error("bad-rate-limit", node.span, format!("`{text}` is not a rate limit"))
+                .label("expected requests per unit, such as `10/minute`")
+                .help(match did_you_mean(&unit, UNITS.iter().map(|(u, _)| *u)) {
+                    Some(u) if !unit.is_empty() => format!("did you mean `/{u}`?"),
+                    _ => {
+                        "a whole number of requests (at least 1), `/`, and one of second, minute, hour, day".to_owned()
+                    }
+                }),
+        );
+    }
+    parsed
+}
 
 fn endpoint(r: &mut Reader<'_>, e: &Entry) -> Option<RawEndpoint> {
     let entries = r.map(&e.value, "an endpoint", ENDPOINT_KEYS)?;
@@ -421,6 +447,7 @@ fn endpoint(r: &mut Reader<'_>, e: &Entry) -> Option<RawEndpoint> {
         description: get(entries, "description").and_then(|v| r.string(v)),
         tags: get(entries, "tags").map(|v| r.strings(v)).unwrap_or_default(),
         auth,
+        rate_limit: get(entries, "rate_limit").and_then(|v| rate_limit(r, v)),
         path_params: get(entries, "path").map(|v| fields(r, v)).unwrap_or_default(),
         query: get(entries, "query").map(|v| fields(r, v)).unwrap_or_default(),
         // Located at the `body` key: a block body's value starts at its first field, which reads as a field.

@@ -158,6 +158,7 @@ pub struct RawEndpoint {
     pub description: Option<String>,
     pub tags: Vec<String>,
     pub auth: Option<(crate::ir::AuthRequirement, Span)>,
+    pub rate_limit: Option<crate::ir::RateLimit>,
     pub path_params: Vec<RawTypeField>,
     pub query: Vec<RawTypeField>,
     pub body: Option<(RawBody, Span)>,

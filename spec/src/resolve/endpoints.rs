@@ -237,6 +237,7 @@ fn endpoint(
         responses,
         errors,
         auth,
+        rate_limit: e.rate_limit,
         summary: e.summary.clone(),
         description: e.description.clone(),
         tags,

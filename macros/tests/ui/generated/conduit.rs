@@ -936,9 +936,9 @@ pub mod core {
     }
     /// Get current user
     ///
-    /// Serves `GET /api/user`; declared at spec/core.yaml:62:3.
+    /// Serves `GET /api/user`; declared at spec/core.yaml:64:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `current_user` (spec/core.yaml:62:3) has no use case",
+        message = "endpoint `current_user` (spec/core.yaml:64:3) has no use case",
         label = "`{Self}` does not implement `CurrentUser`",
         note = "implement `core::CurrentUser` for `{Self}` in src/core/current_user.rs, with `async fn current_user(&self, ctx: &Ctx, input: CurrentUserInput) -> Result<CurrentUserOutput, CurrentUserError>`"
     )]
@@ -1000,9 +1000,9 @@ pub mod core {
     }
     /// Update current user
     ///
-    /// Serves `PUT /api/user`; declared at spec/core.yaml:71:3.
+    /// Serves `PUT /api/user`; declared at spec/core.yaml:73:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `update_user` (spec/core.yaml:71:3) has no use case",
+        message = "endpoint `update_user` (spec/core.yaml:73:3) has no use case",
         label = "`{Self}` does not implement `UpdateUser`",
         note = "implement `core::UpdateUser` for `{Self}` in src/core/update_user.rs, with `async fn update_user(&self, ctx: &Ctx, input: UpdateUserInput) -> Result<UpdateUserOutput, UpdateUserError>`"
     )]
@@ -1058,9 +1058,9 @@ pub mod core {
     }
     /// Get a profile
     ///
-    /// Serves `GET /api/profiles/{username}`; declared at spec/core.yaml:81:3.
+    /// Serves `GET /api/profiles/{username}`; declared at spec/core.yaml:83:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `get_profile` (spec/core.yaml:81:3) has no use case",
+        message = "endpoint `get_profile` (spec/core.yaml:83:3) has no use case",
         label = "`{Self}` does not implement `GetProfile`",
         note = "implement `core::GetProfile` for `{Self}` in src/core/get_profile.rs, with `async fn get_profile(&self, ctx: &Ctx, input: GetProfileInput) -> Result<GetProfileOutput, GetProfileError>`"
     )]
@@ -1121,9 +1121,9 @@ pub mod core {
     }
     /// Follow a user
     ///
-    /// Serves `POST /api/profiles/{username}/follow`; declared at spec/core.yaml:92:3.
+    /// Serves `POST /api/profiles/{username}/follow`; declared at spec/core.yaml:94:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `follow_user` (spec/core.yaml:92:3) has no use case",
+        message = "endpoint `follow_user` (spec/core.yaml:94:3) has no use case",
         label = "`{Self}` does not implement `FollowUser`",
         note = "implement `core::FollowUser` for `{Self}` in src/core/follow_user.rs, with `async fn follow_user(&self, ctx: &Ctx, input: FollowUserInput) -> Result<FollowUserOutput, FollowUserError>`"
     )]
@@ -1181,9 +1181,9 @@ pub mod core {
     }
     /// Unfollow a user
     ///
-    /// Serves `DELETE /api/profiles/{username}/follow`; declared at spec/core.yaml:103:3.
+    /// Serves `DELETE /api/profiles/{username}/follow`; declared at spec/core.yaml:105:3.
     #[diagnostic::on_unimplemented(
-        message = "endpoint `unfollow_user` (spec/core.yaml:103:3) has no use case",
+        message = "endpoint `unfollow_user` (spec/core.yaml:105:3) has no use case",
         label = "`{Self}` does not implement `UnfollowUser`",
         note = "implement `core::UnfollowUser` for `{Self}` in src/core/unfollow_user.rs, with `async fn unfollow_user(&self, ctx: &Ctx, input: UnfollowUserInput) -> Result<UnfollowUserOutput, UnfollowUserError>`"
     )]
@@ -1540,8 +1540,14 @@ mod __core_handlers {
     ) -> impl ::core::future::Future<
         Output = __h::Response,
     > + ::core::marker::Send + 'static {
+        let client = __h::client_addr(state.ctx(), &req);
         let input = read_login(state.ctx(), &req);
         async move {
+            if let Err(e) = __h::throttle(state.ctx(), "login", client, 10u32, 60u32)
+                .await
+            {
+                return __h::fail(state.ctx(), e);
+            }
             let input = match input {
                 Ok(input) => input,
                 Err(response) => return response,
@@ -5071,6 +5077,7 @@ pub static SPEC: ::charter_runtime::ApiSpec = ::charter_runtime::ApiSpec {
         sqlite: &[],
         postgres: &[],
     },
+    rate_limited: true,
 };
 /// The API's routes, served by `app`. Each bound is one endpoint's use case: a missing impl names
 /// the endpoint and its line in the spec.

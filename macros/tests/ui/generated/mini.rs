@@ -2185,6 +2185,7 @@ pub static SPEC: ::charter_runtime::ApiSpec = ::charter_runtime::ApiSpec {
         sqlite: &[],
         postgres: &[],
     },
+    rate_limited: false,
 };
 /// The API's routes, served by `app`. Each bound is one endpoint's use case: a missing impl names
 /// the endpoint and its line in the spec.
