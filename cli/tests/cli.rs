@@ -59,7 +59,7 @@ fn check_fails_when_migrations_are_stale() {
     );
     let (ok, out) = charter(dir.path(), &["check"]);
     assert!(!ok, "{out}");
-    assert!(out.contains("the spec changed since migration 0002"), "{out}");
+    assert!(out.contains("the spec changed since migration 0003"), "{out}");
     assert!(out.contains("views"), "names the change: {out}");
     assert!(!out.contains("openapi.json is stale"), "the field is in no type, so the document is unchanged: {out}");
 }
@@ -130,7 +130,7 @@ fn makemigrations_writes_the_next_one_refuses_data_loss_and_dry_runs() {
     edit(&articles, body, &format!("{body}      views: {{ type: int, default: 0 }}\n"));
     let (ok, out) = charter(dir.path(), &["makemigrations"]);
     assert!(ok, "{out}");
-    assert!(out.contains("wrote migration 0003_add_articles_views"), "{out}");
+    assert!(out.contains("wrote migration 0004_add_articles_views"), "{out}");
     let (ok, out) = charter(dir.path(), &["check"]);
     assert!(ok, "{out}");
 
@@ -165,7 +165,7 @@ fn makemigrations_writes_the_next_one_refuses_data_loss_and_dry_runs() {
 
     let (ok, out) = charter(dir.path(), &["makemigrations", "--allow-destructive", "--name", "drop views"]);
     assert!(ok, "{out}");
-    assert!(out.contains("wrote migration 0004_drop_views"), "{out}");
+    assert!(out.contains("wrote migration 0005_drop_views"), "{out}");
     let (ok, out) = charter(dir.path(), &["makemigrations"]);
     assert!(ok && out.contains("nothing written"), "{out}");
 }

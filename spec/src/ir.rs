@@ -435,6 +435,19 @@ pub enum Format {
     Password,
 }
 
+impl Format {
+    /// The longest value the runtime's check of this format accepts, in bytes (RFC 5321's 254 for an
+    /// address, 2048 for a URL), which the OpenAPI document states as `maxLength` when the field's own is
+    /// larger. Mirrors `charter_runtime::validate::rules::{is_email, is_url}`.
+    pub fn max_length(self) -> Option<u64> {
+        match self {
+            Format::Email => Some(254),
+            Format::Url => Some(2048),
+            Format::Password => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {
     String(String),

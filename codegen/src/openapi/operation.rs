@@ -78,7 +78,13 @@ fn query_param(p: &Param) -> Parameter {
 }
 
 fn param_data(p: &Param, required: bool) -> ParameterData {
-    let item = scalar(&p.ty, &p.constraints);
+    // The server refuses an empty value (`?tag=`) rather than read it as absent: say so in the schema,
+    // which `allowEmptyValue: false` alone does not (it is about the parameter, not its schema).
+    let mut constraints = p.constraints.clone();
+    if p.ty.is_textual() && constraints.min_length.is_none_or(|n| n < 1) {
+        constraints.min_length = Some(1);
+    }
+    let item = scalar(&p.ty, &constraints);
     let default = p.default.as_ref().and_then(literal);
     let schema = if p.list {
         let items = ReferenceOr::Item(item);

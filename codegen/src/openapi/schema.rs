@@ -135,7 +135,12 @@ fn string(format: Option<VariantOrUnknownOrEmpty<StringFormat>>, c: &Constraints
         pattern: c.pattern.clone(),
         enumeration: Vec::new(),
         min_length: c.min_length.and_then(to_usize),
-        max_length: c.max_length.and_then(to_usize),
+        // A format's own bound holds too: the document says what the server accepts.
+        max_length: match (c.max_length, c.format.and_then(Format::max_length)) {
+            (Some(own), Some(implied)) => Some(own.min(implied)),
+            (own, implied) => own.or(implied),
+        }
+        .and_then(to_usize),
     }))
 }
 

@@ -65,16 +65,17 @@ fn declared_twice(app: &RawApp, original: &RawApp, why: String, sources: &Source
 }
 
 fn why_not_a_part(app: &RawApp, earlier: &[&RawApp]) -> Option<String> {
-    let declared = |name: &str| {
-        earlier.iter().any(|e| {
-            e.models.iter().any(|m| m.name.text == name)
-                || e.types.iter().any(|t| t.name.text == name)
-                || e.endpoints.iter().any(|x| x.name.text == name)
-        })
+    // Models, types and endpoints are separate namespaces (a type is often named after its model), so
+    // a name counts as declared again only within its own kind.
+    let again_in = |mine: Vec<&str>, theirs: &dyn Fn(&RawApp) -> Vec<&str>| -> Vec<&str> {
+        mine.into_iter().filter(|n| earlier.iter().any(|e| theirs(e).contains(n))).collect::<Vec<_>>()
     };
-    let names = app.models.iter().map(|m| &m.name).chain(app.types.iter().map(|t| &t.name));
-    let again: Vec<&str> =
-        names.chain(app.endpoints.iter().map(|e| &e.name)).map(|n| n.text.as_str()).filter(|n| declared(n)).collect();
+    let models = |a: &RawApp| a.models.iter().map(|m| m.name.text.as_str()).collect::<Vec<_>>();
+    let types = |a: &RawApp| a.types.iter().map(|t| t.name.text.as_str()).collect::<Vec<_>>();
+    let endpoints = |a: &RawApp| a.endpoints.iter().map(|e| e.name.text.as_str()).collect::<Vec<_>>();
+    let mut again = again_in(models(app), &|e: &RawApp| models(e));
+    again.extend(again_in(types(app), &|e: &RawApp| types(e)));
+    again.extend(again_in(endpoints(app), &|e: &RawApp| endpoints(e)));
     let (shown, more) = again.split_at(again.len().min(3));
     let shown: Vec<String> = shown.iter().map(|n| format!("`{n}`")).collect();
     let more = if more.is_empty() { String::new() } else { format!(" and {} more", more.len()) };
