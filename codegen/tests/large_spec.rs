@@ -48,3 +48,24 @@ fn large_spec_generates_on_a_small_stack() {
     };
     std::thread::Builder::new().stack_size(STACK).spawn(run).unwrap().join().unwrap();
 }
+
+/// A chain of apps, each depending on the one before: ordering them must not recurse once per app.
+#[test]
+fn long_app_dependency_chain_on_a_small_stack() {
+    const APPS: usize = 3_000;
+    let run = || {
+        // App i depends on app i - 1; names sort the other way, so the walk starts at the end of the chain.
+        let names: Vec<String> = (0..APPS).map(|i| format!("a{:05}", APPS - i)).collect();
+        let mut files: Vec<(PathBuf, String)> =
+            vec![("spec/project.yaml".into(), format!("title: Chain\nversion: 0.1.0\napps: [{}]\n", names.join(", ")))];
+        for (i, name) in names.iter().enumerate() {
+            let deps = if i == 0 { String::new() } else { format!("depends_on: [{}]\n", names[i - 1]) };
+            files.push((format!("spec/{name}.yaml").into(), format!("app: {name}\n{deps}")));
+        }
+        let spec = charter_codegen::spec::load_files(files).unwrap_or_else(|d| panic!("{}", d.render(false)));
+        let order: Vec<&str> = spec.apps.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(order.len(), APPS);
+        assert!(order.iter().zip(&names).all(|(a, b)| a == b), "apps are not in dependency order");
+    };
+    std::thread::Builder::new().stack_size(STACK).spawn(run).unwrap().join().unwrap();
+}

@@ -147,28 +147,54 @@ fn merge_and_order(
     let mut roots: Vec<String> = merged.keys().cloned().collect();
     roots.sort_by_key(|n| (n != "core", n.clone()));
     for root in roots {
-        visit(&root, &merged, &mut done, &mut Vec::new(), &mut order, diags);
+        visit(&root, &merged, &mut done, &mut order, diags);
     }
     order.into_iter().filter_map(|n| merged.remove(&n)).collect()
 }
 
+/// Depth first from `name`, with its own stack rather than recursion: a chain of dependent apps is as
+/// long as the spec makes it, and a thread's stack is not.
 fn visit(
     name: &str,
     apps: &BTreeMap<String, RawApp>,
     done: &mut BTreeSet<String>,
-    path: &mut Vec<String>,
     order: &mut Vec<String>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    if done.contains(name) {
-        return;
+    struct Frame<'a> {
+        name: &'a str,
+        deps: Vec<&'a Name>,
+        next: usize,
     }
-    let Some(app) = apps.get(name) else { return };
-    path.push(name.to_string());
-    let mut deps: Vec<&Name> = app.depends_on.iter().collect();
-    deps.sort_by(|a, b| a.text.cmp(&b.text));
-    for dep in deps {
-        if path.contains(&dep.text) {
+    let enter = |name: &str, done: &BTreeSet<String>| {
+        if done.contains(name) {
+            return None;
+        }
+        let (name, app) = apps.get_key_value(name)?;
+        let mut deps: Vec<&Name> = app.depends_on.iter().collect();
+        deps.sort_by(|a, b| a.text.cmp(&b.text));
+        Some(Frame { name: name.as_str(), deps, next: 0 })
+    };
+    // `path` names the apps being visited, outermost first (`stack`'s names), for the cycle message.
+    let mut path: Vec<String> = Vec::new();
+    let mut on_path: BTreeSet<&str> = BTreeSet::new();
+    let mut stack: Vec<Frame<'_>> = Vec::new();
+    if let Some(frame) = enter(name, done) {
+        path.push(frame.name.to_string());
+        on_path.insert(frame.name);
+        stack.push(frame);
+    }
+    while let Some(top) = stack.last_mut() {
+        let Some(dep) = top.deps.get(top.next).copied() else {
+            let frame = stack.pop().expect("the top frame");
+            path.pop();
+            on_path.remove(frame.name);
+            done.insert(frame.name.to_string());
+            order.push(frame.name.to_string());
+            continue;
+        };
+        top.next += 1;
+        if on_path.contains(dep.text.as_str()) {
             diags.push(
                 Diagnostic::error(
                     "dependency-cycle",
@@ -189,11 +215,12 @@ fn visit(
             );
             continue;
         }
-        visit(&dep.text, apps, done, path, order, diags);
+        if let Some(frame) = enter(&dep.text, done) {
+            path.push(frame.name.to_string());
+            on_path.insert(frame.name);
+            stack.push(frame);
+        }
     }
-    path.pop();
-    done.insert(name.to_string());
-    order.push(name.to_string());
 }
 
 /// Endpoints generate items (`<E>`, `<E>Input`, `<E>Output`, `<E>Error`) in their app's module, next to its
