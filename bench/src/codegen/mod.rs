@@ -547,6 +547,18 @@ mod tests {
         assert_eq!(synthetic::kinds(200, 1000).len(), synthetic::KINDS);
     }
 
+    /// What build.rs writes (`openapi::render`, path items built one at a time) is the whole document's bytes.
+    #[test]
+    fn streamed_openapi_is_the_documents_bytes() {
+        let (files, _) = synthetic::spec_files(30, 150);
+        let spec = charter_codegen::spec::load_files(files.into_iter().map(|(p, t)| (p.into(), t)).collect())
+            .unwrap_or_else(|e| panic!("{}", e.render(false)));
+        let doc = openapi::document(&spec);
+        let (json, yaml) = openapi::render(&spec);
+        assert!(json == openapi::to_json(&doc), "JSON differs");
+        assert!(yaml == openapi::to_yaml(&doc), "YAML differs");
+    }
+
     #[test]
     fn output_is_deterministic() {
         assert_eq!(synthetic::spec_files(30, 150).0, synthetic::spec_files(30, 150).0);
