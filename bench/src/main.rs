@@ -22,6 +22,8 @@ fn main() -> ExitCode {
     };
     let result = match command {
         "codegen" => codegen::main(rest),
+        // The codegen bench's large case, measured in a process of its own (not for people).
+        "codegen-case" => codegen::case(rest),
         "http" => http::main(rest),
         "callgrind" => http::callgrind::main(rest),
         "incremental" => incremental::main(rest),

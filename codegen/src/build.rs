@@ -189,9 +189,7 @@ impl Builder {
         // The documents and the migration check do not depend on the Rust: with the documents embedded
         // from files, they run beside it.
         let checks = || -> Result<(String, String, Vec<String>), Error> {
-            let doc = openapi::document(&spec);
-            let openapi_json = openapi::to_json(&doc);
-            let openapi_yaml = openapi::to_yaml(&doc);
+            let (openapi_json, openapi_yaml) = openapi::render(&spec);
             let mut warnings = Vec::new();
             match migrations::status(&spec, &migrations_dir)? {
                 Status::UpToDate { .. } => {}

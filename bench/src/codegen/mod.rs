@@ -7,7 +7,13 @@
 //!
 //! ```sh
 //! cargo run --release -p charter-bench -- codegen [--models 20,200] [--endpoints 100,1000] [--iterations N] [--smoke] [--keep]
+//!     [--large 2000/20000 | --no-large]
 //! ```
+//!
+//! The large case (default 2,000 models / 20,000 endpoints) is set up like the others, then measured once
+//! in a fresh process (this binary, `codegen-case DIR`): `render_to()` only, its wall time, and the peak
+//! resident set of that process (`VmHWM` of `/proc/self/status`, read after the run), so nothing the bench
+//! itself holds (the spec text, the setup's renders) counts.
 
 mod synthetic;
 
@@ -30,12 +36,19 @@ options:
   --endpoints 100,1000     endpoint counts, paired with --models (default: 100,1000)
   --iterations N           timed runs per size (default: 10 below 100 models, else 5); min and median shown
   --smoke                  one tiny size, one run: checks that the bench works (CI)
-  --keep                   keep the generated projects (with the generated Rust as api.rs) and print where";
+  --keep                   keep the generated projects (with the generated Rust as api.rs) and print where
+  --large M/N              the large case: M models / N endpoints, one run in a fresh process, time and
+                           peak RSS (default: 2000/20000; --smoke: 20/200)
+  --no-large               skip the large case";
+
+/// The large case's goal: under this wall time and peak resident set, in a process of its own.
+const LARGE_TARGET: (usize, Duration, u64) = (20_000, Duration::from_secs(10), 1 << 30);
 
 struct Args {
     sizes: Vec<(usize, usize)>,
     iterations: Option<usize>,
     keep: bool,
+    large: Option<(usize, usize)>,
 }
 
 fn list(flag: &str, value: Option<&String>) -> Result<Vec<usize>, String> {
@@ -49,6 +62,7 @@ fn list(flag: &str, value: Option<&String>) -> Result<Vec<usize>, String> {
 
 fn parse_args(args: &[String]) -> Result<Args, String> {
     let (mut models, mut endpoints, mut iterations, mut smoke, mut keep) = (None, None, None, false, false);
+    let mut large = Some(None);
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -57,6 +71,15 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
             "--iterations" => iterations = Some(list("--iterations", it.next())?[0]),
             "--smoke" => smoke = true,
             "--keep" => keep = true,
+            "--no-large" => large = None,
+            "--large" => {
+                let value = it.next().ok_or_else(|| format!("--large needs a value\n\n{USAGE}"))?;
+                let pair = value
+                    .split_once('/')
+                    .and_then(|(m, e)| Some((m.trim().parse::<usize>().ok()?, e.trim().parse::<usize>().ok()?)))
+                    .filter(|&(m, e)| m > 0 && e > 0);
+                large = Some(Some(pair.ok_or_else(|| format!("--large: expected MODELS/ENDPOINTS, got `{value}`"))?));
+            }
             "-h" | "--help" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown option `{other}`\n\n{USAGE}")),
         }
@@ -74,7 +97,8 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
     if smoke {
         iterations = Some(1);
     }
-    Ok(Args { sizes: models.into_iter().zip(endpoints).collect(), iterations, keep })
+    let large = large.map(|l| l.unwrap_or(if smoke { (20, 200) } else { (2000, 20_000) }));
+    Ok(Args { sizes: models.into_iter().zip(endpoints).collect(), iterations, keep, large })
 }
 
 /// A directory under the system temp dir, removed on drop (also when the bench fails half-way).
@@ -151,19 +175,30 @@ struct Row {
     steps: Vec<(&'static str, Samples)>,
 }
 
-/// Sets up one project and times it; any diagnostic or warning is an error (the spec must be clean).
-fn bench_size(models: usize, endpoints: usize, iterations: usize, keep: bool) -> Result<Row, String> {
-    let project = TempProject::new(&format!("{models}m{endpoints}e"), keep)?;
-    let root = &project.root;
+/// Writes a synthetic project as a real one is committed: the spec, its initial migration and its
+/// `openapi.json`. Returns the builder and the loaded spec.
+fn set_up(
+    root: &Path,
+    models: usize,
+    endpoints: usize,
+) -> Result<(SpecInfo, Builder, charter_codegen::spec::Spec), String> {
     let info = write_spec(&root.join("spec"), models, endpoints)
         .map_err(|e| format!("cannot write the spec into {}: {e}", root.display()))?;
     let b = builder(root);
     let spec = b.load().map_err(|e| format!("the synthetic spec ({models} models) has diagnostics:\n{e}"))?;
     migrations::make(&spec, &b.migrations_path(), None, &MakeOptions::default())
         .map_err(|e| format!("makemigrations failed: {e}"))?;
-    let first = b.render().map_err(|e| e.to_string())?;
-    std::fs::write(root.join("openapi.json"), &first.openapi_json)
+    let doc = openapi::document(&spec);
+    std::fs::write(root.join("openapi.json"), openapi::to_json(&doc))
         .map_err(|e| format!("cannot write openapi.json: {e}"))?;
+    Ok((info, b, spec))
+}
+
+/// Sets up one project and times it; any diagnostic or warning is an error (the spec must be clean).
+fn bench_size(models: usize, endpoints: usize, iterations: usize, keep: bool) -> Result<Row, String> {
+    let project = TempProject::new(&format!("{models}m{endpoints}e"), keep)?;
+    let root = &project.root;
+    let (info, b, spec) = set_up(root, models, endpoints)?;
     let out = root.join("out");
     let generated = b.render_to(&out).map_err(|e| e.to_string())?;
     if !generated.warnings.is_empty() {
@@ -240,6 +275,136 @@ fn bench_size(models: usize, endpoints: usize, iterations: usize, keep: bool) ->
         render,
         steps,
     })
+}
+
+/// What the fresh process measured for the large case.
+struct Large {
+    models: usize,
+    endpoints: usize,
+    info: SpecInfo,
+    load: Duration,
+    render: Duration,
+    rust_bytes: usize,
+    /// After parse + validate alone (the first of the two runs).
+    load_peak_rss_kb: u64,
+    peak_rss_kb: u64,
+}
+
+/// Sets the large case up in this process, then runs `codegen-case` on it in a fresh one.
+fn bench_large(models: usize, endpoints: usize, keep: bool) -> Result<Large, String> {
+    let project = TempProject::new(&format!("large-{models}m{endpoints}e"), keep)?;
+    let (info, _, _) = set_up(&project.root, models, endpoints)?;
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this binary: {e}"))?;
+    let output = std::process::Command::new(exe)
+        .arg("codegen-case")
+        .arg(&project.root)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run codegen-case: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        return Err(format!(
+            "codegen-case on {models} models / {endpoints} endpoints failed ({}):\n{stdout}",
+            output.status
+        ));
+    }
+    let field = |name: &str| -> Result<u64, String> {
+        stdout
+            .split_whitespace()
+            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('=')?.parse().ok())
+            .ok_or_else(|| format!("codegen-case printed no `{name}=`: {stdout}"))
+    };
+    if keep {
+        println!("kept {}", project.root.display());
+    }
+    Ok(Large {
+        models,
+        endpoints,
+        info,
+        load: Duration::from_micros(field("load_us")?),
+        render: Duration::from_micros(field("render_us")?),
+        rust_bytes: field("rust_bytes")? as usize,
+        load_peak_rss_kb: field("load_peak_rss_kb")?,
+        peak_rss_kb: field("peak_rss_kb")?,
+    })
+}
+
+/// `charter-bench codegen-case DIR`: one `render_to()` of the project in DIR (set up by `bench_large`), in
+/// this fresh process; prints `load_us= render_us= rust_bytes= peak_rss_kb=` (peak: `VmHWM`, the high-water
+/// mark of this process's resident set, which includes the binary and the allocator's retained memory).
+pub fn case(args: &[String]) -> Result<(), String> {
+    let [dir] = args else { return Err("usage: charter-bench codegen-case DIR".to_string()) };
+    let root = Path::new(dir);
+    let b = builder(root);
+    let start = Instant::now();
+    let spec = b.load().map_err(|e| e.to_string())?;
+    let load = start.elapsed();
+    drop(spec);
+    let load_peak = peak_rss_kb()?;
+    let start = Instant::now();
+    let generated = b.render_to(&root.join("out")).map_err(|e| e.to_string())?;
+    let render = start.elapsed();
+    if !generated.warnings.is_empty() {
+        return Err(format!("generation warned on a fresh project:\n{}", generated.warnings.join("\n")));
+    }
+    if generated.rust.starts_with("compile_error!") {
+        return Err("the generated Rust does not parse".to_string());
+    }
+    let peak = peak_rss_kb()?;
+    println!(
+        "load_us={} render_us={} rust_bytes={} load_peak_rss_kb={load_peak} peak_rss_kb={peak}",
+        load.as_micros(),
+        render.as_micros(),
+        generated.rust.len()
+    );
+    Ok(())
+}
+
+/// This process's peak resident set so far (`VmHWM`), in kB.
+fn peak_rss_kb() -> Result<u64, String> {
+    let status =
+        std::fs::read_to_string("/proc/self/status").map_err(|e| format!("cannot read /proc/self/status: {e}"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .ok_or_else(|| "no VmHWM in /proc/self/status".to_string())
+}
+
+fn print_large(l: &Large) {
+    let mb = l.peak_rss_kb as f64 / 1024.0;
+    let pass = l.endpoints < LARGE_TARGET.0 || (l.render < LARGE_TARGET.1 && l.peak_rss_kb * 1024 < LARGE_TARGET.2);
+    println!(
+        "\nlarge case, one run in a fresh process (`codegen-case`): {} models / {} endpoints, {} apps, {} YAML lines ({:.1} MB)",
+        l.models,
+        l.endpoints,
+        l.info.apps,
+        l.info.lines,
+        l.info.bytes as f64 / 1e6
+    );
+    println!(
+        "  parse + validate {} ms; render_to {} ms (parse + validate + Rust + OpenAPI + migration status), {:.1} MB of Rust",
+        ms(l.load),
+        ms(l.render),
+        l.rust_bytes as f64 / 1e6
+    );
+    println!(
+        "  peak RSS of that process (VmHWM): {:.0} MB after parse + validate, {mb:.0} MB after render_to too",
+        l.load_peak_rss_kb as f64 / 1024.0
+    );
+    println!(
+        "  target at >= {} endpoints: render_to < {} s and peak RSS < {} MB: {}",
+        LARGE_TARGET.0,
+        LARGE_TARGET.1.as_secs(),
+        LARGE_TARGET.2 >> 20,
+        if l.endpoints < LARGE_TARGET.0 {
+            "-"
+        } else if pass {
+            "PASS"
+        } else {
+            "MISS"
+        }
+    );
 }
 
 fn verdict(row: &Row) -> &'static str {
@@ -333,6 +498,13 @@ pub fn main(args: &[String]) -> Result<(), String> {
         iterations.push(n);
     }
     print_table(&rows, &iterations);
+    if let Some((models, endpoints)) = args.large {
+        print!("\nlarge case: {models} models / {endpoints} endpoints: setting up ... ");
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        let large = bench_large(models, endpoints, args.keep)?;
+        print_large(&large);
+    }
     Ok(())
 }
 
@@ -373,6 +545,18 @@ mod tests {
         }
         assert_eq!(synthetic::kinds(20, 100).len(), synthetic::KINDS);
         assert_eq!(synthetic::kinds(200, 1000).len(), synthetic::KINDS);
+    }
+
+    /// What build.rs writes (`openapi::render`, path items built one at a time) is the whole document's bytes.
+    #[test]
+    fn streamed_openapi_is_the_documents_bytes() {
+        let (files, _) = synthetic::spec_files(30, 150);
+        let spec = charter_codegen::spec::load_files(files.into_iter().map(|(p, t)| (p.into(), t)).collect())
+            .unwrap_or_else(|e| panic!("{}", e.render(false)));
+        let doc = openapi::document(&spec);
+        let (json, yaml) = openapi::render(&spec);
+        assert!(json == openapi::to_json(&doc), "JSON differs");
+        assert!(yaml == openapi::to_yaml(&doc), "YAML differs");
     }
 
     #[test]

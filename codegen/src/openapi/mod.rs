@@ -37,7 +37,7 @@ mod usage;
 #[cfg(test)]
 mod tests;
 
-pub use document::document;
+pub use document::{document, render};
 pub use output::{to_json, to_yaml};
 
 /// The OpenAPI version this module writes.

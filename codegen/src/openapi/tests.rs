@@ -486,3 +486,28 @@ fn json_and_yaml_are_stable_and_agree() {
     let from_json: Value = serde_json::from_str(&json).unwrap_or(Value::Null);
     assert_eq!(from_yaml, from_json, "{yaml}");
 }
+
+/// `render` (what `build.rs` writes, path items built one at a time) gives the bytes of serializing the
+/// whole document, on every spec the repository holds.
+#[test]
+fn render_writes_the_documents_bytes() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs = vec![root.join("../generated-example/spec")];
+    for fixtures in ["tests/fixtures/openapi", "tests/fixtures/rust"] {
+        for entry in std::fs::read_dir(root.join(fixtures)).unwrap().flatten() {
+            if entry.path().is_dir() {
+                dirs.push(entry.path());
+            }
+        }
+    }
+    let mut checked = 0;
+    for dir in dirs {
+        let Ok(spec) = charter_spec::load_dir(&dir) else { continue };
+        let doc = document(&spec);
+        let (json, yaml) = super::render(&spec);
+        assert!(json == to_json(&doc), "{}: JSON differs", dir.display());
+        assert!(yaml == to_yaml(&doc), "{}: YAML differs", dir.display());
+        checked += 1;
+    }
+    assert!(checked >= 2, "too few specs checked: {checked}");
+}

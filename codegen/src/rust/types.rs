@@ -8,11 +8,11 @@ use charter_spec::{App, Constraints, EnumType, Format, Literal, Model, ScalarTyp
 
 use super::names::{self, From, ident};
 
-pub fn emit(spec: &Spec, app: &App) -> Code {
+/// `answered` is [`response_types`] of the spec.
+pub fn emit(spec: &Spec, app: &App, answered: &BTreeSet<(&str, &str)>) -> Code {
     let from = From::App(&app.name);
     let enums = enums(app).into_iter().map(emit_enum);
     let structs = app.types.iter().map(|t| emit_struct(t, from));
-    let answered = response_types(spec);
     let ctors = app.types.iter().filter_map(|t| {
         let readable = answered.contains(&(app.name.as_str(), t.name.as_str()));
         from_model(spec, t, readable, from)
@@ -21,7 +21,7 @@ pub fn emit(spec: &Spec, app: &App) -> Code {
 }
 
 /// The types some endpoint answers with, directly or nested: `(app, type)`.
-fn response_types(spec: &Spec) -> BTreeSet<(&str, &str)> {
+pub fn response_types(spec: &Spec) -> BTreeSet<(&str, &str)> {
     let mut seen = BTreeSet::new();
     let mut todo: Vec<&charter_spec::Ref> = spec
         .apps

@@ -67,15 +67,10 @@ fn declared_twice(app: &RawApp, original: &RawApp, why: String, sources: &Source
 fn why_not_a_part(app: &RawApp, earlier: &[&RawApp]) -> Option<String> {
     // Models, types and endpoints are separate namespaces (a type is often named after its model), so
     // a name counts as declared again only within its own kind.
-    let again_in = |mine: Vec<&str>, theirs: &dyn Fn(&RawApp) -> Vec<&str>| -> Vec<&str> {
-        mine.into_iter().filter(|n| earlier.iter().any(|e| theirs(e).contains(n))).collect::<Vec<_>>()
-    };
-    let models = |a: &RawApp| a.models.iter().map(|m| m.name.text.as_str()).collect::<Vec<_>>();
-    let types = |a: &RawApp| a.types.iter().map(|t| t.name.text.as_str()).collect::<Vec<_>>();
-    let endpoints = |a: &RawApp| a.endpoints.iter().map(|e| e.name.text.as_str()).collect::<Vec<_>>();
-    let mut again = again_in(models(app), &|e: &RawApp| models(e));
-    again.extend(again_in(types(app), &|e: &RawApp| types(e)));
-    again.extend(again_in(endpoints(app), &|e: &RawApp| endpoints(e)));
+    let mut again: Vec<&str> = Vec::new();
+    for kind in [model_names as fn(&RawApp) -> Vec<&str>, type_names, endpoint_names] {
+        again.extend(kind(app).into_iter().filter(|n| earlier.iter().any(|e| kind(e).contains(n))));
+    }
     let (shown, more) = again.split_at(again.len().min(3));
     let shown: Vec<String> = shown.iter().map(|n| format!("`{n}`")).collect();
     let more = if more.is_empty() { String::new() } else { format!(" and {} more", more.len()) };
@@ -85,6 +80,18 @@ fn why_not_a_part(app: &RawApp, earlier: &[&RawApp]) -> Option<String> {
             shown.join(", ")
         )
     })
+}
+
+fn model_names(app: &RawApp) -> Vec<&str> {
+    app.models.iter().map(|m| m.name.text.as_str()).collect()
+}
+
+fn type_names(app: &RawApp) -> Vec<&str> {
+    app.types.iter().map(|t| t.name.text.as_str()).collect()
+}
+
+fn endpoint_names(app: &RawApp) -> Vec<&str> {
+    app.endpoints.iter().map(|e| e.name.text.as_str()).collect()
 }
 
 /// The file's name, when it would make a fresh app name (`spec/blog.yaml` -> `blog`).

@@ -159,29 +159,58 @@ fn merge_and_order(
     let mut roots: Vec<String> = merged.keys().cloned().collect();
     roots.sort_by_key(|n| (n != "core", n.clone()));
     for root in roots {
-        visit(&root, &merged, &mut done, &mut Vec::new(), &mut order, diags);
+        visit(&root, &merged, &mut done, &mut order, diags);
     }
     order.into_iter().filter_map(|n| merged.remove(&n)).collect()
 }
 
-/// `path` holds the apps being visited, each with the `depends_on` entry that led to it.
+/// Depth first from `name`, with its own stack rather than recursion: a chain of dependent apps is as
+/// long as the spec makes it, and a thread's stack is not.
 fn visit(
     name: &str,
     apps: &BTreeMap<String, RawApp>,
     done: &mut BTreeSet<String>,
-    path: &mut Vec<(String, Option<Span>)>,
     order: &mut Vec<String>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    if done.contains(name) {
-        return;
+    struct Frame<'a> {
+        name: &'a str,
+        deps: Vec<&'a Name>,
+        next: usize,
     }
-    let Some(app) = apps.get(name) else { return };
-    let mut deps: Vec<&Name> = app.depends_on.iter().collect();
-    deps.sort_by(|a, b| a.text.cmp(&b.text));
-    for dep in deps {
-        if let Some(i) = path.iter().position(|(n, _)| *n == dep.text).or((dep.text == name).then_some(path.len())) {
-            diags.push(cycle(&path[i..], name, dep));
+    let enter = |name: &str, done: &BTreeSet<String>| {
+        if done.contains(name) {
+            return None;
+        }
+        let (name, app) = apps.get_key_value(name)?;
+        let mut deps: Vec<&Name> = app.depends_on.iter().collect();
+        deps.sort_by(|a, b| a.text.cmp(&b.text));
+        Some(Frame { name: name.as_str(), deps, next: 0 })
+    };
+    // The apps being visited, outermost first; each frame below the top is at the `depends_on` entry
+    // that led to the frame above it (`deps[next - 1]`).
+    let mut stack: Vec<Frame<'_>> = Vec::new();
+    if let Some(frame) = enter(name, done) {
+        stack.push(frame);
+    }
+    while let Some(top) = stack.last_mut() {
+        let Some(dep) = top.deps.get(top.next).copied() else {
+            let frame = stack.pop().expect("the top frame");
+            done.insert(frame.name.to_string());
+            order.push(frame.name.to_string());
+            continue;
+        };
+        top.next += 1;
+        let current = top.name;
+        let ancestors = &stack[..stack.len() - 1];
+        let in_cycle =
+            ancestors.iter().position(|f| f.name == dep.text).or((dep.text == current).then_some(ancestors.len()));
+        if let Some(i) = in_cycle {
+            let members: Vec<(String, Option<Span>)> = ancestors[i..]
+                .iter()
+                .map(|f| (f.name.to_string(), f.next.checked_sub(1).and_then(|k| f.deps.get(k)).map(|d| d.span)))
+                .collect();
+            diags.push(cycle(&members, current, dep));
             continue;
         }
         if !apps.contains_key(&dep.text) {
@@ -193,12 +222,10 @@ fn visit(
             );
             continue;
         }
-        path.push((name.to_string(), Some(dep.span)));
-        visit(&dep.text, apps, done, path, order, diags);
-        path.pop();
+        if let Some(frame) = enter(&dep.text, done) {
+            stack.push(frame);
+        }
     }
-    done.insert(name.to_string());
-    order.push(name.to_string());
 }
 
 /// A cycle names only its members (not the apps that led to it) and shows every `depends_on` entry in
