@@ -43,3 +43,19 @@ pub fn at_most<const N: usize, T: Serialize, S: serde::Serializer>(
     }
     serializer.collect_seq(items.iter().take(N))
 }
+
+#[cfg(test)]
+mod tests {
+    #[derive(serde::Serialize)]
+    struct Page {
+        #[serde(serialize_with = "super::at_most::<2, _, _>")]
+        items: Vec<u32>,
+    }
+
+    #[test]
+    fn a_bounded_list_is_cut_at_its_bound() {
+        let json = |items: Vec<u32>| serde_json::to_string(&Page { items }).unwrap();
+        assert_eq!(json(vec![1, 2, 3, 4]), r#"{"items":[1,2]}"#);
+        assert_eq!(json(vec![1]), r#"{"items":[1]}"#);
+    }
+}

@@ -221,8 +221,13 @@ fn constraints_become_keywords() {
 
     let s = one_type(ty("A", vec![email, url, password, count, ratio, tags]));
     let p = "/components/schemas/A/properties";
-    check(&s, &format!("{p}/email"), json!({"type": "string", "format": "email", "minLength": 1, "maxLength": 255}));
-    check(&s, &format!("{p}/image"), json!({"type": "string", "format": "uri", "pattern": "^https?://"}));
+    // The format's own bound (254 octets, RFC 5321) is tighter than the field's.
+    check(&s, &format!("{p}/email"), json!({"type": "string", "format": "email", "minLength": 1, "maxLength": 254}));
+    check(
+        &s,
+        &format!("{p}/image"),
+        json!({"type": "string", "format": "uri", "pattern": "^https?://", "maxLength": 2048}),
+    );
     check(&s, &format!("{p}/password"), json!({"type": "string", "format": "password"}));
     check(
         &s,
@@ -445,11 +450,12 @@ fn parameters_carry_schema_defaults_and_bounds() {
         &s,
         "/paths/~1things~1{owner}/get/parameters",
         json!([
-            {"in": "path", "name": "owner", "required": true, "schema": {"type": "string"}, "style": "simple"},
+            // An empty text parameter is refused: `minLength: 1` says so.
+            {"in": "path", "name": "owner", "required": true, "schema": {"type": "string", "minLength": 1}, "style": "simple"},
             {"in": "query", "name": "limit",
              "schema": {"default": 20, "type": "integer", "format": "int32", "minimum": 1, "maximum": 100}, "style": "form"},
             {"in": "query", "name": "tag", "description": "Filter by tag",
-             "schema": {"type": "array", "items": {"type": "string"}}, "explode": true, "style": "form"},
+             "schema": {"type": "array", "items": {"type": "string", "minLength": 1}}, "explode": true, "style": "form"},
             {"in": "query", "name": "needed", "required": true, "schema": {"type": "boolean"}, "style": "form"},
         ]),
     );

@@ -36,8 +36,14 @@ impl AddComment for App {
             .ok_or_else(|| AddCommentError::NotFound(format!("no article with slug `{}`", input.slug)))?;
         let author_id = input.caller.id::<i64>().map_err(|_| gone())?;
         let new = models::NewComment { body: input.body.comment.body, article_id: article.id, author_id };
-        // The article (or the caller) deleted meanwhile fails the foreign key: a 404 by `?`.
-        let row = models::Comment::insert(ctx.db(), new).await?;
+        // The article or the caller deleted meanwhile fails the foreign key: say which.
+        let row = match models::Comment::insert(ctx.db(), new).await {
+            Ok(row) => row,
+            Err(DbError::ForeignKeyViolation { .. }) => {
+                return Err(AddCommentError::NotFound(super::gone(ctx, &input.caller).await?));
+            }
+            Err(e) => return Err(e.into()),
+        };
         let mut loaded = Comment::load(ctx.db(), std::slice::from_ref(&row), Some(&input.caller)).await?;
         let comment = loaded.pop().ok_or(DbError::NotFound)?;
         Ok(AddCommentResponse { comment })

@@ -1,6 +1,6 @@
 //! Favorite and unfavorite: the article's `favorited_by` links.
 
-use charter_runtime::{Ctx, use_case};
+use charter_runtime::{Ctx, DbError, use_case};
 
 use crate::App;
 use crate::api::articles::{
@@ -23,8 +23,15 @@ impl FavoriteArticle for App {
             .caller
             .id::<i64>()
             .map_err(|_| FavoriteArticleError::NotFound("the user of this token no longer exists".into()))?;
-        // The article (or the caller) deleted meanwhile fails the foreign key: a 404 by `?`.
-        models::Article::add_favorited_by(ctx.db(), row.id, &[me]).await?;
+        // The article or the caller deleted meanwhile fails the foreign key: say which.
+        if let Err(e) = models::Article::add_favorited_by(ctx.db(), row.id, &[me]).await {
+            return Err(match e {
+                DbError::ForeignKeyViolation { .. } => {
+                    FavoriteArticleError::NotFound(super::gone(ctx, &input.caller).await?)
+                }
+                e => e.into(),
+            });
+        }
         Ok(FavoriteArticleResponse { article: super::article(ctx, &row, Some(&input.caller)).await? })
     }
 }

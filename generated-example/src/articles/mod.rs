@@ -25,6 +25,15 @@ pub(crate) async fn article(ctx: &Ctx, row: &models::Article, caller: Option<&Ca
     loaded.pop().ok_or_else(|| DbError::NotFound)
 }
 
+/// Why a write that refers to the caller and an article failed its foreign key: the caller's account or
+/// the article was deleted meanwhile.
+pub(crate) async fn gone(ctx: &Ctx, caller: &Caller) -> Result<String, DbError> {
+    Ok(match crate::core::caller_row(ctx, caller).await? {
+        None => "the user of this token no longer exists".to_owned(),
+        Some(_) => "the article no longer exists".to_owned(),
+    })
+}
+
 /// Whether the caller wrote this article.
 pub(crate) fn is_author(row: &models::Article, caller: &Caller) -> bool {
     caller.subject.parse::<i64>().is_ok_and(|id| id == row.author_id)

@@ -31,6 +31,8 @@ backends!(
     delete_article_errors,
     delete_article_accepts_a_bodyless_json_request,
     an_article_titled_like_a_route_is_reachable,
+    nul_characters_are_a_422_naming_the_field,
+    writes_racing_a_delete_are_404_never_500,
 );
 
 /// Checks and removes `createdAt` and `updatedAt` (equal on a new article), returning `createdAt`.
@@ -240,8 +242,13 @@ async fn list_articles_newest_first_with_filters(app: TestApp) {
     assert_eq!(list("?tag=training&author=jake").await, json!({"articles": [], "articlesCount": 0}));
     assert_eq!(list("?tag=nothing").await, json!({"articles": [], "articlesCount": 0}));
     assert_eq!(list("?author=nobody").await, json!({"articles": [], "articlesCount": 0}));
-    // Empty values are absent values.
-    assert_eq!(list("?tag=&author=").await, all);
+    // An empty value is not an absent one: the client sent something the server will not guess at.
+    expect_error(
+        &app.get("/api/articles?tag=&author=").send().await,
+        422,
+        &["tag must not be empty", "author must not be empty"],
+    );
+    let _ = all;
 }
 
 async fn list_articles_pages_with_the_total_count(app: TestApp) {
@@ -574,4 +581,51 @@ async fn an_article_titled_like_a_route_is_reachable(app: TestApp) {
     assert_eq!(expect_json(&response, 200)["article"]["body"], "b");
     let response = app.delete(&format!("/api/articles/{slug}")).token(&jake).send().await;
     assert_eq!(response.status.as_u16(), 204, "{}", response.text());
+}
+
+/// A NUL character is a client's mistake on both databases (PostgreSQL cannot store one): 422 naming the
+/// field or parameter, never a 500.
+async fn nul_characters_are_a_422_naming_the_field(app: TestApp) {
+    let token = app.seeded_user("jake").await;
+    expect_error(&app.get("/api/articles/a%00b").send().await, 422, &["slug must not contain NUL characters"]);
+    expect_error(&app.get("/api/articles?tag=%00").send().await, 422, &["tag must not contain NUL characters"]);
+    let body = json!({"article": {"title": "a\u{0}b", "description": "d", "body": "b", "tagList": ["ok", "\u{0}"]}});
+    expect_error(
+        &app.post("/api/articles", &body).token(&token).send().await,
+        422,
+        &["article.title must not contain NUL characters", "article.tagList[1] must not contain NUL characters"],
+    );
+}
+
+/// Updating, favoriting and commenting on an article while another request deletes it: each write
+/// either happens first or finds the article gone (404); none is a 500. Found from outside as 3/270
+/// (SQLite) and 12/270 (PostgreSQL) 500s ("no row found", "a loaded article vanished").
+async fn writes_racing_a_delete_are_404_never_500(app: TestApp) {
+    let token = app.seeded_user("jake").await;
+    let mut seen = std::collections::BTreeMap::<(&str, u16), u32>::new();
+    for i in 0..30 {
+        let article = app.create_article(&token, &format!("Race {i}"), &[]).await;
+        let path = format!("/api/articles/{}", article["slug"].as_str().expect("a slug"));
+        let (deleted, updated, favorited, commented) = tokio::join!(
+            app.delete(&path).token(&token).send(),
+            app.put(&path, &json!({"article": {"body": "changed"}})).token(&token).send(),
+            app.request("POST", &format!("{path}/favorite")).token(&token).send(),
+            app.post(&format!("{path}/comments"), &json!({"comment": {"body": "hi"}})).token(&token).send(),
+        );
+        for (what, response, ok) in [
+            ("delete", &deleted, 204),
+            ("update", &updated, 200),
+            ("favorite", &favorited, 200),
+            ("comment", &commented, 200),
+        ] {
+            assert!(
+                response.status == ok || response.status == 404,
+                "{what} racing a delete answered {}: {}",
+                response.status,
+                response.text()
+            );
+            *seen.entry((what, response.status.as_u16())).or_default() += 1;
+        }
+    }
+    eprintln!("statuses of writes racing a delete: {seen:?}");
 }

@@ -79,8 +79,9 @@ async fn get_profile_of_an_unknown_user_is_a_404(app: TestApp) {
     expect_error(&app.get("/api/profiles/nobody").send().await, 404, &["no user named `nobody`"]);
     let token = app.seeded_user("jake").await;
     expect_error(&app.get("/api/profiles/nobody").token(&token).send().await, 404, &["no user named `nobody`"]);
-    // Usernames match exactly.
-    expect_error(&app.get("/api/profiles/JAKE").send().await, 404, &["no user named `JAKE`"]);
+    // Usernames are unique case-insensitively (`unique: case_insensitive`), so any spelling finds jake.
+    let jake = expect_json(&app.get("/api/profiles/JAKE").send().await, 200);
+    assert_eq!(jake["profile"]["username"], "jake");
 }
 
 /// A percent-escape that decodes to invalid UTF-8 is the client's mistake: a 400 in the envelope.

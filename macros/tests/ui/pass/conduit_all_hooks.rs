@@ -293,7 +293,10 @@ fn main() {
     let expected = [("user.username", "pattern"), ("user.email", "email"), ("user.password", "min_length")];
     assert_eq!(failures(&register), expected.map(|(p, c)| (p.to_string(), c)));
 
-    // `partial: true`: absent fields are not checked, present ones are.
-    let update = UserUpdate { email: None, username: None, bio: None, image: Some("not a url".into()), password: None };
+    // `partial: true`: absent fields are not checked, present ones are; a nullable column is a `Patch`
+    // (kept, cleared or set), and only a value it sets is checked.
+    use charter_runtime::Patch;
+    let update =
+        UserUpdate { email: None, username: None, bio: Patch::Clear, image: Patch::Set("not a url".into()), password: None };
     assert_eq!(failures(&update), [("image".to_string(), "url")]);
 }
