@@ -361,6 +361,27 @@ pub async fn throttle(
     }
 }
 
+/// Checks that the caller's token is still bound to the current value of the project's
+/// `auth.invalidated_by` field (`sql` reads it by the subject, parsed as the model's key `K`): a token
+/// issued before a password change is a 401. An account that is gone (or a subject that names none)
+/// passes: the use case answers it, as it would without the check.
+pub async fn check_session<K>(ctx: &Ctx, caller: Option<&Caller>, sql: &'static str) -> Result<(), ApiError>
+where
+    K: std::str::FromStr + Into<crate::db::Value>,
+{
+    let Some(caller) = caller else { return Ok(()) };
+    let Ok(key) = caller.id::<K>() else { return Ok(()) };
+    let current: Option<String> =
+        ctx.db().query(sql).bind(key).fetch_optional_scalar().await.map_err(ApiError::from)?;
+    match current {
+        None => Ok(()),
+        Some(current) if ctx.jwt().session_matches(caller.session.as_deref(), &current) => Ok(()),
+        Some(_) => Err(ApiError::unauthorized(
+            "the token is no longer valid: the account's password changed since it was issued; sign in again",
+        )),
+    }
+}
+
 /// Runs the input's declared constraints, adding to `errors`.
 pub fn check<V: Validate + ?Sized>(input: &V, errors: &mut Vec<FieldError>) {
     input.validate_into(&mut JsonPath::new(), errors);

@@ -107,8 +107,8 @@ pub mod __private {
 
         pub use crate::handler::{
             Endpoint, EndpointFuture, Object, Request, Response, Shared, caller_optional, caller_required, check,
-            client_addr, endpoint, fail, json_body, path, query, query_list, query_required, respond, respond_empty,
-            throttle,
+            check_session, client_addr, endpoint, fail, json_body, path, query, query_list, query_required, respond,
+            respond_empty, throttle,
         };
     }
 

@@ -48,6 +48,17 @@ pub struct AuthScheme {
     pub header: String,
     pub prefix: String,
     pub description: Option<String>,
+    /// `invalidated_by: core.User.password_hash`: a token is valid only while this field of the
+    /// caller's row is what it was when the token was issued (a password change ends other sessions).
+    pub invalidated_by: Option<FieldRef>,
+    pub span: Span,
+}
+
+/// A model field named from the project file: `app.Model.field`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldRef {
+    pub model: Ref,
+    pub field: String,
     pub span: Span,
 }
 

@@ -181,7 +181,7 @@ fn prepare(
         db.label, c.users, c.articles, c.tags, c.article_tags, c.favorites, c.follows
     );
     let token = Jwt::new(JWT_SECRET.as_bytes(), Duration::from_secs(86_400))
-        .issue(seeded.caller_id.to_string())
+        .issue_bound(seeded.caller_id.to_string(), &seeded.caller_hash)
         .map_err(|e| format!("{e:?}"))?;
     Ok(Prepared { env, seeded, token })
 }

@@ -28,6 +28,9 @@ impl Size {
 pub struct Seeded {
     /// A user that follows others and has favorites: the signed-in caller.
     pub caller_id: i64,
+    /// The caller's password hash, which the generated server's tokens are bound to
+    /// (`auth.invalidated_by`).
+    pub caller_hash: String,
     /// A slug that exists, with tags and favorites.
     pub slug: String,
     /// A tag that some articles carry.
@@ -242,7 +245,7 @@ pub async fn seed(db: &Db, size: Size) -> Result<Seeded, DbError> {
         )
         .fetch_scalar::<String>()
         .await?;
-    Ok(Seeded { caller_id: 1, slug, tag, counts })
+    Ok(Seeded { caller_id: 1, caller_hash: hash, slug, tag, counts })
 }
 
 /// Inserts `rows` in chunks of multi-row `INSERT`s; returns how many rows went in.

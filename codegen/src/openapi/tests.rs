@@ -29,6 +29,7 @@ fn project(errors: ErrorFormat, auth: Option<AuthScheme>) -> Project {
 
 fn token_auth() -> AuthScheme {
     AuthScheme {
+        invalidated_by: None,
         name: "Token".into(),
         header: "Authorization".into(),
         prefix: "Token".into(),

@@ -160,6 +160,28 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> Code {
     }
 }
 
+/// With `auth.invalidated_by`, an endpoint that reads a caller checks that its token is still bound to
+/// the field's current value (one primary-key read), before the use case runs.
+fn session_check(spec: &Spec, app: &App, e: &Endpoint) -> Option<Code> {
+    let by = spec.project.auth.as_ref()?.invalidated_by.as_ref()?;
+    let model = spec.model(&by.model)?;
+    let field = model.field(&by.field)?;
+    let pk = model.primary_key();
+    let caller = match e.auth {
+        AuthRequirement::Required => code!(Some(&input.caller)),
+        AuthRequirement::Optional => code!(input.caller.as_ref()),
+        AuthRequirement::None => return None,
+    };
+    let q = super::models::q;
+    let sql = format!("SELECT {} FROM {} WHERE {} = $1", q(&field.column), q(&model.table), q(&pk.column));
+    let key = names::column(&pk.ty, From::Handlers(&app.name));
+    Some(code! {
+        if let Err(e) = __h::check_session::<#key>(ctx, #caller, #sql).await {
+            return __h::fail(ctx, e);
+        }
+    })
+}
+
 /// How a database error becomes one of the endpoint's declared errors, so that a use case that meets a
 /// row deleted under it (`save` or `fetch_one` finding nothing, a foreign key to a vanished row) or a
 /// duplicate answers 404 or 409 by `?` alone, not 500. Only declared errors are used: what the OpenAPI
@@ -261,7 +283,6 @@ fn param_field(p: &Param, from: From<'_>) -> Code {
 
 /// The axum handler of one endpoint, emitted in its app's private `__<app>_handlers` module.
 pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> Code {
-    let _ = spec;
     let app_mod = ident(&app.name);
     let p = pascal(e);
     let trait_name = ident(&p);
@@ -373,6 +394,7 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> Code {
         }
         None => (None, None),
     };
+    let session = session_check(spec, app, e);
     let read_name = ident(&format!("read_{}", e.name));
     // Plain functions (the router's `Endpoint` calls the first): the request is read into the input before
     // the returned future starts, so the future holds the input and not the request.
@@ -390,6 +412,7 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> Code {
                     Err(response) => return response,
                 };
                 let ctx = state.ctx();
+                #session
                 match state.app().#method(ctx, input).await {
                     #respond,
                     Err(e) => #h::fail(ctx, e.into()),

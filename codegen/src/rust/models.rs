@@ -22,7 +22,8 @@ pub fn emit(spec: &Spec, app: &charter_spec::App) -> Code {
     }
 }
 
-fn q(name: &str) -> String {
+/// A quoted SQL identifier, as every generated statement writes one.
+pub(crate) fn q(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 

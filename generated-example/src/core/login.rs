@@ -14,7 +14,10 @@ impl Login for App {
         let (true, Some(row)) = (password::verify_login(credentials.password, hash).await, row) else {
             return Err(invalid());
         };
-        let token = ctx.jwt().issue(row.id.to_string()).map_err(|e| LoginError::Internal(e.into()))?;
+        let token = ctx
+            .jwt()
+            .issue_bound(row.id.to_string(), &row.password_hash)
+            .map_err(|e| LoginError::Internal(e.into()))?;
         Ok(LoginResponse { user: super::user_out(&row, token) })
     }
 }

@@ -17,7 +17,10 @@ impl Register for App {
             e if e.is_unique_violation() => RegisterError::Conflict("email or username has already been taken".into()),
             e => e.into(),
         })?;
-        let token = ctx.jwt().issue(row.id.to_string()).map_err(|e| RegisterError::Internal(e.into()))?;
+        let token = ctx
+            .jwt()
+            .issue_bound(row.id.to_string(), &row.password_hash)
+            .map_err(|e| RegisterError::Internal(e.into()))?;
         Ok(RegisterResponse { user: super::user_out(&row, token) })
     }
 }

@@ -16,6 +16,7 @@ impl UpdateUser for App {
         if let Some(username) = changes.username {
             row.username = username;
         }
+        let new_password = changes.password.is_some();
         if let Some(password) = changes.password {
             row.password_hash =
                 password::hash_async(password).await.map_err(|e| UpdateUserError::Internal(e.into()))?;
@@ -29,6 +30,14 @@ impl UpdateUser for App {
             }
             e => e.into(),
         })?;
-        Ok(UpdateUserResponse { user: super::user_out(&row, input.caller.token) })
+        // A new password ends every other session (`auth.invalidated_by`); this one gets a fresh token.
+        let token = if new_password {
+            ctx.jwt()
+                .issue_bound(row.id.to_string(), &row.password_hash)
+                .map_err(|e| UpdateUserError::Internal(e.into()))?
+        } else {
+            input.caller.token
+        };
+        Ok(UpdateUserResponse { user: super::user_out(&row, token) })
     }
 }

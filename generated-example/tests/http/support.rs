@@ -112,7 +112,7 @@ impl TestApp {
         let now = Utc::now().timestamp();
         self.ctx
             .jwt()
-            .sign(&Claims { sub: subject.to_owned(), iat: now, exp: now + expires_in_seconds })
+            .sign(&Claims { sub: subject.to_owned(), iat: now, exp: now + expires_in_seconds, sv: None })
             .expect("the token should sign")
     }
 
@@ -147,7 +147,7 @@ impl TestApp {
             image: None,
         };
         let row = models::User::insert(self.ctx.db(), new).await.expect("the user should insert");
-        self.ctx.jwt().issue(row.id.to_string()).expect("the token should sign")
+        self.ctx.jwt().issue_bound(row.id.to_string(), &row.password_hash).expect("the token should sign")
     }
 
     /// A token the server issued to a user whose row has since been deleted.

@@ -291,30 +291,42 @@ async fn current_user_of_a_deleted_account_is_a_404(app: TestApp) {
 }
 
 async fn update_user_changes_every_field(app: TestApp) {
-    let token = app.token_of("jake").await;
+    let old_token = app.token_of("jake").await;
+    // A second session of the same account, signed in before the password changes.
+    let login = |email: &str, password: &str| json!({"user": {"email": email, "password": password}});
+    let other = app.post("/api/users/login", &login(&email_of("jake"), &password_of("jake"))).send().await;
+    let other_session = token(&expect_json(&other, 200)["user"]);
     let changes = json!({"user": {
         "email": "jake@new.example.com",
         "bio": "I like to skateboard",
         "image": "https://i.stack.imgur.com/xHWG8.jpg",
         "password": "a-new-password",
     }});
-    let updated = expect_json(&app.put("/api/user", &changes).token(&token).send().await, 200);
+    let updated = expect_json(&app.put("/api/user", &changes).token(&old_token).send().await, 200);
     let expected = json!({
         "email": "jake@new.example.com",
         "username": "jake",
         "bio": "I like to skateboard",
         "image": "https://i.stack.imgur.com/xHWG8.jpg",
     });
+    // A new password ends every session issued before it (`auth.invalidated_by`): this one gets a new
+    // token in the answer, the others are refused from now on.
+    let token = token(&updated["user"]);
+    assert_ne!(token, old_token);
     let mut with_token = expected.clone();
     with_token["token"] = json!(token);
     assert_eq!(updated, json!({"user": with_token}));
+    let ended = ["the token is no longer valid: the account's password changed since it was issued; sign in again"];
+    for stale in [&old_token, &other_session] {
+        expect_error(&app.get("/api/user").token(stale).send().await, 401, &ended);
+        expect_error(&app.get("/api/articles/feed").token(stale).send().await, 401, &ended);
+    }
 
     // The change is stored.
     let me = expect_json(&app.get("/api/user").token(&token).send().await, 200);
     assert_eq!(me, updated);
 
     // The new password works with the new email; the old password does not.
-    let login = |email: &str, password: &str| json!({"user": {"email": email, "password": password}});
     let response = app.post("/api/users/login", &login("jake@new.example.com", "a-new-password")).send().await;
     assert_eq!(without_token(expect_json(&response, 200)["user"].clone()), expected);
     let old = app.post("/api/users/login", &login("jake@new.example.com", &password_of("jake"))).send().await;

@@ -15,6 +15,10 @@ pub struct Claims {
     pub iat: i64,
     /// Expires at, seconds since the epoch.
     pub exp: i64,
+    /// Session: a keyed fingerprint of the field named by the project's `auth.invalidated_by` (the
+    /// password hash), as it was at issue. The token is valid only while the field still matches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sv: Option<String>,
 }
 
 /// HS256 token issuer and verifier. Cheap to clone.
@@ -24,6 +28,8 @@ pub struct Jwt {
 }
 
 struct Keys {
+    // The signing secret, also the key of session fingerprints.
+    secret: Vec<u8>,
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
@@ -48,6 +54,7 @@ impl Jwt {
         validation.set_required_spec_claims(&["exp", "sub"]);
         Jwt {
             inner: Arc::new(Keys {
+                secret: secret.to_vec(),
                 encoding: EncodingKey::from_secret(secret),
                 decoding: DecodingKey::from_secret(secret),
                 validation,
@@ -64,7 +71,39 @@ impl Jwt {
     pub fn issue(&self, subject: impl Into<String>) -> Result<String, ApiError> {
         let now = chrono::Utc::now().timestamp();
         let ttl = i64::try_from(self.inner.ttl.as_secs()).unwrap_or(i64::MAX);
-        self.sign(&Claims { sub: subject.into(), iat: now, exp: now.saturating_add(ttl) })
+        self.sign(&Claims { sub: subject.into(), iat: now, exp: now.saturating_add(ttl), sv: None })
+    }
+
+    /// A token for `subject` that stays valid only while `bound_to` (the value of the project's
+    /// `auth.invalidated_by` field for this subject, the password hash) is unchanged: changing the
+    /// password ends every session issued before. Generated endpoints check it on each request.
+    pub fn issue_bound(&self, subject: impl Into<String>, bound_to: &str) -> Result<String, ApiError> {
+        let now = chrono::Utc::now().timestamp();
+        let ttl = i64::try_from(self.inner.ttl.as_secs()).unwrap_or(i64::MAX);
+        let sv = Some(self.fingerprint(bound_to));
+        self.sign(&Claims { sub: subject.into(), iat: now, exp: now.saturating_add(ttl), sv })
+    }
+
+    /// HMAC-SHA256 of `value` under the signing secret, first 16 bytes in hex: the token carries no
+    /// part of the password hash, and only this server can make one that matches.
+    pub(crate) fn fingerprint(&self, value: &str) -> String {
+        use hmac::Mac;
+        let mut mac =
+            hmac::Hmac::<sha2::Sha256>::new_from_slice(&self.inner.secret).expect("HMAC takes a key of any length");
+        mac.update(b"charter-session\0");
+        mac.update(value.as_bytes());
+        mac.finalize().into_bytes()[..16].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Whether a token's session claim matches the current value of its bound field (see
+    /// `tests::session_fingerprints`).
+    pub(crate) fn session_matches(&self, claim: Option<&str>, current: &str) -> bool {
+        claim.is_some_and(|claim| {
+            let expected = self.fingerprint(current);
+            // Constant time: the comparison must not tell how much of a forged claim was right.
+            claim.len() == expected.len()
+                && claim.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        })
     }
 
     /// Signs arbitrary claims; [`issue`](Jwt::issue) is what use cases want.
@@ -97,6 +136,21 @@ impl Jwt {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn session_fingerprints() {
+        let jwt = Jwt::new(b"0123456789abcdef0123456789abcdef", Duration::from_secs(60));
+        let token = jwt.issue_bound("7", "$argon2id$hash-one").unwrap();
+        let claims = jwt.verify(&token).unwrap();
+        let sv = claims.sv.as_deref();
+        assert!(jwt.session_matches(sv, "$argon2id$hash-one"));
+        assert!(!jwt.session_matches(sv, "$argon2id$hash-two"), "a changed field ends the session");
+        assert!(!jwt.session_matches(None, "$argon2id$hash-one"), "an unbound token is refused");
+        assert!(!sv.unwrap().contains("argon2"), "nothing of the field is in the token");
+        let other = Jwt::new(b"another-secret-another-secret-xx", Duration::from_secs(60));
+        assert!(!other.session_matches(sv, "$argon2id$hash-one"), "keyed by the secret");
+    }
+
     use super::*;
 
     const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
@@ -114,7 +168,7 @@ mod tests {
     fn expired_tokens_are_rejected() {
         let jwt = Jwt::new(SECRET, Duration::from_secs(60));
         let now = chrono::Utc::now().timestamp();
-        let token = jwt.sign(&Claims { sub: "42".into(), iat: now - 7200, exp: now - 3600 }).unwrap();
+        let token = jwt.sign(&Claims { sub: "42".into(), iat: now - 7200, exp: now - 3600, sv: None }).unwrap();
         let err = jwt.verify(&token).unwrap_err();
         assert_eq!(err.status(), http::StatusCode::UNAUTHORIZED);
         assert_eq!(err.message(), "the token has expired");

@@ -36,6 +36,9 @@ pub struct Caller {
     pub subject: String,
     /// The raw token, for endpoints that echo it back (Conduit's `user.token`).
     pub token: String,
+    /// The token's session claim (see [`Jwt::issue_bound`]), checked by generated endpoints when the
+    /// project sets `auth.invalidated_by`.
+    pub session: Option<String>,
 }
 
 impl Caller {
@@ -64,7 +67,7 @@ pub fn required(headers: &HeaderMap, scheme: &AuthScheme, jwt: &Jwt) -> Result<C
     };
     let token = parse_header(value, scheme)?;
     let claims = jwt.verify(token).map_err(|e| unauthorized(scheme, e.message().to_owned()))?;
-    Ok(Caller { subject: claims.sub, token: token.to_owned() })
+    Ok(Caller { subject: claims.sub, token: token.to_owned(), session: claims.sv })
 }
 
 /// The caller of an endpoint with `auth: optional`: `None` without the header; a header that is present

@@ -90,6 +90,25 @@ fn servers(r: &mut Reader<'_>, node: &Node) -> Vec<Server> {
     out
 }
 
+/// `app.Model.field`.
+fn field_ref(r: &mut Reader<'_>, node: &Node) -> Option<crate::ir::FieldRef> {
+    let text = r.string(node)?;
+    match text.split('.').collect::<Vec<_>>().as_slice() {
+        [app, model, field] if !app.is_empty() && !model.is_empty() && !field.is_empty() => Some(crate::ir::FieldRef {
+            model: crate::ir::Ref { app: (*app).to_owned(), name: (*model).to_owned() },
+            field: (*field).to_owned(),
+            span: node.span,
+        }),
+        _ => {
+            r.error(
+                Diagnostic::error("bad-field-ref", node.span, format!("`{text}` is not `app.Model.field`"))
+                    .label("expected a model field, such as `core.User.password_hash`"),
+            );
+            None
+        }
+    }
+}
+
 fn auth(r: &mut Reader<'_>, node: &Node) -> Option<AuthScheme> {
     // `auth: bearer` is the common case; the mapping form configures header and prefix.
     if let Some(s) = node.as_str() {
@@ -99,19 +118,21 @@ fn auth(r: &mut Reader<'_>, node: &Node) -> Option<AuthScheme> {
                 header: "Authorization".into(),
                 prefix: "Bearer".into(),
                 description: None,
+                invalidated_by: None,
                 span: node.span,
             });
         }
         r.expected(node, "`bearer` or a mapping with `header` and `prefix`");
         return None;
     }
-    let entries = r.map(node, "`auth`", &["name", "header", "prefix", "description"])?;
+    let entries = r.map(node, "`auth`", &["name", "header", "prefix", "description", "invalidated_by"])?;
     let entries = &*entries;
     let mut scheme = AuthScheme {
         name: "bearerAuth".into(),
         header: "Authorization".into(),
         prefix: "Bearer".into(),
         description: None,
+        invalidated_by: None,
         span: node.span,
     };
     for e in entries {
@@ -121,6 +142,7 @@ fn auth(r: &mut Reader<'_>, node: &Node) -> Option<AuthScheme> {
             "header" => scheme.header = r.string(v).unwrap_or(scheme.header),
             "prefix" => scheme.prefix = r.string(v).unwrap_or(scheme.prefix),
             "description" => scheme.description = r.string(v),
+            "invalidated_by" => scheme.invalidated_by = field_ref(r, v),
             _ => {}
         }
     }

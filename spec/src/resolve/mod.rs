@@ -78,6 +78,7 @@ pub fn resolve(
     check_generated_names(&apps, diags);
     relations::check_related(&apps, diags);
     check_tables(&apps, diags);
+    check_invalidated_by(&raw.project, &apps, diags);
     Some(Spec { project: raw.project, apps, sources: SourceMap::default() })
 }
 
@@ -317,6 +318,34 @@ fn check_generated_names(apps: &[App], diags: &mut Vec<Diagnostic>) {
 }
 
 /// Every table, join tables included, has its own name.
+/// `auth.invalidated_by` names a field of a model whose primary key is the token's subject.
+fn check_invalidated_by(project: &crate::ir::Project, apps: &[App], diags: &mut Vec<Diagnostic>) {
+    let Some(by) = project.auth.as_ref().and_then(|a| a.invalidated_by.as_ref()) else { return };
+    let model =
+        apps.iter().find(|a| a.name == by.model.app).and_then(|a| a.models.iter().find(|m| m.name == by.model.name));
+    let Some(model) = model else {
+        let names: Vec<String> =
+            apps.iter().flat_map(|a| a.models.iter().map(move |m| format!("{}.{}", a.name, m.name))).collect();
+        let wanted = format!("{}.{}", by.model.app, by.model.name);
+        diags.push(
+            Diagnostic::error("unknown-model", by.span, format!("no model `{wanted}`"))
+                .label("in `auth.invalidated_by`")
+                .help_opt(
+                    did_you_mean(&wanted, names.iter().map(String::as_str)).map(|s| format!("did you mean `{s}`?")),
+                ),
+        );
+        return;
+    };
+    if model.field(&by.field).is_none() {
+        let names = model.fields.iter().map(|f| f.name.as_str());
+        diags.push(
+            Diagnostic::error("unknown-field", by.span, format!("model `{}` has no field `{}`", model.name, by.field))
+                .label("in `auth.invalidated_by`")
+                .help_opt(did_you_mean(&by.field, names).map(|s| format!("did you mean `{s}`?"))),
+        );
+    }
+}
+
 fn check_tables(apps: &[App], diags: &mut Vec<Diagnostic>) {
     let mut tables: BTreeMap<&str, crate::source::Span> = BTreeMap::new();
     for m in apps.iter().flat_map(|a| &a.models) {

@@ -1599,6 +1599,17 @@ mod __core_handlers {
                 Err(response) => return response,
             };
             let ctx = state.ctx();
+            if let Err(e) = __h::check_session::<
+                i64,
+            >(
+                    ctx,
+                    Some(&input.caller),
+                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                )
+                .await
+            {
+                return __h::fail(ctx, e);
+            }
             match state.app().current_user(ctx, input).await {
                 Ok(out) => __h::respond(200u16, &out),
                 Err(e) => __h::fail(ctx, e.into()),
@@ -1636,6 +1647,17 @@ mod __core_handlers {
                 Err(response) => return response,
             };
             let ctx = state.ctx();
+            if let Err(e) = __h::check_session::<
+                i64,
+            >(
+                    ctx,
+                    Some(&input.caller),
+                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                )
+                .await
+            {
+                return __h::fail(ctx, e);
+            }
             match state.app().update_user(ctx, input).await {
                 Ok(out) => __h::respond(200u16, &out),
                 Err(e) => __h::fail(ctx, e.into()),
@@ -1689,6 +1711,17 @@ mod __core_handlers {
                 Err(response) => return response,
             };
             let ctx = state.ctx();
+            if let Err(e) = __h::check_session::<
+                i64,
+            >(
+                    ctx,
+                    input.caller.as_ref(),
+                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                )
+                .await
+            {
+                return __h::fail(ctx, e);
+            }
             match state.app().get_profile(ctx, input).await {
                 Ok(out) => __h::respond(200u16, &out),
                 Err(e) => __h::fail(ctx, e.into()),
@@ -1731,6 +1764,17 @@ mod __core_handlers {
                 Err(response) => return response,
             };
             let ctx = state.ctx();
+            if let Err(e) = __h::check_session::<
+                i64,
+            >(
+                    ctx,
+                    Some(&input.caller),
+                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                )
+                .await
+            {
+                return __h::fail(ctx, e);
+            }
             match state.app().follow_user(ctx, input).await {
                 Ok(out) => __h::respond(200u16, &out),
                 Err(e) => __h::fail(ctx, e.into()),
@@ -1773,6 +1817,17 @@ mod __core_handlers {
                 Err(response) => return response,
             };
             let ctx = state.ctx();
+            if let Err(e) = __h::check_session::<
+                i64,
+            >(
+                    ctx,
+                    Some(&input.caller),
+                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                )
+                .await
+            {
+                return __h::fail(ctx, e);
+            }
             match state.app().unfollow_user(ctx, input).await {
                 Ok(out) => __h::respond(200u16, &out),
                 Err(e) => __h::fail(ctx, e.into()),
@@ -4533,6 +4588,17 @@ mod __articles_handlers {
                 Err(response) => return response,
             };
             let ctx = state.ctx();
+            if let Err(e) = __h::check_session::<
+                i64,
+            >(
+                    ctx,
+                    Some(&input.caller),
+                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                )
+                .await
+            {
+                return __h::fail(ctx, e);
+            }
             match state.app().create_article(ctx, input).await {
                 Ok(out) => __h::respond(201u16, &out),
                 Err(e) => __h::fail(ctx, e.into()),
@@ -4586,6 +4652,17 @@ mod __articles_handlers {
                 Err(response) => return response,
             };
             let ctx = state.ctx();
+            if let Err(e) = __h::check_session::<
+                i64,
+            >(
+                    ctx,
+                    input.caller.as_ref(),
+                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                )
+                .await
+            {
+                return __h::fail(ctx, e);
+            }
             match state.app().get_article(ctx, input).await {
                 Ok(out) => __h::respond(200u16, &out),
                 Err(e) => __h::fail(ctx, e.into()),
@@ -4628,6 +4705,17 @@ mod __articles_handlers {
                 Err(response) => return response,
             };
             let ctx = state.ctx();
+            if let Err(e) = __h::check_session::<
+                i64,
+            >(
+                    ctx,
+                    input.caller.as_ref(),
+                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                )
+                .await
+            {
+                return __h::fail(ctx, e);
+            }
             match state.app().list_articles(ctx, input).await {
                 Ok(out) => __h::respond(200u16, &out),
                 Err(e) => __h::fail(ctx, e.into()),
@@ -4707,6 +4795,17 @@ mod __articles_handlers {
                 Err(response) => return response,
             };
             let ctx = state.ctx();
+            if let Err(e) = __h::check_session::<
+                i64,
+            >(
+                    ctx,
+                    Some(&input.caller),
+                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                )
+                .await
+            {
+                return __h::fail(ctx, e);
+            }
             match state.app().feed(ctx, input).await {
                 Ok(out) => __h::respond(200u16, &out),
                 Err(e) => __h::fail(ctx, e.into()),
@@ -4749,6 +4848,17 @@ mod __articles_handlers {
                 Err(response) => return response,
             };
             let ctx = state.ctx();
+            if let Err(e) = __h::check_session::<
+                i64,
+            >(
+                    ctx,
+                    Some(&input.caller),
+                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                )
+                .await
+            {
+                return __h::fail(ctx, e);
+            }
             match state.app().update_article(ctx, input).await {
                 Ok(out) => __h::respond(200u16, &out),
                 Err(e) => __h::fail(ctx, e.into()),
@@ -4804,6 +4914,17 @@ mod __articles_handlers {
                 Err(response) => return response,
             };
             let ctx = state.ctx();
+            if let Err(e) = __h::check_session::<
+                i64,
+            >(
+                    ctx,
+                    Some(&input.caller),
+                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                )
+                .await
+            {
+                return __h::fail(ctx, e);
+            }
             match state.app().delete_article(ctx, input).await {
                 Ok(()) => __h::respond_empty(204u16),
                 Err(e) => __h::fail(ctx, e.into()),
@@ -4846,6 +4967,17 @@ mod __articles_handlers {
                 Err(response) => return response,
             };
             let ctx = state.ctx();
+            if let Err(e) = __h::check_session::<
+                i64,
+            >(
+                    ctx,
+                    Some(&input.caller),
+                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                )
+                .await
+            {
+                return __h::fail(ctx, e);
+            }
             match state.app().favorite_article(ctx, input).await {
                 Ok(out) => __h::respond(200u16, &out),
                 Err(e) => __h::fail(ctx, e.into()),
@@ -4888,6 +5020,17 @@ mod __articles_handlers {
                 Err(response) => return response,
             };
             let ctx = state.ctx();
+            if let Err(e) = __h::check_session::<
+                i64,
+            >(
+                    ctx,
+                    Some(&input.caller),
+                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                )
+                .await
+            {
+                return __h::fail(ctx, e);
+            }
             match state.app().unfavorite_article(ctx, input).await {
                 Ok(out) => __h::respond(200u16, &out),
                 Err(e) => __h::fail(ctx, e.into()),
@@ -4930,6 +5073,17 @@ mod __articles_handlers {
                 Err(response) => return response,
             };
             let ctx = state.ctx();
+            if let Err(e) = __h::check_session::<
+                i64,
+            >(
+                    ctx,
+                    input.caller.as_ref(),
+                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                )
+                .await
+            {
+                return __h::fail(ctx, e);
+            }
             match state.app().list_comments(ctx, input).await {
                 Ok(out) => __h::respond(200u16, &out),
                 Err(e) => __h::fail(ctx, e.into()),
@@ -4972,6 +5126,17 @@ mod __articles_handlers {
                 Err(response) => return response,
             };
             let ctx = state.ctx();
+            if let Err(e) = __h::check_session::<
+                i64,
+            >(
+                    ctx,
+                    Some(&input.caller),
+                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                )
+                .await
+            {
+                return __h::fail(ctx, e);
+            }
             match state.app().add_comment(ctx, input).await {
                 Ok(out) => __h::respond(200u16, &out),
                 Err(e) => __h::fail(ctx, e.into()),
@@ -5027,6 +5192,17 @@ mod __articles_handlers {
                 Err(response) => return response,
             };
             let ctx = state.ctx();
+            if let Err(e) = __h::check_session::<
+                i64,
+            >(
+                    ctx,
+                    Some(&input.caller),
+                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                )
+                .await
+            {
+                return __h::fail(ctx, e);
+            }
             match state.app().delete_comment(ctx, input).await {
                 Ok(()) => __h::respond_empty(204u16),
                 Err(e) => __h::fail(ctx, e.into()),

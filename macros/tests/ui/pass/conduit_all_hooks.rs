@@ -61,7 +61,7 @@ impl Login for App {
 impl CurrentUser for App {
     async fn current_user(&self, _ctx: &Ctx, input: CurrentUserInput) -> Result<CurrentUserOutput, CurrentUserError> {
         // `auth: required`: the caller is a value.
-        let Caller { subject, token } = input.caller;
+        let Caller { subject, token, .. } = input.caller;
         Ok(CurrentUserResponse { user: user(subject, token) })
     }
 }
