@@ -16,7 +16,7 @@ use charter_codegen::sql::migrations::{self, Made, MakeOptions};
 use charter_codegen::sql::{Dialect, fold_case};
 use charter_runtime::__private::loader::{Column, Select, one_case_insensitive};
 use charter_runtime::testing::TestDb;
-use charter_runtime::{ApiError, Backend, Db, DbError, EmbeddedMigration, Migrations};
+use charter_runtime::{ApiError, Backend, Db, DbError, Migrations};
 use sql_support::{Temp, spec};
 
 const CORE: &str = r#"
@@ -35,20 +35,7 @@ fn migrations(dir: &Path) -> Migrations {
         Ok(Made::Written { version: 1, .. }) => {}
         other => panic!("make should write 0001, got {other:?}"),
     }
-    let files = migrations::embedded(dir).unwrap();
-    let of = |d: Dialect| -> &'static [EmbeddedMigration] {
-        let list: Vec<EmbeddedMigration> = files
-            .iter()
-            .filter(|f| f.dialect == d)
-            .map(|f| EmbeddedMigration {
-                version: f.version,
-                description: String::leak(f.description.clone()),
-                sql: String::leak(std::fs::read_to_string(&f.path).unwrap()),
-            })
-            .collect();
-        list.leak()
-    };
-    Migrations { sqlite: of(Dialect::Sqlite), postgres: of(Dialect::Postgres) }
+    sql_support::embedded(dir)
 }
 
 /// The SQL texts of the generated `User::get_by_username`, per backend (string literals of the arms of

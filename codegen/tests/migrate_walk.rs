@@ -42,15 +42,18 @@
 //! own, dropped afterwards. An unreachable server fails the test under `CI=true`, and is a loud skip
 //! otherwise.
 
+mod sql_support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use charter_codegen::sql::migrations::{self, Made, MakeOptions, MigrationError, Status};
 use charter_codegen::sql::{Dialect, quote_ident, quote_literal};
+use charter_runtime::Db;
 use charter_runtime::testing::TestDb;
-use charter_runtime::{Db, EmbeddedMigration, Migrations};
 use charter_spec::Spec;
+use sql_support::embedded;
 use sqlx::Row;
 
 // ---------------------------------------------------------------------------------------------------
@@ -364,25 +367,6 @@ fn describe_listing_change(before: &BTreeMap<String, Vec<u8>>, after: &BTreeMap<
         writeln!(s, "  deleted {k}").unwrap();
     }
     s
-}
-
-/// The migrations as the generated server embeds them (`build.rs` turns `migrations::embedded` into
-/// `EmbeddedMigration`s with `include_str!`); leaked, as the runtime wants `'static` data.
-fn embedded(dir: &Path) -> Migrations {
-    let files = migrations::embedded(dir).unwrap_or_else(|e| panic!("migrations::embedded({}): {e}", dir.display()));
-    let of = |d: Dialect| -> &'static [EmbeddedMigration] {
-        let list: Vec<EmbeddedMigration> = files
-            .iter()
-            .filter(|f| f.dialect == d)
-            .map(|f| EmbeddedMigration {
-                version: f.version,
-                description: String::leak(f.description.clone()),
-                sql: String::leak(std::fs::read_to_string(&f.path).unwrap()),
-            })
-            .collect();
-        list.leak()
-    };
-    Migrations { sqlite: of(Dialect::Sqlite), postgres: of(Dialect::Postgres) }
 }
 
 fn migration_text(dir: &Path, dialect: Dialect, version: i64) -> String {

@@ -132,12 +132,7 @@ pub async fn one<R: FromRow, T>(
     value: Value,
     build: impl Fn(R) -> Result<T, DbError>,
 ) -> Result<Option<T>, DbError> {
-    let (head, mut args) = select.pick(db.backend(), caller);
-    let (root, joins) = (select.root, select.joins);
-    let sql = format!("{head} FROM {root}{joins} WHERE {root}.\"{column}\" = ${}", args.len() + 1);
-    args.push(value);
-    let row = db.query(sql).bind_all(args).fetch_optional::<R>().await?;
-    row.map(build).transpose()
+    lookup(db, select, caller, column, value, false, build).await
 }
 
 /// The one row whose `column` equals `value` ignoring ASCII case (a `unique: case_insensitive` field):
@@ -151,12 +146,28 @@ pub async fn one_case_insensitive<R: FromRow, T>(
     value: Value,
     build: impl Fn(R) -> Result<T, DbError>,
 ) -> Result<Option<T>, DbError> {
+    lookup(db, select, caller, column, value, true, build).await
+}
+
+async fn lookup<R: FromRow, T>(
+    db: &Db,
+    select: &Select,
+    caller: Option<Value>,
+    column: &str,
+    value: Value,
+    fold: bool,
+    build: impl Fn(R) -> Result<T, DbError>,
+) -> Result<Option<T>, DbError> {
     let backend = db.backend();
     let (head, mut args) = select.pick(backend, caller);
     let (root, joins) = (select.root, select.joins);
-    let lhs = crate::sql::fold_case(backend, &format!("{root}.\"{column}\""));
-    let rhs = crate::sql::fold_case(backend, &format!("${}", args.len() + 1));
-    let sql = format!("{head} FROM {root}{joins} WHERE {lhs} = {rhs}");
+    let (lhs, rhs) = (format!("{root}.\"{column}\""), format!("${}", args.len() + 1));
+    let condition = if fold {
+        format!("{} = {}", crate::sql::fold_case(backend, &lhs), crate::sql::fold_case(backend, &rhs))
+    } else {
+        format!("{lhs} = {rhs}")
+    };
+    let sql = format!("{head} FROM {root}{joins} WHERE {condition}");
     args.push(value);
     let row = db.query(sql).bind_all(args).fetch_optional::<R>().await?;
     row.map(build).transpose()

@@ -2,11 +2,13 @@
 //! requests nor lift the limit. Redis at `TEST_REDIS_URL` (default `redis://127.0.0.1:6379`); with
 //! `CI=true` an unreachable Redis fails the tests, otherwise they are skipped with a loud note.
 
+mod support;
+
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use charter_runtime::ratelimit::{RateLimit, RateLimiter, Verdict};
-use tokio::net::{TcpListener, TcpStream};
+use support::relay::Relay;
 
 const THREE_A_MINUTE: RateLimit = RateLimit { requests: 3, window: Duration::from_secs(60) };
 
@@ -50,37 +52,17 @@ async fn replicas_share_one_count() {
     assert_eq!(a.check("register", client, THREE_A_MINUTE).await, Verdict::Allowed, "counted per endpoint");
 }
 
-/// A TCP relay to Redis that can be cut: Redis going away under a running server.
-async fn relay(target: std::net::SocketAddr) -> (u16, tokio::task::JoinHandle<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let task = tokio::spawn(async move {
-        let mut pipes = tokio::task::JoinSet::new();
-        loop {
-            let Ok((mut client, _)) = listener.accept().await else { continue };
-            pipes.spawn(async move {
-                if let Ok(mut server) = TcpStream::connect(target).await {
-                    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
-                }
-            });
-        }
-    });
-    (port, task)
-}
-
 #[tokio::test]
 async fn a_lost_redis_falls_back_to_this_process_quickly() {
     let url = redis_url();
     let authority = url.trim_start_matches("redis://").split('/').next().unwrap().to_owned();
     let target = tokio::net::lookup_host(&authority).await.unwrap().next().unwrap();
-    assert!(target.ip().is_loopback(), "the test relays to 127.0.0.1 only, not {target}");
-    let (port, task) = relay(target).await;
-    let Some(limiter) = limiter(&format!("redis://127.0.0.1:{port}")).await else { return };
+    let relay = Relay::start(0, target).await;
+    let Some(limiter) = limiter(&format!("redis://127.0.0.1:{}", relay.port)).await else { return };
     let client = fresh_client();
     assert_eq!(limiter.check("login", client, THREE_A_MINUTE).await, Verdict::Allowed);
 
-    task.abort();
-    let _ = task.await;
+    relay.cut().await;
     // Counted in this process now: still allowed up to the limit, still limited after it, and never
     // slower than the Redis timeout.
     for _ in 0..3 {

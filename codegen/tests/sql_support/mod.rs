@@ -1,5 +1,5 @@
-//! Shared by the SQL tests that use real databases (`sql_apply.rs`, `sql_migrate.rs`): temp dirs,
-//! specs from YAML text, an SQLite or PostgreSQL connection with a few assertions, migrations applied
+//! Shared by the SQL tests that use real databases (`sql_apply.rs`, `sql_migrate.rs`, `migrate_walk.rs`,
+//! `case_insensitive.rs`): temp dirs, specs from YAML text, an SQLite or PostgreSQL connection with a few assertions, migrations applied
 //! the way the runtime applies them, and schema introspection for "migrated equals fresh".
 //!
 //! PostgreSQL: `TEST_DATABASE_URL` or `DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/test`;
@@ -352,4 +352,23 @@ pub fn on_both(test: &str, body: impl AsyncFn(&mut Db)) {
         std::panic::resume_unwind(panic);
     }
     dropped.unwrap();
+}
+
+/// The migrations as the generated server embeds them (`build.rs` turns `migrations::embedded` into
+/// `EmbeddedMigration`s with `include_str!`); leaked, as the runtime wants `'static` data.
+pub fn embedded(dir: &Path) -> charter_runtime::Migrations {
+    let files = migrations::embedded(dir).unwrap_or_else(|e| panic!("migrations::embedded({}): {e}", dir.display()));
+    let of = |d: Dialect| -> &'static [charter_runtime::EmbeddedMigration] {
+        let list: Vec<charter_runtime::EmbeddedMigration> = files
+            .iter()
+            .filter(|f| f.dialect == d)
+            .map(|f| charter_runtime::EmbeddedMigration {
+                version: f.version,
+                description: String::leak(f.description.clone()),
+                sql: String::leak(std::fs::read_to_string(&f.path).unwrap()),
+            })
+            .collect();
+        list.leak()
+    };
+    charter_runtime::Migrations { sqlite: of(Dialect::Sqlite), postgres: of(Dialect::Postgres) }
 }

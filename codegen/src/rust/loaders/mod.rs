@@ -239,27 +239,18 @@ fn emit_direct(
         let fn_name = ident(&if f.primary_key { "get".to_owned() } else { format!("get_by_{}", f.column) });
         let arg = ident(&f.column);
         let arg_ty = if f.ty.is_textual() { code!(&str) } else { names::column(&f.ty, from) };
-        let doc = names::doc(&format!("The `{}` whose row has this `{}`, if any, in one statement.", t.name, f.column));
         let column = f.column.clone();
-        if f.unique_case_insensitive {
-            let doc = names::doc(&format!(
+        // A case-insensitive field is looked up as its unique index compares, so the index serves it.
+        let (lookup, doc) = if f.unique_case_insensitive {
+            let doc = format!(
                 "The `{}` whose row's `{}` equals this one ignoring ASCII case, if any, in one statement.",
                 t.name, f.column
-            ));
-            getters.push(code! {
-                #doc
-                pub async fn #fn_name(
-                    db: &::charter_runtime::Db,
-                    #arg: #arg_ty,
-                    caller: Option<&::charter_runtime::Caller>,
-                ) -> Result<Option<Self>, ::charter_runtime::DbError> {
-                    ::charter_runtime::__private::loader::one_case_insensitive(
-                        db, &#select, #caller, #column, ::std::convert::Into::into(#arg), Self::from_loaded_row,
-                    ).await
-                }
-            });
-            continue;
-        }
+            );
+            (code!(one_case_insensitive), doc)
+        } else {
+            (code!(one), format!("The `{}` whose row has this `{}`, if any, in one statement.", t.name, f.column))
+        };
+        let doc = names::doc(&doc);
         getters.push(code! {
             #doc
             pub async fn #fn_name(
@@ -267,7 +258,7 @@ fn emit_direct(
                 #arg: #arg_ty,
                 caller: Option<&::charter_runtime::Caller>,
             ) -> Result<Option<Self>, ::charter_runtime::DbError> {
-                ::charter_runtime::__private::loader::one(
+                ::charter_runtime::__private::loader::#lookup(
                     db, &#select, #caller, #column, ::std::convert::Into::into(#arg), Self::from_loaded_row,
                 ).await
             }
