@@ -1,14 +1,21 @@
-//! `charter`: check a spec and its committed artifacts, write migrations, print the OpenAPI document,
-//! list routes, and print the generated Rust.
+//! `charter`: start a project, grow it, check a spec and its committed artifacts, write migrations,
+//! print the OpenAPI document, list routes, and print the generated Rust.
 //!
-//! Every command works on a project directory (default: the current one) with the conventional layout:
-//! `spec/`, `migrations/`, `openapi.json`.
+//! Every command but `new` works on a project directory (default: the current one) with the conventional
+//! layout: `spec/`, `migrations/`, `openapi.json`, `src/<app>/<endpoint>.rs`.
+
+mod files;
+mod grow;
+mod project;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use charter_codegen::Builder;
 use charter_codegen::sql::{MakeOptions, Status, migrations};
-use charter_codegen::{Builder, Error};
+
+use files::CliError;
+use project::{Database, NewProject, Source};
 
 const USAGE: &str = "\
 charter: Charter's command line
@@ -16,6 +23,16 @@ charter: Charter's command line
 usage: charter <command> [--dir <project>] [options]
 
 commands:
+  new <dir>                  a new project in <dir>: a core app with users, register, login and the current
+                             user implemented and tested, its first migration and openapi.json
+    --name N                 the package name (default: the directory's name)
+    --db sqlite|postgres     the database `cargo run` uses (default: sqlite, an embedded file)
+    --charter-path DIR       take the Charter crates from this checkout (default: the one this charter was
+                             built from, if it is still there; else crates.io)
+    --charter-git URL        ... from this git repository (with --charter-rev REV)
+    --charter-version V      ... from crates.io at version V
+  add-app <name>             a new app: spec/<name>.yaml, its entry in project.yaml, src/<name>/mod.rs
+  scaffold [--dry-run]       write the use-case file of every endpoint that has none yet (never overwrites)
   check                      the spec has no errors, migrations and openapi.json are up to date
   makemigrations             write the next migration (SQLite and PostgreSQL) for the spec's changes
     --name N                 its name (default: from the changes, e.g. add_articles_views)
@@ -36,11 +53,16 @@ options:
 
 struct Args {
     command: String,
+    /// `new <dir>`, `add-app <name>`.
+    target: Option<String>,
     builder: Builder,
     name: Option<String>,
     yaml: bool,
     write: bool,
     make: MakeOptions,
+    database: Database,
+    source: Option<Source>,
+    charter_rev: Option<String>,
 }
 
 /// Why the arguments do not make a command to run.
@@ -62,6 +84,7 @@ fn parse_args() -> Result<Args, Stop> {
     let mut builder = Builder::new();
     builder.root(".");
     let (mut name, mut yaml, mut write, mut make) = (None, false, false, MakeOptions::default());
+    let (mut target, mut database, mut source, mut charter_rev) = (None, Database::Sqlite, None, None);
     while let Some(arg) = args.next() {
         let mut value =
             |flag: &str| args.next().ok_or_else(|| Stop::Usage(format!("error: `{flag}` needs a value\n\n{USAGE}")));
@@ -83,10 +106,27 @@ fn parse_args() -> Result<Args, Stop> {
             "--write" => write = true,
             "--allow-destructive" => make.allow_destructive = true,
             "--dry-run" => make.dry_run = true,
+            "--db" => {
+                database = match value("--db")?.as_str() {
+                    "sqlite" => Database::Sqlite,
+                    "postgres" | "postgresql" => Database::Postgres,
+                    other => return Err(Stop::Usage(format!("error: `--db {other}`: use sqlite or postgres\n"))),
+                }
+            }
+            "--charter-path" => {
+                let dir = PathBuf::from(value("--charter-path")?);
+                source = Some(Source::Path(std::path::absolute(&dir).unwrap_or(dir)));
+            }
+            "--charter-git" => source = Some(Source::Git { url: value("--charter-git")?, rev: None }),
+            "--charter-rev" => charter_rev = Some(value("--charter-rev")?),
+            "--charter-version" => source = Some(Source::Version(value("--charter-version")?)),
+            other if !other.starts_with('-') && target.is_none() && matches!(command.as_str(), "new" | "add-app") => {
+                target = Some(other.to_owned());
+            }
             other => return Err(Stop::Usage(format!("error: unknown argument `{other}`\n\n{USAGE}"))),
         }
     }
-    Ok(Args { command, builder, name, yaml, write, make })
+    Ok(Args { command, target, builder, name, yaml, write, make, database, source, charter_rev })
 }
 
 fn main() -> ExitCode {
@@ -105,14 +145,47 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("{e}");
-            ExitCode::FAILURE
+            if matches!(e, CliError::Usage(_)) { ExitCode::from(2) } else { ExitCode::FAILURE }
         }
     }
 }
 
-fn run(args: &Args) -> Result<ExitCode, Error> {
+fn run(args: &Args) -> Result<ExitCode, CliError> {
     let b = &args.builder;
     match args.command.as_str() {
+        "new" => {
+            let dir = args.target.as_deref().ok_or_else(|| CliError::Usage("`charter new` needs a directory".into()))?;
+            let source = match (args.source.clone(), &args.charter_rev) {
+                (Some(Source::Git { url, .. }), rev) => Source::Git { url, rev: rev.clone() },
+                (_, Some(_)) => return Err(CliError::Usage("--charter-rev goes with --charter-git".into())),
+                (Some(s), None) => s,
+                (None, None) => Source::default_for_this_build(),
+            };
+            let new = NewProject { dir: dir.into(), name: args.name.clone(), database: args.database, source };
+            let written = project::create(&new)?;
+            println!("created {dir}: {}", written.join(", "));
+            println!("\nnext:\n  cd {dir}\n  cargo test        # its tests\n  cargo run         # the server, docs at http://127.0.0.1:8080/docs/");
+            Ok(ExitCode::SUCCESS)
+        }
+        "add-app" => {
+            let name =
+                args.target.as_deref().ok_or_else(|| CliError::Usage("`charter add-app` needs an app name".into()))?;
+            for line in grow::add_app(b, name)? {
+                println!("{line}");
+            }
+            println!("next: describe its models and endpoints in spec/{name}.yaml, then `charter scaffold`");
+            Ok(ExitCode::SUCCESS)
+        }
+        "scaffold" => {
+            let done = grow::scaffold(b, args.make.dry_run)?;
+            if done.is_empty() {
+                println!("every endpoint has its use case");
+            }
+            for line in done {
+                println!("{line}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         "check" => {
             let generated = b.render()?;
             println!("spec: ok ({} apps, {} endpoints)", generated.spec.apps.len(), generated.spec.endpoints().count());
@@ -128,7 +201,8 @@ fn run(args: &Args) -> Result<ExitCode, Error> {
         }
         "makemigrations" => {
             let spec = b.load()?;
-            let made = migrations::make(&spec, &b.migrations_path(), args.name.as_deref(), &args.make)?;
+            let made = migrations::make(&spec, &b.migrations_path(), args.name.as_deref(), &args.make)
+                .map_err(|e| CliError::Generate(e.into()))?;
             println!("{made}");
             Ok(ExitCode::SUCCESS)
         }
@@ -141,7 +215,7 @@ fn run(args: &Args) -> Result<ExitCode, Error> {
                     (Some(p), true) => p.with_extension("yaml"),
                     (None, _) => PathBuf::from(if args.yaml { "openapi.yaml" } else { "openapi.json" }),
                 };
-                std::fs::write(&path, text).map_err(|source| Error::Io { path: path.clone(), source })?;
+                std::fs::write(&path, text).map_err(files::io(&path))?;
                 println!("wrote {}", path.display());
             } else {
                 print!("{text}");
@@ -182,7 +256,7 @@ fn run(args: &Args) -> Result<ExitCode, Error> {
         }
         "status" => {
             let spec = b.load()?;
-            let status = migrations::status(&spec, &b.migrations_path())?;
+            let status = migrations::status(&spec, &b.migrations_path()).map_err(|e| CliError::Generate(e.into()))?;
             println!("{status}");
             Ok(if matches!(status, Status::UpToDate { .. }) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }

@@ -26,6 +26,7 @@ pub struct Builder {
     out_dir: Option<PathBuf>,
     /// `None`: formatted, except in [`build_script`](Builder::build_script).
     format_rust: Option<bool>,
+    require_migrations: bool,
 }
 
 /// What one generation produced.
@@ -37,6 +38,9 @@ pub struct Generated {
     pub openapi_yaml: String,
     /// Stale committed artifacts, one line each.
     pub warnings: Vec<String>,
+    /// Why the migrations do not create the spec's schema (none written yet, or the spec changed since the
+    /// last one), with the command that fixes it; `None` when they do. Also one of `warnings`.
+    pub migrations_behind: Option<String>,
     /// Every input file read (spec files, migrations, the committed OpenAPI document).
     pub inputs: Vec<PathBuf>,
 }
@@ -88,6 +92,7 @@ impl Builder {
             openapi_file: Some("openapi.json".into()),
             out_dir: None,
             format_rust: None,
+            require_migrations: true,
         }
     }
 
@@ -117,6 +122,14 @@ impl Builder {
     /// Where generated files go (default: `OUT_DIR`).
     pub fn out_dir(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
         self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// Whether [`build_script`](Builder::build_script) fails when the spec has models and the migrations do
+    /// not create them (default: it does). A server built anyway would start and answer every request with
+    /// a database error, so only crates that never run against a database (compile checks) turn this off.
+    pub fn require_migrations(&mut self, require: bool) -> &mut Self {
+        self.require_migrations = require;
         self
     }
 
@@ -188,13 +201,16 @@ impl Builder {
         inputs.extend(committed.clone());
         // The documents and the migration check do not depend on the Rust: with the documents embedded
         // from files, they run beside it.
-        let checks = || -> Result<(String, String, Vec<String>), Error> {
+        let checks = || -> Result<(String, String, Vec<String>, Option<String>), Error> {
             let (openapi_json, openapi_yaml) = openapi::render(&spec);
             let mut warnings = Vec::new();
-            match migrations::status(&spec, &migrations_dir)? {
-                Status::UpToDate { .. } => {}
-                stale => warnings.push(stale.to_string()),
-            }
+            let behind = match migrations::status(&spec, &migrations_dir)? {
+                Status::UpToDate { .. } => None,
+                // A spec without models needs no migration, written or not.
+                Status::Missing if !spec.apps.iter().any(|a| !a.models.is_empty()) => None,
+                stale => Some(stale.to_string()),
+            };
+            warnings.extend(behind.clone());
             if let Some(committed) = &committed {
                 match std::fs::read_to_string(committed) {
                     Ok(text) if text == openapi_json => {}
@@ -204,13 +220,13 @@ impl Builder {
                     }
                 }
             }
-            Ok((openapi_json, openapi_yaml, warnings))
+            Ok((openapi_json, openapi_yaml, warnings, behind))
         };
         let format = self.format_rust.unwrap_or(true);
         let emit = |options: &Options| {
             if format { rust::generate(&spec, options) } else { rust::generate_compact(&spec, options) }
         };
-        let (rust, (openapi_json, openapi_yaml, warnings)) = match documents {
+        let (rust, (openapi_json, openapi_yaml, warnings, migrations_behind)) = match documents {
             Some(out) => {
                 options.openapi_json = Some(absolute(&out.join("openapi.json")));
                 options.openapi_yaml = Some(absolute(&out.join("openapi.yaml")));
@@ -229,7 +245,7 @@ impl Builder {
                 (emit(&options), checks)
             }
         };
-        Ok(Generated { spec, rust, openapi_json, openapi_yaml, warnings, inputs })
+        Ok(Generated { spec, rust, openapi_json, openapi_yaml, warnings, migrations_behind, inputs })
     }
 
     /// Generates and writes `charter/api.rs`, `charter/openapi.json` and `charter/openapi.yaml` into the
@@ -249,8 +265,9 @@ impl Builder {
     }
 
     /// For `build.rs`: generates, prints `rerun-if-changed` for exactly what was read and one-line
-    /// warnings for stale artifacts; on error prints the diagnostics and exits with status 1 (cargo shows
-    /// a build script's output only when it fails).
+    /// warnings for a stale `openapi.json`; on error prints the diagnostics and exits with status 1 (cargo
+    /// shows a build script's output only when it fails). Migrations that do not create the spec's models
+    /// are an error too, unless [`require_migrations`](Builder::require_migrations) is off.
     pub fn build_script(&self) {
         // Watch the directories too: a new spec file or migration must rerun generation.
         println!("cargo::rerun-if-changed={}", self.spec_path().display());
@@ -265,7 +282,18 @@ impl Builder {
                 for input in &generated.inputs {
                     println!("cargo::rerun-if-changed={}", input.display());
                 }
-                for w in &generated.warnings {
+                if let Some(behind) = generated.migrations_behind.as_ref().filter(|_| self.require_migrations) {
+                    eprintln!("error: {behind}");
+                    eprintln!(
+                        "  (a server built now would answer every request with a database error; `charter makemigrations` \
+                         writes {}, then build again)",
+                        self.migrations_path().display()
+                    );
+                    std::process::exit(1);
+                }
+                // Not required (a compile check): not worth a warning either.
+                let skip = generated.migrations_behind.as_ref().filter(|_| !self.require_migrations);
+                for w in generated.warnings.iter().filter(|w| Some(*w) != skip) {
                     println!("cargo::warning={}", w.lines().next().unwrap_or_default());
                 }
             }

@@ -20,6 +20,7 @@ static SPEC: ApiSpec = ApiSpec {
     auth: AuthScheme::BEARER,
     migrations: Migrations::EMPTY,
     rate_limited: false,
+    tables: &[],
 };
 
 async fn hello(uri: http::Uri) -> Result<String, ApiError> {

@@ -61,9 +61,20 @@ pub use charter_macros::{Validate, use_case};
 /// The cause of an unexpected failure, carried to [`ApiError::internal`] by generated error enums.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
-pub use chrono::{DateTime, NaiveDate, Utc};
+/// The time types of generated fields (`datetime` is `DateTime<Utc>`, `date` is `NaiveDate`), and
+/// `TimeDelta` to compute with them (`Utc::now() + TimeDelta::days(14)`).
+pub use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 pub use serde_json::Value as JsonValue;
 pub use uuid::Uuid;
+
+/// What a use-case file needs besides its app's generated items; each app's generated `prelude` module
+/// re-exports it, so a use case starts with one line: `use crate::api::<app>::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        ApiError, Backend, Caller, Conn, Ctx, DateTime, Db, DbError, FromRow, JsonValue, NaiveDate, Patch,
+        TimeDelta, Tx, Utc, Uuid, Value, password, use_case,
+    };
+}
 
 /// Includes the code `charter-codegen` generated into `OUT_DIR` from the build script.
 #[macro_export]

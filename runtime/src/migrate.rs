@@ -121,6 +121,25 @@ impl Db {
         }
     }
 
+    /// Which of `tables` the database does not have (in the connection's schema search path on
+    /// PostgreSQL), in the order given.
+    pub async fn missing_tables(&self, tables: &[&str]) -> Result<Vec<String>, DbError> {
+        if tables.is_empty() {
+            return Ok(Vec::new());
+        }
+        let present: Vec<String> = match self {
+            Db::Sqlite(_) => {
+                self.query("SELECT name FROM sqlite_master WHERE type = 'table'").fetch_all_scalar().await?
+            }
+            Db::Postgres(_) => {
+                self.query("SELECT c.relname::text FROM pg_class c WHERE c.relkind IN ('r', 'p') AND pg_table_is_visible(c.oid)")
+                    .fetch_all_scalar()
+                    .await?
+            }
+        };
+        Ok(tables.iter().filter(|t| !present.iter().any(|p| p == *t)).map(|t| (*t).to_owned()).collect())
+    }
+
     /// The versions recorded as applied, in order.
     pub async fn applied_migrations(&self) -> Result<Vec<i64>, MigrationError> {
         let versions = match self {

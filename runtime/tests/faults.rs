@@ -36,6 +36,7 @@ static SPEC: ApiSpec = ApiSpec {
     auth: AuthScheme::BEARER,
     migrations: Migrations { sqlite: &MIGRATIONS, postgres: &MIGRATIONS },
     rate_limited: false,
+    tables: &[],
 };
 
 struct App;

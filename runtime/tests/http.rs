@@ -33,6 +33,7 @@ const fn spec(envelope: Envelope, auth: AuthScheme) -> ApiSpec {
         auth,
         migrations: Migrations { sqlite: &MIGRATIONS, postgres: &MIGRATIONS },
         rate_limited: false,
+        tables: &[],
     }
 }
 

@@ -246,3 +246,30 @@ async fn sqlite_migration_failing_before_its_begin_changes_nothing() {
     assert_eq!(scalar(&db, "PRAGMA foreign_keys").await, 1);
     assert_eq!(db.applied_migrations().await.unwrap(), [1]);
 }
+
+/// Migrations behind the spec (a model whose table no migration creates): the server refuses to start and
+/// says which tables are missing and what to run, instead of answering every request with a 500.
+#[tokio::test]
+async fn a_server_whose_migrations_lack_a_table_does_not_start() {
+    static SPEC: charter_runtime::ApiSpec = charter_runtime::ApiSpec {
+        title: "t",
+        version: "1",
+        openapi_json: "{}",
+        openapi_yaml: "",
+        envelope: charter_runtime::Envelope::Problem,
+        auth: charter_runtime::AuthScheme { header: "Authorization", prefix: "Bearer" },
+        migrations: Migrations { sqlite: &ONLY_FIRST, postgres: &ONLY_FIRST },
+        rate_limited: false,
+        tables: &["users", "posts"],
+    };
+    for test_db in [Some(TestDb::sqlite().await), TestDb::postgres().await].into_iter().flatten() {
+        let config = charter_runtime::Config::for_tests(test_db.url());
+        let err = charter_runtime::build(&SPEC, &config, |_| Default::default()).await.err().expect("must not start");
+        let message = err.to_string();
+        assert!(message.contains("no table `posts`") && message.contains("charter makemigrations"), "{message}");
+        assert_eq!(test_db.db().missing_tables(&["users", "posts"]).await.unwrap(), ["posts"]);
+        // With every table, it starts.
+        test_db.db().migrate(&FULL).await.unwrap();
+        assert!(test_db.db().missing_tables(&["users", "posts"]).await.unwrap().is_empty());
+    }
+}

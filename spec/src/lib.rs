@@ -15,7 +15,7 @@ mod yaml;
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use ir::*;
 pub use load::{load_dir, load_files};
-pub use resolve::MAX_IDENT_LEN;
+pub use resolve::{MAX_IDENT_LEN, is_rust_keyword, is_snake_ident};
 pub use source::{FileId, SourceFile, SourceMap, Span};
 pub use suggest::did_you_mean;
 

@@ -13,6 +13,30 @@ pub fn pascal(e: &Endpoint) -> String {
     charter_spec::pascal_case(&e.name)
 }
 
+/// The names of an endpoint's use-case items, decided here only: the trait, its method, and the
+/// method's input, output and error types (what a user's use-case file names).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HookNames {
+    pub trait_name: String,
+    pub method: String,
+    pub input: String,
+    pub output: String,
+    pub error: String,
+}
+
+impl HookNames {
+    pub fn of(e: &Endpoint) -> HookNames {
+        let p = pascal(e);
+        HookNames {
+            input: format!("{p}Input"),
+            output: format!("{p}Output"),
+            error: format!("{p}Error"),
+            method: e.name.clone(),
+            trait_name: p,
+        }
+    }
+}
+
 /// Types and the trait, emitted inside the app module.
 pub fn emit(spec: &Spec, app: &App) -> Code {
     let items = app.endpoints.iter().map(|e| emit_endpoint(spec, app, e));
@@ -21,12 +45,12 @@ pub fn emit(spec: &Spec, app: &App) -> Code {
 
 fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> Code {
     let from = From::App(&app.name);
-    let p = pascal(e);
-    let input = ident(&format!("{p}Input"));
-    let output = ident(&format!("{p}Output"));
-    let error = ident(&format!("{p}Error"));
-    let trait_name = ident(&p);
-    let method = ident(&e.name);
+    let names = HookNames::of(e);
+    let input = ident(&names.input);
+    let output = ident(&names.output);
+    let error = ident(&names.error);
+    let trait_name = ident(&names.trait_name);
+    let method = ident(&names.method);
 
     let mut fields = Vec::new();
     match e.auth {
@@ -99,11 +123,11 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> Code {
     let location = spec.location(e.span);
     let file_hint = format!("src/{}/{}.rs", app.name, e.name);
     let message = format!("endpoint `{}` ({location}) has no use case", e.name);
-    let label = format!("`{{Self}}` does not implement `{p}`");
+    let label = format!("`{{Self}}` does not implement `{}`", names.trait_name);
     // No braces but `{Self}`: on_unimplemented reads the note as a format string.
     let note = format!(
-        "implement `{}::{p}` for `{{Self}}` in {file_hint}, with `async fn {}(&self, ctx: &Ctx, input: {p}Input) -> Result<{p}Output, {p}Error>`",
-        app.name, e.name
+        "`charter scaffold` writes {file_hint}, with `impl {}::{} for {{Self}}` and its `async fn {}(&self, ctx: &Ctx, input: {}) -> Result<{}, {}>`",
+        app.name, names.trait_name, names.method, names.input, names.output, names.error
     );
     let route = format!("`{} {}`", e.method.upper(), e.path);
     let summary = e.summary.clone().unwrap_or_else(|| format!("The use case behind {route}."));
@@ -284,11 +308,11 @@ fn param_field(p: &Param, from: From<'_>) -> Code {
 /// The axum handler of one endpoint, emitted in its app's private `__<app>_handlers` module.
 pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> Code {
     let app_mod = ident(&app.name);
-    let p = pascal(e);
-    let trait_name = ident(&p);
-    let input = ident(&format!("{p}Input"));
-    let output = ident(&format!("{p}Output"));
-    let method = ident(&e.name);
+    let names = HookNames::of(e);
+    let trait_name = ident(&names.trait_name);
+    let input = ident(&names.input);
+    let output = ident(&names.output);
+    let method = ident(&names.method);
     let fn_name = ident(&format!("handle_{}", e.name));
     // Imported as `__h` at the top of the handlers module (see `rust::part_tokens`).
     let h = code!(__h);

@@ -1,16 +1,9 @@
 //! Comments of an article: list, add, delete (the comment's author only).
 
-use charter_runtime::{Ctx, DbError, use_case};
-
-use crate::App;
-use crate::api::articles::{
-    AddComment, AddCommentError, AddCommentInput, AddCommentOutput, AddCommentResponse, Comment, DeleteComment,
-    DeleteCommentError, DeleteCommentInput, DeleteCommentOutput, ListComments, ListCommentsError, ListCommentsInput,
-    ListCommentsOutput, ListCommentsResponse, models,
-};
+use crate::api::articles::prelude::*;
 
 #[use_case]
-impl ListComments for App {
+impl ListComments for crate::App {
     async fn list_comments(
         &self,
         ctx: &Ctx,
@@ -28,7 +21,7 @@ impl ListComments for App {
 }
 
 #[use_case]
-impl AddComment for App {
+impl AddComment for crate::App {
     async fn add_comment(&self, ctx: &Ctx, input: AddCommentInput) -> Result<AddCommentOutput, AddCommentError> {
         let gone = || AddCommentError::NotFound("the user of this token no longer exists".into());
         let article = super::by_slug(ctx, &input.slug)
@@ -51,7 +44,7 @@ impl AddComment for App {
 }
 
 #[use_case]
-impl DeleteComment for App {
+impl DeleteComment for crate::App {
     async fn delete_comment(
         &self,
         ctx: &Ctx,

@@ -1,12 +1,7 @@
-use charter_runtime::{Ctx, DbError, use_case};
-
-use crate::App;
-use crate::api::articles::{
-    CreateArticle, CreateArticleError, CreateArticleInput, CreateArticleOutput, CreateArticleResponse, models,
-};
+use crate::api::articles::prelude::*;
 
 #[use_case]
-impl CreateArticle for App {
+impl CreateArticle for crate::App {
     async fn create_article(
         &self,
         ctx: &Ctx,

@@ -1,10 +1,7 @@
-use charter_runtime::{Ctx, use_case};
-
-use crate::App;
-use crate::api::articles::{DeleteArticle, DeleteArticleError, DeleteArticleInput, DeleteArticleOutput, models};
+use crate::api::articles::prelude::*;
 
 #[use_case]
-impl DeleteArticle for App {
+impl DeleteArticle for crate::App {
     async fn delete_article(
         &self,
         ctx: &Ctx,

@@ -1,16 +1,9 @@
 //! Favorite and unfavorite: the article's `favorited_by` links.
 
-use charter_runtime::{Ctx, DbError, use_case};
-
-use crate::App;
-use crate::api::articles::{
-    FavoriteArticle, FavoriteArticleError, FavoriteArticleInput, FavoriteArticleOutput, FavoriteArticleResponse,
-    UnfavoriteArticle, UnfavoriteArticleError, UnfavoriteArticleInput, UnfavoriteArticleOutput,
-    UnfavoriteArticleResponse, models,
-};
+use crate::api::articles::prelude::*;
 
 #[use_case]
-impl FavoriteArticle for App {
+impl FavoriteArticle for crate::App {
     async fn favorite_article(
         &self,
         ctx: &Ctx,
@@ -37,7 +30,7 @@ impl FavoriteArticle for App {
 }
 
 #[use_case]
-impl UnfavoriteArticle for App {
+impl UnfavoriteArticle for crate::App {
     async fn unfavorite_article(
         &self,
         ctx: &Ctx,

@@ -1,10 +1,7 @@
-use charter_runtime::{Ctx, use_case};
-
-use crate::App;
-use crate::api::articles::{ArticleListItem, Feed, FeedError, FeedInput, FeedOutput, FeedResponse, models};
+use crate::api::articles::prelude::*;
 
 #[use_case]
-impl Feed for App {
+impl Feed for crate::App {
     async fn feed(&self, ctx: &Ctx, input: FeedInput) -> Result<FeedOutput, FeedError> {
         let gone = || FeedError::NotFound("the user of this token no longer exists".into());
         let me = crate::core::caller_row(ctx, &input.caller).await?.ok_or_else(gone)?.id;

@@ -1,12 +1,7 @@
-use charter_runtime::{Ctx, use_case};
-
-use crate::App;
-use crate::api::articles::{
-    Article, GetArticle, GetArticleError, GetArticleInput, GetArticleOutput, GetArticleResponse,
-};
+use crate::api::articles::prelude::*;
 
 #[use_case]
-impl GetArticle for App {
+impl GetArticle for crate::App {
     async fn get_article(&self, ctx: &Ctx, input: GetArticleInput) -> Result<GetArticleOutput, GetArticleError> {
         let article = Article::get_by_slug(ctx.db(), &input.slug, input.caller.as_ref())
             .await?

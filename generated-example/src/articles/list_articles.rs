@@ -1,13 +1,7 @@
-use charter_runtime::{Ctx, use_case};
-
-use crate::App;
-use crate::api::articles::{
-    ArticleListItem, ListArticles, ListArticlesError, ListArticlesInput, ListArticlesOutput, ListArticlesResponse,
-    models,
-};
+use crate::api::articles::prelude::*;
 
 #[use_case]
-impl ListArticles for App {
+impl ListArticles for crate::App {
     async fn list_articles(
         &self,
         ctx: &Ctx,

@@ -1,10 +1,7 @@
-use charter_runtime::{Ctx, use_case};
-
-use crate::App;
-use crate::api::articles::{ListTags, ListTagsError, ListTagsInput, ListTagsOutput, ListTagsResponse};
+use crate::api::articles::prelude::*;
 
 #[use_case]
-impl ListTags for App {
+impl ListTags for crate::App {
     async fn list_tags(&self, ctx: &Ctx, _input: ListTagsInput) -> Result<ListTagsOutput, ListTagsError> {
         // As many as the response may carry (the spec's `max_items`).
         let tags = ctx

@@ -10,9 +10,7 @@ mod list_articles;
 mod list_tags;
 mod update_article;
 
-use charter_runtime::{Caller, Ctx, DbError};
-
-use crate::api::articles::{Article, models};
+use crate::api::articles::prelude::*;
 
 /// The article with this slug, if any.
 pub(crate) async fn by_slug(ctx: &Ctx, slug: &str) -> Result<Option<models::Article>, DbError> {

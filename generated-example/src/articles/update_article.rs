@@ -1,12 +1,7 @@
-use charter_runtime::{Ctx, use_case};
-
-use crate::App;
-use crate::api::articles::{
-    UpdateArticle, UpdateArticleError, UpdateArticleInput, UpdateArticleOutput, UpdateArticleResponse,
-};
+use crate::api::articles::prelude::*;
 
 #[use_case]
-impl UpdateArticle for App {
+impl UpdateArticle for crate::App {
     async fn update_article(
         &self,
         ctx: &Ctx,

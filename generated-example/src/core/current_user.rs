@@ -1,10 +1,7 @@
-use charter_runtime::{Ctx, use_case};
-
-use crate::App;
-use crate::api::core::{CurrentUser, CurrentUserError, CurrentUserInput, CurrentUserOutput, CurrentUserResponse, User};
+use crate::api::core::prelude::*;
 
 #[use_case]
-impl CurrentUser for App {
+impl CurrentUser for crate::App {
     async fn current_user(&self, ctx: &Ctx, input: CurrentUserInput) -> Result<CurrentUserOutput, CurrentUserError> {
         let gone = || CurrentUserError::NotFound("the user of this token no longer exists".into());
         // The response's columns only: the caller's row also holds the password hash, not needed here.

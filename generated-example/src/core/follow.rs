@@ -1,15 +1,9 @@
 //! Follow and unfollow: the caller's `following` links.
 
-use charter_runtime::{Ctx, use_case};
-
-use crate::App;
-use crate::api::core::{
-    FollowUser, FollowUserError, FollowUserInput, FollowUserOutput, FollowUserResponse, UnfollowUser,
-    UnfollowUserError, UnfollowUserInput, UnfollowUserOutput, UnfollowUserResponse, models,
-};
+use crate::api::core::prelude::*;
 
 #[use_case]
-impl FollowUser for App {
+impl FollowUser for crate::App {
     async fn follow_user(&self, ctx: &Ctx, input: FollowUserInput) -> Result<FollowUserOutput, FollowUserError> {
         let me = super::caller_row(ctx, &input.caller)
             .await?
@@ -26,7 +20,7 @@ impl FollowUser for App {
 }
 
 #[use_case]
-impl UnfollowUser for App {
+impl UnfollowUser for crate::App {
     async fn unfollow_user(
         &self,
         ctx: &Ctx,

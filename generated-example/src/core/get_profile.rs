@@ -1,10 +1,7 @@
-use charter_runtime::{Ctx, use_case};
-
-use crate::App;
-use crate::api::core::{GetProfile, GetProfileError, GetProfileInput, GetProfileOutput, GetProfileResponse, models};
+use crate::api::core::prelude::*;
 
 #[use_case]
-impl GetProfile for App {
+impl GetProfile for crate::App {
     async fn get_profile(&self, ctx: &Ctx, input: GetProfileInput) -> Result<GetProfileOutput, GetProfileError> {
         let row = models::User::get_by_username(ctx.db(), &input.username)
             .await?

@@ -1,10 +1,7 @@
-use charter_runtime::{Ctx, password, use_case};
-
-use crate::App;
-use crate::api::core::{Login, LoginError, LoginInput, LoginOutput, LoginResponse, models};
+use crate::api::core::prelude::*;
 
 #[use_case]
-impl Login for App {
+impl Login for crate::App {
     async fn login(&self, ctx: &Ctx, input: LoginInput) -> Result<LoginOutput, LoginError> {
         let credentials = input.body.user;
         let invalid = || LoginError::Unauthorized("email or password is invalid".into());

@@ -7,9 +7,7 @@ mod login;
 mod register;
 mod update_user;
 
-use charter_runtime::{Caller, Ctx, DbError};
-
-use crate::api::core::{Profile, User, models};
+use crate::api::core::prelude::*;
 
 /// The `User` response: the row's public fields and the caller's token.
 pub(crate) fn user_out(row: &models::User, token: String) -> User {

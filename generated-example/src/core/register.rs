@@ -1,10 +1,7 @@
-use charter_runtime::{Ctx, password, use_case};
-
-use crate::App;
-use crate::api::core::{Register, RegisterError, RegisterInput, RegisterOutput, RegisterResponse, models};
+use crate::api::core::prelude::*;
 
 #[use_case]
-impl Register for App {
+impl Register for crate::App {
     async fn register(&self, ctx: &Ctx, input: RegisterInput) -> Result<RegisterOutput, RegisterError> {
         let new = input.body.user;
         let password_hash = password::hash_async(new.password).await.map_err(|e| RegisterError::Internal(e.into()))?;

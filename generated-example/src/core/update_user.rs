@@ -1,10 +1,7 @@
-use charter_runtime::{Ctx, password, use_case};
-
-use crate::App;
-use crate::api::core::{UpdateUser, UpdateUserError, UpdateUserInput, UpdateUserOutput, UpdateUserResponse};
+use crate::api::core::prelude::*;
 
 #[use_case]
-impl UpdateUser for App {
+impl UpdateUser for crate::App {
     async fn update_user(&self, ctx: &Ctx, input: UpdateUserInput) -> Result<UpdateUserOutput, UpdateUserError> {
         let mut row = super::caller_row(ctx, &input.caller)
             .await?

@@ -34,6 +34,9 @@ pub struct ApiSpec {
     /// Whether an endpoint declares `rate_limit:`: the server then records each request's client
     /// address (an extension per request, which the others are spared).
     pub rate_limited: bool,
+    /// Every table the spec's models use (join tables too): after migrating, the server refuses to start
+    /// when one is missing, rather than answer every request touching it with a database error.
+    pub tables: &'static [&'static str],
 }
 
 // The OpenAPI documents are large; a context in a log line should not carry them.
@@ -129,6 +132,12 @@ pub enum ServeError {
     Database(#[from] DbError),
     #[error(transparent)]
     Migration(#[from] MigrationError),
+    #[error(
+        "the database has no table {} after every migration of this build ran: the migrations are behind the \
+         spec; run `charter makemigrations`, then build again",
+        .0.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+    )]
+    MissingTables(Vec<String>),
     #[error("cannot reach the rate limit's Redis (RATE_LIMIT_REDIS_URL): {0}")]
     RateLimit(String),
     #[error("invalid CORS origin `{0}`")]
@@ -151,6 +160,10 @@ pub async fn build(
     spec.envelope.check().map_err(ServeError::Envelope)?;
     let db = Db::connect_with_timeout(&config.database_url, config.database_timeout).await?;
     db.migrate(&spec.migrations).await?;
+    let missing = db.missing_tables(spec.tables).await?;
+    if !missing.is_empty() {
+        return Err(ServeError::MissingTables(missing));
+    }
     let jwt = Jwt::new(config.jwt_secret.as_bytes(), config.jwt_ttl);
     let limiter = match &config.rate_limit_redis_url {
         Some(url) => RateLimiter::redis(url).await.map_err(|e| ServeError::RateLimit(e.to_string()))?,

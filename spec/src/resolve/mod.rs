@@ -76,6 +76,7 @@ pub fn resolve(
     }
     end_stage(diags, stage);
     check_generated_names(&apps, diags);
+    types::check_recursion(&apps, diags);
     relations::check_related(&apps, diags);
     check_tables(&apps, diags);
     check_invalidated_by(&raw.project, &apps, diags);

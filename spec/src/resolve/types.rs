@@ -319,3 +319,57 @@ pub fn shape(cx: &mut Cx<'_>, name: &str, e: &RawTypeExpr) -> Option<Shape> {
         }
     }
 }
+
+/// A type that contains itself other than through a list (`Book { sequel: Book }`, or through other
+/// types) has no finite size in Rust and no finite JSON when the field is required; reported once per
+/// cycle, on the field that closes it from the cycle's first type in spec order.
+pub fn check_recursion(apps: &[crate::ir::App], diags: &mut Vec<Diagnostic>) {
+    let types: BTreeMap<(&str, &str), &TypeDef> =
+        apps.iter().flat_map(|a| a.types.iter().map(move |t| ((a.name.as_str(), t.name.as_str()), t))).collect();
+    fn direct(t: &TypeDef) -> Vec<(&TypeField, (&str, &str))> {
+        t.fields
+            .iter()
+            .filter_map(|f| match &f.shape {
+                Shape::Named(r) => Some((f, (r.app.as_str(), r.name.as_str()))),
+                _ => None,
+            })
+            .collect()
+    }
+    let mut reported: Vec<(&str, &str)> = Vec::new();
+    for (&start, &t) in &types {
+        // Depth-first over direct (non-list) fields, remembering the path to report it.
+        let mut stack: Vec<((&str, &str), Vec<(&str, &str)>)> = vec![(start, vec![start])];
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some((at, path)) = stack.pop() {
+            let Some(current) = types.get(&at) else { continue };
+            for (field, next) in direct(current) {
+                if next == start {
+                    if path.iter().any(|p| reported.contains(p)) {
+                        continue;
+                    }
+                    reported.extend(path.iter().copied());
+                    let chain: Vec<String> =
+                        path.iter().chain([&start]).map(|(_, n)| format!("`{n}`")).collect::<Vec<_>>();
+                    let first = direct(t).into_iter().find(|(_, n)| *n == path.get(1).copied().unwrap_or(start));
+                    let span = first.map_or(field.span, |(f, _)| f.span);
+                    diags.push(
+                        Diagnostic::error(
+                            "recursive-type",
+                            span,
+                            format!("type `{}` contains itself: {}", t.name, chain.join(" -> ")),
+                        )
+                        .label("a value of this type would hold another one inside it")
+                        .help(
+                            "nest a smaller type here (e.g. one with the key and the title only), or make the \
+                             field a list (`{ list: .. }`), which may be empty",
+                        ),
+                    );
+                } else if seen.insert(next) {
+                    let mut longer = path.clone();
+                    longer.push(next);
+                    stack.push((next, longer));
+                }
+            }
+        }
+    }
+}

@@ -142,6 +142,12 @@ fn caller_arg(projection: &Projection<'_>) -> Code {
     }
 }
 
+/// The name of the loaders' `caller` parameter: `_caller` when no column compares with it, so that a type
+/// whose fields never look at the caller does not warn in the user's build (the signature stays the same).
+fn caller_param(projection: &Projection<'_>) -> crate::rust::code::Ident {
+    ident(if projection.caller_key.is_some() && projection.uses_caller() { "caller" } else { "_caller" })
+}
+
 /// The row struct of a projection's statement.
 fn row_struct(row: &crate::rust::code::Ident, projection: &Projection<'_>) -> Code {
     let fields: Vec<_> = projection.columns.iter().map(|c| ident(&c.alias)).collect();
@@ -234,6 +240,7 @@ fn emit_direct(
     let pk_column = &pk.column;
     let filter_path = names::models_item(t.from_model.as_ref()?, &format!("{}Filter", model.name), from);
     let load_doc = load_doc(&t.name);
+    let caller_param = caller_param(projection);
     let mut getters = Vec::new();
     for f in model.fields.iter().filter(|f| f.primary_key || f.unique) {
         let fn_name = ident(&if f.primary_key { "get".to_owned() } else { format!("get_by_{}", f.column) });
@@ -256,7 +263,7 @@ fn emit_direct(
             pub async fn #fn_name(
                 db: &::charter_runtime::Db,
                 #arg: #arg_ty,
-                caller: Option<&::charter_runtime::Caller>,
+                #caller_param: Option<&::charter_runtime::Caller>,
             ) -> Result<Option<Self>, ::charter_runtime::DbError> {
                 ::charter_runtime::__private::loader::#lookup(
                     db, &#select, #caller, #column, ::std::convert::Into::into(#arg), Self::from_loaded_row,
@@ -279,7 +286,7 @@ fn emit_direct(
             pub async fn load(
                 db: &::charter_runtime::Db,
                 rows: &[#model_path],
-                caller: Option<&::charter_runtime::Caller>,
+                #caller_param: Option<&::charter_runtime::Caller>,
             ) -> Result<Vec<Self>, ::charter_runtime::DbError> {
                 let keys: Vec<#pk_ty> = rows.iter().map(|r| r.#pk_col.clone()).collect();
                 ::charter_runtime::__private::loader::by_keys(
@@ -295,7 +302,7 @@ fn emit_direct(
                 filter: &#filter_path,
                 limit: i64,
                 offset: i64,
-                caller: Option<&::charter_runtime::Caller>,
+                #caller_param: Option<&::charter_runtime::Caller>,
             ) -> Result<(Vec<Self>, i64), ::charter_runtime::DbError> {
                 ::charter_runtime::__private::loader::page(
                     db, &#select, #caller, |args| filter.where_sql(args), #model_path::PAGE_ORDER,

@@ -325,6 +325,11 @@ pub mod core {
             }
         }
     }
+    /// Everything a use case of `core` names, in one import: `use crate::api::core::prelude::*;` (this app's types, endpoint traits and their inputs, outputs and errors, `models`, and `charter_runtime::prelude`).
+    pub mod prelude {
+        pub use super::*;
+        pub use ::charter_runtime::prelude::*;
+    }
     /// The authenticated user, with a fresh token.
     #[derive(
         Debug,
@@ -830,7 +835,7 @@ pub mod core {
     #[diagnostic::on_unimplemented(
         message = "endpoint `register` (spec/core.yaml:44:3) has no use case",
         label = "`{Self}` does not implement `Register`",
-        note = "implement `core::Register` for `{Self}` in src/core/register.rs, with `async fn register(&self, ctx: &Ctx, input: RegisterInput) -> Result<RegisterOutput, RegisterError>`"
+        note = "`charter scaffold` writes src/core/register.rs, with `impl core::Register for {Self}` and its `async fn register(&self, ctx: &Ctx, input: RegisterInput) -> Result<RegisterOutput, RegisterError>`"
     )]
     pub trait Register: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn register(
@@ -882,7 +887,7 @@ pub mod core {
     #[diagnostic::on_unimplemented(
         message = "endpoint `login` (spec/core.yaml:53:3) has no use case",
         label = "`{Self}` does not implement `Login`",
-        note = "implement `core::Login` for `{Self}` in src/core/login.rs, with `async fn login(&self, ctx: &Ctx, input: LoginInput) -> Result<LoginOutput, LoginError>`"
+        note = "`charter scaffold` writes src/core/login.rs, with `impl core::Login for {Self}` and its `async fn login(&self, ctx: &Ctx, input: LoginInput) -> Result<LoginOutput, LoginError>`"
     )]
     pub trait Login: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn login(
@@ -940,7 +945,7 @@ pub mod core {
     #[diagnostic::on_unimplemented(
         message = "endpoint `current_user` (spec/core.yaml:64:3) has no use case",
         label = "`{Self}` does not implement `CurrentUser`",
-        note = "implement `core::CurrentUser` for `{Self}` in src/core/current_user.rs, with `async fn current_user(&self, ctx: &Ctx, input: CurrentUserInput) -> Result<CurrentUserOutput, CurrentUserError>`"
+        note = "`charter scaffold` writes src/core/current_user.rs, with `impl core::CurrentUser for {Self}` and its `async fn current_user(&self, ctx: &Ctx, input: CurrentUserInput) -> Result<CurrentUserOutput, CurrentUserError>`"
     )]
     pub trait CurrentUser: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn current_user(
@@ -1004,7 +1009,7 @@ pub mod core {
     #[diagnostic::on_unimplemented(
         message = "endpoint `update_user` (spec/core.yaml:73:3) has no use case",
         label = "`{Self}` does not implement `UpdateUser`",
-        note = "implement `core::UpdateUser` for `{Self}` in src/core/update_user.rs, with `async fn update_user(&self, ctx: &Ctx, input: UpdateUserInput) -> Result<UpdateUserOutput, UpdateUserError>`"
+        note = "`charter scaffold` writes src/core/update_user.rs, with `impl core::UpdateUser for {Self}` and its `async fn update_user(&self, ctx: &Ctx, input: UpdateUserInput) -> Result<UpdateUserOutput, UpdateUserError>`"
     )]
     pub trait UpdateUser: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn update_user(
@@ -1062,7 +1067,7 @@ pub mod core {
     #[diagnostic::on_unimplemented(
         message = "endpoint `get_profile` (spec/core.yaml:83:3) has no use case",
         label = "`{Self}` does not implement `GetProfile`",
-        note = "implement `core::GetProfile` for `{Self}` in src/core/get_profile.rs, with `async fn get_profile(&self, ctx: &Ctx, input: GetProfileInput) -> Result<GetProfileOutput, GetProfileError>`"
+        note = "`charter scaffold` writes src/core/get_profile.rs, with `impl core::GetProfile for {Self}` and its `async fn get_profile(&self, ctx: &Ctx, input: GetProfileInput) -> Result<GetProfileOutput, GetProfileError>`"
     )]
     pub trait GetProfile: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn get_profile(
@@ -1125,7 +1130,7 @@ pub mod core {
     #[diagnostic::on_unimplemented(
         message = "endpoint `follow_user` (spec/core.yaml:94:3) has no use case",
         label = "`{Self}` does not implement `FollowUser`",
-        note = "implement `core::FollowUser` for `{Self}` in src/core/follow_user.rs, with `async fn follow_user(&self, ctx: &Ctx, input: FollowUserInput) -> Result<FollowUserOutput, FollowUserError>`"
+        note = "`charter scaffold` writes src/core/follow_user.rs, with `impl core::FollowUser for {Self}` and its `async fn follow_user(&self, ctx: &Ctx, input: FollowUserInput) -> Result<FollowUserOutput, FollowUserError>`"
     )]
     pub trait FollowUser: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn follow_user(
@@ -1185,7 +1190,7 @@ pub mod core {
     #[diagnostic::on_unimplemented(
         message = "endpoint `unfollow_user` (spec/core.yaml:105:3) has no use case",
         label = "`{Self}` does not implement `UnfollowUser`",
-        note = "implement `core::UnfollowUser` for `{Self}` in src/core/unfollow_user.rs, with `async fn unfollow_user(&self, ctx: &Ctx, input: UnfollowUserInput) -> Result<UnfollowUserOutput, UnfollowUserError>`"
+        note = "`charter scaffold` writes src/core/unfollow_user.rs, with `impl core::UnfollowUser for {Self}` and its `async fn unfollow_user(&self, ctx: &Ctx, input: UnfollowUserInput) -> Result<UnfollowUserOutput, UnfollowUserError>`"
     )]
     pub trait UnfollowUser: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn unfollow_user(
@@ -2638,6 +2643,11 @@ pub mod articles {
             }
         }
     }
+    /// Everything a use case of `articles` names, in one import: `use crate::api::articles::prelude::*;` (this app's types, endpoint traits and their inputs, outputs and errors, `models`, and `charter_runtime::prelude`).
+    pub mod prelude {
+        pub use super::*;
+        pub use ::charter_runtime::prelude::*;
+    }
     #[derive(
         Debug,
         Clone,
@@ -3623,7 +3633,7 @@ pub mod articles {
     #[diagnostic::on_unimplemented(
         message = "endpoint `create_article` (spec/articles.yaml:84:3) has no use case",
         label = "`{Self}` does not implement `CreateArticle`",
-        note = "implement `articles::CreateArticle` for `{Self}` in src/articles/create_article.rs, with `async fn create_article(&self, ctx: &Ctx, input: CreateArticleInput) -> Result<CreateArticleOutput, CreateArticleError>`"
+        note = "`charter scaffold` writes src/articles/create_article.rs, with `impl articles::CreateArticle for {Self}` and its `async fn create_article(&self, ctx: &Ctx, input: CreateArticleInput) -> Result<CreateArticleOutput, CreateArticleError>`"
     )]
     pub trait CreateArticle: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn create_article(
@@ -3681,7 +3691,7 @@ pub mod articles {
     #[diagnostic::on_unimplemented(
         message = "endpoint `get_article` (spec/articles.yaml:94:3) has no use case",
         label = "`{Self}` does not implement `GetArticle`",
-        note = "implement `articles::GetArticle` for `{Self}` in src/articles/get_article.rs, with `async fn get_article(&self, ctx: &Ctx, input: GetArticleInput) -> Result<GetArticleOutput, GetArticleError>`"
+        note = "`charter scaffold` writes src/articles/get_article.rs, with `impl articles::GetArticle for {Self}` and its `async fn get_article(&self, ctx: &Ctx, input: GetArticleInput) -> Result<GetArticleOutput, GetArticleError>`"
     )]
     pub trait GetArticle: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn get_article(
@@ -3740,7 +3750,7 @@ pub mod articles {
     #[diagnostic::on_unimplemented(
         message = "endpoint `list_articles` (spec/articles.yaml:105:3) has no use case",
         label = "`{Self}` does not implement `ListArticles`",
-        note = "implement `articles::ListArticles` for `{Self}` in src/articles/list_articles.rs, with `async fn list_articles(&self, ctx: &Ctx, input: ListArticlesInput) -> Result<ListArticlesOutput, ListArticlesError>`"
+        note = "`charter scaffold` writes src/articles/list_articles.rs, with `impl articles::ListArticles for {Self}` and its `async fn list_articles(&self, ctx: &Ctx, input: ListArticlesInput) -> Result<ListArticlesOutput, ListArticlesError>`"
     )]
     pub trait ListArticles: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn list_articles(
@@ -3784,7 +3794,7 @@ pub mod articles {
     #[diagnostic::on_unimplemented(
         message = "endpoint `list_tags` (spec/articles.yaml:122:3) has no use case",
         label = "`{Self}` does not implement `ListTags`",
-        note = "implement `articles::ListTags` for `{Self}` in src/articles/list_tags.rs, with `async fn list_tags(&self, ctx: &Ctx, input: ListTagsInput) -> Result<ListTagsOutput, ListTagsError>`"
+        note = "`charter scaffold` writes src/articles/list_tags.rs, with `impl articles::ListTags for {Self}` and its `async fn list_tags(&self, ctx: &Ctx, input: ListTagsInput) -> Result<ListTagsOutput, ListTagsError>`"
     )]
     pub trait ListTags: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn list_tags(
@@ -3846,7 +3856,7 @@ pub mod articles {
     #[diagnostic::on_unimplemented(
         message = "endpoint `feed` (spec/articles.yaml:131:3) has no use case",
         label = "`{Self}` does not implement `Feed`",
-        note = "implement `articles::Feed` for `{Self}` in src/articles/feed.rs, with `async fn feed(&self, ctx: &Ctx, input: FeedInput) -> Result<FeedOutput, FeedError>`"
+        note = "`charter scaffold` writes src/articles/feed.rs, with `impl articles::Feed for {Self}` and its `async fn feed(&self, ctx: &Ctx, input: FeedInput) -> Result<FeedOutput, FeedError>`"
     )]
     pub trait Feed: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn feed(
@@ -3921,7 +3931,7 @@ pub mod articles {
     #[diagnostic::on_unimplemented(
         message = "endpoint `update_article` (spec/articles.yaml:145:3) has no use case",
         label = "`{Self}` does not implement `UpdateArticle`",
-        note = "implement `articles::UpdateArticle` for `{Self}` in src/articles/update_article.rs, with `async fn update_article(&self, ctx: &Ctx, input: UpdateArticleInput) -> Result<UpdateArticleOutput, UpdateArticleError>`"
+        note = "`charter scaffold` writes src/articles/update_article.rs, with `impl articles::UpdateArticle for {Self}` and its `async fn update_article(&self, ctx: &Ctx, input: UpdateArticleInput) -> Result<UpdateArticleOutput, UpdateArticleError>`"
     )]
     pub trait UpdateArticle: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn update_article(
@@ -3986,7 +3996,7 @@ pub mod articles {
     #[diagnostic::on_unimplemented(
         message = "endpoint `delete_article` (spec/articles.yaml:158:3) has no use case",
         label = "`{Self}` does not implement `DeleteArticle`",
-        note = "implement `articles::DeleteArticle` for `{Self}` in src/articles/delete_article.rs, with `async fn delete_article(&self, ctx: &Ctx, input: DeleteArticleInput) -> Result<DeleteArticleOutput, DeleteArticleError>`"
+        note = "`charter scaffold` writes src/articles/delete_article.rs, with `impl articles::DeleteArticle for {Self}` and its `async fn delete_article(&self, ctx: &Ctx, input: DeleteArticleInput) -> Result<DeleteArticleOutput, DeleteArticleError>`"
     )]
     pub trait DeleteArticle: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn delete_article(
@@ -4046,7 +4056,7 @@ pub mod articles {
     #[diagnostic::on_unimplemented(
         message = "endpoint `favorite_article` (spec/articles.yaml:170:3) has no use case",
         label = "`{Self}` does not implement `FavoriteArticle`",
-        note = "implement `articles::FavoriteArticle` for `{Self}` in src/articles/favorite_article.rs, with `async fn favorite_article(&self, ctx: &Ctx, input: FavoriteArticleInput) -> Result<FavoriteArticleOutput, FavoriteArticleError>`"
+        note = "`charter scaffold` writes src/articles/favorite_article.rs, with `impl articles::FavoriteArticle for {Self}` and its `async fn favorite_article(&self, ctx: &Ctx, input: FavoriteArticleInput) -> Result<FavoriteArticleOutput, FavoriteArticleError>`"
     )]
     pub trait FavoriteArticle: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn favorite_article(
@@ -4106,7 +4116,7 @@ pub mod articles {
     #[diagnostic::on_unimplemented(
         message = "endpoint `unfavorite_article` (spec/articles.yaml:181:3) has no use case",
         label = "`{Self}` does not implement `UnfavoriteArticle`",
-        note = "implement `articles::UnfavoriteArticle` for `{Self}` in src/articles/unfavorite_article.rs, with `async fn unfavorite_article(&self, ctx: &Ctx, input: UnfavoriteArticleInput) -> Result<UnfavoriteArticleOutput, UnfavoriteArticleError>`"
+        note = "`charter scaffold` writes src/articles/unfavorite_article.rs, with `impl articles::UnfavoriteArticle for {Self}` and its `async fn unfavorite_article(&self, ctx: &Ctx, input: UnfavoriteArticleInput) -> Result<UnfavoriteArticleOutput, UnfavoriteArticleError>`"
     )]
     pub trait UnfavoriteArticle: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn unfavorite_article(
@@ -4166,7 +4176,7 @@ pub mod articles {
     #[diagnostic::on_unimplemented(
         message = "endpoint `list_comments` (spec/articles.yaml:192:3) has no use case",
         label = "`{Self}` does not implement `ListComments`",
-        note = "implement `articles::ListComments` for `{Self}` in src/articles/list_comments.rs, with `async fn list_comments(&self, ctx: &Ctx, input: ListCommentsInput) -> Result<ListCommentsOutput, ListCommentsError>`"
+        note = "`charter scaffold` writes src/articles/list_comments.rs, with `impl articles::ListComments for {Self}` and its `async fn list_comments(&self, ctx: &Ctx, input: ListCommentsInput) -> Result<ListCommentsOutput, ListCommentsError>`"
     )]
     pub trait ListComments: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn list_comments(
@@ -4226,7 +4236,7 @@ pub mod articles {
     #[diagnostic::on_unimplemented(
         message = "endpoint `add_comment` (spec/articles.yaml:205:3) has no use case",
         label = "`{Self}` does not implement `AddComment`",
-        note = "implement `articles::AddComment` for `{Self}` in src/articles/add_comment.rs, with `async fn add_comment(&self, ctx: &Ctx, input: AddCommentInput) -> Result<AddCommentOutput, AddCommentError>`"
+        note = "`charter scaffold` writes src/articles/add_comment.rs, with `impl articles::AddComment for {Self}` and its `async fn add_comment(&self, ctx: &Ctx, input: AddCommentInput) -> Result<AddCommentOutput, AddCommentError>`"
     )]
     pub trait AddComment: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn add_comment(
@@ -4293,7 +4303,7 @@ pub mod articles {
     #[diagnostic::on_unimplemented(
         message = "endpoint `delete_comment` (spec/articles.yaml:217:3) has no use case",
         label = "`{Self}` does not implement `DeleteComment`",
-        note = "implement `articles::DeleteComment` for `{Self}` in src/articles/delete_comment.rs, with `async fn delete_comment(&self, ctx: &Ctx, input: DeleteCommentInput) -> Result<DeleteCommentOutput, DeleteCommentError>`"
+        note = "`charter scaffold` writes src/articles/delete_comment.rs, with `impl articles::DeleteComment for {Self}` and its `async fn delete_comment(&self, ctx: &Ctx, input: DeleteCommentInput) -> Result<DeleteCommentOutput, DeleteCommentError>`"
     )]
     pub trait DeleteComment: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn delete_comment(
@@ -5254,6 +5264,15 @@ pub static SPEC: ::charter_runtime::ApiSpec = ::charter_runtime::ApiSpec {
         postgres: &[],
     },
     rate_limited: true,
+    tables: &[
+        "users",
+        "users_following",
+        "tags",
+        "articles",
+        "articles_tags",
+        "articles_favorited_by",
+        "comments",
+    ],
 };
 /// The API's routes, served by `app`. Each bound is one endpoint's use case: a missing impl names
 /// the endpoint and its line in the spec.
@@ -5265,11 +5284,11 @@ pub fn router<A>(
     ) -> ::charter_runtime::__private::axum::Router + ::std::marker::Send + 'static,
 >
 where
-    A: core::Register + core::Login + core::CurrentUser + core::UpdateUser
-        + core::GetProfile + core::FollowUser + core::UnfollowUser
-        + articles::CreateArticle + articles::GetArticle + articles::ListArticles
-        + articles::ListTags + articles::Feed + articles::UpdateArticle
-        + articles::DeleteArticle + articles::FavoriteArticle
+    A: ::std::marker::Send + ::std::marker::Sync + 'static + core::Register + core::Login
+        + core::CurrentUser + core::UpdateUser + core::GetProfile + core::FollowUser
+        + core::UnfollowUser + articles::CreateArticle + articles::GetArticle
+        + articles::ListArticles + articles::ListTags + articles::Feed
+        + articles::UpdateArticle + articles::DeleteArticle + articles::FavoriteArticle
         + articles::UnfavoriteArticle + articles::ListComments + articles::AddComment
         + articles::DeleteComment,
 {

@@ -447,6 +447,11 @@ pub mod shop {
             }
         }
     }
+    /// Everything a use case of `shop` names, in one import: `use crate::api::shop::prelude::*;` (this app's types, endpoint traits and their inputs, outputs and errors, `models`, and `charter_runtime::prelude`).
+    pub mod prelude {
+        pub use super::*;
+        pub use ::charter_runtime::prelude::*;
+    }
     #[derive(
         Debug,
         Clone,
@@ -982,7 +987,7 @@ pub mod shop {
     #[diagnostic::on_unimplemented(
         message = "endpoint `list_products` (spec/shop.yaml:62:3) has no use case",
         label = "`{Self}` does not implement `ListProducts`",
-        note = "implement `shop::ListProducts` for `{Self}` in src/shop/list_products.rs, with `async fn list_products(&self, ctx: &Ctx, input: ListProductsInput) -> Result<ListProductsOutput, ListProductsError>`"
+        note = "`charter scaffold` writes src/shop/list_products.rs, with `impl shop::ListProducts for {Self}` and its `async fn list_products(&self, ctx: &Ctx, input: ListProductsInput) -> Result<ListProductsOutput, ListProductsError>`"
     )]
     pub trait ListProducts: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn list_products(
@@ -1040,7 +1045,7 @@ pub mod shop {
     #[diagnostic::on_unimplemented(
         message = "endpoint `get_product` (spec/shop.yaml:80:3) has no use case",
         label = "`{Self}` does not implement `GetProduct`",
-        note = "implement `shop::GetProduct` for `{Self}` in src/shop/get_product.rs, with `async fn get_product(&self, ctx: &Ctx, input: GetProductInput) -> Result<GetProductOutput, GetProductError>`"
+        note = "`charter scaffold` writes src/shop/get_product.rs, with `impl shop::GetProduct for {Self}` and its `async fn get_product(&self, ctx: &Ctx, input: GetProductInput) -> Result<GetProductOutput, GetProductError>`"
     )]
     pub trait GetProduct: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn get_product(
@@ -1113,7 +1118,7 @@ pub mod shop {
     #[diagnostic::on_unimplemented(
         message = "endpoint `create_product` (spec/shop.yaml:89:3) has no use case",
         label = "`{Self}` does not implement `CreateProduct`",
-        note = "implement `shop::CreateProduct` for `{Self}` in src/shop/create_product.rs, with `async fn create_product(&self, ctx: &Ctx, input: CreateProductInput) -> Result<CreateProductOutput, CreateProductError>`"
+        note = "`charter scaffold` writes src/shop/create_product.rs, with `impl shop::CreateProduct for {Self}` and its `async fn create_product(&self, ctx: &Ctx, input: CreateProductInput) -> Result<CreateProductOutput, CreateProductError>`"
     )]
     pub trait CreateProduct: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn create_product(
@@ -1197,7 +1202,7 @@ pub mod shop {
     #[diagnostic::on_unimplemented(
         message = "endpoint `upsert_product` (spec/shop.yaml:98:3) has no use case",
         label = "`{Self}` does not implement `UpsertProduct`",
-        note = "implement `shop::UpsertProduct` for `{Self}` in src/shop/upsert_product.rs, with `async fn upsert_product(&self, ctx: &Ctx, input: UpsertProductInput) -> Result<UpsertProductOutput, UpsertProductError>`"
+        note = "`charter scaffold` writes src/shop/upsert_product.rs, with `impl shop::UpsertProduct for {Self}` and its `async fn upsert_product(&self, ctx: &Ctx, input: UpsertProductInput) -> Result<UpsertProductOutput, UpsertProductError>`"
     )]
     pub trait UpsertProduct: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn upsert_product(
@@ -1262,7 +1267,7 @@ pub mod shop {
     #[diagnostic::on_unimplemented(
         message = "endpoint `delete_product` (spec/shop.yaml:110:3) has no use case",
         label = "`{Self}` does not implement `DeleteProduct`",
-        note = "implement `shop::DeleteProduct` for `{Self}` in src/shop/delete_product.rs, with `async fn delete_product(&self, ctx: &Ctx, input: DeleteProductInput) -> Result<DeleteProductOutput, DeleteProductError>`"
+        note = "`charter scaffold` writes src/shop/delete_product.rs, with `impl shop::DeleteProduct for {Self}` and its `async fn delete_product(&self, ctx: &Ctx, input: DeleteProductInput) -> Result<DeleteProductOutput, DeleteProductError>`"
     )]
     pub trait DeleteProduct: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn delete_product(
@@ -1328,7 +1333,7 @@ pub mod shop {
     #[diagnostic::on_unimplemented(
         message = "endpoint `review_product` (spec/shop.yaml:119:3) has no use case",
         label = "`{Self}` does not implement `ReviewProduct`",
-        note = "implement `shop::ReviewProduct` for `{Self}` in src/shop/review_product.rs, with `async fn review_product(&self, ctx: &Ctx, input: ReviewProductInput) -> Result<ReviewProductOutput, ReviewProductError>`"
+        note = "`charter scaffold` writes src/shop/review_product.rs, with `impl shop::ReviewProduct for {Self}` and its `async fn review_product(&self, ctx: &Ctx, input: ReviewProductInput) -> Result<ReviewProductOutput, ReviewProductError>`"
     )]
     pub trait ReviewProduct: ::std::marker::Send + ::std::marker::Sync + 'static {
         fn review_product(
@@ -2186,6 +2191,7 @@ pub static SPEC: ::charter_runtime::ApiSpec = ::charter_runtime::ApiSpec {
         postgres: &[],
     },
     rate_limited: false,
+    tables: &["categories", "products", "products_tags"],
 };
 /// The API's routes, served by `app`. Each bound is one endpoint's use case: a missing impl names
 /// the endpoint and its line in the spec.
@@ -2197,7 +2203,8 @@ pub fn router<A>(
     ) -> ::charter_runtime::__private::axum::Router + ::std::marker::Send + 'static,
 >
 where
-    A: shop::ListProducts + shop::GetProduct + shop::CreateProduct + shop::UpsertProduct
+    A: ::std::marker::Send + ::std::marker::Sync + 'static + shop::ListProducts
+        + shop::GetProduct + shop::CreateProduct + shop::UpsertProduct
         + shop::DeleteProduct + shop::ReviewProduct,
 {
     Box::new(move |ctx| {
