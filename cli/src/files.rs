@@ -57,8 +57,16 @@ pub fn insert_line(path: &Path, line: &str, after: &str) -> Result<bool, CliErro
         return Ok(false);
     }
     let mut lines: Vec<&str> = text.lines().collect();
-    let at = lines.iter().rposition(|l| l.starts_with(after)).map_or(lines.len(), |i| i + 1);
-    lines.insert(at, line);
+    match lines.iter().rposition(|l| l.starts_with(after)) {
+        Some(i) => lines.insert(i + 1, line),
+        // The first of its kind: a paragraph of its own at the end.
+        None => {
+            if lines.last().is_some_and(|l| !l.trim().is_empty()) {
+                lines.push("");
+            }
+            lines.push(line);
+        }
+    }
     let mut out = lines.join("\n");
     out.push('\n');
     std::fs::write(path, out).map_err(io(path))?;

@@ -83,16 +83,6 @@ const TEMPLATES: &[(&str, &str)] = &[
 
 /// Writes the project; returns the paths written, relative to its directory.
 pub fn create(p: &NewProject) -> Result<Vec<String>, CliError> {
-    let name = match &p.name {
-        Some(n) => n.clone(),
-        None => p
-            .dir
-            .file_name()
-            .and_then(|n| n.to_str())
-            .map(str::to_owned)
-            .ok_or_else(|| CliError::Usage(format!("cannot name a package after `{}`; pass --name", p.dir.display())))?,
-    };
-    check_package_name(&name)?;
     if p.dir.exists() {
         let empty = std::fs::read_dir(&p.dir).map_err(files::io(&p.dir))?.next().is_none();
         if !empty {
@@ -102,6 +92,18 @@ pub fn create(p: &NewProject) -> Result<Vec<String>, CliError> {
             )));
         }
     }
+    let name = match &p.name {
+        Some(n) => n.clone(),
+        // `charter new .` names the package after the current directory.
+        None => std::path::absolute(&p.dir)
+            .map(|d| normalize(&d))
+            .unwrap_or_else(|_| p.dir.clone())
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_owned)
+            .ok_or_else(|| CliError::Usage(format!("cannot name a package after `{}`; pass --name", p.dir.display())))?,
+    };
+    check_package_name(&name)?;
     let crate_name = name.replace('-', "_");
     let title = title_of(&name);
     let (database_line, database_check, database_note, run_command) = match p.database {

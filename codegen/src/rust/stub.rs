@@ -31,7 +31,8 @@ pub fn use_case_file(spec: &Spec, app: &App, e: &Endpoint) -> String {
         .map(|k| format!("`{}::{}(message)` ({})", n.error, k.variant(), spec.project.status_of(*k)))
         .collect();
     out.push_str(&format!(
-        "// `input` holds {}.\n// Errors: {}, and `?` on a `DbError` (500, or 503 when the database is unavailable).\n",
+        "// `input` holds {}.\n// Errors: {}; `?` on a `DbError` gives the declared error that fits (a missing row, a duplicate), \
+         else 500 (503 when the database is unavailable).\n",
         if holds.is_empty() { "nothing".to_owned() } else { holds.join(", ") },
         if errors.is_empty() { "none declared".to_owned() } else { errors.join(", ") },
     ));
