@@ -15,7 +15,7 @@ use charter_codegen::Builder;
 use charter_codegen::sql::{MakeOptions, Status, migrations};
 
 use files::CliError;
-use project::{Database, NewProject, Source};
+use project::{Auth, Database, NewProject, Source};
 
 const USAGE: &str = "\
 charter: Charter's command line
@@ -23,10 +23,12 @@ charter: Charter's command line
 usage: charter <command> [--dir <project>] [options]
 
 commands:
-  new <dir>                  a new project in <dir>: a core app with users, register, login and the current
-                             user implemented and tested, its first migration and openapi.json
+  new <dir>                  a new project in <dir>: a core app implemented and tested, its first migration
+                             and openapi.json
     --name N                 the package name (default: the directory's name)
     --db sqlite|postgres     the database `cargo run` uses (default: sqlite, an embedded file)
+    --auth bearer|none       bearer: users, register, login, current user (the default); none: a public
+                             API whose core app keeps notes (create, list a page, get one)
     --charter-path DIR       take the Charter crates from this checkout (default: the one this charter was
                              built from, if it is still there; else crates.io)
     --charter-git URL        ... from this git repository (with --charter-rev REV)
@@ -61,6 +63,7 @@ struct Args {
     write: bool,
     make: MakeOptions,
     database: Database,
+    auth: Auth,
     source: Option<Source>,
     charter_rev: Option<String>,
 }
@@ -85,6 +88,7 @@ fn parse_args() -> Result<Args, Stop> {
     builder.root(".");
     let (mut name, mut yaml, mut write, mut make) = (None, false, false, MakeOptions::default());
     let (mut target, mut database, mut source, mut charter_rev) = (None, Database::Sqlite, None, None);
+    let mut auth = Auth::Bearer;
     while let Some(arg) = args.next() {
         let mut value =
             |flag: &str| args.next().ok_or_else(|| Stop::Usage(format!("error: `{flag}` needs a value\n\n{USAGE}")));
@@ -113,6 +117,13 @@ fn parse_args() -> Result<Args, Stop> {
                     other => return Err(Stop::Usage(format!("error: `--db {other}`: use sqlite or postgres\n"))),
                 }
             }
+            "--auth" => {
+                auth = match value("--auth")?.as_str() {
+                    "bearer" => Auth::Bearer,
+                    "none" => Auth::None,
+                    other => return Err(Stop::Usage(format!("error: `--auth {other}`: use bearer or none\n"))),
+                }
+            }
             "--charter-path" => {
                 let dir = PathBuf::from(value("--charter-path")?);
                 source = Some(Source::Path(std::path::absolute(&dir).unwrap_or(dir)));
@@ -126,7 +137,7 @@ fn parse_args() -> Result<Args, Stop> {
             other => return Err(Stop::Usage(format!("error: unknown argument `{other}`\n\n{USAGE}"))),
         }
     }
-    Ok(Args { command, target, builder, name, yaml, write, make, database, source, charter_rev })
+    Ok(Args { command, target, builder, name, yaml, write, make, database, auth, source, charter_rev })
 }
 
 fn main() -> ExitCode {
@@ -161,7 +172,8 @@ fn run(args: &Args) -> Result<ExitCode, CliError> {
                 (Some(s), None) => s,
                 (None, None) => Source::default_for_this_build(),
             };
-            let new = NewProject { dir: dir.into(), name: args.name.clone(), database: args.database, source };
+            let new =
+                NewProject { dir: dir.into(), name: args.name.clone(), database: args.database, auth: args.auth, source };
             let written = project::create(&new)?;
             println!("created {dir}: {}", written.join(", "));
             println!("\nnext:\n  cd {dir}\n  cargo test        # its tests\n  cargo run         # the server, docs at http://127.0.0.1:8080/docs/");

@@ -44,6 +44,15 @@ impl Source {
     }
 }
 
+/// How callers authenticate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// `Authorization: Bearer <jwt>`, issued by the core app's register and login.
+    Bearer,
+    /// Every endpoint public.
+    None,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Database {
     Sqlite,
@@ -56,6 +65,7 @@ pub struct NewProject {
     /// The package name (default: the directory's name).
     pub name: Option<String>,
     pub database: Database,
+    pub auth: Auth,
     pub source: Source,
 }
 
@@ -64,21 +74,37 @@ pub struct NewProject {
 /// from a warm cargo cache. Cargo drops the entries the project does not use.
 const LOCKFILE: &str = include_str!(concat!(env!("OUT_DIR"), "/Cargo.lock"));
 
-const TEMPLATES: &[(&str, &str)] = &[
+/// Every project's files.
+const COMMON: &[(&str, &str)] = &[
     ("Cargo.toml", include_str!("../templates/Cargo.toml.tmpl")),
     ("build.rs", include_str!("../templates/build.rs.tmpl")),
     (".gitignore", include_str!("../templates/gitignore.tmpl")),
     (".env.example", include_str!("../templates/env.example.tmpl")),
     ("README.md", include_str!("../templates/README.md.tmpl")),
-    ("spec/project.yaml", include_str!("../templates/spec/project.yaml.tmpl")),
-    ("spec/core.yaml", include_str!("../templates/spec/core.yaml.tmpl")),
     ("src/lib.rs", include_str!("../templates/src/lib.rs.tmpl")),
     ("src/main.rs", include_str!("../templates/src/main.rs.tmpl")),
-    ("src/core/mod.rs", include_str!("../templates/src/core/mod.rs.tmpl")),
-    ("src/core/register.rs", include_str!("../templates/src/core/register.rs.tmpl")),
-    ("src/core/login.rs", include_str!("../templates/src/core/login.rs.tmpl")),
-    ("src/core/current_user.rs", include_str!("../templates/src/core/current_user.rs.tmpl")),
-    ("tests/http.rs", include_str!("../templates/tests/http.rs.tmpl")),
+];
+
+/// `--auth bearer`: users, register, login and the current user, with bearer tokens.
+const BEARER: &[(&str, &str)] = &[
+    ("spec/project.yaml", include_str!("../templates/bearer/spec/project.yaml.tmpl")),
+    ("spec/core.yaml", include_str!("../templates/bearer/spec/core.yaml.tmpl")),
+    ("src/core/mod.rs", include_str!("../templates/bearer/src/core/mod.rs.tmpl")),
+    ("src/core/register.rs", include_str!("../templates/bearer/src/core/register.rs.tmpl")),
+    ("src/core/login.rs", include_str!("../templates/bearer/src/core/login.rs.tmpl")),
+    ("src/core/current_user.rs", include_str!("../templates/bearer/src/core/current_user.rs.tmpl")),
+    ("tests/http.rs", include_str!("../templates/bearer/tests/http.rs.tmpl")),
+];
+
+/// `--auth none`: a public API; the core app keeps notes (create, a page, one).
+const OPEN: &[(&str, &str)] = &[
+    ("spec/project.yaml", include_str!("../templates/open/spec/project.yaml.tmpl")),
+    ("spec/core.yaml", include_str!("../templates/open/spec/core.yaml.tmpl")),
+    ("src/core/mod.rs", include_str!("../templates/open/src/core/mod.rs.tmpl")),
+    ("src/core/create_note.rs", include_str!("../templates/open/src/core/create_note.rs.tmpl")),
+    ("src/core/list_notes.rs", include_str!("../templates/open/src/core/list_notes.rs.tmpl")),
+    ("src/core/get_note.rs", include_str!("../templates/open/src/core/get_note.rs.tmpl")),
+    ("tests/http.rs", include_str!("../templates/open/tests/http.rs.tmpl")),
 ];
 
 /// Writes the project; returns the paths written, relative to its directory.
@@ -137,7 +163,11 @@ pub fn create(p: &NewProject) -> Result<Vec<String>, CliError> {
         ("run_command", run_command),
     ];
     let mut written = Vec::new();
-    for (path, template) in TEMPLATES {
+    let app_files = match p.auth {
+        Auth::Bearer => BEARER,
+        Auth::None => OPEN,
+    };
+    for (path, template) in COMMON.iter().chain(app_files) {
         files::write_new(&p.dir.join(path), &fill(template, &vars))?;
         written.push((*path).to_owned());
     }
@@ -228,7 +258,7 @@ mod tests {
         .iter()
         .map(|k| (*k, "x".to_owned()))
         .collect();
-        for (path, template) in TEMPLATES {
+        for (path, template) in COMMON.iter().chain(BEARER).chain(OPEN) {
             let filled = fill(template, &vars);
             assert!(!filled.contains("{{"), "{path} has a placeholder no variable fills:\n{filled}");
         }

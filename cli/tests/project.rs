@@ -146,3 +146,17 @@ fn add_app_extends_a_block_list_of_apps() {
     assert!(read(&project).contains("apps:\n  - core\n  - loans\n"), "{}", read(&project));
     assert!(run(&dir, &["check"]).status.success());
 }
+
+#[test]
+fn new_without_auth_is_a_public_notes_api() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = new_project(tmp.path(), &["--auth", "none"]);
+    assert!(!read(&dir.join("spec/project.yaml")).contains("\nauth:"));
+    for file in ["create_note", "list_notes", "get_note"] {
+        assert!(dir.join(format!("src/core/{file}.rs")).is_file(), "{file}");
+    }
+    assert!(!dir.join("src/core/login.rs").exists());
+    let out = run(&dir, &["check"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(run(tmp.path(), &["new", "y", "--auth", "basic"]).status.code(), Some(2));
+}
