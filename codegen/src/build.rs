@@ -269,19 +269,10 @@ impl Builder {
     /// shows a build script's output only when it fails). Migrations that do not create the spec's models
     /// are an error too, unless [`require_migrations`](Builder::require_migrations) is off.
     pub fn build_script(&self) {
-        // Watch the directories too: a new spec file or migration must rerun generation.
-        println!("cargo::rerun-if-changed={}", self.spec_path().display());
-        println!("cargo::rerun-if-changed={}", self.migrations_path().display());
-        if let Some(p) = self.openapi_path() {
-            println!("cargo::rerun-if-changed={}", p.display());
-        }
         let mut builder = self.clone();
         builder.format_rust = Some(self.format_rust.unwrap_or(false));
         match builder.generate() {
             Ok(generated) => {
-                for input in &generated.inputs {
-                    println!("cargo::rerun-if-changed={}", input.display());
-                }
                 if let Some(behind) = generated.migrations_behind.as_ref().filter(|_| self.require_migrations) {
                     eprintln!("error: {behind}");
                     eprintln!(
@@ -290,6 +281,13 @@ impl Builder {
                         self.migrations_path().display()
                     );
                     std::process::exit(1);
+                }
+                // Only after success: cargo reruns a build script that failed anyway, and a failure's
+                // output (which cargo prints) should be the diagnostics alone. The directories too: a new
+                // spec file or migration must rerun generation.
+                let watched = [self.spec_path(), self.migrations_path()].into_iter().chain(self.openapi_path());
+                for input in watched.chain(generated.inputs.iter().cloned()) {
+                    println!("cargo::rerun-if-changed={}", input.display());
                 }
                 // Not required (a compile check): not worth a warning either.
                 let skip = generated.migrations_behind.as_ref().filter(|_| !self.require_migrations);
