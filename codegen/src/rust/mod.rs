@@ -1,8 +1,11 @@
-//! The Rust emitter: IR → one `Code` → one `prettyplease::unparse`.
+//! The Rust emitter: IR → one `Code` per app (and one for what spans them), emitted on worker threads;
+//! formatted with prettyplease for `charter expand` and snapshots ([`generate`]), or written as it is, one
+//! item per line, by the build script ([`generate_compact`]).
 //!
 //! Layout of the generated file (included with `charter_runtime::include_api!()`):
-//! `pub mod <app> { pub mod models {..}  types, endpoint inputs/outputs/errors, use-case traits }`,
-//! after each app its private `__<app>_handlers` module, then `pub static SPEC` and `pub fn router(app)`.
+//! `pub mod <app> { pub mod models {..}  pub mod prelude {..}  types, endpoint inputs/outputs/errors,
+//! use-case traits }`, after each app with endpoints its private `__<app>_handlers` module, then
+//! `pub static SPEC` and `pub fn router(app)`.
 
 mod code;
 mod drafts;
