@@ -28,7 +28,11 @@ pub fn use_case_file(spec: &Spec, app: &App, e: &Endpoint) -> String {
     let errors: Vec<String> = e
         .errors
         .iter()
-        .map(|k| format!("`{}::{}(message)` ({})", n.error, k.variant(), spec.project.status_of(*k)))
+        .map(|k| {
+            // Every variant carries the client's message, except `Validation`: the failing fields.
+            let carries = if *k == charter_spec::ErrorKind::Validation { "field_errors" } else { "message" };
+            format!("`{}::{}({carries})` ({})", n.error, k.variant(), spec.project.status_of(*k))
+        })
         .collect();
     out.push_str(&format!(
         "// `input` holds {}.\n// Errors: {}; `?` on a `DbError` gives the declared error that fits (a missing row, a duplicate), \
