@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 pub enum CliError {
     /// Spec diagnostics, migrations, generation.
     Generate(charter_codegen::Error),
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// A mistake on the command line: exit 2.
     Usage(String),
     /// The command would overwrite or could not understand a user's file: nothing was changed.

@@ -165,18 +165,26 @@ fn run(args: &Args) -> Result<ExitCode, CliError> {
     let b = &args.builder;
     match args.command.as_str() {
         "new" => {
-            let dir = args.target.as_deref().ok_or_else(|| CliError::Usage("`charter new` needs a directory".into()))?;
+            let dir =
+                args.target.as_deref().ok_or_else(|| CliError::Usage("`charter new` needs a directory".into()))?;
             let source = match (args.source.clone(), &args.charter_rev) {
                 (Some(Source::Git { url, .. }), rev) => Source::Git { url, rev: rev.clone() },
                 (_, Some(_)) => return Err(CliError::Usage("--charter-rev goes with --charter-git".into())),
                 (Some(s), None) => s,
                 (None, None) => Source::default_for_this_build(),
             };
-            let new =
-                NewProject { dir: dir.into(), name: args.name.clone(), database: args.database, auth: args.auth, source };
+            let new = NewProject {
+                dir: dir.into(),
+                name: args.name.clone(),
+                database: args.database,
+                auth: args.auth,
+                source,
+            };
             let written = project::create(&new)?;
             println!("created {dir}: {}", written.join(", "));
-            println!("\nnext:\n  cd {dir}\n  cargo test        # its tests\n  cargo run         # the server, docs at http://127.0.0.1:8080/docs/");
+            println!(
+                "\nnext:\n  cd {dir}\n  cargo test        # its tests\n  cargo run         # the server, docs at http://127.0.0.1:8080/docs/"
+            );
             Ok(ExitCode::SUCCESS)
         }
         "add-app" => {

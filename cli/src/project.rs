@@ -16,7 +16,10 @@ use crate::files::{self, CliError};
 pub enum Source {
     /// A checkout of Charter (its root, holding `runtime/` and `codegen/`).
     Path(PathBuf),
-    Git { url: String, rev: Option<String> },
+    Git {
+        url: String,
+        rev: Option<String>,
+    },
     /// crates.io.
     Version(String),
 }
@@ -127,7 +130,9 @@ pub fn create(p: &NewProject) -> Result<Vec<String>, CliError> {
             .file_name()
             .and_then(|n| n.to_str())
             .map(str::to_owned)
-            .ok_or_else(|| CliError::Usage(format!("cannot name a package after `{}`; pass --name", p.dir.display())))?,
+            .ok_or_else(|| {
+                CliError::Usage(format!("cannot name a package after `{}`; pass --name", p.dir.display()))
+            })?,
     };
     check_package_name(&name)?;
     let crate_name = name.replace('-', "_");
@@ -140,7 +145,9 @@ pub fn create(p: &NewProject) -> Result<Vec<String>, CliError> {
             "cargo run".to_owned(),
         ),
         Database::Postgres => (
-            format!("# Required: the server does not start without it.\nDATABASE_URL=postgres://postgres@127.0.0.1:5432/{crate_name}"),
+            format!(
+                "# Required: the server does not start without it.\nDATABASE_URL=postgres://postgres@127.0.0.1:5432/{crate_name}"
+            ),
             format!(
                 "    // Chosen at `charter new --db postgres`: never fall back to an SQLite file by mistake.\n    \
                  if std::env::var_os(\"DATABASE_URL\").is_none() {{\n        \
@@ -148,7 +155,9 @@ pub fn create(p: &NewProject) -> Result<Vec<String>, CliError> {
                  return std::process::ExitCode::from(2);\n    }}\n"
             ),
             "on PostgreSQL: the database must exist; its tables are created on first start".to_owned(),
-            format!("createdb {crate_name}   # once\nDATABASE_URL=postgres://postgres@127.0.0.1:5432/{crate_name} cargo run"),
+            format!(
+                "createdb {crate_name}   # once\nDATABASE_URL=postgres://postgres@127.0.0.1:5432/{crate_name} cargo run"
+            ),
         ),
     };
     let vars: [(&str, String); 9] = [
@@ -252,8 +261,15 @@ mod tests {
     #[test]
     fn every_placeholder_is_filled() {
         let vars: Vec<(&str, String)> = [
-            "name", "crate", "title", "charter_runtime", "charter_codegen", "database_line", "database_check",
-            "database_note", "run_command",
+            "name",
+            "crate",
+            "title",
+            "charter_runtime",
+            "charter_codegen",
+            "database_line",
+            "database_check",
+            "database_note",
+            "run_command",
         ]
         .iter()
         .map(|k| (*k, "x".to_owned()))

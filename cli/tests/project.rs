@@ -28,10 +28,25 @@ fn new_writes_a_checked_project_pointing_at_this_checkout() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = new_project(tmp.path(), &[]);
     for file in [
-        "Cargo.toml", "Cargo.lock", "build.rs", ".gitignore", ".env.example", "README.md", "spec/project.yaml",
-        "spec/core.yaml", "src/lib.rs", "src/main.rs", "src/core/mod.rs", "src/core/register.rs",
-        "src/core/login.rs", "src/core/current_user.rs", "tests/http.rs", "openapi.json", "migrations/schema.json",
-        "migrations/sqlite/0001_initial.sql", "migrations/postgres/0001_initial.sql",
+        "Cargo.toml",
+        "Cargo.lock",
+        "build.rs",
+        ".gitignore",
+        ".env.example",
+        "README.md",
+        "spec/project.yaml",
+        "spec/core.yaml",
+        "src/lib.rs",
+        "src/main.rs",
+        "src/core/mod.rs",
+        "src/core/register.rs",
+        "src/core/login.rs",
+        "src/core/current_user.rs",
+        "tests/http.rs",
+        "openapi.json",
+        "migrations/schema.json",
+        "migrations/sqlite/0001_initial.sql",
+        "migrations/postgres/0001_initial.sql",
     ] {
         assert!(dir.join(file).is_file(), "{file} is missing");
     }
@@ -82,7 +97,8 @@ fn new_with_postgres_and_other_sources() {
     assert!(!dir.join("Cargo.lock").exists(), "the lock file pins path sources only");
 
     let dir = tmp.path().join("git");
-    let out = run(tmp.path(), &["new", "git", "--charter-git", "https://example.invalid/charter", "--charter-rev", "abc"]);
+    let out =
+        run(tmp.path(), &["new", "git", "--charter-git", "https://example.invalid/charter", "--charter-rev", "abc"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(read(&dir.join("Cargo.toml")).contains("git = \"https://example.invalid/charter\", rev = \"abc\""));
 }
@@ -127,7 +143,10 @@ fn add_app_then_scaffold_write_only_what_is_missing() {
         "{stub}"
     );
     assert!(stub.contains("`GetBookError::NotFound(message)` (404)"), "{stub}");
-    assert_eq!(read(&dir.join("src/books/mod.rs")), "//! Use cases of the `books` app, one file per endpoint.\n\nmod get_book;\n");
+    assert_eq!(
+        read(&dir.join("src/books/mod.rs")),
+        "//! Use cases of the `books` app, one file per endpoint.\n\nmod get_book;\n"
+    );
     // A second run finds nothing to do; an edited stub is never replaced.
     std::fs::write(dir.join("src/books/get_book.rs"), "// mine\nimpl GetBook for crate::App {}\n").unwrap();
     let out = run(&dir, &["scaffold"]);

@@ -117,6 +117,10 @@ fn every_snapshot_has_a_case() {
     for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
         let case = name.strip_suffix(".rs").unwrap_or(&name);
-        assert!(CASES.contains(&case) || case == COMPACT, "{} has no case in codegen/tests/rust.rs", dir.join(&name).display());
+        assert!(
+            CASES.contains(&case) || case == COMPACT,
+            "{} has no case in codegen/tests/rust.rs",
+            dir.join(&name).display()
+        );
     }
 }

@@ -71,8 +71,8 @@ pub use uuid::Uuid;
 /// re-exports it, so a use case starts with one line: `use crate::api::<app>::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        ApiError, Backend, Caller, Conn, Ctx, DateTime, Db, DbError, FromRow, JsonValue, NaiveDate, Patch,
-        TimeDelta, Tx, Utc, Uuid, Value, password, use_case,
+        ApiError, Backend, Caller, Conn, Ctx, DateTime, Db, DbError, FromRow, JsonValue, NaiveDate, Patch, TimeDelta,
+        Tx, Utc, Uuid, Value, password, use_case,
     };
 }
 

@@ -203,6 +203,9 @@ mod tests {
     #[test]
     fn raw_strings_and_raw_identifiers() {
         let text = "const A : & str = r#\"} ; \"# ; fn r#type () { }";
-        assert_eq!(break_items(text.to_owned()).lines().collect::<Vec<_>>(), ["const A : & str = r#\"} ; \"# ;", "fn r#type () { }"]);
+        assert_eq!(
+            break_items(text.to_owned()).lines().collect::<Vec<_>>(),
+            ["const A : & str = r#\"} ; \"# ;", "fn r#type () { }"]
+        );
     }
 }
