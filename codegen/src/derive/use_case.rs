@@ -6,6 +6,8 @@ use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{FnArg, GenericArgument, ImplItem, ItemImpl, PathArguments, ReturnType, Type};
 
+use crate::rust::HookNames;
+
 pub fn expand(args: TokenStream, item: ItemImpl) -> syn::Result<TokenStream> {
     if !args.is_empty() {
         return Err(syn::Error::new(args.span(), "`#[use_case]` takes no arguments"));
@@ -18,6 +20,7 @@ pub fn expand(args: TokenStream, item: ItemImpl) -> syn::Result<TokenStream> {
     };
     let endpoint = trait_path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
     let hook = snake(&endpoint);
+    let names = HookNames::new(&endpoint, &hook);
     let mut errors: Vec<syn::Error> = Vec::new();
     let fns: Vec<&syn::ImplItemFn> =
         item.items.iter().filter_map(|i| if let ImplItem::Fn(f) = i { Some(f) } else { None }).collect();
@@ -30,16 +33,14 @@ pub fn expand(args: TokenStream, item: ItemImpl) -> syn::Result<TokenStream> {
                 ));
                 None
             }
-            None => Some(format!(
-                "the use case of endpoint `{hook}` needs `async fn {hook}(&self, ctx: &Ctx, input: {endpoint}Input) -> Result<{endpoint}Output, {endpoint}Error>`"
-            )),
+            None => Some(format!("the use case of endpoint `{hook}` needs `{}`", names.signature())),
         };
         if let Some(msg) = msg {
             errors.push(syn::Error::new(trait_path.span(), msg));
         }
     }
     for f in fns.iter().filter(|f| f.sig.ident == hook) {
-        check_signature(&f.sig, &endpoint, &hook, &mut errors);
+        check_signature(&f.sig, &names, &mut errors);
     }
     match errors.into_iter().reduce(|mut a, b| {
         a.combine(b);
@@ -50,10 +51,9 @@ pub fn expand(args: TokenStream, item: ItemImpl) -> syn::Result<TokenStream> {
     }
 }
 
-fn check_signature(sig: &syn::Signature, endpoint: &str, hook: &str, errors: &mut Vec<syn::Error>) {
-    let expected = format!(
-        "async fn {hook}(&self, ctx: &Ctx, input: {endpoint}Input) -> Result<{endpoint}Output, {endpoint}Error>"
-    );
+fn check_signature(sig: &syn::Signature, names: &HookNames, errors: &mut Vec<syn::Error>) {
+    let hook = &names.method;
+    let expected = names.signature();
     let returns_future = matches!(&sig.output, ReturnType::Type(_, ty) if matches!(**ty, Type::ImplTrait(_)));
     if sig.asyncness.is_none() && !returns_future {
         errors.push(syn::Error::new(
@@ -85,7 +85,7 @@ fn check_signature(sig: &syn::Signature, endpoint: &str, hook: &str, errors: &mu
         ));
     }
     if let FnArg::Typed(input) = args[2] {
-        let want = format!("{endpoint}Input");
+        let want = &names.input;
         if last_ident(&input.ty).as_deref() != Some(want.as_str()) {
             errors.push(syn::Error::new(
                 input.ty.span(),
@@ -94,17 +94,18 @@ fn check_signature(sig: &syn::Signature, endpoint: &str, hook: &str, errors: &mu
         }
     }
     match &sig.output {
-        ReturnType::Type(_, ty) if !returns_future => check_result(ty, endpoint, hook, errors),
+        ReturnType::Type(_, ty) if !returns_future => check_result(ty, names, errors),
         ReturnType::Type(..) => {}
         ReturnType::Default => errors.push(syn::Error::new(
             sig.paren_token.span.join(),
-            format!("the hook of endpoint `{hook}` returns `Result<{endpoint}Output, {endpoint}Error>`"),
+            format!("the hook of endpoint `{hook}` returns `{}`", names.result()),
         )),
     }
 }
 
-fn check_result(ty: &Type, endpoint: &str, hook: &str, errors: &mut Vec<syn::Error>) {
-    let want = format!("Result<{endpoint}Output, {endpoint}Error>");
+fn check_result(ty: &Type, names: &HookNames, errors: &mut Vec<syn::Error>) {
+    let hook = &names.method;
+    let want = names.result();
     let wrong = |span: Span, found: &dyn ToTokens| {
         syn::Error::new(span, format!("endpoint `{hook}` returns `{want}`, found `{}`", found.to_token_stream()))
     };
@@ -122,8 +123,7 @@ fn check_result(ty: &Type, endpoint: &str, hook: &str, errors: &mut Vec<syn::Err
     };
     let types: Vec<&Type> =
         args.args.iter().filter_map(|a| if let GenericArgument::Type(t) = a { Some(t) } else { None }).collect();
-    for (i, suffix) in ["Output", "Error"].iter().enumerate() {
-        let want_ty = format!("{endpoint}{suffix}");
+    for (i, want_ty) in [&names.output, &names.error].into_iter().enumerate() {
         match types.get(i) {
             Some(t) if last_ident(t).as_deref() == Some(want_ty.as_str()) => {}
             Some(t) => errors.push(syn::Error::new(

@@ -26,14 +26,28 @@ pub struct HookNames {
 
 impl HookNames {
     pub fn of(e: &Endpoint) -> HookNames {
-        let p = pascal(e);
+        HookNames::new(&pascal(e), &e.name)
+    }
+
+    /// From the trait's and the method's names (what `#[use_case]` sees in an impl).
+    pub fn new(trait_name: &str, method: &str) -> HookNames {
         HookNames {
-            input: format!("{p}Input"),
-            output: format!("{p}Output"),
-            error: format!("{p}Error"),
-            method: e.name.clone(),
-            trait_name: p,
+            input: format!("{trait_name}Input"),
+            output: format!("{trait_name}Output"),
+            error: format!("{trait_name}Error"),
+            method: method.to_owned(),
+            trait_name: trait_name.to_owned(),
         }
+    }
+
+    /// `Result<<X>Output, <X>Error>`.
+    pub fn result(&self) -> String {
+        format!("Result<{}, {}>", self.output, self.error)
+    }
+
+    /// The hook's signature as a use case writes it.
+    pub fn signature(&self) -> String {
+        format!("async fn {}(&self, ctx: &Ctx, input: {}) -> {}", self.method, self.input, self.result())
     }
 }
 
@@ -126,8 +140,10 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> Code {
     let label = format!("`{{Self}}` does not implement `{}`", names.trait_name);
     // No braces but `{Self}`: on_unimplemented reads the note as a format string.
     let note = format!(
-        "`charter scaffold` writes {file_hint}, with `impl {}::{} for {{Self}}` and its `async fn {}(&self, ctx: &Ctx, input: {}) -> Result<{}, {}>`",
-        app.name, names.trait_name, names.method, names.input, names.output, names.error
+        "`charter scaffold` writes {file_hint}, with `impl {}::{} for {{Self}}` and its `{}`",
+        app.name,
+        names.trait_name,
+        names.signature()
     );
     let route = format!("`{} {}`", e.method.upper(), e.path);
     let summary = e.summary.clone().unwrap_or_else(|| format!("The use case behind {route}."));

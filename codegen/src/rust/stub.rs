@@ -41,13 +41,11 @@ pub fn use_case_file(spec: &Spec, app: &App, e: &Endpoint) -> String {
         if errors.is_empty() { "none declared".to_owned() } else { errors.join(", ") },
     ));
     out.push_str(&format!(
-        "#[use_case]\nimpl {trait_name} for crate::App {{\n    async fn {method}(&self, ctx: &Ctx, input: {input}) -> Result<{output}, {error}> {{\n        \
-         let _ = (ctx, input);\n        todo!(\"the use case of `{method}`\")\n    }}\n}}\n",
-        trait_name = n.trait_name,
-        method = n.method,
-        input = n.input,
-        output = n.output,
-        error = n.error,
+        "#[use_case]\nimpl {} for crate::App {{\n    {} {{\n        let _ = (ctx, input);\n        \
+         todo!(\"the use case of `{}`\")\n    }}\n}}\n",
+        n.trait_name,
+        n.signature(),
+        n.method,
     ));
     out
 }
