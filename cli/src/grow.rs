@@ -48,7 +48,7 @@ pub fn scaffold(builder: &Builder, dry_run: bool) -> Result<Vec<String>, CliErro
     let mut done = Vec::new();
     for app in &spec.apps {
         for e in &app.endpoints {
-            let names = HookNames::of(e);
+            let names = HookNames::of(&e.name);
             if implemented.iter().any(|text| implements(text, &names.trait_name)) {
                 continue;
             }

@@ -10,7 +10,6 @@
 //! Invariant: output is deterministic; a second run writes identical bytes.
 
 mod build;
-pub mod derive;
 pub mod openapi;
 pub mod rust;
 pub mod sql;

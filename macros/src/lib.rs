@@ -1,4 +1,4 @@
-//! Charter's proc macros. Thin shells: parse the input, call `charter_codegen::derive`, and turn an error
+//! Charter's proc macros. Thin shells: parse the input, call `charter_macros_core`, and turn an error
 //! into `compile_error!` spanned on the offending tokens.
 
 use proc_macro::TokenStream;
@@ -18,7 +18,7 @@ use syn::{DeriveInput, ItemImpl, parse_macro_input};
 #[proc_macro_derive(Validate, attributes(validate))]
 pub fn derive_validate(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    charter_codegen::derive::validate(input).unwrap_or_else(syn::Error::into_compile_error).into()
+    charter_macros_core::validate(input).unwrap_or_else(syn::Error::into_compile_error).into()
 }
 
 /// Checks a use-case impl against its endpoint: the hook's name, `async`, `&self`, and its input and
@@ -34,5 +34,5 @@ pub fn derive_validate(input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn use_case(args: TokenStream, item: TokenStream) -> TokenStream {
     let item = parse_macro_input!(item as ItemImpl);
-    charter_codegen::derive::use_case(args.into(), item).unwrap_or_else(syn::Error::into_compile_error).into()
+    charter_macros_core::use_case(args.into(), item).unwrap_or_else(syn::Error::into_compile_error).into()
 }

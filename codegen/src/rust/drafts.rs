@@ -11,7 +11,8 @@ use crate::rust::code::{Code, code};
 use charter_spec::{App, Ref, Shape, Spec, TypeDef};
 
 use super::names::{self, From, ident};
-use super::types::{literal, validate_attr};
+use super::types::literal;
+use super::validation;
 
 /// Every type a request body can contain, across apps.
 pub fn request_types(spec: &Spec) -> BTreeSet<Ref> {
@@ -90,7 +91,6 @@ fn emit_draft(app: &App, t: &TypeDef) -> Code {
         let fname = ident(&f.name);
         let wire = &f.wire_name;
         let ty = draft_shape(&f.shape, &app.name);
-        let validate = validate_attr(f);
         let finish = finisher(&f.shape, &d);
         let helper = match &f.default {
             Some(default) => {
@@ -99,28 +99,34 @@ fn emit_draft(app: &App, t: &TypeDef) -> Code {
                 let fn_path = fn_name.to_string();
                 let value = literal(default, &f.shape, From::Models(&app.name));
                 defaults.push(code!(fn #fn_name() -> #ty { #value }));
-                fields.push(code!(#[serde(rename = #wire, default = #fn_path)] #validate pub #fname: #ty));
+                fields.push(code!(#[serde(rename = #wire, default = #fn_path)] pub #fname: #ty));
                 code!(defaulted)
             }
             None if f.clearable => {
                 fields
-                    .push(code!(#[serde(rename = #wire, default)] #validate pub #fname: ::charter_runtime::Patch<#ty>));
+                    .push(code!(#[serde(rename = #wire, default)] pub #fname: ::charter_runtime::Patch<#ty>));
                 code!(patch)
             }
             None => {
-                fields.push(code!(#[serde(rename = #wire, default)] #validate pub #fname: Option<#ty>));
+                fields.push(code!(#[serde(rename = #wire, default)] pub #fname: Option<#ty>));
                 if f.optional { code!(optional) } else { code!(required) }
             }
         };
         finishes.push(code!(let #fname = #d::#helper(self.#fname, #wire, path, errors, #finish);));
         locals.push(fname);
     }
+    let rust_names: Vec<String> = t.fields.iter().map(|f| ident(&f.name).to_string()).collect();
+    let rules: Vec<_> =
+        t.fields.iter().zip(&rust_names).map(|(f, n)| validation::type_field(f, n, validation::draft_holder(f))).collect();
+    let validate = validation::validate_impl(&name, &rules);
     code! {
-        #[derive(Debug, ::charter_runtime::__private::serde::Deserialize, ::charter_runtime::Validate)]
+        #[derive(Debug, ::charter_runtime::__private::serde::Deserialize)]
         #[serde(crate = "::charter_runtime::__private::serde")]
         pub struct #name {
             #(#fields,)*
         }
+
+        #validate
 
         #(#defaults)*
 

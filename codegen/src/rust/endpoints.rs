@@ -8,48 +8,8 @@ use charter_spec::{App, AuthRequirement, Endpoint, ErrorKind, Param, Spec};
 
 use super::names::{self, From, ident};
 use super::types::literal;
-
-pub fn pascal(e: &Endpoint) -> String {
-    charter_spec::pascal_case(&e.name)
-}
-
-/// The names of an endpoint's use-case items, decided here only: the trait, its method, and the
-/// method's input, output and error types (what a user's use-case file names).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HookNames {
-    pub trait_name: String,
-    pub method: String,
-    pub input: String,
-    pub output: String,
-    pub error: String,
-}
-
-impl HookNames {
-    pub fn of(e: &Endpoint) -> HookNames {
-        HookNames::new(&pascal(e), &e.name)
-    }
-
-    /// From the trait's and the method's names (what `#[use_case]` sees in an impl).
-    pub fn new(trait_name: &str, method: &str) -> HookNames {
-        HookNames {
-            input: format!("{trait_name}Input"),
-            output: format!("{trait_name}Output"),
-            error: format!("{trait_name}Error"),
-            method: method.to_owned(),
-            trait_name: trait_name.to_owned(),
-        }
-    }
-
-    /// `Result<<X>Output, <X>Error>`.
-    pub fn result(&self) -> String {
-        format!("Result<{}, {}>", self.output, self.error)
-    }
-
-    /// The hook's signature as a use case writes it.
-    pub fn signature(&self) -> String {
-        format!("async fn {}(&self, ctx: &Ctx, input: {}) -> {}", self.method, self.input, self.result())
-    }
-}
+use super::validation;
+pub use charter_names::HookNames;
 
 /// Types and the trait, emitted inside the app module.
 pub fn emit(spec: &Spec, app: &App) -> Code {
@@ -59,7 +19,7 @@ pub fn emit(spec: &Spec, app: &App) -> Code {
 
 fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> Code {
     let from = From::App(&app.name);
-    let names = HookNames::of(e);
+    let names = HookNames::of(&e.name);
     let input = ident(&names.input);
     let output = ident(&names.output);
     let error = ident(&names.error);
@@ -90,6 +50,11 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> Code {
         });
     }
 
+    let param_names: Vec<String> = e.path_params.iter().chain(&e.query).map(|p| ident(&p.name).to_string()).collect();
+    let rules: Vec<_> =
+        e.path_params.iter().chain(&e.query).zip(&param_names).map(|(p, n)| validation::param(p, n)).collect();
+    let validate = validation::validate_impl(&input, &rules);
+
     let output_def = if e.responses.len() == 1 {
         let ty = match &e.responses[0].body {
             Some(r) => names::type_path(r, from),
@@ -98,7 +63,7 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> Code {
         code!(pub type #output = #ty;)
     } else {
         let variants = e.responses.iter().map(|r| {
-            let v = ident(&format!("Status{}", r.status));
+            let v = ident(&charter_names::status_variant(r.status));
             match &r.body {
                 Some(b) => {
                     let ty = names::type_path(b, from);
@@ -135,7 +100,7 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> Code {
     let (db_arms, db_errors_doc) = db_error_arms(&e.errors, &error);
 
     let location = spec.location(e.span);
-    let file_hint = format!("src/{}/{}.rs", app.name, e.name);
+    let file_hint = charter_names::use_case_file(&app.name, &e.name);
     let message = format!("endpoint `{}` ({location}) has no use case", e.name);
     let label = format!("`{{Self}}` does not implement `{}`", names.trait_name);
     // No braces but `{Self}`: on_unimplemented reads the note as a format string.
@@ -154,10 +119,11 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> Code {
 
     code! {
         #input_doc
-        #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+        #[derive(Debug, Clone, PartialEq)]
         pub struct #input {
             #(#fields,)*
         }
+        #validate
 
         #output_def
 
@@ -265,71 +231,19 @@ fn param_field(p: &Param, from: From<'_>) -> Code {
     } else {
         scalar
     };
-    let mut rules = Vec::new();
-    let wire = &p.wire_name;
-    if *wire != p.name {
-        rules.push(code!(rename = #wire));
-    }
-    let c = &p.constraints;
-    let mut bounds = Vec::new();
-    if let Some(v) = c.min_length {
-        let v = v as usize;
-        bounds.push(code!(min = #v));
-    }
-    if let Some(v) = c.max_length {
-        let v = v as usize;
-        bounds.push(code!(max = #v));
-    }
-    if !bounds.is_empty() {
-        rules.push(code!(length(#(#bounds),*)));
-    }
-    let mut range = Vec::new();
-    for (k, v) in [("min", c.min), ("max", c.max)] {
-        if let Some(v) = v {
-            let k = ident(k);
-            let lit = if v.fract() == 0.0 {
-                let l = crate::rust::code::int(v as i64);
-                code!(#l)
-            } else {
-                let l = crate::rust::code::float(v);
-                code!(#l)
-            };
-            range.push(code!(#k = #lit));
-        }
-    }
-    if !range.is_empty() {
-        rules.push(code!(range(#(#range),*)));
-    }
-    if let Some(pat) = &c.pattern {
-        rules.push(code!(pattern = #pat));
-    }
-    match c.format {
-        Some(charter_spec::Format::Email) => rules.push(code!(email)),
-        Some(charter_spec::Format::Url) => rules.push(code!(url)),
-        _ => {}
-    }
-    let rules = if p.list && !rules.is_empty() {
-        let rename: Vec<_> = if *wire != p.name { vec![code!(rename = #wire)] } else { vec![] };
-        let item_rules: Vec<_> = rules.into_iter().filter(|r| !r.to_string().starts_with("rename")).collect();
-        code!(#[validate(#(#rename,)* each(#(#item_rules),*))])
-    } else if rules.is_empty() {
-        code!()
-    } else {
-        code!(#[validate(#(#rules),*)])
-    };
     let doc = p.description.as_deref().map(names::doc);
-    code!(#doc #rules pub #name: #ty)
+    code!(#doc pub #name: #ty)
 }
 
 /// The axum handler of one endpoint, emitted in its app's private `__<app>_handlers` module.
 pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> Code {
     let app_mod = ident(&app.name);
-    let names = HookNames::of(e);
+    let names = HookNames::of(&e.name);
     let trait_name = ident(&names.trait_name);
     let input = ident(&names.input);
     let output = ident(&names.output);
     let method = ident(&names.method);
-    let fn_name = ident(&format!("handle_{}", e.name));
+    let fn_name = ident(&charter_names::handler_fn(&e.name));
     // Imported as `__h` at the top of the handlers module (see `rust::part_tokens`).
     let h = code!(__h);
 
@@ -409,7 +323,7 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> Code {
         }
     } else {
         let arms = e.responses.iter().map(|r| {
-            let v = ident(&format!("Status{}", r.status));
+            let v = ident(&charter_names::status_variant(r.status));
             let status = r.status;
             if r.body.is_some() {
                 code!(Ok(super::#app_mod::#output::#v(out)) => #h::respond(#status, &out))
@@ -435,7 +349,7 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> Code {
         None => (None, None),
     };
     let session = session_check(spec, app, e);
-    let read_name = ident(&format!("read_{}", e.name));
+    let read_name = ident(&charter_names::read_fn(&e.name));
     // Plain functions (the router's `Endpoint` calls the first): the request is read into the input before
     // the returned future starts, so the future holds the input and not the request.
     code! {

@@ -16,8 +16,9 @@ mod models;
 mod names;
 mod stub;
 mod types;
+mod validation;
 
-pub use endpoints::HookNames;
+pub use charter_names::HookNames;
 pub use stub::use_case_file;
 
 use std::collections::BTreeSet;
@@ -238,10 +239,9 @@ fn part_code(
     }
 }
 
-/// The private module of an app's axum handlers. App names are snake case starting with a letter, so no
-/// app module can take this name.
+/// The private module of an app's handlers.
 fn handlers_module(app: &App) -> code::Ident {
-    ident(&format!("__{}_handlers", app.name))
+    ident(&charter_names::handlers_module(&app.name))
 }
 
 /// `f` over `items` on up to as many threads as cargo allows a build script (`NUM_JOBS`) or the machine
@@ -347,9 +347,9 @@ fn router(spec: &Spec) -> Code {
     let mut bounds = Vec::new();
     for (app, e) in spec.endpoints() {
         let app_mod = ident(&app.name);
-        let trait_name = ident(&endpoints::HookNames::of(e).trait_name);
+        let trait_name = ident(&HookNames::of(&e.name).trait_name);
         bounds.push(code!(#app_mod::#trait_name));
-        let handler = ident(&format!("handle_{}", e.name));
+        let handler = ident(&charter_names::handler_fn(&e.name));
         let handlers = handlers_module(app);
         let entry =
             (e.method, code!(::charter_runtime::__private::handler::endpoint(&state, #handlers::#handler::<A>)));

@@ -33,7 +33,7 @@ fn column_list(m: &Model) -> String {
 
 fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> Code {
     let name = ident(&m.name);
-    let new_name = ident(&format!("New{}", m.name));
+    let new_name = ident(&charter_names::insert_type(&m.name));
     let table = &m.table;
     let columns = column_list(m);
     let doc = names::doc(&m.description.clone().unwrap_or_else(|| format!("A row of `{}`.", m.table)));
@@ -232,7 +232,7 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> Code {
 /// ordering, and the total number of matching rows (one statement, whatever the page size).
 fn emit_page(m: &Model, from: From<'_>) -> (Code, Code) {
     let name = ident(&m.name);
-    let filter_name = ident(&format!("{}Filter", m.name));
+    let filter_name = ident(&charter_names::filter_type(&m.name));
     let table = q(&m.table);
     let pk = m.primary_key();
     let fields = m.filters.iter().map(|f| {
@@ -340,7 +340,7 @@ fn emit_link(spec: &Spec, m: &Model, rel: &ManyToMany, from: From<'_>) -> Code {
     let add = ident(&format!("add_{}", rel.name));
     let remove = ident(&format!("remove_{}", rel.name));
     let keys_of = ident(&format!("{}_keys", rel.name));
-    let pair = ident(&format!("{}{}Link", m.name, charter_spec::pascal_case(&rel.name)));
+    let pair = ident(&charter_names::link_type(&m.name, &rel.name));
     let (src_i, dst_i) = (ident(&rel.source_column), ident(&rel.target_column));
     let add_prefix = format!("INSERT INTO {join} ({src}, {dst}) VALUES ");
     let remove_sql = format!("DELETE FROM {join} WHERE {src} = $1 AND {dst} = $2");
@@ -349,7 +349,7 @@ fn emit_link(spec: &Spec, m: &Model, rel: &ManyToMany, from: From<'_>) -> Code {
     let counts = ident(&format!("{}_counts", rel.name));
     let linked_to = ident(&format!("{}_linked_to", rel.name));
     let targets_of = ident(&format!("{}_targets_of", rel.name));
-    let count_row = ident(&format!("{}{}Count", m.name, charter_spec::pascal_case(&rel.name)));
+    let count_row = ident(&charter_names::link_count_type(&m.name, &rel.name));
     let counts_prefix = format!("SELECT {src}, COUNT(*) AS \"n\" FROM {join} WHERE {src} IN (");
     let counts_suffix = format!(") GROUP BY {src}");
     let linked_prefix = format!("SELECT {src} FROM {join} WHERE {dst} = $1 AND {src} IN (");

@@ -4,11 +4,11 @@
 
 use charter_spec::{App, AuthRequirement, Endpoint, Spec};
 
-use super::endpoints::HookNames;
+use charter_names::HookNames;
 
 /// The file's text (`src/<app>/<endpoint>.rs` by the conventional layout; `App` is the crate's `App`).
 pub fn use_case_file(spec: &Spec, app: &App, e: &Endpoint) -> String {
-    let n = HookNames::of(e);
+    let n = HookNames::of(&e.name);
     let mut out = format!("//! `{} {}`", e.method.upper(), e.path);
     if let Some(summary) = &e.summary {
         out.push_str(&format!(": {summary}"));

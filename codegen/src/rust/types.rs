@@ -1,12 +1,13 @@
-//! Request and response types: serde structs whose constraints are `#[validate]` attributes, the enums
-//! they use, and `from_model` constructors for types derived from a model.
+//! Request and response types: serde structs with their `Validate` impls, the enums they use, and
+//! `from_model` constructors for types derived from a model.
 
 use std::collections::BTreeSet;
 
 use crate::rust::code::{Code, code};
-use charter_spec::{App, Constraints, EnumType, Format, Literal, Model, ScalarType, Shape, Spec, TypeDef};
+use charter_spec::{App, EnumType, Literal, Model, ScalarType, Shape, Spec, TypeDef};
 
 use super::names::{self, From, ident};
+use super::validation;
 
 /// `answered` is [`response_types`] of the spec.
 pub fn emit(spec: &Spec, app: &App, answered: &BTreeSet<(&str, &str)>) -> Code {
@@ -130,7 +131,7 @@ fn emit_struct(t: &TypeDef, from: From<'_>) -> Code {
                 code!(Option<#ty>)
             } else {
                 if let Some(d) = &f.default {
-                    let fn_name = ident(&format!("__default_{}_{}", charter_spec::snake_case(&t.name), f.name));
+                    let fn_name = ident(&charter_names::default_fn(&t.name, &f.name));
                     let value = literal(d, &f.shape, from);
                     let fn_path = fn_name.to_string();
                     default_fns.push(code! {
@@ -146,9 +147,8 @@ fn emit_struct(t: &TypeDef, from: From<'_>) -> Code {
                 serde_attrs.push(code!(serialize_with = #path));
             }
             let serde = (!serde_attrs.is_empty()).then(|| code!(#[serde(#(#serde_attrs),*)]));
-            let validate = validate_attr(f);
             let doc = f.description.as_deref().map(names::doc);
-            code! { #doc #serde #validate pub #fname: #ty }
+            code! { #doc #serde pub #fname: #ty }
         })
         .collect::<Vec<_>>();
     // Each bounded list's `max_items`, for the use case's query (`LIMIT`) to ask for no more.
@@ -157,96 +157,25 @@ fn emit_struct(t: &TypeDef, from: From<'_>) -> Code {
         .iter()
         .filter_map(|f| {
             let max = f.constraints.max_items.filter(|_| matches!(f.shape, Shape::List(_)))? as usize;
-            let konst = ident(&format!("{}_MAX_ITEMS", f.name.to_ascii_uppercase()));
+            let konst = ident(&charter_names::max_items_const(&f.name));
             let doc = names::doc(&format!("The most items `{}` holds (its `max_items`).", f.name));
             Some(code!(#doc pub const #konst: usize = #max;))
         })
         .collect();
     let bounds = (!bounds.is_empty()).then(|| code!(impl #name { #(#bounds)* }));
+    let rust_names: Vec<String> = t.fields.iter().map(|f| ident(&f.name).to_string()).collect();
+    let rules: Vec<_> = t.fields.iter().zip(&rust_names).map(|(f, n)| validation::type_field(f, n, validation::holder(f))).collect();
+    let validate = validation::validate_impl(&name, &rules);
     code! {
         #doc
-        #[derive(Debug, Clone, PartialEq, ::charter_runtime::__private::serde::Serialize, ::charter_runtime::__private::serde::Deserialize, ::charter_runtime::Validate)]
+        #[derive(Debug, Clone, PartialEq, ::charter_runtime::__private::serde::Serialize, ::charter_runtime::__private::serde::Deserialize)]
         #[serde(crate = "::charter_runtime::__private::serde")]
         pub struct #name {
             #(#fields,)*
         }
+        #validate
         #bounds
         #(#default_fns)*
-    }
-}
-
-/// `#[validate(...)]` for one field: its own constraints, its items' constraints, and `nested` for types.
-pub fn validate_attr(f: &charter_spec::TypeField) -> Option<Code> {
-    let mut rules = rules(&f.constraints);
-    match &f.shape {
-        Shape::List(inner) => {
-            let items = rules_for_items(&f.item_constraints, inner);
-            if !items.is_empty() {
-                rules.push(code!(each(#(#items),*)));
-            }
-        }
-        Shape::Named(_) => rules.push(code!(nested)),
-        Shape::Scalar(_) => {}
-    }
-    (!rules.is_empty()).then(|| code!(#[validate(#(#rules),*)]))
-}
-
-fn rules_for_items(c: &Constraints, inner: &Shape) -> Vec<Code> {
-    let mut r = rules(c);
-    if matches!(inner, Shape::Named(_)) {
-        r.push(code!(nested));
-    }
-    r
-}
-
-fn rules(c: &Constraints) -> Vec<Code> {
-    let mut out = Vec::new();
-    let bound = |k: &str, v: Option<u64>| {
-        v.map(|v| {
-            let k = ident(k);
-            let v = v as usize;
-            code!(#k = #v)
-        })
-    };
-    let length: Vec<_> = [bound("min", c.min_length), bound("max", c.max_length)].into_iter().flatten().collect();
-    if !length.is_empty() {
-        out.push(code!(length(#(#length),*)));
-    }
-    let num = |k: &str, v: Option<f64>| {
-        v.map(|v| {
-            let k = ident(k);
-            let lit = number_literal(v);
-            code!(#k = #lit)
-        })
-    };
-    let range: Vec<_> = [num("min", c.min), num("max", c.max)].into_iter().flatten().collect();
-    if !range.is_empty() {
-        out.push(code!(range(#(#range),*)));
-    }
-    let count: Vec<_> = [bound("min", c.min_items), bound("max", c.max_items)].into_iter().flatten().collect();
-    if !count.is_empty() {
-        out.push(code!(count(#(#count),*)));
-    }
-    if let Some(p) = &c.pattern {
-        out.push(code!(pattern = #p));
-    }
-    match c.format {
-        Some(Format::Email) => out.push(code!(email)),
-        Some(Format::Url) => out.push(code!(url)),
-        Some(Format::Password) | None => {}
-    }
-    out
-}
-
-/// Integral bounds print without a fraction so they compare against integer fields.
-fn number_literal(v: f64) -> Code {
-    if v.fract() == 0.0 && v.abs() < 9.0e15 {
-        let i = v as i64;
-        let lit = crate::rust::code::int(i);
-        code!(#lit)
-    } else {
-        let lit = crate::rust::code::float(v);
-        code!(#lit)
     }
 }
 
@@ -350,7 +279,7 @@ fn get_picked(
     args: &[Code],
     from: From<'_>,
 ) -> (Code, Code) {
-    let row = ident(&format!("__{}Picked", t.name));
+    let row = ident(&charter_names::picked_row(&t.name));
     let pk = model.primary_key();
     let pk_ty = names::column(&pk.ty, from);
     let columns: Vec<String> = picked.iter().map(|(_, mf)| format!("\"{}\"", mf.column)).collect();

@@ -354,7 +354,7 @@ fn param(cx: &mut Cx<'_>, endpoint: &str, p: &RawTypeField, allow_list: bool, in
         );
     }
     // Enum parameters become `<Endpoint><Param>` so two endpoints' enums never share a name.
-    let enum_name = format!("{}{}", pascal_case(endpoint), pascal_case(&p.name.text));
+    let enum_name = charter_names::inline_type(&pascal_case(endpoint), &p.name.text);
     let ty = match shape(cx, &enum_name, item)? {
         Shape::Scalar(ty) => ty,
         _ => {

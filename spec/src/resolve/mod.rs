@@ -279,13 +279,13 @@ fn check_generated_names(apps: &[App], diags: &mut Vec<Diagnostic>) {
         for m in &app.models {
             check_prelude_name(&m.name, m.span, &format!("model `{}`", m.name), diags);
             check_prelude_name(
-                &format!("New{}", m.name),
+                &charter_names::insert_type(&m.name),
                 m.span,
                 &format!("the insert type of model `{}`", m.name),
                 diags,
             );
             check_prelude_name(
-                &format!("{}Filter", m.name),
+                &charter_names::filter_type(&m.name),
                 m.span,
                 &format!("the filter of model `{}`", m.name),
                 diags,
@@ -309,10 +309,8 @@ fn check_generated_names(apps: &[App], diags: &mut Vec<Diagnostic>) {
             claim(t.name.clone(), t.span, format!("type `{}`", t.name), diags);
         }
         for e in &app.endpoints {
-            let p = crate::pascal_case(&e.name);
-            for suffix in ["", "Input", "Output", "Error"] {
-                let item = if suffix.is_empty() { "use-case trait" } else { suffix };
-                claim(format!("{p}{suffix}"), e.span, format!("the {item} of endpoint `{}`", e.name), diags);
+            for (name, item) in charter_names::HookNames::of(&e.name).items() {
+                claim(name.to_owned(), e.span, format!("the {item} of endpoint `{}`", e.name), diags);
             }
         }
     }

@@ -7,7 +7,7 @@ use crate::ir::{Auto, BelongsTo, Constraints, EnumType, Field, Index, ManyToMany
 use crate::parse::{Name, RawApp, RawModel, RawModelField, RawModelFieldKind};
 use crate::source::Span;
 use crate::suggest::did_you_mean;
-use crate::{pascal_case, snake_case};
+use crate::snake_case;
 
 use super::literal::default_for;
 use super::scope::{Kind, Scope};
@@ -447,7 +447,7 @@ fn column(
     match &f.kind {
         RawModelFieldKind::Column { ty, values } => {
             field.ty = if ty.text == "enum" {
-                match enum_type(&format!("{}{}", m.name.text, pascal_case(&f.name.text)), values, ty.span, diags) {
+                match enum_type(&charter_names::inline_type(&m.name.text, &f.name.text), values, ty.span, diags) {
                     Some(e) => ScalarType::Enum(e),
                     None => ScalarType::Text,
                 }

@@ -8,7 +8,7 @@ use crate::ir::{Constraints, JsonCase, Model, Ref, ScalarType, Shape, TypeDef, T
 use crate::parse::{Name, RawApp, RawType, RawTypeExpr, RawTypeField, RawTypeKind};
 use crate::source::Span;
 use crate::suggest::did_you_mean;
-use crate::{camel_case, pascal_case, snake_case};
+use crate::{camel_case, snake_case};
 
 use super::literal::default_for;
 use super::models::{check_constraints, check_field_name, enum_type, scalar, unknown_scalar};
@@ -206,7 +206,7 @@ pub fn field_list(
 fn field(cx: &mut Cx<'_>, owner: &str, f: &RawTypeField) -> Option<TypeField> {
     let name = snake_case(&f.name.text);
     let e = &f.expr;
-    let inline_name = format!("{owner}{}", pascal_case(&name));
+    let inline_name = charter_names::inline_type(owner, &name);
     let (shape, item_constraints) = match &e.kind {
         RawTypeKind::List(inner) => {
             let item = shape(cx, &inline_name, inner)?;

@@ -230,15 +230,15 @@ fn emit_direct(
     root: &str,
 ) -> Option<Code> {
     let name = ident(&t.name);
-    let row = ident(&format!("__{}Row", t.name));
+    let row = ident(&charter_names::loader_row(&t.name));
     let row_struct = row_struct(&row, projection);
     let statement = projection.select(root);
-    let select = ident(&format!("__{}_SELECT", t.name));
+    let select = ident(&charter_names::loader_select(&t.name));
     let pk = model.primary_key();
     let pk_col = ident(&pk.column);
     let pk_ty = names::column(&pk.ty, from);
     let pk_column = &pk.column;
-    let filter_path = names::models_item(t.from_model.as_ref()?, &format!("{}Filter", model.name), from);
+    let filter_path = names::models_item(t.from_model.as_ref()?, &charter_names::filter_type(&model.name), from);
     let load_doc = load_doc(&t.name);
     let caller_param = caller_param(projection);
     let mut getters = Vec::new();

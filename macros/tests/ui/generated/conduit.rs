@@ -336,230 +336,554 @@ pub mod core {
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct User {
-        #[validate(length(max = 255usize), email)]
         pub email: String,
-        #[validate(length(min = 1usize, max = 64usize), pattern = "^[A-Za-z0-9_.-]+$")]
         pub username: String,
         #[serde(default)]
-        #[validate(length(max = 4096usize))]
         pub bio: Option<String>,
         #[serde(default)]
-        #[validate(length(max = 1024usize), url)]
         pub image: Option<String>,
         pub token: String,
     }
+    impl ::charter_runtime::validate::Validate for User {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("email");
+            {
+                let value = &self.email;
+                rules::max_length(value, 255, path, errors);
+                rules::email(value, path, errors);
+            }
+            path.pop();
+            path.push_field("username");
+            {
+                let value = &self.username;
+                rules::min_length(value, 1, path, errors);
+                rules::max_length(value, 64, path, errors);
+                {
+                    static PATTERN: rules::Pattern = rules::Pattern::new(
+                        "^[A-Za-z0-9_.-]+$",
+                    );
+                    rules::pattern(value, &PATTERN, path, errors);
+                }
+            }
+            path.pop();
+            path.push_field("bio");
+            if let ::std::option::Option::Some(value) = &self.bio {
+                rules::max_length(value, 4096, path, errors);
+            }
+            path.pop();
+            path.push_field("image");
+            if let ::std::option::Option::Some(value) = &self.image {
+                rules::max_length(value, 1024, path, errors);
+                rules::url(value, path, errors);
+            }
+            path.pop();
+        }
+    }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct Profile {
-        #[validate(length(min = 1usize, max = 64usize), pattern = "^[A-Za-z0-9_.-]+$")]
         pub username: String,
         #[serde(default)]
-        #[validate(length(max = 4096usize))]
         pub bio: Option<String>,
         #[serde(default)]
-        #[validate(length(max = 1024usize), url)]
         pub image: Option<String>,
         pub following: bool,
     }
+    impl ::charter_runtime::validate::Validate for Profile {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("username");
+            {
+                let value = &self.username;
+                rules::min_length(value, 1, path, errors);
+                rules::max_length(value, 64, path, errors);
+                {
+                    static PATTERN: rules::Pattern = rules::Pattern::new(
+                        "^[A-Za-z0-9_.-]+$",
+                    );
+                    rules::pattern(value, &PATTERN, path, errors);
+                }
+            }
+            path.pop();
+            path.push_field("bio");
+            if let ::std::option::Option::Some(value) = &self.bio {
+                rules::max_length(value, 4096, path, errors);
+            }
+            path.pop();
+            path.push_field("image");
+            if let ::std::option::Option::Some(value) = &self.image {
+                rules::max_length(value, 1024, path, errors);
+                rules::url(value, path, errors);
+            }
+            path.pop();
+        }
+    }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct LoginUser {
-        #[validate(length(max = 255usize), email)]
         pub email: String,
-        #[validate(length(min = 1usize, max = 128usize))]
         pub password: String,
+    }
+    impl ::charter_runtime::validate::Validate for LoginUser {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("email");
+            {
+                let value = &self.email;
+                rules::max_length(value, 255, path, errors);
+                rules::email(value, path, errors);
+            }
+            path.pop();
+            path.push_field("password");
+            {
+                let value = &self.password;
+                rules::min_length(value, 1, path, errors);
+                rules::max_length(value, 128, path, errors);
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct NewUser {
-        #[validate(length(min = 1usize, max = 64usize), pattern = "^[A-Za-z0-9_.-]+$")]
         pub username: String,
-        #[validate(length(max = 255usize), email)]
         pub email: String,
-        #[validate(length(min = 8usize, max = 128usize))]
         pub password: String,
+    }
+    impl ::charter_runtime::validate::Validate for NewUser {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("username");
+            {
+                let value = &self.username;
+                rules::min_length(value, 1, path, errors);
+                rules::max_length(value, 64, path, errors);
+                {
+                    static PATTERN: rules::Pattern = rules::Pattern::new(
+                        "^[A-Za-z0-9_.-]+$",
+                    );
+                    rules::pattern(value, &PATTERN, path, errors);
+                }
+            }
+            path.pop();
+            path.push_field("email");
+            {
+                let value = &self.email;
+                rules::max_length(value, 255, path, errors);
+                rules::email(value, path, errors);
+            }
+            path.pop();
+            path.push_field("password");
+            {
+                let value = &self.password;
+                rules::min_length(value, 8, path, errors);
+                rules::max_length(value, 128, path, errors);
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct UserUpdate {
         #[serde(default)]
-        #[validate(length(max = 255usize), email)]
         pub email: Option<String>,
         #[serde(default)]
-        #[validate(length(min = 1usize, max = 64usize), pattern = "^[A-Za-z0-9_.-]+$")]
         pub username: Option<String>,
         #[serde(default)]
-        #[validate(length(max = 4096usize))]
         pub bio: ::charter_runtime::Patch<String>,
         #[serde(default)]
-        #[validate(length(max = 1024usize), url)]
         pub image: ::charter_runtime::Patch<String>,
         #[serde(default)]
-        #[validate(length(min = 8usize, max = 128usize))]
         pub password: Option<String>,
+    }
+    impl ::charter_runtime::validate::Validate for UserUpdate {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("email");
+            if let ::std::option::Option::Some(value) = &self.email {
+                rules::max_length(value, 255, path, errors);
+                rules::email(value, path, errors);
+            }
+            path.pop();
+            path.push_field("username");
+            if let ::std::option::Option::Some(value) = &self.username {
+                rules::min_length(value, 1, path, errors);
+                rules::max_length(value, 64, path, errors);
+                {
+                    static PATTERN: rules::Pattern = rules::Pattern::new(
+                        "^[A-Za-z0-9_.-]+$",
+                    );
+                    rules::pattern(value, &PATTERN, path, errors);
+                }
+            }
+            path.pop();
+            path.push_field("bio");
+            if let ::std::option::Option::Some(value) = self.bio.value() {
+                rules::max_length(value, 4096, path, errors);
+            }
+            path.pop();
+            path.push_field("image");
+            if let ::std::option::Option::Some(value) = self.image.value() {
+                rules::max_length(value, 1024, path, errors);
+                rules::url(value, path, errors);
+            }
+            path.pop();
+            path.push_field("password");
+            if let ::std::option::Option::Some(value) = &self.password {
+                rules::min_length(value, 8, path, errors);
+                rules::max_length(value, 128, path, errors);
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct RegisterBody {
-        #[validate(nested)]
         pub user: NewUser,
+    }
+    impl ::charter_runtime::validate::Validate for RegisterBody {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("user");
+            {
+                let value = &self.user;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct RegisterResponse {
-        #[validate(nested)]
         pub user: User,
+    }
+    impl ::charter_runtime::validate::Validate for RegisterResponse {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("user");
+            {
+                let value = &self.user;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct LoginBody {
-        #[validate(nested)]
         pub user: LoginUser,
+    }
+    impl ::charter_runtime::validate::Validate for LoginBody {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("user");
+            {
+                let value = &self.user;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct LoginResponse {
-        #[validate(nested)]
         pub user: User,
+    }
+    impl ::charter_runtime::validate::Validate for LoginResponse {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("user");
+            {
+                let value = &self.user;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct CurrentUserResponse {
-        #[validate(nested)]
         pub user: User,
+    }
+    impl ::charter_runtime::validate::Validate for CurrentUserResponse {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("user");
+            {
+                let value = &self.user;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct UpdateUserBody {
-        #[validate(nested)]
         pub user: UserUpdate,
+    }
+    impl ::charter_runtime::validate::Validate for UpdateUserBody {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("user");
+            {
+                let value = &self.user;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct UpdateUserResponse {
-        #[validate(nested)]
         pub user: User,
+    }
+    impl ::charter_runtime::validate::Validate for UpdateUserResponse {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("user");
+            {
+                let value = &self.user;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct GetProfileResponse {
-        #[validate(nested)]
         pub profile: Profile,
+    }
+    impl ::charter_runtime::validate::Validate for GetProfileResponse {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("profile");
+            {
+                let value = &self.profile;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct FollowUserResponse {
-        #[validate(nested)]
         pub profile: Profile,
+    }
+    impl ::charter_runtime::validate::Validate for FollowUserResponse {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("profile");
+            {
+                let value = &self.profile;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct UnfollowUserResponse {
-        #[validate(nested)]
         pub profile: Profile,
+    }
+    impl ::charter_runtime::validate::Validate for UnfollowUserResponse {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("profile");
+            {
+                let value = &self.profile;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     #[allow(non_camel_case_types)]
     struct __UserPicked {
@@ -788,10 +1112,17 @@ pub mod core {
         }
     }
     /// What `register` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct RegisterInput {
         /// The request body.
         pub body: RegisterBody,
+    }
+    impl ::charter_runtime::validate::Validate for RegisterInput {
+        fn validate_into(
+            &self,
+            _path: &mut ::charter_runtime::validate::JsonPath,
+            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {}
     }
     pub type RegisterOutput = RegisterResponse;
     /// The errors `register` may return: exactly those its spec lists, plus `Internal`.
@@ -847,10 +1178,17 @@ pub mod core {
         > + ::std::marker::Send;
     }
     /// What `login` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct LoginInput {
         /// The request body.
         pub body: LoginBody,
+    }
+    impl ::charter_runtime::validate::Validate for LoginInput {
+        fn validate_into(
+            &self,
+            _path: &mut ::charter_runtime::validate::JsonPath,
+            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {}
     }
     pub type LoginOutput = LoginResponse;
     /// The errors `login` may return: exactly those its spec lists, plus `Internal`.
@@ -899,10 +1237,17 @@ pub mod core {
         > + ::std::marker::Send;
     }
     /// What `current_user` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CurrentUserInput {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
+    }
+    impl ::charter_runtime::validate::Validate for CurrentUserInput {
+        fn validate_into(
+            &self,
+            _path: &mut ::charter_runtime::validate::JsonPath,
+            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {}
     }
     pub type CurrentUserOutput = CurrentUserResponse;
     /// The errors `current_user` may return: exactly those its spec lists, plus `Internal`.
@@ -957,12 +1302,19 @@ pub mod core {
         > + ::std::marker::Send;
     }
     /// What `update_user` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UpdateUserInput {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
         /// The request body.
         pub body: UpdateUserBody,
+    }
+    impl ::charter_runtime::validate::Validate for UpdateUserInput {
+        fn validate_into(
+            &self,
+            _path: &mut ::charter_runtime::validate::JsonPath,
+            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {}
     }
     pub type UpdateUserOutput = UpdateUserResponse;
     /// The errors `update_user` may return: exactly those its spec lists, plus `Internal`.
@@ -1021,12 +1373,19 @@ pub mod core {
         > + ::std::marker::Send;
     }
     /// What `get_profile` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GetProfileInput {
         /// The caller, when the request carried a valid token.
         pub caller: Option<::charter_runtime::Caller>,
         /// Username of the profile to get
         pub username: String,
+    }
+    impl ::charter_runtime::validate::Validate for GetProfileInput {
+        fn validate_into(
+            &self,
+            _path: &mut ::charter_runtime::validate::JsonPath,
+            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {}
     }
     pub type GetProfileOutput = GetProfileResponse;
     /// The errors `get_profile` may return: exactly those its spec lists, plus `Internal`.
@@ -1079,12 +1438,19 @@ pub mod core {
         > + ::std::marker::Send;
     }
     /// What `follow_user` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FollowUserInput {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
         /// Username of the profile you want to follow
         pub username: String,
+    }
+    impl ::charter_runtime::validate::Validate for FollowUserInput {
+        fn validate_into(
+            &self,
+            _path: &mut ::charter_runtime::validate::JsonPath,
+            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {}
     }
     pub type FollowUserOutput = FollowUserResponse;
     /// The errors `follow_user` may return: exactly those its spec lists, plus `Internal`.
@@ -1142,12 +1508,19 @@ pub mod core {
         > + ::std::marker::Send;
     }
     /// What `unfollow_user` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UnfollowUserInput {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
         /// Username of the profile you want to unfollow
         pub username: String,
+    }
+    impl ::charter_runtime::validate::Validate for UnfollowUserInput {
+        fn validate_into(
+            &self,
+            _path: &mut ::charter_runtime::validate::JsonPath,
+            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {}
     }
     pub type UnfollowUserOutput = UnfollowUserResponse;
     /// The errors `unfollow_user` may return: exactly those its spec lists, plus `Internal`.
@@ -1203,19 +1576,34 @@ pub mod core {
     }
     #[doc(hidden)]
     pub mod drafts {
-        #[derive(
-            Debug,
-            ::charter_runtime::__private::serde::Deserialize,
-            ::charter_runtime::Validate
-        )]
+        #[derive(Debug, ::charter_runtime::__private::serde::Deserialize)]
         #[serde(crate = "::charter_runtime::__private::serde")]
         pub struct LoginUser {
             #[serde(rename = "email", default)]
-            #[validate(length(max = 255usize), email)]
             pub email: Option<String>,
             #[serde(rename = "password", default)]
-            #[validate(length(min = 1usize, max = 128usize))]
             pub password: Option<String>,
+        }
+        impl ::charter_runtime::validate::Validate for LoginUser {
+            fn validate_into(
+                &self,
+                path: &mut ::charter_runtime::validate::JsonPath,
+                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            ) {
+                use ::charter_runtime::validate::rules;
+                path.push_field("email");
+                if let ::std::option::Option::Some(value) = &self.email {
+                    rules::max_length(value, 255, path, errors);
+                    rules::email(value, path, errors);
+                }
+                path.pop();
+                path.push_field("password");
+                if let ::std::option::Option::Some(value) = &self.password {
+                    rules::min_length(value, 1, path, errors);
+                    rules::max_length(value, 128, path, errors);
+                }
+                path.pop();
+            }
         }
         impl ::charter_runtime::__private::draft::Draft for LoginUser {
             type Real = super::LoginUser;
@@ -1247,25 +1635,48 @@ pub mod core {
                 })
             }
         }
-        #[derive(
-            Debug,
-            ::charter_runtime::__private::serde::Deserialize,
-            ::charter_runtime::Validate
-        )]
+        #[derive(Debug, ::charter_runtime::__private::serde::Deserialize)]
         #[serde(crate = "::charter_runtime::__private::serde")]
         pub struct NewUser {
             #[serde(rename = "username", default)]
-            #[validate(
-                length(min = 1usize, max = 64usize),
-                pattern = "^[A-Za-z0-9_.-]+$"
-            )]
             pub username: Option<String>,
             #[serde(rename = "email", default)]
-            #[validate(length(max = 255usize), email)]
             pub email: Option<String>,
             #[serde(rename = "password", default)]
-            #[validate(length(min = 8usize, max = 128usize))]
             pub password: Option<String>,
+        }
+        impl ::charter_runtime::validate::Validate for NewUser {
+            fn validate_into(
+                &self,
+                path: &mut ::charter_runtime::validate::JsonPath,
+                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            ) {
+                use ::charter_runtime::validate::rules;
+                path.push_field("username");
+                if let ::std::option::Option::Some(value) = &self.username {
+                    rules::min_length(value, 1, path, errors);
+                    rules::max_length(value, 64, path, errors);
+                    {
+                        static PATTERN: rules::Pattern = rules::Pattern::new(
+                            "^[A-Za-z0-9_.-]+$",
+                        );
+                        rules::pattern(value, &PATTERN, path, errors);
+                    }
+                }
+                path.pop();
+                path.push_field("email");
+                if let ::std::option::Option::Some(value) = &self.email {
+                    rules::max_length(value, 255, path, errors);
+                    rules::email(value, path, errors);
+                }
+                path.pop();
+                path.push_field("password");
+                if let ::std::option::Option::Some(value) = &self.password {
+                    rules::min_length(value, 8, path, errors);
+                    rules::max_length(value, 128, path, errors);
+                }
+                path.pop();
+            }
         }
         impl ::charter_runtime::__private::draft::Draft for NewUser {
             type Real = super::NewUser;
@@ -1309,31 +1720,63 @@ pub mod core {
                 })
             }
         }
-        #[derive(
-            Debug,
-            ::charter_runtime::__private::serde::Deserialize,
-            ::charter_runtime::Validate
-        )]
+        #[derive(Debug, ::charter_runtime::__private::serde::Deserialize)]
         #[serde(crate = "::charter_runtime::__private::serde")]
         pub struct UserUpdate {
             #[serde(rename = "email", default)]
-            #[validate(length(max = 255usize), email)]
             pub email: Option<String>,
             #[serde(rename = "username", default)]
-            #[validate(
-                length(min = 1usize, max = 64usize),
-                pattern = "^[A-Za-z0-9_.-]+$"
-            )]
             pub username: Option<String>,
             #[serde(rename = "bio", default)]
-            #[validate(length(max = 4096usize))]
             pub bio: ::charter_runtime::Patch<String>,
             #[serde(rename = "image", default)]
-            #[validate(length(max = 1024usize), url)]
             pub image: ::charter_runtime::Patch<String>,
             #[serde(rename = "password", default)]
-            #[validate(length(min = 8usize, max = 128usize))]
             pub password: Option<String>,
+        }
+        impl ::charter_runtime::validate::Validate for UserUpdate {
+            fn validate_into(
+                &self,
+                path: &mut ::charter_runtime::validate::JsonPath,
+                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            ) {
+                use ::charter_runtime::validate::rules;
+                path.push_field("email");
+                if let ::std::option::Option::Some(value) = &self.email {
+                    rules::max_length(value, 255, path, errors);
+                    rules::email(value, path, errors);
+                }
+                path.pop();
+                path.push_field("username");
+                if let ::std::option::Option::Some(value) = &self.username {
+                    rules::min_length(value, 1, path, errors);
+                    rules::max_length(value, 64, path, errors);
+                    {
+                        static PATTERN: rules::Pattern = rules::Pattern::new(
+                            "^[A-Za-z0-9_.-]+$",
+                        );
+                        rules::pattern(value, &PATTERN, path, errors);
+                    }
+                }
+                path.pop();
+                path.push_field("bio");
+                if let ::std::option::Option::Some(value) = self.bio.value() {
+                    rules::max_length(value, 4096, path, errors);
+                }
+                path.pop();
+                path.push_field("image");
+                if let ::std::option::Option::Some(value) = self.image.value() {
+                    rules::max_length(value, 1024, path, errors);
+                    rules::url(value, path, errors);
+                }
+                path.pop();
+                path.push_field("password");
+                if let ::std::option::Option::Some(value) = &self.password {
+                    rules::min_length(value, 8, path, errors);
+                    rules::max_length(value, 128, path, errors);
+                }
+                path.pop();
+            }
         }
         impl ::charter_runtime::__private::draft::Draft for UserUpdate {
             type Real = super::UserUpdate;
@@ -1395,16 +1838,30 @@ pub mod core {
                 })
             }
         }
-        #[derive(
-            Debug,
-            ::charter_runtime::__private::serde::Deserialize,
-            ::charter_runtime::Validate
-        )]
+        #[derive(Debug, ::charter_runtime::__private::serde::Deserialize)]
         #[serde(crate = "::charter_runtime::__private::serde")]
         pub struct RegisterBody {
             #[serde(rename = "user", default)]
-            #[validate(nested)]
             pub user: Option<::charter_runtime::__private::handler::Object<NewUser>>,
+        }
+        impl ::charter_runtime::validate::Validate for RegisterBody {
+            fn validate_into(
+                &self,
+                path: &mut ::charter_runtime::validate::JsonPath,
+                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            ) {
+                use ::charter_runtime::validate::rules;
+                path.push_field("user");
+                {
+                    let value = &self.user;
+                    ::charter_runtime::validate::Validate::validate_into(
+                        value,
+                        path,
+                        errors,
+                    );
+                }
+                path.pop();
+            }
         }
         impl ::charter_runtime::__private::draft::Draft for RegisterBody {
             type Real = super::RegisterBody;
@@ -1426,16 +1883,30 @@ pub mod core {
                 Some(super::RegisterBody { user })
             }
         }
-        #[derive(
-            Debug,
-            ::charter_runtime::__private::serde::Deserialize,
-            ::charter_runtime::Validate
-        )]
+        #[derive(Debug, ::charter_runtime::__private::serde::Deserialize)]
         #[serde(crate = "::charter_runtime::__private::serde")]
         pub struct LoginBody {
             #[serde(rename = "user", default)]
-            #[validate(nested)]
             pub user: Option<::charter_runtime::__private::handler::Object<LoginUser>>,
+        }
+        impl ::charter_runtime::validate::Validate for LoginBody {
+            fn validate_into(
+                &self,
+                path: &mut ::charter_runtime::validate::JsonPath,
+                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            ) {
+                use ::charter_runtime::validate::rules;
+                path.push_field("user");
+                {
+                    let value = &self.user;
+                    ::charter_runtime::validate::Validate::validate_into(
+                        value,
+                        path,
+                        errors,
+                    );
+                }
+                path.pop();
+            }
         }
         impl ::charter_runtime::__private::draft::Draft for LoginBody {
             type Real = super::LoginBody;
@@ -1457,16 +1928,30 @@ pub mod core {
                 Some(super::LoginBody { user })
             }
         }
-        #[derive(
-            Debug,
-            ::charter_runtime::__private::serde::Deserialize,
-            ::charter_runtime::Validate
-        )]
+        #[derive(Debug, ::charter_runtime::__private::serde::Deserialize)]
         #[serde(crate = "::charter_runtime::__private::serde")]
         pub struct UpdateUserBody {
             #[serde(rename = "user", default)]
-            #[validate(nested)]
             pub user: Option<::charter_runtime::__private::handler::Object<UserUpdate>>,
+        }
+        impl ::charter_runtime::validate::Validate for UpdateUserBody {
+            fn validate_into(
+                &self,
+                path: &mut ::charter_runtime::validate::JsonPath,
+                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            ) {
+                use ::charter_runtime::validate::rules;
+                path.push_field("user");
+                {
+                    let value = &self.user;
+                    ::charter_runtime::validate::Validate::validate_into(
+                        value,
+                        path,
+                        errors,
+                    );
+                }
+                path.pop();
+            }
         }
         impl ::charter_runtime::__private::draft::Draft for UpdateUserBody {
             type Real = super::UpdateUserBody;
@@ -2653,18 +3138,13 @@ pub mod articles {
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct Article {
-        #[validate(length(min = 1usize, max = 255usize))]
         pub slug: String,
-        #[validate(length(min = 1usize, max = 255usize))]
         pub title: String,
-        #[validate(length(min = 1usize, max = 1024usize))]
         pub description: String,
-        #[validate(length(min = 1usize))]
         pub body: String,
         #[serde(rename = "createdAt")]
         pub created_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
@@ -2675,8 +3155,53 @@ pub mod articles {
         pub favorited: bool,
         #[serde(rename = "favoritesCount")]
         pub favorites_count: i32,
-        #[validate(nested)]
         pub author: super::core::Profile,
+    }
+    impl ::charter_runtime::validate::Validate for Article {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("slug");
+            {
+                let value = &self.slug;
+                rules::min_length(value, 1, path, errors);
+                rules::max_length(value, 255, path, errors);
+            }
+            path.pop();
+            path.push_field("title");
+            {
+                let value = &self.title;
+                rules::min_length(value, 1, path, errors);
+                rules::max_length(value, 255, path, errors);
+            }
+            path.pop();
+            path.push_field("description");
+            {
+                let value = &self.description;
+                rules::min_length(value, 1, path, errors);
+                rules::max_length(value, 1024, path, errors);
+            }
+            path.pop();
+            path.push_field("body");
+            {
+                let value = &self.body;
+                rules::min_length(value, 1, path, errors);
+            }
+            path.pop();
+            path.push_field("author");
+            {
+                let value = &self.author;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     /// An article in a list; lists leave out the body.
     #[derive(
@@ -2684,16 +3209,12 @@ pub mod articles {
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct ArticleListItem {
-        #[validate(length(min = 1usize, max = 255usize))]
         pub slug: String,
-        #[validate(length(min = 1usize, max = 255usize))]
         pub title: String,
-        #[validate(length(min = 1usize, max = 1024usize))]
         pub description: String,
         #[serde(rename = "createdAt")]
         pub created_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
@@ -2704,48 +3225,144 @@ pub mod articles {
         pub favorited: bool,
         #[serde(rename = "favoritesCount")]
         pub favorites_count: i32,
-        #[validate(nested)]
         pub author: super::core::Profile,
+    }
+    impl ::charter_runtime::validate::Validate for ArticleListItem {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("slug");
+            {
+                let value = &self.slug;
+                rules::min_length(value, 1, path, errors);
+                rules::max_length(value, 255, path, errors);
+            }
+            path.pop();
+            path.push_field("title");
+            {
+                let value = &self.title;
+                rules::min_length(value, 1, path, errors);
+                rules::max_length(value, 255, path, errors);
+            }
+            path.pop();
+            path.push_field("description");
+            {
+                let value = &self.description;
+                rules::min_length(value, 1, path, errors);
+                rules::max_length(value, 1024, path, errors);
+            }
+            path.pop();
+            path.push_field("author");
+            {
+                let value = &self.author;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct ArticleUpdate {
         #[serde(default)]
-        #[validate(length(min = 1usize, max = 255usize))]
         pub title: Option<String>,
         #[serde(default)]
-        #[validate(length(min = 1usize, max = 1024usize))]
         pub description: Option<String>,
         #[serde(default)]
-        #[validate(length(min = 1usize))]
         pub body: Option<String>,
+    }
+    impl ::charter_runtime::validate::Validate for ArticleUpdate {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("title");
+            if let ::std::option::Option::Some(value) = &self.title {
+                rules::min_length(value, 1, path, errors);
+                rules::max_length(value, 255, path, errors);
+            }
+            path.pop();
+            path.push_field("description");
+            if let ::std::option::Option::Some(value) = &self.description {
+                rules::min_length(value, 1, path, errors);
+                rules::max_length(value, 1024, path, errors);
+            }
+            path.pop();
+            path.push_field("body");
+            if let ::std::option::Option::Some(value) = &self.body {
+                rules::min_length(value, 1, path, errors);
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct NewArticle {
-        #[validate(length(min = 1usize, max = 255usize))]
         pub title: String,
-        #[validate(length(min = 1usize, max = 1024usize))]
         pub description: String,
-        #[validate(length(min = 1usize))]
         pub body: String,
         #[serde(rename = "tagList", default)]
-        #[validate(count(max = 20usize), each(length(min = 1usize, max = 64usize)))]
         pub tag_list: Option<Vec<String>>,
+    }
+    impl ::charter_runtime::validate::Validate for NewArticle {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("title");
+            {
+                let value = &self.title;
+                rules::min_length(value, 1, path, errors);
+                rules::max_length(value, 255, path, errors);
+            }
+            path.pop();
+            path.push_field("description");
+            {
+                let value = &self.description;
+                rules::min_length(value, 1, path, errors);
+                rules::max_length(value, 1024, path, errors);
+            }
+            path.pop();
+            path.push_field("body");
+            {
+                let value = &self.body;
+                rules::min_length(value, 1, path, errors);
+            }
+            path.pop();
+            path.push_field("tagList");
+            if let ::std::option::Option::Some(value) = &self.tag_list {
+                rules::max_items(value, 20, path, errors);
+                for (index, value) in value.iter().enumerate() {
+                    path.push_index(index);
+                    rules::min_length(value, 1, path, errors);
+                    rules::max_length(value, 64, path, errors);
+                    path.pop();
+                }
+            }
+            path.pop();
+        }
     }
     impl NewArticle {
         /// The most items `tag_list` holds (its `max_items`).
@@ -2756,8 +3373,7 @@ pub mod articles {
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct Comment {
@@ -2766,93 +3382,216 @@ pub mod articles {
         pub created_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
         #[serde(rename = "updatedAt")]
         pub updated_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
-        #[validate(length(min = 1usize, max = 10000usize))]
         pub body: String,
-        #[validate(nested)]
         pub author: super::core::Profile,
+    }
+    impl ::charter_runtime::validate::Validate for Comment {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("body");
+            {
+                let value = &self.body;
+                rules::min_length(value, 1, path, errors);
+                rules::max_length(value, 10000, path, errors);
+            }
+            path.pop();
+            path.push_field("author");
+            {
+                let value = &self.author;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct NewComment {
-        #[validate(length(min = 1usize, max = 10000usize))]
         pub body: String,
+    }
+    impl ::charter_runtime::validate::Validate for NewComment {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("body");
+            {
+                let value = &self.body;
+                rules::min_length(value, 1, path, errors);
+                rules::max_length(value, 10000, path, errors);
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct CreateArticleBody {
-        #[validate(nested)]
         pub article: NewArticle,
+    }
+    impl ::charter_runtime::validate::Validate for CreateArticleBody {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("article");
+            {
+                let value = &self.article;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct CreateArticleResponse {
-        #[validate(nested)]
         pub article: Article,
+    }
+    impl ::charter_runtime::validate::Validate for CreateArticleResponse {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("article");
+            {
+                let value = &self.article;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct GetArticleResponse {
-        #[validate(nested)]
         pub article: Article,
+    }
+    impl ::charter_runtime::validate::Validate for GetArticleResponse {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("article");
+            {
+                let value = &self.article;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct ListArticlesResponse {
-        #[validate(each(nested))]
         pub articles: Vec<ArticleListItem>,
         #[serde(rename = "articlesCount")]
         pub articles_count: i32,
     }
+    impl ::charter_runtime::validate::Validate for ListArticlesResponse {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("articles");
+            {
+                let value = &self.articles;
+                for (index, value) in value.iter().enumerate() {
+                    path.push_index(index);
+                    ::charter_runtime::validate::Validate::validate_into(
+                        value,
+                        path,
+                        errors,
+                    );
+                    path.pop();
+                }
+            }
+            path.pop();
+        }
+    }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct ListTagsResponse {
         #[serde(
             serialize_with = "::charter_runtime::__private::respond::at_most::<500, _, _>"
         )]
-        #[validate(count(max = 500usize))]
         pub tags: Vec<String>,
+    }
+    impl ::charter_runtime::validate::Validate for ListTagsResponse {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("tags");
+            {
+                let value = &self.tags;
+                rules::max_items(value, 500, path, errors);
+            }
+            path.pop();
+        }
     }
     impl ListTagsResponse {
         /// The most items `tags` holds (its `max_items`).
@@ -2863,83 +3602,194 @@ pub mod articles {
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct FeedResponse {
-        #[validate(each(nested))]
         pub articles: Vec<ArticleListItem>,
         #[serde(rename = "articlesCount")]
         pub articles_count: i32,
     }
+    impl ::charter_runtime::validate::Validate for FeedResponse {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("articles");
+            {
+                let value = &self.articles;
+                for (index, value) in value.iter().enumerate() {
+                    path.push_index(index);
+                    ::charter_runtime::validate::Validate::validate_into(
+                        value,
+                        path,
+                        errors,
+                    );
+                    path.pop();
+                }
+            }
+            path.pop();
+        }
+    }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct UpdateArticleBody {
-        #[validate(nested)]
         pub article: ArticleUpdate,
+    }
+    impl ::charter_runtime::validate::Validate for UpdateArticleBody {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("article");
+            {
+                let value = &self.article;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct UpdateArticleResponse {
-        #[validate(nested)]
         pub article: Article,
+    }
+    impl ::charter_runtime::validate::Validate for UpdateArticleResponse {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("article");
+            {
+                let value = &self.article;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct FavoriteArticleResponse {
-        #[validate(nested)]
         pub article: Article,
+    }
+    impl ::charter_runtime::validate::Validate for FavoriteArticleResponse {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("article");
+            {
+                let value = &self.article;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct UnfavoriteArticleResponse {
-        #[validate(nested)]
         pub article: Article,
+    }
+    impl ::charter_runtime::validate::Validate for UnfavoriteArticleResponse {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("article");
+            {
+                let value = &self.article;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct ListCommentsResponse {
         #[serde(
             serialize_with = "::charter_runtime::__private::respond::at_most::<100, _, _>"
         )]
-        #[validate(count(max = 100usize), each(nested))]
         pub comments: Vec<Comment>,
+    }
+    impl ::charter_runtime::validate::Validate for ListCommentsResponse {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("comments");
+            {
+                let value = &self.comments;
+                rules::max_items(value, 100, path, errors);
+                for (index, value) in value.iter().enumerate() {
+                    path.push_index(index);
+                    ::charter_runtime::validate::Validate::validate_into(
+                        value,
+                        path,
+                        errors,
+                    );
+                    path.pop();
+                }
+            }
+            path.pop();
+        }
     }
     impl ListCommentsResponse {
         /// The most items `comments` holds (its `max_items`).
@@ -2950,26 +3800,60 @@ pub mod articles {
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct AddCommentBody {
-        #[validate(nested)]
         pub comment: NewComment,
+    }
+    impl ::charter_runtime::validate::Validate for AddCommentBody {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("comment");
+            {
+                let value = &self.comment;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct AddCommentResponse {
-        #[validate(nested)]
         pub comment: Comment,
+    }
+    impl ::charter_runtime::validate::Validate for AddCommentResponse {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("comment");
+            {
+                let value = &self.comment;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     impl Article {
         /// Builds a `Article` from a `Article` row; the arguments are the fields the type adds.
@@ -3577,12 +4461,19 @@ pub mod articles {
         }
     }
     /// What `create_article` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CreateArticleInput {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
         /// The request body.
         pub body: CreateArticleBody,
+    }
+    impl ::charter_runtime::validate::Validate for CreateArticleInput {
+        fn validate_into(
+            &self,
+            _path: &mut ::charter_runtime::validate::JsonPath,
+            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {}
     }
     pub type CreateArticleOutput = CreateArticleResponse;
     /// The errors `create_article` may return: exactly those its spec lists, plus `Internal`.
@@ -3645,12 +4536,19 @@ pub mod articles {
         > + ::std::marker::Send;
     }
     /// What `get_article` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GetArticleInput {
         /// The caller, when the request carried a valid token.
         pub caller: Option<::charter_runtime::Caller>,
         /// Slug of the article to get
         pub slug: String,
+    }
+    impl ::charter_runtime::validate::Validate for GetArticleInput {
+        fn validate_into(
+            &self,
+            _path: &mut ::charter_runtime::validate::JsonPath,
+            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {}
     }
     pub type GetArticleOutput = GetArticleResponse;
     /// The errors `get_article` may return: exactly those its spec lists, plus `Internal`.
@@ -3703,7 +4601,7 @@ pub mod articles {
         > + ::std::marker::Send;
     }
     /// What `list_articles` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ListArticlesInput {
         /// The caller, when the request carried a valid token.
         pub caller: Option<::charter_runtime::Caller>,
@@ -3714,11 +4612,31 @@ pub mod articles {
         /// Filter by favorites of a user (username)
         pub favorited: Option<String>,
         /// The number of items to return
-        #[validate(range(min = 1, max = 100))]
         pub limit: i32,
         /// The number of items to skip
-        #[validate(range(min = 0))]
         pub offset: i32,
+    }
+    impl ::charter_runtime::validate::Validate for ListArticlesInput {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("limit");
+            {
+                let value = &self.limit;
+                rules::min(*value, 1, path, errors);
+                rules::max(*value, 100, path, errors);
+            }
+            path.pop();
+            path.push_field("offset");
+            {
+                let value = &self.offset;
+                rules::min(*value, 0, path, errors);
+            }
+            path.pop();
+        }
     }
     pub type ListArticlesOutput = ListArticlesResponse;
     /// The errors `list_articles` may return: exactly those its spec lists, plus `Internal`.
@@ -3762,8 +4680,15 @@ pub mod articles {
         > + ::std::marker::Send;
     }
     /// What `list_tags` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ListTagsInput {}
+    impl ::charter_runtime::validate::Validate for ListTagsInput {
+        fn validate_into(
+            &self,
+            _path: &mut ::charter_runtime::validate::JsonPath,
+            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {}
+    }
     pub type ListTagsOutput = ListTagsResponse;
     /// The errors `list_tags` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
@@ -3806,16 +4731,36 @@ pub mod articles {
         > + ::std::marker::Send;
     }
     /// What `feed` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FeedInput {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
         /// The number of items to return
-        #[validate(range(min = 1, max = 100))]
         pub limit: i32,
         /// The number of items to skip
-        #[validate(range(min = 0))]
         pub offset: i32,
+    }
+    impl ::charter_runtime::validate::Validate for FeedInput {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("limit");
+            {
+                let value = &self.limit;
+                rules::min(*value, 1, path, errors);
+                rules::max(*value, 100, path, errors);
+            }
+            path.pop();
+            path.push_field("offset");
+            {
+                let value = &self.offset;
+                rules::min(*value, 0, path, errors);
+            }
+            path.pop();
+        }
     }
     pub type FeedOutput = FeedResponse;
     /// The errors `feed` may return: exactly those its spec lists, plus `Internal`.
@@ -3868,7 +4813,7 @@ pub mod articles {
         > + ::std::marker::Send;
     }
     /// What `update_article` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UpdateArticleInput {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
@@ -3876,6 +4821,13 @@ pub mod articles {
         pub slug: String,
         /// The request body.
         pub body: UpdateArticleBody,
+    }
+    impl ::charter_runtime::validate::Validate for UpdateArticleInput {
+        fn validate_into(
+            &self,
+            _path: &mut ::charter_runtime::validate::JsonPath,
+            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {}
     }
     pub type UpdateArticleOutput = UpdateArticleResponse;
     /// The errors `update_article` may return: exactly those its spec lists, plus `Internal`.
@@ -3943,12 +4895,19 @@ pub mod articles {
         > + ::std::marker::Send;
     }
     /// What `delete_article` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeleteArticleInput {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
         /// Slug of the article to delete
         pub slug: String,
+    }
+    impl ::charter_runtime::validate::Validate for DeleteArticleInput {
+        fn validate_into(
+            &self,
+            _path: &mut ::charter_runtime::validate::JsonPath,
+            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {}
     }
     pub type DeleteArticleOutput = ();
     /// The errors `delete_article` may return: exactly those its spec lists, plus `Internal`.
@@ -4008,12 +4967,19 @@ pub mod articles {
         > + ::std::marker::Send;
     }
     /// What `favorite_article` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct FavoriteArticleInput {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
         /// Slug of the article that you want to favorite
         pub slug: String,
+    }
+    impl ::charter_runtime::validate::Validate for FavoriteArticleInput {
+        fn validate_into(
+            &self,
+            _path: &mut ::charter_runtime::validate::JsonPath,
+            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {}
     }
     pub type FavoriteArticleOutput = FavoriteArticleResponse;
     /// The errors `favorite_article` may return: exactly those its spec lists, plus `Internal`.
@@ -4068,12 +5034,19 @@ pub mod articles {
         > + ::std::marker::Send;
     }
     /// What `unfavorite_article` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UnfavoriteArticleInput {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
         /// Slug of the article that you want to unfavorite
         pub slug: String,
+    }
+    impl ::charter_runtime::validate::Validate for UnfavoriteArticleInput {
+        fn validate_into(
+            &self,
+            _path: &mut ::charter_runtime::validate::JsonPath,
+            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {}
     }
     pub type UnfavoriteArticleOutput = UnfavoriteArticleResponse;
     /// The errors `unfavorite_article` may return: exactly those its spec lists, plus `Internal`.
@@ -4128,12 +5101,19 @@ pub mod articles {
         > + ::std::marker::Send;
     }
     /// What `list_comments` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ListCommentsInput {
         /// The caller, when the request carried a valid token.
         pub caller: Option<::charter_runtime::Caller>,
         /// Slug of the article that you want to get comments for
         pub slug: String,
+    }
+    impl ::charter_runtime::validate::Validate for ListCommentsInput {
+        fn validate_into(
+            &self,
+            _path: &mut ::charter_runtime::validate::JsonPath,
+            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {}
     }
     pub type ListCommentsOutput = ListCommentsResponse;
     /// The errors `list_comments` may return: exactly those its spec lists, plus `Internal`.
@@ -4188,7 +5168,7 @@ pub mod articles {
         > + ::std::marker::Send;
     }
     /// What `add_comment` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct AddCommentInput {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
@@ -4196,6 +5176,13 @@ pub mod articles {
         pub slug: String,
         /// The request body.
         pub body: AddCommentBody,
+    }
+    impl ::charter_runtime::validate::Validate for AddCommentInput {
+        fn validate_into(
+            &self,
+            _path: &mut ::charter_runtime::validate::JsonPath,
+            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {}
     }
     pub type AddCommentOutput = AddCommentResponse;
     /// The errors `add_comment` may return: exactly those its spec lists, plus `Internal`.
@@ -4248,7 +5235,7 @@ pub mod articles {
         > + ::std::marker::Send;
     }
     /// What `delete_comment` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeleteCommentInput {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
@@ -4256,6 +5243,13 @@ pub mod articles {
         pub slug: String,
         /// ID of the comment you want to delete
         pub id: i64,
+    }
+    impl ::charter_runtime::validate::Validate for DeleteCommentInput {
+        fn validate_into(
+            &self,
+            _path: &mut ::charter_runtime::validate::JsonPath,
+            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {}
     }
     pub type DeleteCommentOutput = ();
     /// The errors `delete_comment` may return: exactly those its spec lists, plus `Internal`.
@@ -4316,22 +5310,41 @@ pub mod articles {
     }
     #[doc(hidden)]
     pub mod drafts {
-        #[derive(
-            Debug,
-            ::charter_runtime::__private::serde::Deserialize,
-            ::charter_runtime::Validate
-        )]
+        #[derive(Debug, ::charter_runtime::__private::serde::Deserialize)]
         #[serde(crate = "::charter_runtime::__private::serde")]
         pub struct ArticleUpdate {
             #[serde(rename = "title", default)]
-            #[validate(length(min = 1usize, max = 255usize))]
             pub title: Option<String>,
             #[serde(rename = "description", default)]
-            #[validate(length(min = 1usize, max = 1024usize))]
             pub description: Option<String>,
             #[serde(rename = "body", default)]
-            #[validate(length(min = 1usize))]
             pub body: Option<String>,
+        }
+        impl ::charter_runtime::validate::Validate for ArticleUpdate {
+            fn validate_into(
+                &self,
+                path: &mut ::charter_runtime::validate::JsonPath,
+                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            ) {
+                use ::charter_runtime::validate::rules;
+                path.push_field("title");
+                if let ::std::option::Option::Some(value) = &self.title {
+                    rules::min_length(value, 1, path, errors);
+                    rules::max_length(value, 255, path, errors);
+                }
+                path.pop();
+                path.push_field("description");
+                if let ::std::option::Option::Some(value) = &self.description {
+                    rules::min_length(value, 1, path, errors);
+                    rules::max_length(value, 1024, path, errors);
+                }
+                path.pop();
+                path.push_field("body");
+                if let ::std::option::Option::Some(value) = &self.body {
+                    rules::min_length(value, 1, path, errors);
+                }
+                path.pop();
+            }
         }
         impl ::charter_runtime::__private::draft::Draft for ArticleUpdate {
             type Real = super::ArticleUpdate;
@@ -4375,25 +5388,54 @@ pub mod articles {
                 })
             }
         }
-        #[derive(
-            Debug,
-            ::charter_runtime::__private::serde::Deserialize,
-            ::charter_runtime::Validate
-        )]
+        #[derive(Debug, ::charter_runtime::__private::serde::Deserialize)]
         #[serde(crate = "::charter_runtime::__private::serde")]
         pub struct NewArticle {
             #[serde(rename = "title", default)]
-            #[validate(length(min = 1usize, max = 255usize))]
             pub title: Option<String>,
             #[serde(rename = "description", default)]
-            #[validate(length(min = 1usize, max = 1024usize))]
             pub description: Option<String>,
             #[serde(rename = "body", default)]
-            #[validate(length(min = 1usize))]
             pub body: Option<String>,
             #[serde(rename = "tagList", default)]
-            #[validate(count(max = 20usize), each(length(min = 1usize, max = 64usize)))]
             pub tag_list: Option<Vec<String>>,
+        }
+        impl ::charter_runtime::validate::Validate for NewArticle {
+            fn validate_into(
+                &self,
+                path: &mut ::charter_runtime::validate::JsonPath,
+                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            ) {
+                use ::charter_runtime::validate::rules;
+                path.push_field("title");
+                if let ::std::option::Option::Some(value) = &self.title {
+                    rules::min_length(value, 1, path, errors);
+                    rules::max_length(value, 255, path, errors);
+                }
+                path.pop();
+                path.push_field("description");
+                if let ::std::option::Option::Some(value) = &self.description {
+                    rules::min_length(value, 1, path, errors);
+                    rules::max_length(value, 1024, path, errors);
+                }
+                path.pop();
+                path.push_field("body");
+                if let ::std::option::Option::Some(value) = &self.body {
+                    rules::min_length(value, 1, path, errors);
+                }
+                path.pop();
+                path.push_field("tagList");
+                if let ::std::option::Option::Some(value) = &self.tag_list {
+                    rules::max_items(value, 20, path, errors);
+                    for (index, value) in value.iter().enumerate() {
+                        path.push_index(index);
+                        rules::min_length(value, 1, path, errors);
+                        rules::max_length(value, 64, path, errors);
+                        path.pop();
+                    }
+                }
+                path.pop();
+            }
         }
         impl ::charter_runtime::__private::draft::Draft for NewArticle {
             type Real = super::NewArticle;
@@ -4446,16 +5488,26 @@ pub mod articles {
                 })
             }
         }
-        #[derive(
-            Debug,
-            ::charter_runtime::__private::serde::Deserialize,
-            ::charter_runtime::Validate
-        )]
+        #[derive(Debug, ::charter_runtime::__private::serde::Deserialize)]
         #[serde(crate = "::charter_runtime::__private::serde")]
         pub struct NewComment {
             #[serde(rename = "body", default)]
-            #[validate(length(min = 1usize, max = 10000usize))]
             pub body: Option<String>,
+        }
+        impl ::charter_runtime::validate::Validate for NewComment {
+            fn validate_into(
+                &self,
+                path: &mut ::charter_runtime::validate::JsonPath,
+                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            ) {
+                use ::charter_runtime::validate::rules;
+                path.push_field("body");
+                if let ::std::option::Option::Some(value) = &self.body {
+                    rules::min_length(value, 1, path, errors);
+                    rules::max_length(value, 10000, path, errors);
+                }
+                path.pop();
+            }
         }
         impl ::charter_runtime::__private::draft::Draft for NewComment {
             type Real = super::NewComment;
@@ -4477,18 +5529,32 @@ pub mod articles {
                 Some(super::NewComment { body })
             }
         }
-        #[derive(
-            Debug,
-            ::charter_runtime::__private::serde::Deserialize,
-            ::charter_runtime::Validate
-        )]
+        #[derive(Debug, ::charter_runtime::__private::serde::Deserialize)]
         #[serde(crate = "::charter_runtime::__private::serde")]
         pub struct CreateArticleBody {
             #[serde(rename = "article", default)]
-            #[validate(nested)]
             pub article: Option<
                 ::charter_runtime::__private::handler::Object<NewArticle>,
             >,
+        }
+        impl ::charter_runtime::validate::Validate for CreateArticleBody {
+            fn validate_into(
+                &self,
+                path: &mut ::charter_runtime::validate::JsonPath,
+                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            ) {
+                use ::charter_runtime::validate::rules;
+                path.push_field("article");
+                {
+                    let value = &self.article;
+                    ::charter_runtime::validate::Validate::validate_into(
+                        value,
+                        path,
+                        errors,
+                    );
+                }
+                path.pop();
+            }
         }
         impl ::charter_runtime::__private::draft::Draft for CreateArticleBody {
             type Real = super::CreateArticleBody;
@@ -4512,18 +5578,32 @@ pub mod articles {
                 })
             }
         }
-        #[derive(
-            Debug,
-            ::charter_runtime::__private::serde::Deserialize,
-            ::charter_runtime::Validate
-        )]
+        #[derive(Debug, ::charter_runtime::__private::serde::Deserialize)]
         #[serde(crate = "::charter_runtime::__private::serde")]
         pub struct UpdateArticleBody {
             #[serde(rename = "article", default)]
-            #[validate(nested)]
             pub article: Option<
                 ::charter_runtime::__private::handler::Object<ArticleUpdate>,
             >,
+        }
+        impl ::charter_runtime::validate::Validate for UpdateArticleBody {
+            fn validate_into(
+                &self,
+                path: &mut ::charter_runtime::validate::JsonPath,
+                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            ) {
+                use ::charter_runtime::validate::rules;
+                path.push_field("article");
+                {
+                    let value = &self.article;
+                    ::charter_runtime::validate::Validate::validate_into(
+                        value,
+                        path,
+                        errors,
+                    );
+                }
+                path.pop();
+            }
         }
         impl ::charter_runtime::__private::draft::Draft for UpdateArticleBody {
             type Real = super::UpdateArticleBody;
@@ -4547,18 +5627,32 @@ pub mod articles {
                 })
             }
         }
-        #[derive(
-            Debug,
-            ::charter_runtime::__private::serde::Deserialize,
-            ::charter_runtime::Validate
-        )]
+        #[derive(Debug, ::charter_runtime::__private::serde::Deserialize)]
         #[serde(crate = "::charter_runtime::__private::serde")]
         pub struct AddCommentBody {
             #[serde(rename = "comment", default)]
-            #[validate(nested)]
             pub comment: Option<
                 ::charter_runtime::__private::handler::Object<NewComment>,
             >,
+        }
+        impl ::charter_runtime::validate::Validate for AddCommentBody {
+            fn validate_into(
+                &self,
+                path: &mut ::charter_runtime::validate::JsonPath,
+                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            ) {
+                use ::charter_runtime::validate::rules;
+                path.push_field("comment");
+                {
+                    let value = &self.comment;
+                    ::charter_runtime::validate::Validate::validate_into(
+                        value,
+                        path,
+                        errors,
+                    );
+                }
+                path.pop();
+            }
         }
         impl ::charter_runtime::__private::draft::Draft for AddCommentBody {
             type Real = super::AddCommentBody;

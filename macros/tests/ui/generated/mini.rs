@@ -648,25 +648,59 @@ pub mod shop {
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct Product {
-        #[validate(length(min = 3usize, max = 32usize), pattern = "^[A-Z0-9-]+$")]
         pub sku: String,
-        #[validate(length(min = 1usize, max = 200usize))]
         pub name: String,
-        #[validate(range(min = 0))]
         pub price: f64,
         #[serde(default = "__default_product_stock")]
-        #[validate(range(min = 0))]
         pub stock: i32,
         #[serde(default)]
         pub notes: Option<String>,
         pub category_id: i64,
         pub created_at: ::charter_runtime::DateTime<::charter_runtime::Utc>,
         pub tags: Vec<String>,
+    }
+    impl ::charter_runtime::validate::Validate for Product {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("sku");
+            {
+                let value = &self.sku;
+                rules::min_length(value, 3, path, errors);
+                rules::max_length(value, 32, path, errors);
+                {
+                    static PATTERN: rules::Pattern = rules::Pattern::new("^[A-Z0-9-]+$");
+                    rules::pattern(value, &PATTERN, path, errors);
+                }
+            }
+            path.pop();
+            path.push_field("name");
+            {
+                let value = &self.name;
+                rules::min_length(value, 1, path, errors);
+                rules::max_length(value, 200, path, errors);
+            }
+            path.pop();
+            path.push_field("price");
+            {
+                let value = &self.price;
+                rules::min(*value, 0.0, path, errors);
+            }
+            path.pop();
+            path.push_field("stock");
+            {
+                let value = &self.stock;
+                rules::min(*value, 0, path, errors);
+            }
+            path.pop();
+        }
     }
     fn __default_product_stock() -> i32 {
         0
@@ -677,26 +711,70 @@ pub mod shop {
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct NewProduct {
-        #[validate(length(min = 3usize, max = 32usize), pattern = "^[A-Z0-9-]+$")]
         pub sku: String,
-        #[validate(length(min = 1usize, max = 200usize))]
         pub name: String,
-        #[validate(range(min = 0))]
         pub price: f64,
         #[serde(default = "__default_new_product_stock")]
-        #[validate(range(min = 0))]
         pub stock: i32,
         #[serde(default)]
         pub notes: Option<String>,
         pub category: String,
         #[serde(default)]
-        #[validate(count(max = 5usize), each(length(min = 1usize, max = 32usize)))]
         pub tags: Option<Vec<String>>,
+    }
+    impl ::charter_runtime::validate::Validate for NewProduct {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("sku");
+            {
+                let value = &self.sku;
+                rules::min_length(value, 3, path, errors);
+                rules::max_length(value, 32, path, errors);
+                {
+                    static PATTERN: rules::Pattern = rules::Pattern::new("^[A-Z0-9-]+$");
+                    rules::pattern(value, &PATTERN, path, errors);
+                }
+            }
+            path.pop();
+            path.push_field("name");
+            {
+                let value = &self.name;
+                rules::min_length(value, 1, path, errors);
+                rules::max_length(value, 200, path, errors);
+            }
+            path.pop();
+            path.push_field("price");
+            {
+                let value = &self.price;
+                rules::min(*value, 0.0, path, errors);
+            }
+            path.pop();
+            path.push_field("stock");
+            {
+                let value = &self.stock;
+                rules::min(*value, 0, path, errors);
+            }
+            path.pop();
+            path.push_field("tags");
+            if let ::std::option::Option::Some(value) = &self.tags {
+                rules::max_items(value, 5, path, errors);
+                for (index, value) in value.iter().enumerate() {
+                    path.push_index(index);
+                    rules::min_length(value, 1, path, errors);
+                    rules::max_length(value, 32, path, errors);
+                    path.pop();
+                }
+            }
+            path.pop();
+        }
     }
     impl NewProduct {
         /// The most items `tags` holds (its `max_items`).
@@ -710,24 +788,17 @@ pub mod shop {
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct Review {
-        #[validate(range(min = 1, max = 5))]
         pub rating: i32,
         #[serde(default)]
-        #[validate(range(min = -1.5, max = 99.5))]
         pub score: Option<f64>,
-        #[validate(length(min = 2usize, max = 80usize), pattern = "^[^<>]*$")]
         pub title: String,
-        #[validate(length(max = 255usize), email)]
         pub email: String,
         #[serde(default)]
-        #[validate(url)]
         pub homepage: Option<String>,
-        #[validate(length(min = 8usize))]
         pub password: String,
         #[serde(default = "__default_review_mood")]
         pub mood: ReviewMood,
@@ -736,15 +807,11 @@ pub mod shop {
         #[serde(
             serialize_with = "::charter_runtime::__private::respond::at_most::<3, _, _>"
         )]
-        #[validate(count(min = 1usize, max = 3usize), each(length(max = 10usize)))]
         pub labels: Vec<String>,
         #[serde(default)]
-        #[validate(each(range(min = 0)))]
         pub votes: Option<Vec<i32>>,
-        #[validate(nested)]
         pub size: ReviewSize,
         #[serde(default)]
-        #[validate(count(max = 4usize), each(nested))]
         pub photos: Option<Vec<ReviewPhotos>>,
         pub id: ::charter_runtime::Uuid,
         #[serde(default)]
@@ -756,6 +823,102 @@ pub mod shop {
         pub big: i64,
         #[serde(default = "__default_review_ok")]
         pub ok: bool,
+    }
+    impl ::charter_runtime::validate::Validate for Review {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("rating");
+            {
+                let value = &self.rating;
+                rules::min(*value, 1, path, errors);
+                rules::max(*value, 5, path, errors);
+            }
+            path.pop();
+            path.push_field("score");
+            if let ::std::option::Option::Some(value) = &self.score {
+                rules::min(*value, -1.5, path, errors);
+                rules::max(*value, 99.5, path, errors);
+            }
+            path.pop();
+            path.push_field("title");
+            {
+                let value = &self.title;
+                rules::min_length(value, 2, path, errors);
+                rules::max_length(value, 80, path, errors);
+                {
+                    static PATTERN: rules::Pattern = rules::Pattern::new("^[^<>]*$");
+                    rules::pattern(value, &PATTERN, path, errors);
+                }
+            }
+            path.pop();
+            path.push_field("email");
+            {
+                let value = &self.email;
+                rules::max_length(value, 255, path, errors);
+                rules::email(value, path, errors);
+            }
+            path.pop();
+            path.push_field("homepage");
+            if let ::std::option::Option::Some(value) = &self.homepage {
+                rules::url(value, path, errors);
+            }
+            path.pop();
+            path.push_field("password");
+            {
+                let value = &self.password;
+                rules::min_length(value, 8, path, errors);
+            }
+            path.pop();
+            path.push_field("labels");
+            {
+                let value = &self.labels;
+                rules::min_items(value, 1, path, errors);
+                rules::max_items(value, 3, path, errors);
+                for (index, value) in value.iter().enumerate() {
+                    path.push_index(index);
+                    rules::max_length(value, 10, path, errors);
+                    path.pop();
+                }
+            }
+            path.pop();
+            path.push_field("votes");
+            if let ::std::option::Option::Some(value) = &self.votes {
+                for (index, value) in value.iter().enumerate() {
+                    path.push_index(index);
+                    rules::min(*value, 0, path, errors);
+                    path.pop();
+                }
+            }
+            path.pop();
+            path.push_field("size");
+            {
+                let value = &self.size;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+            path.push_field("photos");
+            if let ::std::option::Option::Some(value) = &self.photos {
+                rules::max_items(value, 4, path, errors);
+                for (index, value) in value.iter().enumerate() {
+                    path.push_index(index);
+                    ::charter_runtime::validate::Validate::validate_into(
+                        value,
+                        path,
+                        errors,
+                    );
+                    path.pop();
+                }
+            }
+            path.pop();
+        }
     }
     impl Review {
         /// The most items `labels` holds (its `max_items`).
@@ -777,16 +940,29 @@ pub mod shop {
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct ReviewSize {
-        #[validate(range(min = 1))]
         pub width: i32,
         pub height: i32,
         #[serde(default = "__default_review_size_unit")]
         pub unit: String,
+    }
+    impl ::charter_runtime::validate::Validate for ReviewSize {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("width");
+            {
+                let value = &self.width;
+                rules::min(*value, 1, path, errors);
+            }
+            path.pop();
+        }
     }
     fn __default_review_size_unit() -> String {
         String::from("cm")
@@ -796,68 +972,153 @@ pub mod shop {
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct ReviewPhotos {
-        #[validate(url)]
         pub url: String,
         #[serde(default)]
         pub caption: Option<String>,
     }
+    impl ::charter_runtime::validate::Validate for ReviewPhotos {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("url");
+            {
+                let value = &self.url;
+                rules::url(value, path, errors);
+            }
+            path.pop();
+        }
+    }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct ListProductsResponse {
-        #[validate(each(nested))]
         pub products: Vec<Product>,
         pub total: i64,
     }
+    impl ::charter_runtime::validate::Validate for ListProductsResponse {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("products");
+            {
+                let value = &self.products;
+                for (index, value) in value.iter().enumerate() {
+                    path.push_index(index);
+                    ::charter_runtime::validate::Validate::validate_into(
+                        value,
+                        path,
+                        errors,
+                    );
+                    path.pop();
+                }
+            }
+            path.pop();
+        }
+    }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct CreateProductBody {
-        #[validate(nested)]
         pub product: NewProduct,
+    }
+    impl ::charter_runtime::validate::Validate for CreateProductBody {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("product");
+            {
+                let value = &self.product;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct CreateProductResponse {
-        #[validate(nested)]
         pub product: Product,
+    }
+    impl ::charter_runtime::validate::Validate for CreateProductResponse {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("product");
+            {
+                let value = &self.product;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     #[derive(
         Debug,
         Clone,
         PartialEq,
         ::charter_runtime::__private::serde::Serialize,
-        ::charter_runtime::__private::serde::Deserialize,
-        ::charter_runtime::Validate
+        ::charter_runtime::__private::serde::Deserialize
     )]
     #[serde(crate = "::charter_runtime::__private::serde")]
     pub struct UpsertProductResponse201 {
-        #[validate(nested)]
         pub product: Product,
+    }
+    impl ::charter_runtime::validate::Validate for UpsertProductResponse201 {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("product");
+            {
+                let value = &self.product;
+                ::charter_runtime::validate::Validate::validate_into(
+                    value,
+                    path,
+                    errors,
+                );
+            }
+            path.pop();
+        }
     }
     #[allow(non_camel_case_types)]
     struct __ProductPicked {
@@ -938,24 +1199,70 @@ pub mod shop {
         }
     }
     /// What `list_products` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ListProductsInput {
         /// Search text
-        #[validate(length(max = 100usize))]
         pub q: Option<String>,
-        #[validate(range(min = 1, max = 1000))]
         pub page: i32,
-        #[validate(range(min = 1, max = 100))]
         pub per_page: i64,
-        #[validate(range(min = 0))]
         pub min_price: Option<f64>,
         pub in_stock: bool,
-        #[validate(each(length(max = 32usize)))]
         pub tag: Vec<String>,
-        #[validate(pattern = "^[a-z]+$")]
         pub code: String,
         pub sort: ListProductsSort,
         pub state: Vec<ListProductsState>,
+    }
+    impl ::charter_runtime::validate::Validate for ListProductsInput {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("q");
+            if let ::std::option::Option::Some(value) = &self.q {
+                rules::max_length(value, 100, path, errors);
+            }
+            path.pop();
+            path.push_field("page");
+            {
+                let value = &self.page;
+                rules::min(*value, 1, path, errors);
+                rules::max(*value, 1000, path, errors);
+            }
+            path.pop();
+            path.push_field("per_page");
+            {
+                let value = &self.per_page;
+                rules::min(*value, 1, path, errors);
+                rules::max(*value, 100, path, errors);
+            }
+            path.pop();
+            path.push_field("min_price");
+            if let ::std::option::Option::Some(value) = &self.min_price {
+                rules::min(*value, 0.0, path, errors);
+            }
+            path.pop();
+            path.push_field("tag");
+            {
+                let value = &self.tag;
+                for (index, value) in value.iter().enumerate() {
+                    path.push_index(index);
+                    rules::max_length(value, 32, path, errors);
+                    path.pop();
+                }
+            }
+            path.pop();
+            path.push_field("code");
+            {
+                let value = &self.code;
+                {
+                    static PATTERN: rules::Pattern = rules::Pattern::new("^[a-z]+$");
+                    rules::pattern(value, &PATTERN, path, errors);
+                }
+            }
+            path.pop();
+        }
     }
     pub type ListProductsOutput = ListProductsResponse;
     /// The errors `list_products` may return: exactly those its spec lists, plus `Internal`.
@@ -999,12 +1306,27 @@ pub mod shop {
         > + ::std::marker::Send;
     }
     /// What `get_product` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct GetProductInput {
         /// The caller, when the request carried a valid token.
         pub caller: Option<::charter_runtime::Caller>,
-        #[validate(length(min = 3usize, max = 32usize))]
         pub sku: String,
+    }
+    impl ::charter_runtime::validate::Validate for GetProductInput {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("sku");
+            {
+                let value = &self.sku;
+                rules::min_length(value, 3, path, errors);
+                rules::max_length(value, 32, path, errors);
+            }
+            path.pop();
+        }
     }
     pub type GetProductOutput = Product;
     /// The errors `get_product` may return: exactly those its spec lists, plus `Internal`.
@@ -1057,12 +1379,19 @@ pub mod shop {
         > + ::std::marker::Send;
     }
     /// What `create_product` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct CreateProductInput {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
         /// The request body.
         pub body: CreateProductBody,
+    }
+    impl ::charter_runtime::validate::Validate for CreateProductInput {
+        fn validate_into(
+            &self,
+            _path: &mut ::charter_runtime::validate::JsonPath,
+            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {}
     }
     pub type CreateProductOutput = CreateProductResponse;
     /// The errors `create_product` may return: exactly those its spec lists, plus `Internal`.
@@ -1130,13 +1459,20 @@ pub mod shop {
         > + ::std::marker::Send;
     }
     /// What `upsert_product` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UpsertProductInput {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
         pub sku: String,
         /// The request body.
         pub body: NewProduct,
+    }
+    impl ::charter_runtime::validate::Validate for UpsertProductInput {
+        fn validate_into(
+            &self,
+            _path: &mut ::charter_runtime::validate::JsonPath,
+            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {}
     }
     #[derive(Debug, Clone, PartialEq)]
     pub enum UpsertProductOutput {
@@ -1214,12 +1550,26 @@ pub mod shop {
         > + ::std::marker::Send;
     }
     /// What `delete_product` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct DeleteProductInput {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
-        #[validate(range(min = 1))]
         pub id: i64,
+    }
+    impl ::charter_runtime::validate::Validate for DeleteProductInput {
+        fn validate_into(
+            &self,
+            path: &mut ::charter_runtime::validate::JsonPath,
+            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {
+            use ::charter_runtime::validate::rules;
+            path.push_field("id");
+            {
+                let value = &self.id;
+                rules::min(*value, 1, path, errors);
+            }
+            path.pop();
+        }
     }
     pub type DeleteProductOutput = ();
     /// The errors `delete_product` may return: exactly those its spec lists, plus `Internal`.
@@ -1279,13 +1629,20 @@ pub mod shop {
         > + ::std::marker::Send;
     }
     /// What `review_product` receives: parsed, authenticated and validated.
-    #[derive(Debug, Clone, PartialEq, ::charter_runtime::Validate)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct ReviewProductInput {
         /// The caller, when the request carried a valid token.
         pub caller: Option<::charter_runtime::Caller>,
         pub id: i64,
         /// The request body.
         pub body: Review,
+    }
+    impl ::charter_runtime::validate::Validate for ReviewProductInput {
+        fn validate_into(
+            &self,
+            _path: &mut ::charter_runtime::validate::JsonPath,
+            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+        ) {}
     }
     pub type ReviewProductOutput = Review;
     /// The errors `review_product` may return: exactly those its spec lists, plus `Internal`.
@@ -1346,32 +1703,72 @@ pub mod shop {
     }
     #[doc(hidden)]
     pub mod drafts {
-        #[derive(
-            Debug,
-            ::charter_runtime::__private::serde::Deserialize,
-            ::charter_runtime::Validate
-        )]
+        #[derive(Debug, ::charter_runtime::__private::serde::Deserialize)]
         #[serde(crate = "::charter_runtime::__private::serde")]
         pub struct NewProduct {
             #[serde(rename = "sku", default)]
-            #[validate(length(min = 3usize, max = 32usize), pattern = "^[A-Z0-9-]+$")]
             pub sku: Option<String>,
             #[serde(rename = "name", default)]
-            #[validate(length(min = 1usize, max = 200usize))]
             pub name: Option<String>,
             #[serde(rename = "price", default)]
-            #[validate(range(min = 0))]
             pub price: Option<f64>,
             #[serde(rename = "stock", default = "__default_stock")]
-            #[validate(range(min = 0))]
             pub stock: i32,
             #[serde(rename = "notes", default)]
             pub notes: Option<String>,
             #[serde(rename = "category", default)]
             pub category: Option<String>,
             #[serde(rename = "tags", default)]
-            #[validate(count(max = 5usize), each(length(min = 1usize, max = 32usize)))]
             pub tags: Option<Vec<String>>,
+        }
+        impl ::charter_runtime::validate::Validate for NewProduct {
+            fn validate_into(
+                &self,
+                path: &mut ::charter_runtime::validate::JsonPath,
+                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            ) {
+                use ::charter_runtime::validate::rules;
+                path.push_field("sku");
+                if let ::std::option::Option::Some(value) = &self.sku {
+                    rules::min_length(value, 3, path, errors);
+                    rules::max_length(value, 32, path, errors);
+                    {
+                        static PATTERN: rules::Pattern = rules::Pattern::new(
+                            "^[A-Z0-9-]+$",
+                        );
+                        rules::pattern(value, &PATTERN, path, errors);
+                    }
+                }
+                path.pop();
+                path.push_field("name");
+                if let ::std::option::Option::Some(value) = &self.name {
+                    rules::min_length(value, 1, path, errors);
+                    rules::max_length(value, 200, path, errors);
+                }
+                path.pop();
+                path.push_field("price");
+                if let ::std::option::Option::Some(value) = &self.price {
+                    rules::min(*value, 0.0, path, errors);
+                }
+                path.pop();
+                path.push_field("stock");
+                {
+                    let value = &self.stock;
+                    rules::min(*value, 0, path, errors);
+                }
+                path.pop();
+                path.push_field("tags");
+                if let ::std::option::Option::Some(value) = &self.tags {
+                    rules::max_items(value, 5, path, errors);
+                    for (index, value) in value.iter().enumerate() {
+                        path.push_index(index);
+                        rules::min_length(value, 1, path, errors);
+                        rules::max_length(value, 32, path, errors);
+                        path.pop();
+                    }
+                }
+                path.pop();
+            }
         }
         fn __default_stock() -> i32 {
             0
@@ -1454,46 +1851,32 @@ pub mod shop {
                 })
             }
         }
-        #[derive(
-            Debug,
-            ::charter_runtime::__private::serde::Deserialize,
-            ::charter_runtime::Validate
-        )]
+        #[derive(Debug, ::charter_runtime::__private::serde::Deserialize)]
         #[serde(crate = "::charter_runtime::__private::serde")]
         pub struct Review {
             #[serde(rename = "rating", default)]
-            #[validate(range(min = 1, max = 5))]
             pub rating: Option<i32>,
             #[serde(rename = "score", default)]
-            #[validate(range(min = -1.5, max = 99.5))]
             pub score: Option<f64>,
             #[serde(rename = "title", default)]
-            #[validate(length(min = 2usize, max = 80usize), pattern = "^[^<>]*$")]
             pub title: Option<String>,
             #[serde(rename = "email", default)]
-            #[validate(length(max = 255usize), email)]
             pub email: Option<String>,
             #[serde(rename = "homepage", default)]
-            #[validate(url)]
             pub homepage: Option<String>,
             #[serde(rename = "password", default)]
-            #[validate(length(min = 8usize))]
             pub password: Option<String>,
             #[serde(rename = "mood", default = "__default_mood")]
             pub mood: super::ReviewMood,
             #[serde(rename = "kind", default)]
             pub kind: Option<super::ReviewKind>,
             #[serde(rename = "labels", default)]
-            #[validate(count(min = 1usize, max = 3usize), each(length(max = 10usize)))]
             pub labels: Option<Vec<String>>,
             #[serde(rename = "votes", default)]
-            #[validate(each(range(min = 0)))]
             pub votes: Option<Vec<i32>>,
             #[serde(rename = "size", default)]
-            #[validate(nested)]
             pub size: Option<::charter_runtime::__private::handler::Object<ReviewSize>>,
             #[serde(rename = "photos", default)]
-            #[validate(count(max = 4usize), each(nested))]
             pub photos: Option<
                 Vec<::charter_runtime::__private::handler::Object<ReviewPhotos>>,
             >,
@@ -1509,6 +1892,97 @@ pub mod shop {
             pub big: i64,
             #[serde(rename = "ok", default = "__default_ok")]
             pub ok: bool,
+        }
+        impl ::charter_runtime::validate::Validate for Review {
+            fn validate_into(
+                &self,
+                path: &mut ::charter_runtime::validate::JsonPath,
+                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            ) {
+                use ::charter_runtime::validate::rules;
+                path.push_field("rating");
+                if let ::std::option::Option::Some(value) = &self.rating {
+                    rules::min(*value, 1, path, errors);
+                    rules::max(*value, 5, path, errors);
+                }
+                path.pop();
+                path.push_field("score");
+                if let ::std::option::Option::Some(value) = &self.score {
+                    rules::min(*value, -1.5, path, errors);
+                    rules::max(*value, 99.5, path, errors);
+                }
+                path.pop();
+                path.push_field("title");
+                if let ::std::option::Option::Some(value) = &self.title {
+                    rules::min_length(value, 2, path, errors);
+                    rules::max_length(value, 80, path, errors);
+                    {
+                        static PATTERN: rules::Pattern = rules::Pattern::new("^[^<>]*$");
+                        rules::pattern(value, &PATTERN, path, errors);
+                    }
+                }
+                path.pop();
+                path.push_field("email");
+                if let ::std::option::Option::Some(value) = &self.email {
+                    rules::max_length(value, 255, path, errors);
+                    rules::email(value, path, errors);
+                }
+                path.pop();
+                path.push_field("homepage");
+                if let ::std::option::Option::Some(value) = &self.homepage {
+                    rules::url(value, path, errors);
+                }
+                path.pop();
+                path.push_field("password");
+                if let ::std::option::Option::Some(value) = &self.password {
+                    rules::min_length(value, 8, path, errors);
+                }
+                path.pop();
+                path.push_field("labels");
+                if let ::std::option::Option::Some(value) = &self.labels {
+                    rules::min_items(value, 1, path, errors);
+                    rules::max_items(value, 3, path, errors);
+                    for (index, value) in value.iter().enumerate() {
+                        path.push_index(index);
+                        rules::max_length(value, 10, path, errors);
+                        path.pop();
+                    }
+                }
+                path.pop();
+                path.push_field("votes");
+                if let ::std::option::Option::Some(value) = &self.votes {
+                    for (index, value) in value.iter().enumerate() {
+                        path.push_index(index);
+                        rules::min(*value, 0, path, errors);
+                        path.pop();
+                    }
+                }
+                path.pop();
+                path.push_field("size");
+                {
+                    let value = &self.size;
+                    ::charter_runtime::validate::Validate::validate_into(
+                        value,
+                        path,
+                        errors,
+                    );
+                }
+                path.pop();
+                path.push_field("photos");
+                if let ::std::option::Option::Some(value) = &self.photos {
+                    rules::max_items(value, 4, path, errors);
+                    for (index, value) in value.iter().enumerate() {
+                        path.push_index(index);
+                        ::charter_runtime::validate::Validate::validate_into(
+                            value,
+                            path,
+                            errors,
+                        );
+                        path.pop();
+                    }
+                }
+                path.pop();
+            }
         }
         fn __default_mood() -> super::ReviewMood {
             super::ReviewMood::Happy
@@ -1720,20 +2194,29 @@ pub mod shop {
                 })
             }
         }
-        #[derive(
-            Debug,
-            ::charter_runtime::__private::serde::Deserialize,
-            ::charter_runtime::Validate
-        )]
+        #[derive(Debug, ::charter_runtime::__private::serde::Deserialize)]
         #[serde(crate = "::charter_runtime::__private::serde")]
         pub struct ReviewSize {
             #[serde(rename = "width", default)]
-            #[validate(range(min = 1))]
             pub width: Option<i32>,
             #[serde(rename = "height", default)]
             pub height: Option<i32>,
             #[serde(rename = "unit", default = "__default_unit")]
             pub unit: String,
+        }
+        impl ::charter_runtime::validate::Validate for ReviewSize {
+            fn validate_into(
+                &self,
+                path: &mut ::charter_runtime::validate::JsonPath,
+                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            ) {
+                use ::charter_runtime::validate::rules;
+                path.push_field("width");
+                if let ::std::option::Option::Some(value) = &self.width {
+                    rules::min(*value, 1, path, errors);
+                }
+                path.pop();
+            }
         }
         fn __default_unit() -> String {
             String::from("cm")
@@ -1776,18 +2259,27 @@ pub mod shop {
                 })
             }
         }
-        #[derive(
-            Debug,
-            ::charter_runtime::__private::serde::Deserialize,
-            ::charter_runtime::Validate
-        )]
+        #[derive(Debug, ::charter_runtime::__private::serde::Deserialize)]
         #[serde(crate = "::charter_runtime::__private::serde")]
         pub struct ReviewPhotos {
             #[serde(rename = "url", default)]
-            #[validate(url)]
             pub url: Option<String>,
             #[serde(rename = "caption", default)]
             pub caption: Option<String>,
+        }
+        impl ::charter_runtime::validate::Validate for ReviewPhotos {
+            fn validate_into(
+                &self,
+                path: &mut ::charter_runtime::validate::JsonPath,
+                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            ) {
+                use ::charter_runtime::validate::rules;
+                path.push_field("url");
+                if let ::std::option::Option::Some(value) = &self.url {
+                    rules::url(value, path, errors);
+                }
+                path.pop();
+            }
         }
         impl ::charter_runtime::__private::draft::Draft for ReviewPhotos {
             type Real = super::ReviewPhotos;
@@ -1819,18 +2311,32 @@ pub mod shop {
                 })
             }
         }
-        #[derive(
-            Debug,
-            ::charter_runtime::__private::serde::Deserialize,
-            ::charter_runtime::Validate
-        )]
+        #[derive(Debug, ::charter_runtime::__private::serde::Deserialize)]
         #[serde(crate = "::charter_runtime::__private::serde")]
         pub struct CreateProductBody {
             #[serde(rename = "product", default)]
-            #[validate(nested)]
             pub product: Option<
                 ::charter_runtime::__private::handler::Object<NewProduct>,
             >,
+        }
+        impl ::charter_runtime::validate::Validate for CreateProductBody {
+            fn validate_into(
+                &self,
+                path: &mut ::charter_runtime::validate::JsonPath,
+                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            ) {
+                use ::charter_runtime::validate::rules;
+                path.push_field("product");
+                {
+                    let value = &self.product;
+                    ::charter_runtime::validate::Validate::validate_into(
+                        value,
+                        path,
+                        errors,
+                    );
+                }
+                path.pop();
+            }
         }
         impl ::charter_runtime::__private::draft::Draft for CreateProductBody {
             type Real = super::CreateProductBody;

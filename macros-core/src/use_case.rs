@@ -6,7 +6,7 @@ use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{FnArg, GenericArgument, ImplItem, ItemImpl, PathArguments, ReturnType, Type};
 
-use crate::rust::HookNames;
+use charter_names::HookNames;
 
 pub fn expand(args: TokenStream, item: ItemImpl) -> syn::Result<TokenStream> {
     if !args.is_empty() {
@@ -19,8 +19,8 @@ pub fn expand(args: TokenStream, item: ItemImpl) -> syn::Result<TokenStream> {
         ));
     };
     let endpoint = trait_path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-    let hook = snake(&endpoint);
-    let names = HookNames::new(&endpoint, &hook);
+    let names = HookNames::of_trait(&endpoint);
+    let hook = names.method.clone();
     let mut errors: Vec<syn::Error> = Vec::new();
     let fns: Vec<&syn::ImplItemFn> =
         item.items.iter().filter_map(|i| if let ImplItem::Fn(f) = i { Some(f) } else { None }).collect();
@@ -143,19 +143,4 @@ fn last_ident(ty: &Type) -> Option<String> {
         Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
         _ => None,
     }
-}
-
-fn snake(pascal: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in pascal.chars().enumerate() {
-        if c.is_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }

@@ -6,12 +6,14 @@
 //! (the field's own `Validate`), `flatten` (with `nested`: its fields sit at this level of the path),
 //! `rename = "wire"` (the name in paths; `#[serde(rename)]` is read too).
 
-use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{format_ident, quote};
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Ident, LitFloat, LitInt, LitStr, Token, Type};
+
+use super::checks::{self, Bound, FieldRules, Holder, Rule as Check, field_checks};
 
 const RULES: &str = "length, range, count, pattern, email, url, each, nested, flatten, rename";
 
@@ -31,7 +33,7 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
     let mut errors: Option<syn::Error> = None;
     let mut body = TokenStream::new();
     for (i, field) in fields.iter().enumerate() {
-        match field_checks(field, i) {
+        match field_body(field, i) {
             Ok(tokens) => body.extend(tokens),
             Err(e) => match &mut errors {
                 Some(all) => all.combine(e),
@@ -41,6 +43,10 @@ pub fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
     }
     if let Some(e) = errors {
         return Err(e);
+    }
+    if !body.is_empty() {
+        let import: TokenStream = checks::IMPORT.parse().expect("a use statement");
+        body = import.into_iter().chain(body).collect();
     }
     Ok(impl_block(&input, body))
 }
@@ -62,53 +68,79 @@ fn impl_block(input: &DeriveInput, body: TokenStream) -> TokenStream {
     }
 }
 
-enum Rule {
-    Length(Bounds),
-    Range(Bounds),
-    Count(Bounds),
-    Pattern(LitStr),
-    Email,
-    Url,
-    Each(Vec<Rule>),
-    Nested,
+/// What one attribute entry says: rules, or one of the field options `flatten` and `rename`.
+enum Entry {
+    Checks(Vec<Check>),
     Flatten,
     Rename(LitStr),
 }
 
+/// `min = N, max = N`, each as written.
 #[derive(Default)]
 struct Bounds {
     min: Option<TokenStream>,
     max: Option<TokenStream>,
 }
 
-impl Parse for Rule {
+impl Bounds {
+    /// `length` and `count` bounds are counts: non-negative integers.
+    fn counts(&self, min: fn(u64) -> Check, max: fn(u64) -> Check) -> syn::Result<Vec<Check>> {
+        let count = |t: &TokenStream| syn::parse2::<LitInt>(t.clone())?.base10_parse::<u64>();
+        let mut out = Vec::new();
+        if let Some(t) = &self.min {
+            out.push(min(count(t)?));
+        }
+        if let Some(t) = &self.max {
+            out.push(max(count(t)?));
+        }
+        Ok(out)
+    }
+
+    /// Range bounds stay as written: the derive cannot see the field's type, and the check casts them.
+    fn range(&self) -> Vec<Check> {
+        let written = |t: &TokenStream| Bound::Written(t.to_string().replace(' ', ""));
+        let min = self.min.as_ref().map(|t| Check::Min(written(t)));
+        let max = self.max.as_ref().map(|t| Check::Max(written(t)));
+        min.into_iter().chain(max).collect()
+    }
+}
+
+impl Parse for Entry {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let name: Ident = input.parse()?;
-        let rule = match name.to_string().as_str() {
-            "length" => Rule::Length(bounds(input, &name, false)?),
-            "range" => Rule::Range(bounds(input, &name, true)?),
-            "count" => Rule::Count(bounds(input, &name, false)?),
+        let check = match name.to_string().as_str() {
+            "length" => return Ok(Entry::Checks(bounds(input, &name, false)?.counts(Check::MinLength, Check::MaxLength)?)),
+            "count" => return Ok(Entry::Checks(bounds(input, &name, false)?.counts(Check::MinItems, Check::MaxItems)?)),
+            "range" => return Ok(Entry::Checks(bounds(input, &name, true)?.range())),
             "pattern" => {
                 input.parse::<Token![=]>()?;
                 let lit: LitStr = input.parse()?;
                 if let Err(e) = regex_lite::Regex::new(&lit.value()) {
                     return Err(syn::Error::new(lit.span(), format!("invalid pattern: {e}")));
                 }
-                Rule::Pattern(lit)
+                Check::Pattern(lit.value())
             }
             "rename" => {
                 input.parse::<Token![=]>()?;
-                Rule::Rename(input.parse()?)
+                return Ok(Entry::Rename(input.parse()?));
             }
-            "email" => Rule::Email,
-            "url" => Rule::Url,
-            "nested" => Rule::Nested,
-            "flatten" => Rule::Flatten,
+            "flatten" => return Ok(Entry::Flatten),
+            "email" => Check::Email,
+            "url" => Check::Url,
+            "nested" => Check::Nested,
             "each" => {
                 let content;
                 syn::parenthesized!(content in input);
-                let rules = Punctuated::<Rule, Token![,]>::parse_terminated(&content)?;
-                Rule::Each(rules.into_iter().collect())
+                let mut checks = Vec::new();
+                for entry in Punctuated::<Entry, Token![,]>::parse_terminated(&content)? {
+                    match entry {
+                        Entry::Checks(c) => checks.extend(c),
+                        Entry::Flatten | Entry::Rename(_) => {
+                            return Err(syn::Error::new(name.span(), "`each` takes rules, not `flatten` or `rename`"));
+                        }
+                    }
+                }
+                Check::Each(checks)
             }
             other => {
                 return Err(syn::Error::new(
@@ -117,7 +149,7 @@ impl Parse for Rule {
                 ));
             }
         };
-        Ok(rule)
+        Ok(Entry::Checks(vec![check]))
     }
 }
 
@@ -158,20 +190,29 @@ fn bounds(input: ParseStream<'_>, rule: &Ident, float: bool) -> syn::Result<Boun
     Ok(b)
 }
 
-fn field_checks(field: &syn::Field, index: usize) -> syn::Result<TokenStream> {
+/// One field's checks, spanned on its type: a rule that does not fit the type (`length` on a number) is
+/// reported there.
+fn field_body(field: &syn::Field, index: usize) -> syn::Result<TokenStream> {
     let ident = field.ident.clone().unwrap_or_else(|| format_ident!("_{index}"));
     let mut rules = Vec::new();
-    let mut wire = ident.to_string();
+    let mut flatten = false;
+    // Paths name fields as they appear on the wire: `rename` in `#[validate]`, else `#[serde(rename)]`.
+    let mut rename = None;
+    let mut serde_rename = None;
     for attr in &field.attrs {
         if attr.path().is_ident("validate") {
-            let parsed = attr.parse_args_with(Punctuated::<Rule, Token![,]>::parse_terminated)?;
-            rules.extend(parsed);
+            for entry in attr.parse_args_with(Punctuated::<Entry, Token![,]>::parse_terminated)? {
+                match entry {
+                    Entry::Checks(c) => rules.extend(c),
+                    Entry::Flatten => flatten = true,
+                    Entry::Rename(lit) => rename = Some(lit.value()),
+                }
+            }
         } else if attr.path().is_ident("serde") {
-            // Paths name fields as they appear on the wire.
             let _ = attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("rename") {
                     let lit: LitStr = meta.value()?.parse()?;
-                    wire = lit.value();
+                    serde_rename = Some(lit.value());
                 } else if meta.input.peek(Token![=]) {
                     let _: syn::Expr = meta.value()?.parse()?;
                 }
@@ -179,100 +220,45 @@ fn field_checks(field: &syn::Field, index: usize) -> syn::Result<TokenStream> {
             });
         }
     }
-    for r in &rules {
-        if let Rule::Rename(lit) = r {
-            wire = lit.value();
-        }
-    }
-    let flatten = rules.iter().any(|r| matches!(r, Rule::Flatten));
-    if flatten && !rules.iter().any(|r| matches!(r, Rule::Nested)) {
+    let wire = rename.or(serde_rename).unwrap_or_else(|| ident.to_string());
+    if flatten && !rules.contains(&Check::Nested) {
         return Err(syn::Error::new(ident.span(), "`flatten` goes with `nested`"));
     }
-    let checks: Vec<TokenStream> = rules.iter().map(|r| check(r, field.ty.span())).collect::<syn::Result<_>>()?;
-    if checks.iter().all(TokenStream::is_empty) {
-        return Ok(TokenStream::new());
-    }
-    let plain = rules.iter().all(|r| matches!(r, Rule::Nested | Rule::Flatten | Rule::Rename(_)));
-    let bind = if is_patch(&field.ty) && !plain {
-        quote!(if let ::std::option::Option::Some(value) = self.#ident.value())
-    } else if is_option(&field.ty) && !plain {
-        quote!(if let ::std::option::Option::Some(value) = &self.#ident)
+    let holder = if is_named(&field.ty, "Patch") {
+        Holder::Patch
+    } else if is_named(&field.ty, "Option") {
+        Holder::Option
     } else {
-        quote!(if let value = &self.#ident)
+        Holder::Plain
     };
-    let body = quote!(#bind { #(#checks)* });
-    Ok(if flatten {
-        body
-    } else {
-        quote! {
-            path.push_field(#wire);
-            #[allow(irrefutable_let_patterns)]
-            #body
-            path.pop();
-        }
-    })
+    let field_name = ident.to_string();
+    let mut text = String::new();
+    field_checks(&FieldRules { field: &field_name, wire: &wire, holder, rules, flatten }, &mut text);
+    let tokens: TokenStream = text.parse().map_err(|e| syn::Error::new(ident.span(), format!("{e}")))?;
+    Ok(respan(tokens, field.ty.span()))
 }
 
-fn check(rule: &Rule, span: Span) -> syn::Result<TokenStream> {
-    let rules = quote!(::charter_runtime::validate::rules);
-    Ok(match rule {
-        Rule::Length(b) => {
-            let min = b.min.as_ref().map(|m| quote_spanned!(span=> #rules::min_length(value, #m, path, errors);));
-            let max = b.max.as_ref().map(|m| quote_spanned!(span=> #rules::max_length(value, #m, path, errors);));
-            quote!(#min #max)
-        }
-        Rule::Range(b) => {
-            let min = opt(&b.min);
-            let max = opt(&b.max);
-            quote_spanned!(span=> #rules::range(*value, #min, #max, path, errors);)
-        }
-        Rule::Count(b) => {
-            let min = b.min.as_ref().map(|m| quote_spanned!(span=> #rules::min_items(&value[..], #m, path, errors);));
-            let max = b.max.as_ref().map(|m| quote_spanned!(span=> #rules::max_items(&value[..], #m, path, errors);));
-            quote!(#min #max)
-        }
-        // A block per pattern: a field may have several, each with its own `static`.
-        Rule::Pattern(p) => quote_spanned! {span=> {
-            static PATTERN: #rules::Pattern = #rules::Pattern::new(#p);
-            #rules::pattern(value, &PATTERN, path, errors);
-        }},
-        Rule::Email => quote_spanned!(span=> #rules::email(value, path, errors);),
-        Rule::Url => quote_spanned!(span=> #rules::url(value, path, errors);),
-        Rule::Nested => {
-            quote_spanned!(span=> ::charter_runtime::validate::Validate::validate_into(value, path, errors);)
-        }
-        Rule::Each(inner) => {
-            let checks: Vec<TokenStream> = inner.iter().map(|r| check(r, span)).collect::<syn::Result<_>>()?;
-            quote! {
-                for (index, value) in value.iter().enumerate() {
-                    path.push_index(index);
-                    #(#checks)*
-                    path.pop();
-                }
+/// Every token of `tokens` at `span`, as `quote_spanned!` would place them.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut t| {
+            if let TokenTree::Group(g) = &t {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                t = TokenTree::Group(group);
+            } else {
+                t.set_span(span);
             }
-        }
-        Rule::Flatten | Rule::Rename(_) => TokenStream::new(),
-    })
+            t
+        })
+        .collect()
 }
 
-fn opt(v: &Option<TokenStream>) -> TokenStream {
-    match v {
-        Some(v) => quote!(::std::option::Option::Some(#v as _)),
-        None => quote!(::std::option::Option::None),
-    }
-}
-
-/// `charter_runtime::Patch<T>`: its rules apply to the value it sets, if any.
-fn is_patch(ty: &Type) -> bool {
+/// Whether `ty`'s last path segment is `name` (`Option`, `charter_runtime::Patch`).
+fn is_named(ty: &Type, name: &str) -> bool {
     match ty {
-        Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Patch"),
-        _ => false,
-    }
-}
-
-fn is_option(ty: &Type) -> bool {
-    match ty {
-        Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Option"),
+        Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == name),
         _ => false,
     }
 }
