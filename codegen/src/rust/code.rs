@@ -2,8 +2,8 @@
 //!
 //! Every token in a `Code` is followed by a space (or, for a punctuation joined to the next token, by
 //! nothing), so pieces concatenate into text that rustc and syn read as the intended tokens. Values are
-//! interpolated by [`ToCode`], with `quote`'s meanings: a string becomes a string literal, an integer a
-//! suffixed integer literal, `None` nothing.
+//! interpolated by [`ToCode`], with `quote`'s meanings but one: a string becomes a string literal, an
+//! integer an unsuffixed integer literal (its type is always inferred), `None` nothing.
 
 use std::fmt;
 
@@ -118,18 +118,19 @@ impl ToCode for bool {
     }
 }
 
-macro_rules! suffixed_integers {
+macro_rules! unsuffixed_integers {
     ($($t:ty),*) => {$(
-        /// A suffixed literal (`5i64`), as `quote` writes one.
+        /// An unsuffixed literal (`5`, not `quote`'s `5i64`): every place the emitter puts a number has a
+        /// type it is inferred from (a parameter, a field, a constant's type), and people read the output.
         impl ToCode for $t {
             fn to_code(&self, out: &mut Code) {
                 use fmt::Write as _;
-                let _ = write!(out.0, "{}{} ", self, stringify!($t));
+                let _ = write!(out.0, "{} ", self);
             }
         }
     )*};
 }
-suffixed_integers!(i8, i16, i32, i64, u8, u16, u32, u64, usize, isize);
+unsuffixed_integers!(i8, i16, i32, i64, u8, u16, u32, u64, usize, isize);
 
 /// An identifier. Callers pass names the spec resolver has checked (or fixed ones).
 pub fn ident(name: &str) -> Ident {
@@ -167,6 +168,16 @@ pub fn float(v: f64) -> Code {
     }
     text.push(' ');
     Code(text)
+}
+
+/// `let Some(a) = a else { <otherwise> };` for each of `locals` at once (a tuple pattern for two or more,
+/// nothing for none): the unwrapping of values that must all be present.
+pub fn let_all_some(locals: &[Ident], otherwise: Code) -> Code {
+    match locals {
+        [] => Code::new(),
+        [one] => code!(let Some(#one) = #one else { #otherwise };),
+        many => code!(let (#(Some(#many)),*) = (#(#many),*) else { #otherwise };),
+    }
 }
 
 /// Repetition support for the `code!` expansion (`#(..)*`), with `quote`'s rules: iterators are
@@ -238,9 +249,9 @@ mod tests {
     }
 
     #[test]
-    fn literals_keep_quotes_meanings() {
+    fn literals_keep_quotes_meanings_but_integers_have_no_suffix() {
         let (n, yes, text) = (5i64, true, "é\u{301}\t");
-        parses_as(code!(#n #yes #text), quote::quote!(5i64 true "é\u{301}\t"));
+        parses_as(code!(#n #yes #text), quote::quote!(5 true "é\u{301}\t"));
         assert_eq!(float(3.0).as_str(), "3.0 ");
         assert_eq!(float(1e21).as_str(), "1e21 ");
         assert_eq!(int(-4).as_str(), "-4 ");
@@ -251,6 +262,6 @@ mod tests {
         #[allow(clippy::useless_vec)]
         let rows = vec![vec![1u8, 2], vec![3]];
         let names = ["x", "y"].map(ident);
-        parses_as(code!(#(#names = [#(#rows),*];)*), quote::quote!(x = [1u8, 2u8]; y = [3u8];));
+        parses_as(code!(#(#names = [#(#rows),*];)*), quote::quote!(x = [1, 2]; y = [3];));
     }
 }

@@ -103,8 +103,7 @@ fn emit_draft(app: &App, t: &TypeDef) -> Code {
                 code!(defaulted)
             }
             None if f.clearable => {
-                fields
-                    .push(code!(#[serde(rename = #wire, default)] pub #fname: ::charter_runtime::Patch<#ty>));
+                fields.push(code!(#[serde(rename = #wire, default)] pub #fname: ::charter_runtime::Patch<#ty>));
                 code!(patch)
             }
             None => {
@@ -115,9 +114,18 @@ fn emit_draft(app: &App, t: &TypeDef) -> Code {
         finishes.push(code!(let #fname = #d::#helper(self.#fname, #wire, path, errors, #finish);));
         locals.push(fname);
     }
+    // One field is `?` (clippy's `question_mark`); several are one `let ... else`.
+    let unwrap = match locals.as_slice() {
+        [one] => code!(let #one = #one?;),
+        many => crate::rust::code::let_all_some(many, code!(return None;)),
+    };
     let rust_names: Vec<String> = t.fields.iter().map(|f| ident(&f.name).to_string()).collect();
-    let rules: Vec<_> =
-        t.fields.iter().zip(&rust_names).map(|(f, n)| validation::type_field(f, n, validation::draft_holder(f))).collect();
+    let rules: Vec<_> = t
+        .fields
+        .iter()
+        .zip(&rust_names)
+        .map(|(f, n)| validation::type_field(f, n, validation::draft_holder(f)))
+        .collect();
     let validate = validation::validate_impl(&name, &rules);
     code! {
         #[derive(Debug, ::charter_runtime::__private::serde::Deserialize)]
@@ -139,9 +147,7 @@ fn emit_draft(app: &App, t: &TypeDef) -> Code {
                 errors: &mut Vec<::charter_runtime::FieldError>,
             ) -> Option<#real> {
                 #(#finishes)*
-                let (#(Some(#locals),)*) = (#(#locals,)*) else {
-                    return None;
-                };
+                #unwrap
                 Some(#real { #(#locals),* })
             }
         }

@@ -4,7 +4,7 @@
 //! auth, validates, and maps the result; the hook sees values that are already valid.
 
 use crate::rust::code::{Code, code};
-use charter_spec::{App, AuthRequirement, Endpoint, ErrorKind, Param, Spec};
+use charter_spec::{App, AuthRequirement, Endpoint, ErrorKind, Param, ScalarType, Spec};
 
 use super::names::{self, From, ident};
 use super::types::literal;
@@ -98,6 +98,11 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> Code {
     });
 
     let (db_arms, db_errors_doc) = db_error_arms(&e.errors, &error);
+    let from_db = if db_arms.is_empty() {
+        code!(#error::Internal(Box::new(e)))
+    } else {
+        code!(match e { #(#db_arms,)* e => #error::Internal(Box::new(e)), })
+    };
 
     let location = spec.location(e.span);
     let file_hint = charter_names::use_case_file(&app.name, &e.name);
@@ -138,10 +143,7 @@ fn emit_endpoint(spec: &Spec, app: &App, e: &Endpoint) -> Code {
         #db_errors_doc
         impl ::std::convert::From<::charter_runtime::DbError> for #error {
             fn from(e: ::charter_runtime::DbError) -> Self {
-                match e {
-                    #(#db_arms,)*
-                    e => #error::Internal(Box::new(e)),
-                }
+                #from_db
             }
         }
 
@@ -286,8 +288,9 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> Code {
         let value = if prm.list {
             read
         } else if let Some(d) = &prm.default {
+            let allocates = matches!(d, charter_spec::Literal::String(_)) && !matches!(prm.ty, ScalarType::Enum(_));
             let d = literal(d, &charter_spec::Shape::Scalar(prm.ty.clone()), From::Handlers(&app.name));
-            code!(#read.unwrap_or_else(|| #d))
+            if allocates { code!(#read.unwrap_or_else(|| #d)) } else { code!(#read.unwrap_or(#d)) }
         } else if prm.optional {
             read
         } else {
@@ -307,13 +310,10 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> Code {
         required.push(ident("body"));
         inits.push(code!(body));
     }
-    let unwrap_required = (!required.is_empty()).then(|| {
-        code! {
-            let (#(Some(#required),)*) = (#(#required,)*) else {
-                return Err(#h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
-            };
-        }
-    });
+    let unwrap_required = crate::rust::code::let_all_some(
+        &required,
+        code!(return Err(#h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));),
+    );
     let respond = if e.responses.len() == 1 {
         let status = e.responses[0].status;
         if e.responses[0].body.is_some() {
@@ -350,6 +350,8 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> Code {
     };
     let session = session_check(spec, app, e);
     let read_name = ident(&charter_names::read_fn(&e.name));
+    let reads_request = caller.is_some() || body.is_some() || !reads.is_empty();
+    let req = ident(if reads_request { "req" } else { "_req" });
     // Plain functions (the router's `Endpoint` calls the first): the request is read into the input before
     // the returned future starts, so the future holds the input and not the request.
     code! {
@@ -374,7 +376,8 @@ pub fn handler(spec: &Spec, app: &App, e: &Endpoint) -> Code {
             }
         }
 
-        fn #read_name(ctx: &::charter_runtime::Ctx, req: &#h::Request) -> Result<super::#app_mod::#input, #h::Response> {
+        #[allow(clippy::result_large_err, reason = "the error is the response, built only on failure")]
+        fn #read_name(ctx: &::charter_runtime::Ctx, #req: &#h::Request) -> Result<super::#app_mod::#input, #h::Response> {
             #caller
             #body
             let mut errors = Vec::new();

@@ -205,8 +205,7 @@ fn part_code(
         let name = handlers_module(app);
         let handlers = app.endpoints.iter().map(|e| endpoints::handler(spec, app, e));
         code! {
-            #[allow(clippy::all, unused_variables, unused_mut)]
-            mod #name {
+                        mod #name {
                 use ::charter_runtime::__private::handler as __h;
                 #(#handlers)*
             }
@@ -221,7 +220,7 @@ fn part_code(
     ));
     code! {
         #doc
-        #[allow(clippy::all, dead_code, unused_imports)]
+        #[allow(dead_code, unused_imports, reason = "a server uses only part of its API; the prelude re-exports all of it")]
         pub mod #name {
             pub mod models { #models }
             #prelude_doc

@@ -17,7 +17,6 @@ pub fn emit(spec: &Spec, app: &charter_spec::App) -> Code {
     let models = app.models.iter().map(|m| emit_model(spec, m, from));
     code! {
         //! Database rows of this app and their queries.
-        #![allow(clippy::all)]
         #(#models)*
     }
 }
@@ -90,7 +89,7 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> Code {
         if f.auto == Some(Auto::UpdatedAt) {
             bump = code!(self.#n = ::charter_runtime::Utc::now(););
         }
-        set_binds.push(code!(self.#n.clone()));
+        set_binds.push(names::owned(code!(self.#n), &f.ty));
     }
     let update_sql = format!(
         "UPDATE {} SET {} WHERE {} = ${} RETURNING {}",
@@ -100,6 +99,7 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> Code {
         set.len() + 1,
         columns
     );
+    let pk_value = names::owned(code!(self.#pk_ident), &pk.ty);
     let save = (!set.is_empty()).then(|| {
         code! {
             /// Writes every column of this row back (bumping `updated_at`) and reloads it.
@@ -107,7 +107,7 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> Code {
                 #bump
                 let saved = db.query(#update_sql)
                     #( .bind(#set_binds) )*
-                    .bind(self.#pk_ident.clone())
+                    .bind(#pk_value)
                     .fetch_one::<#name>()
                     .await?;
                 *self = saved;
@@ -273,12 +273,16 @@ fn emit_page(m: &Model, from: From<'_>) -> (Code, Code) {
                 q(source_column)
             ),
         };
-        code! {
+        // A line of its own: in the unformatted output, `} if` on one line reads as a missing `else` to
+        // clippy (`suspicious_else_formatting`).
+        let mut check = code! {
             if let Some(value) = &filter.#n {
                 args.push(::std::convert::Into::into(::std::clone::Clone::clone(value)));
                 conds.push(::std::format!(#cond, args.len()));
             }
-        }
+        };
+        check.push_str("\n");
+        check
     });
     let mut order: Vec<String> = m
         .ordering
@@ -292,23 +296,39 @@ fn emit_page(m: &Model, from: From<'_>) -> (Code, Code) {
     let order = order.join(", ");
     let columns = column_list(m);
     let head = format!("SELECT {columns}");
-    let filter_doc = format!("Filters of [`{}::page`]; `None` does not filter.", m.name);
-    let filter_struct = code! {
-        #[doc = #filter_doc]
-        #[derive(Debug, Clone, Default, PartialEq)]
-        pub struct #filter_name {
-            #(#fields,)*
-        }
+    let filter_struct = if m.filters.is_empty() {
+        // Kept so that every model's `page` reads alike; nothing to filter, so nothing to bind.
+        let doc = names::doc(&format!("`{}` declares no filters: [`{}::page`] reads every row.", m.name, m.name));
+        code! {
+            #doc
+            #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+            pub struct #filter_name;
 
-        impl #filter_name {
-            /// ` WHERE ...` for the filters that are set (empty when none is), binding their values after
-            /// those already in `args`.
-            #[allow(unused_mut, unused_variables)]
-            pub fn where_sql(&self, args: &mut Vec<::charter_runtime::Value>) -> String {
-                let filter = self;
-                let mut conds: Vec<String> = Vec::new();
-                #(#conds)*
-                if conds.is_empty() { String::new() } else { ::std::format!(" WHERE {}", conds.join(" AND ")) }
+            impl #filter_name {
+                /// Always empty: there is nothing to filter by.
+                pub fn where_sql(&self, _args: &mut Vec<::charter_runtime::Value>) -> String {
+                    String::new()
+                }
+            }
+        }
+    } else {
+        let doc = names::doc(&format!("Filters of [`{}::page`]; `None` does not filter.", m.name));
+        code! {
+            #doc
+            #[derive(Debug, Clone, Default, PartialEq)]
+            pub struct #filter_name {
+                #(#fields,)*
+            }
+
+            impl #filter_name {
+                /// ` WHERE ...` for the filters that are set (empty when none is), binding their values after
+                /// those already in `args`.
+                pub fn where_sql(&self, args: &mut Vec<::charter_runtime::Value>) -> String {
+                    let filter = self;
+                    let mut conds: Vec<String> = Vec::new();
+                    #(#conds)*
+                    if conds.is_empty() { String::new() } else { ::std::format!(" WHERE {}", conds.join(" AND ")) }
+                }
             }
         }
     };

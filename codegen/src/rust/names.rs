@@ -92,6 +92,17 @@ pub fn scalar(ty: &ScalarType, from: From<'_>) -> Code {
     }
 }
 
+/// Whether a column of type `ty` is `Copy` in Rust (and so its `Option`): read by value, never cloned.
+pub fn is_copy(ty: &ScalarType) -> bool {
+    use ScalarType::*;
+    matches!(ty, Int | BigInt | Float | Bool | Uuid | DateTime | Date)
+}
+
+/// An owned value of `place`, a column of type `ty`: the place itself for a `Copy` type, else its clone.
+pub fn owned(place: Code, ty: &ScalarType) -> Code {
+    if is_copy(ty) { place } else { code!(#place.clone()) }
+}
+
 /// Database columns hold enums as text (their wire value); the typed enum lives in the API types.
 pub fn column(ty: &ScalarType, from: From<'_>) -> Code {
     match ty {

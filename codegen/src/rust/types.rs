@@ -164,7 +164,8 @@ fn emit_struct(t: &TypeDef, from: From<'_>) -> Code {
         .collect();
     let bounds = (!bounds.is_empty()).then(|| code!(impl #name { #(#bounds)* }));
     let rust_names: Vec<String> = t.fields.iter().map(|f| ident(&f.name).to_string()).collect();
-    let rules: Vec<_> = t.fields.iter().zip(&rust_names).map(|(f, n)| validation::type_field(f, n, validation::holder(f))).collect();
+    let rules: Vec<_> =
+        t.fields.iter().zip(&rust_names).map(|(f, n)| validation::type_field(f, n, validation::holder(f))).collect();
     let validate = validation::validate_impl(&name, &rules);
     code! {
         #doc
@@ -222,7 +223,7 @@ fn from_model(spec: &Spec, t: &TypeDef, readable: bool, from: From<'_>) -> Optio
                     return None;
                 }
                 let col = ident(&mf.column);
-                let value = code!(model.#col.clone());
+                let value = names::owned(code!(model.#col), &mf.ty);
                 inits.push(if f.clearable {
                     code!(#name: ::charter_runtime::Patch::from(#value))
                 } else if f.optional && !mf.optional {
@@ -256,11 +257,12 @@ fn from_model(spec: &Spec, t: &TypeDef, readable: bool, from: From<'_>) -> Optio
         Some(get_picked(t, model, &picked, &params, &args, from))
     };
     let (get_row, get_fn) = get.unzip();
+    let from_model_allow = many_arguments(1 + params.len());
     Some(code! {
         #get_row
         impl #name {
             #doc
-            #[allow(clippy::too_many_arguments)]
+            #from_model_allow
             pub fn from_model(model: &#model_path, #(#params),*) -> Self {
                 Self { #(#inits),* }
             }
@@ -303,23 +305,33 @@ fn get_picked(
         })
         .collect();
     let adds = args.iter();
+    let allow = many_arguments(2 + params.len());
     let doc = names::doc(&format!(
         "The `{}` of the `{}` row with this key, if any, reading only the columns it picks; the arguments \
          after the key are the fields the type adds.",
         t.name, model.name
     ));
     let row_def = code! {
-        #[allow(non_camel_case_types)]
+        #[allow(non_camel_case_types, reason = "`__` keeps generated helpers apart from spec names")]
         struct #row { #(#fields),* }
         ::charter_runtime::__private::impl_from_row!(#row { #(#names as #column_names),* });
     };
     let get = code! {
         #doc
-        #[allow(clippy::too_many_arguments)]
+        #allow
         pub async fn get(db: impl ::charter_runtime::Conn<'_>, key: #pk_ty, #(#params),*) -> Result<Option<Self>, ::charter_runtime::DbError> {
             let row = db.query(#sql).bind(key).fetch_optional::<#row>().await?;
             Ok(row.map(|r| Self { #(#inits,)* #(#adds),* }))
         }
     };
     (row_def, get)
+}
+
+/// clippy's `too_many_arguments` allowance, for a function taking `n` arguments: a type may add any number
+/// of fields, each an argument of its constructors.
+fn many_arguments(n: usize) -> Option<Code> {
+    // clippy's default `too-many-arguments-threshold`.
+    const CLIPPY_MAX: usize = 7;
+    (n > CLIPPY_MAX)
+        .then(|| code!(#[allow(clippy::too_many_arguments, reason = "one argument per field the type adds")]))
 }

@@ -67,6 +67,7 @@ pub(super) fn computed(
             let target_model = spec.model(target)?;
             let target_path = names::model_path(target, from);
             let target_pk = ident(&target_model.primary_key().column);
+            let target_key = names::owned(code!(t.#target_pk), &target_model.primary_key().ty);
             let key_ty = names::column(&fk.ty, from);
             let nested: &Ref = match &f.shape {
                 Shape::Named(r) => r,
@@ -74,9 +75,11 @@ pub(super) fn computed(
             };
             let nested_path = names::type_path(nested, from);
             let fk_values = if fk.optional {
-                code!(rows.iter().filter_map(|r| r.#fk_col.clone()).collect())
+                let key = names::owned(code!(r.#fk_col), &fk.ty);
+                code!(rows.iter().filter_map(|r| #key).collect())
             } else {
-                code!(rows.iter().map(|r| r.#fk_col.clone()).collect())
+                let key = names::owned(code!(r.#fk_col), &fk.ty);
+                code!(rows.iter().map(|r| #key).collect())
             };
             let missing = format!("{} row without its related `{}`", model.name, target_model.name);
             let read = if fk.optional {
@@ -93,7 +96,7 @@ pub(super) fn computed(
                         let targets = #target_path::get_many(db, &related).await?;
                         // Boxed: a type may (through others) load itself.
                         let loaded = Box::pin(#nested_path::load(db, &targets, caller)).await?;
-                        targets.iter().map(|t| t.#target_pk.clone()).zip(loaded).collect()
+                        targets.iter().map(|t| #target_key).zip(loaded).collect()
                     };
                 },
                 read,

@@ -76,8 +76,8 @@ fn emit_loader_as(spec: &Spec, app: &App, t: &TypeDef, owned: bool) -> Option<Re
                 let col = ident(&mf.column);
                 let alias = format!("f_{}", f.name);
                 let read = ident(&alias);
-                let from_row = plain_value(mf, f, code!(row.#col.clone()), from);
-                let from_load = plain_value(mf, f, projection.read(&read), from);
+                let from_row = plain_value(mf, f, names::owned(code!(row.#col), &mf.ty), from);
+                let from_load = plain_value(mf, f, projection.read(&read, names::is_copy(&mf.ty)), from);
                 from_rows.push(code!(#fname: #from_row));
                 from_loaded.push(code!(#fname: #from_load));
                 let base = names::column(&mf.ty, from);
@@ -114,18 +114,8 @@ fn emit_loader_as(spec: &Spec, app: &App, t: &TypeDef, owned: bool) -> Option<Re
     if owned && computes {
         return Some(Err(NeedsBorrowed));
     }
-    Some(Ok(emit_load(
-        &name,
-        &model_path,
-        &pk_ty,
-        &pk_col,
-        &pk.column,
-        &projection,
-        &caller,
-        &prepare,
-        &from_rows,
-        &root,
-    )))
+    let key = Key { ty: pk_ty, col: pk_col, column: &pk.column, copy: names::is_copy(&pk.ty) };
+    Some(Ok(emit_load(&name, &model_path, &key, &projection, &caller, &prepare, &from_rows, &root)))
 }
 
 fn load_doc(name: &str) -> String {
@@ -154,9 +144,27 @@ fn row_struct(row: &crate::rust::code::Ident, projection: &Projection<'_>) -> Co
     let types: Vec<_> = projection.columns.iter().map(|c| &c.ty).collect();
     code! {
         // Nested fields are `<field>__<nested field>`: unambiguous, if not snake case.
-        #[allow(non_snake_case)]
+        #[allow(non_snake_case, reason = "a nested field is `<field>__<nested field>`, unambiguous")]
         struct #row { #(#fields: #types),* }
         ::charter_runtime::__private::impl_from_row!(#row { #(#fields),* });
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+/// A model's primary key as a loader reads it.
+struct Key<'a> {
+    ty: Code,
+    col: crate::rust::code::Ident,
+    column: &'a str,
+    /// Read by value rather than cloned.
+    copy: bool,
+}
+
+impl Key<'_> {
+    /// The key of `row` (a row of the model or of a loader's statement), owned.
+    fn of(&self, row: &str, field: &crate::rust::code::Ident) -> Code {
+        let row = ident(row);
+        if self.copy { code!(#row.#field) } else { code!(#row.#field.clone()) }
     }
 }
 
@@ -164,15 +172,16 @@ fn row_struct(row: &crate::rust::code::Ident, projection: &Projection<'_>) -> Co
 fn emit_load(
     name: &crate::rust::code::Ident,
     model_path: &Code,
-    pk_ty: &Code,
-    pk_col: &crate::rust::code::Ident,
-    pk_column: &str,
+    key: &Key<'_>,
     projection: &Projection<'_>,
     caller: &Code,
     prepare: &[Code],
     inits: &[Code],
     root: &str,
 ) -> Code {
+    let (pk_ty, pk_col, pk_column) = (&key.ty, &key.col, key.column);
+    let row_key = key.of("r", pk_col);
+    let loaded_key = key.of("c", &ident("key"));
     let (select, build) = if projection.columns.len() > 1 {
         let row = ident("Loaded");
         let row_struct = row_struct(&row, projection);
@@ -181,7 +190,7 @@ fn emit_load(
             #row_struct
             static SELECT: ::charter_runtime::__private::loader::Select = #statement;
             let loaded = ::charter_runtime::__private::loader::keyed::<Loaded, #pk_ty>(
-                db, &SELECT, #caller, #pk_column, &keys, |c| c.key.clone(),
+                db, &SELECT, #caller, #pk_column, &keys, |c| #loaded_key,
             ).await?;
         };
         // A row deleted between the caller's query and this one is left out rather than failing the page.
@@ -192,17 +201,17 @@ fn emit_load(
     } else {
         (code!(), code!())
     };
-    let doc = load_doc(&name.to_string());
+    let doc = names::doc(&load_doc(&name.to_string()));
     code! {
         impl #name {
-            #[doc = #doc]
-            #[allow(unused_variables, unused_mut)]
+            #doc
+            #[allow(unused_variables, reason = "`caller` is used only by fields that depend on it")]
             pub async fn load(
                 db: &::charter_runtime::Db,
                 rows: &[#model_path],
                 caller: Option<&::charter_runtime::Caller>,
             ) -> Result<Vec<Self>, ::charter_runtime::DbError> {
-                let keys: Vec<#pk_ty> = rows.iter().map(|r| r.#pk_col.clone()).collect();
+                let keys: Vec<#pk_ty> = rows.iter().map(|r| #row_key).collect();
                 #(#prepare)*
                 #select
                 let mut out = Vec::with_capacity(rows.len());
@@ -238,8 +247,10 @@ fn emit_direct(
     let pk_col = ident(&pk.column);
     let pk_ty = names::column(&pk.ty, from);
     let pk_column = &pk.column;
+    let key = Key { ty: pk_ty.clone(), col: pk_col.clone(), column: pk_column, copy: names::is_copy(&pk.ty) };
+    let (row_key, loaded_key) = (key.of("r", &pk_col), key.of("c", &ident("key")));
     let filter_path = names::models_item(t.from_model.as_ref()?, &charter_names::filter_type(&model.name), from);
-    let load_doc = load_doc(&t.name);
+    let load_doc = names::doc(&load_doc(&t.name));
     let caller_param = caller_param(projection);
     let mut getters = Vec::new();
     for f in model.fields.iter().filter(|f| f.primary_key || f.unique) {
@@ -274,7 +285,7 @@ fn emit_direct(
     Some(code! {
         #row_struct
 
-        #[allow(non_upper_case_globals)]
+        #[allow(non_upper_case_globals, reason = "named after its type, `__<Type>_SELECT`")]
         static #select: ::charter_runtime::__private::loader::Select = #statement;
 
         impl #name {
@@ -282,15 +293,15 @@ fn emit_direct(
                 Ok(Self { #(#inits),* })
             }
 
-            #[doc = #load_doc]
+            #load_doc
             pub async fn load(
                 db: &::charter_runtime::Db,
                 rows: &[#model_path],
                 #caller_param: Option<&::charter_runtime::Caller>,
             ) -> Result<Vec<Self>, ::charter_runtime::DbError> {
-                let keys: Vec<#pk_ty> = rows.iter().map(|r| r.#pk_col.clone()).collect();
+                let keys: Vec<#pk_ty> = rows.iter().map(|r| #row_key).collect();
                 ::charter_runtime::__private::loader::by_keys(
-                    db, &#select, #caller, #pk_column, &keys, |c: &#row| c.key.clone(),
+                    db, &#select, #caller, #pk_column, &keys, |c: &#row| #loaded_key,
                     Self::from_loaded_row,
                 ).await
             }

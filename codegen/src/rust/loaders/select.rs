@@ -41,9 +41,10 @@ impl<'s> Projection<'s> {
         Projection { spec, from, columns: Vec::new(), joins: Vec::new(), aliases: 1, caller_key: None, owned }
     }
 
-    /// Reads column `col` of the loaded row `c`.
-    pub fn read(&self, col: &crate::rust::code::Ident) -> Code {
-        if self.owned { code!(c.#col) } else { code!(c.#col.clone()) }
+    /// Reads column `col` of the loaded row `c`, cloning it only when the row is borrowed and the value
+    /// is not `Copy`.
+    pub fn read(&self, col: &crate::rust::code::Ident, copy: bool) -> Code {
+        if self.owned || copy { code!(c.#col) } else { code!(c.#col.clone()) }
     }
 
     fn alias(&mut self, prefix: &str) -> String {
@@ -127,7 +128,7 @@ impl<'s> Projection<'s> {
                     },
                     anonymous: None,
                 });
-                let list = self.read(&col);
+                let list = self.read(&col, false);
                 Some(if sortable { code!(::charter_runtime::db::JsonList::sorted(#list)) } else { code!(#list.0) })
             }
             Source::Count { relation } => {
@@ -232,11 +233,11 @@ impl<'s> Projection<'s> {
                     let missing = format!("joined `{}` row without `{}`", model.name, mf.name);
                     let owned = if nullable && !mf.optional {
                         {
-                            let read = self.read(&col);
+                            let read = self.read(&col, names::is_copy(&mf.ty));
                             code!(#read.ok_or_else(|| ::charter_runtime::DbError::Decode(#missing.into()))?)
                         }
                     } else {
-                        self.read(&col)
+                        self.read(&col, names::is_copy(&mf.ty))
                     };
                     super::plain_value(mf, f, owned, self.from)
                 }

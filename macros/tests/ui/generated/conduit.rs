@@ -2,11 +2,14 @@
 // Regenerated on every build; see `charter expand`.
 
 /// Users and authentication.
-#[allow(clippy::all, dead_code, unused_imports)]
+#[allow(
+    dead_code,
+    unused_imports,
+    reason = "a server uses only part of its API; the prelude re-exports all of it"
+)]
 pub mod core {
     pub mod models {
         //! Database rows of this app and their queries.
-        #![allow(clippy::all)]
         /// A row of `users`.
         #[derive(Debug, Clone, PartialEq)]
         pub struct User {
@@ -32,21 +35,16 @@ pub mod core {
             pub bio: Option<String>,
             pub image: Option<String>,
         }
-        ///Filters of [`User::page`]; `None` does not filter.
-        #[derive(Debug, Clone, Default, PartialEq)]
-        pub struct UserFilter {}
+        /// `User` declares no filters: [`User::page`] reads every row.
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        pub struct UserFilter;
         impl UserFilter {
-            /// ` WHERE ...` for the filters that are set (empty when none is), binding their values after
-            /// those already in `args`.
-            #[allow(unused_mut, unused_variables)]
-            pub fn where_sql(&self, args: &mut Vec<::charter_runtime::Value>) -> String {
-                let filter = self;
-                let mut conds: Vec<String> = Vec::new();
-                if conds.is_empty() {
-                    String::new()
-                } else {
-                    ::std::format!(" WHERE {}", conds.join(" AND "))
-                }
+            /// Always empty: there is nothing to filter by.
+            pub fn where_sql(
+                &self,
+                _args: &mut Vec<::charter_runtime::Value>,
+            ) -> String {
+                String::new()
             }
         }
         impl User {
@@ -144,8 +142,8 @@ pub mod core {
                     .bind(self.password_hash.clone())
                     .bind(self.bio.clone())
                     .bind(self.image.clone())
-                    .bind(self.updated_at.clone())
-                    .bind(self.id.clone())
+                    .bind(self.updated_at)
+                    .bind(self.id)
                     .fetch_one::<User>()
                     .await?;
                 *self = saved;
@@ -885,7 +883,10 @@ pub mod core {
             path.pop();
         }
     }
-    #[allow(non_camel_case_types)]
+    #[allow(
+        non_camel_case_types,
+        reason = "`__` keeps generated helpers apart from spec names"
+    )]
     struct __UserPicked {
         email: String,
         username: String,
@@ -898,7 +899,6 @@ pub mod core {
     );
     impl User {
         /// Builds a `User` from a `User` row; the arguments are the fields the type adds.
-        #[allow(clippy::too_many_arguments)]
         pub fn from_model(model: &models::User, token: String) -> Self {
             Self {
                 email: model.email.clone(),
@@ -909,7 +909,6 @@ pub mod core {
             }
         }
         /// The `User` of the `User` row with this key, if any, reading only the columns it picks; the arguments after the key are the fields the type adds.
-        #[allow(clippy::too_many_arguments)]
         pub async fn get(
             db: impl ::charter_runtime::Conn<'_>,
             key: i64,
@@ -936,7 +935,6 @@ pub mod core {
     }
     impl Profile {
         /// Builds a `Profile` from a `User` row; the arguments are the fields the type adds.
-        #[allow(clippy::too_many_arguments)]
         pub fn from_model(model: &models::User, following: bool) -> Self {
             Self {
                 username: model.username.clone(),
@@ -948,7 +946,6 @@ pub mod core {
     }
     impl NewUser {
         /// Builds a `NewUser` from a `User` row; the arguments are the fields the type adds.
-        #[allow(clippy::too_many_arguments)]
         pub fn from_model(model: &models::User, password: String) -> Self {
             Self {
                 username: model.username.clone(),
@@ -959,7 +956,6 @@ pub mod core {
     }
     impl UserUpdate {
         /// Builds a `UserUpdate` from a `User` row; the arguments are the fields the type adds.
-        #[allow(clippy::too_many_arguments)]
         pub fn from_model(model: &models::User, password: Option<String>) -> Self {
             Self {
                 email: Some(model.email.clone()),
@@ -970,7 +966,10 @@ pub mod core {
             }
         }
     }
-    #[allow(non_snake_case)]
+    #[allow(
+        non_snake_case,
+        reason = "a nested field is `<field>__<nested field>`, unambiguous"
+    )]
     struct __ProfileRow {
         key: i64,
         f_following: bool,
@@ -981,7 +980,7 @@ pub mod core {
     ::charter_runtime::__private::impl_from_row!(
         __ProfileRow { key, f_following, f_username, f_bio, f_image }
     );
-    #[allow(non_upper_case_globals)]
+    #[allow(non_upper_case_globals, reason = "named after its type, `__<Type>_SELECT`")]
     static __Profile_SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select::new(
         "\"users\"",
         &[
@@ -1013,13 +1012,13 @@ pub mod core {
                 following: c.f_following,
             })
         }
-        /// Builds `Profile` for each row, computing every `source:` field in one statement for all rows.
+        ///  Builds `Profile` for each row, computing every `source:` field in one statement for all rows.
         pub async fn load(
             db: &::charter_runtime::Db,
             rows: &[models::User],
             caller: Option<&::charter_runtime::Caller>,
         ) -> Result<Vec<Self>, ::charter_runtime::DbError> {
-            let keys: Vec<i64> = rows.iter().map(|r| r.id.clone()).collect();
+            let keys: Vec<i64> = rows.iter().map(|r| r.id).collect();
             ::charter_runtime::__private::loader::by_keys(
                     db,
                     &__Profile_SELECT,
@@ -1028,7 +1027,7 @@ pub mod core {
                         .map(::charter_runtime::Value::from),
                     "id",
                     &keys,
-                    |c: &__ProfileRow| c.key.clone(),
+                    |c: &__ProfileRow| c.key,
                     Self::from_loaded_row,
                 )
                 .await
@@ -1202,9 +1201,7 @@ pub mod core {
     /// Every database error is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for LoginError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            match e {
-                e => LoginError::Internal(Box::new(e)),
-            }
+            LoginError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<LoginError> for ::charter_runtime::ApiError {
@@ -1877,9 +1874,7 @@ pub mod core {
                     errors,
                     ::charter_runtime::__private::draft::object,
                 );
-                let (Some(user),) = (user,) else {
-                    return None;
-                };
+                let user = user?;
                 Some(super::RegisterBody { user })
             }
         }
@@ -1922,9 +1917,7 @@ pub mod core {
                     errors,
                     ::charter_runtime::__private::draft::object,
                 );
-                let (Some(user),) = (user,) else {
-                    return None;
-                };
+                let user = user?;
                 Some(super::LoginBody { user })
             }
         }
@@ -1967,15 +1960,12 @@ pub mod core {
                     errors,
                     ::charter_runtime::__private::draft::object,
                 );
-                let (Some(user),) = (user,) else {
-                    return None;
-                };
+                let user = user?;
                 Some(super::UpdateUserBody { user })
             }
         }
     }
 }
-#[allow(clippy::all, unused_variables, unused_mut)]
 mod __core_handlers {
     use ::charter_runtime::__private::handler as __h;
     pub(super) fn handle_register<A: super::core::Register>(
@@ -1992,11 +1982,15 @@ mod __core_handlers {
             };
             let ctx = state.ctx();
             match state.app().register(ctx, input).await {
-                Ok(out) => __h::respond(201u16, &out),
+                Ok(out) => __h::respond(201, &out),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_register(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,
@@ -2014,7 +2008,7 @@ mod __core_handlers {
             &mut ::charter_runtime::JsonPath::new(),
             &mut errors,
         );
-        let (Some(body),) = (body,) else {
+        let Some(body) = body else {
             return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::core::RegisterInput { body };
@@ -2033,9 +2027,7 @@ mod __core_handlers {
         let client = __h::client_addr(state.ctx(), &req);
         let input = read_login(state.ctx(), &req);
         async move {
-            if let Err(e) = __h::throttle(state.ctx(), "login", client, 10u32, 60u32)
-                .await
-            {
+            if let Err(e) = __h::throttle(state.ctx(), "login", client, 10, 60).await {
                 return __h::fail(state.ctx(), e);
             }
             let input = match input {
@@ -2044,11 +2036,15 @@ mod __core_handlers {
             };
             let ctx = state.ctx();
             match state.app().login(ctx, input).await {
-                Ok(out) => __h::respond(200u16, &out),
+                Ok(out) => __h::respond(200, &out),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_login(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,
@@ -2066,7 +2062,7 @@ mod __core_handlers {
             &mut ::charter_runtime::JsonPath::new(),
             &mut errors,
         );
-        let (Some(body),) = (body,) else {
+        let Some(body) = body else {
             return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::core::LoginInput { body };
@@ -2101,11 +2097,15 @@ mod __core_handlers {
                 return __h::fail(ctx, e);
             }
             match state.app().current_user(ctx, input).await {
-                Ok(out) => __h::respond(200u16, &out),
+                Ok(out) => __h::respond(200, &out),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_current_user(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,
@@ -2149,11 +2149,15 @@ mod __core_handlers {
                 return __h::fail(ctx, e);
             }
             match state.app().update_user(ctx, input).await {
-                Ok(out) => __h::respond(200u16, &out),
+                Ok(out) => __h::respond(200, &out),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_update_user(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,
@@ -2175,7 +2179,7 @@ mod __core_handlers {
             &mut ::charter_runtime::JsonPath::new(),
             &mut errors,
         );
-        let (Some(body),) = (body,) else {
+        let Some(body) = body else {
             return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::core::UpdateUserInput {
@@ -2213,11 +2217,15 @@ mod __core_handlers {
                 return __h::fail(ctx, e);
             }
             match state.app().get_profile(ctx, input).await {
-                Ok(out) => __h::respond(200u16, &out),
+                Ok(out) => __h::respond(200, &out),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_get_profile(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,
@@ -2228,7 +2236,7 @@ mod __core_handlers {
         };
         let mut errors = Vec::new();
         let p_username = __h::path::<String>(req, "username", &mut errors);
-        let (Some(p_username),) = (p_username,) else {
+        let Some(p_username) = p_username else {
             return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::core::GetProfileInput {
@@ -2266,11 +2274,15 @@ mod __core_handlers {
                 return __h::fail(ctx, e);
             }
             match state.app().follow_user(ctx, input).await {
-                Ok(out) => __h::respond(200u16, &out),
+                Ok(out) => __h::respond(200, &out),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_follow_user(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,
@@ -2281,7 +2293,7 @@ mod __core_handlers {
         };
         let mut errors = Vec::new();
         let p_username = __h::path::<String>(req, "username", &mut errors);
-        let (Some(p_username),) = (p_username,) else {
+        let Some(p_username) = p_username else {
             return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::core::FollowUserInput {
@@ -2319,11 +2331,15 @@ mod __core_handlers {
                 return __h::fail(ctx, e);
             }
             match state.app().unfollow_user(ctx, input).await {
-                Ok(out) => __h::respond(200u16, &out),
+                Ok(out) => __h::respond(200, &out),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_unfollow_user(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,
@@ -2334,7 +2350,7 @@ mod __core_handlers {
         };
         let mut errors = Vec::new();
         let p_username = __h::path::<String>(req, "username", &mut errors);
-        let (Some(p_username),) = (p_username,) else {
+        let Some(p_username) = p_username else {
             return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::core::UnfollowUserInput {
@@ -2349,11 +2365,14 @@ mod __core_handlers {
     }
 }
 /// Articles and their tags.
-#[allow(clippy::all, dead_code, unused_imports)]
+#[allow(
+    dead_code,
+    unused_imports,
+    reason = "a server uses only part of its API; the prelude re-exports all of it"
+)]
 pub mod articles {
     pub mod models {
         //! Database rows of this app and their queries.
-        #![allow(clippy::all)]
         /// A row of `tags`.
         #[derive(Debug, Clone, PartialEq)]
         pub struct Tag {
@@ -2366,21 +2385,16 @@ pub mod articles {
         pub struct NewTag {
             pub name: String,
         }
-        ///Filters of [`Tag::page`]; `None` does not filter.
-        #[derive(Debug, Clone, Default, PartialEq)]
-        pub struct TagFilter {}
+        /// `Tag` declares no filters: [`Tag::page`] reads every row.
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        pub struct TagFilter;
         impl TagFilter {
-            /// ` WHERE ...` for the filters that are set (empty when none is), binding their values after
-            /// those already in `args`.
-            #[allow(unused_mut, unused_variables)]
-            pub fn where_sql(&self, args: &mut Vec<::charter_runtime::Value>) -> String {
-                let filter = self;
-                let mut conds: Vec<String> = Vec::new();
-                if conds.is_empty() {
-                    String::new()
-                } else {
-                    ::std::format!(" WHERE {}", conds.join(" AND "))
-                }
+            /// Always empty: there is nothing to filter by.
+            pub fn where_sql(
+                &self,
+                _args: &mut Vec<::charter_runtime::Value>,
+            ) -> String {
+                String::new()
             }
         }
         impl Tag {
@@ -2443,7 +2457,7 @@ pub mod articles {
                         "UPDATE \"tags\" SET \"name\" = $1 WHERE \"id\" = $2 RETURNING \"id\", \"name\"",
                     )
                     .bind(self.name.clone())
-                    .bind(self.id.clone())
+                    .bind(self.id)
                     .fetch_one::<Tag>()
                     .await?;
                 *self = saved;
@@ -2509,7 +2523,7 @@ pub mod articles {
             pub body: String,
             pub author_id: i64,
         }
-        ///Filters of [`Article::page`]; `None` does not filter.
+        /// Filters of [`Article::page`]; `None` does not filter.
         #[derive(Debug, Clone, Default, PartialEq)]
         pub struct ArticleFilter {
             pub tag: Option<String>,
@@ -2520,7 +2534,6 @@ pub mod articles {
         impl ArticleFilter {
             /// ` WHERE ...` for the filters that are set (empty when none is), binding their values after
             /// those already in `args`.
-            #[allow(unused_mut, unused_variables)]
             pub fn where_sql(&self, args: &mut Vec<::charter_runtime::Value>) -> String {
                 let filter = self;
                 let mut conds: Vec<String> = Vec::new();
@@ -2655,9 +2668,9 @@ pub mod articles {
                     .bind(self.title.clone())
                     .bind(self.description.clone())
                     .bind(self.body.clone())
-                    .bind(self.author_id.clone())
-                    .bind(self.updated_at.clone())
-                    .bind(self.id.clone())
+                    .bind(self.author_id)
+                    .bind(self.updated_at)
+                    .bind(self.id)
                     .fetch_one::<Article>()
                     .await?;
                 *self = saved;
@@ -2994,7 +3007,7 @@ pub mod articles {
             pub article_id: i64,
             pub author_id: i64,
         }
-        ///Filters of [`Comment::page`]; `None` does not filter.
+        /// Filters of [`Comment::page`]; `None` does not filter.
         #[derive(Debug, Clone, Default, PartialEq)]
         pub struct CommentFilter {
             pub article: Option<i64>,
@@ -3002,7 +3015,6 @@ pub mod articles {
         impl CommentFilter {
             /// ` WHERE ...` for the filters that are set (empty when none is), binding their values after
             /// those already in `args`.
-            #[allow(unused_mut, unused_variables)]
             pub fn where_sql(&self, args: &mut Vec<::charter_runtime::Value>) -> String {
                 let filter = self;
                 let mut conds: Vec<String> = Vec::new();
@@ -3083,10 +3095,10 @@ pub mod articles {
                         "UPDATE \"comments\" SET \"body\" = $1, \"article_id\" = $2, \"author_id\" = $3, \"updated_at\" = $4 WHERE \"id\" = $5 RETURNING \"id\", \"body\", \"article_id\", \"author_id\", \"created_at\", \"updated_at\"",
                     )
                     .bind(self.body.clone())
-                    .bind(self.article_id.clone())
-                    .bind(self.author_id.clone())
-                    .bind(self.updated_at.clone())
-                    .bind(self.id.clone())
+                    .bind(self.article_id)
+                    .bind(self.author_id)
+                    .bind(self.updated_at)
+                    .bind(self.id)
                     .fetch_one::<Comment>()
                     .await?;
                 *self = saved;
@@ -3366,7 +3378,7 @@ pub mod articles {
     }
     impl NewArticle {
         /// The most items `tag_list` holds (its `max_items`).
-        pub const TAG_LIST_MAX_ITEMS: usize = 20usize;
+        pub const TAG_LIST_MAX_ITEMS: usize = 20;
     }
     #[derive(
         Debug,
@@ -3595,7 +3607,7 @@ pub mod articles {
     }
     impl ListTagsResponse {
         /// The most items `tags` holds (its `max_items`).
-        pub const TAGS_MAX_ITEMS: usize = 500usize;
+        pub const TAGS_MAX_ITEMS: usize = 500;
     }
     #[derive(
         Debug,
@@ -3793,7 +3805,7 @@ pub mod articles {
     }
     impl ListCommentsResponse {
         /// The most items `comments` holds (its `max_items`).
-        pub const COMMENTS_MAX_ITEMS: usize = 100usize;
+        pub const COMMENTS_MAX_ITEMS: usize = 100;
     }
     #[derive(
         Debug,
@@ -3857,7 +3869,6 @@ pub mod articles {
     }
     impl Article {
         /// Builds a `Article` from a `Article` row; the arguments are the fields the type adds.
-        #[allow(clippy::too_many_arguments)]
         pub fn from_model(
             model: &models::Article,
             tag_list: Vec<String>,
@@ -3870,8 +3881,8 @@ pub mod articles {
                 title: model.title.clone(),
                 description: model.description.clone(),
                 body: model.body.clone(),
-                created_at: model.created_at.clone(),
-                updated_at: model.updated_at.clone(),
+                created_at: model.created_at,
+                updated_at: model.updated_at,
                 tag_list,
                 favorited,
                 favorites_count,
@@ -3881,7 +3892,6 @@ pub mod articles {
     }
     impl ArticleListItem {
         /// Builds a `ArticleListItem` from a `Article` row; the arguments are the fields the type adds.
-        #[allow(clippy::too_many_arguments)]
         pub fn from_model(
             model: &models::Article,
             tag_list: Vec<String>,
@@ -3893,8 +3903,8 @@ pub mod articles {
                 slug: model.slug.clone(),
                 title: model.title.clone(),
                 description: model.description.clone(),
-                created_at: model.created_at.clone(),
-                updated_at: model.updated_at.clone(),
+                created_at: model.created_at,
+                updated_at: model.updated_at,
                 tag_list,
                 favorited,
                 favorites_count,
@@ -3904,7 +3914,6 @@ pub mod articles {
     }
     impl ArticleUpdate {
         /// Builds a `ArticleUpdate` from a `Article` row; the arguments are the fields the type adds.
-        #[allow(clippy::too_many_arguments)]
         pub fn from_model(model: &models::Article) -> Self {
             Self {
                 title: Some(model.title.clone()),
@@ -3915,7 +3924,6 @@ pub mod articles {
     }
     impl NewArticle {
         /// Builds a `NewArticle` from a `Article` row; the arguments are the fields the type adds.
-        #[allow(clippy::too_many_arguments)]
         pub fn from_model(
             model: &models::Article,
             tag_list: Option<Vec<String>>,
@@ -3930,15 +3938,14 @@ pub mod articles {
     }
     impl Comment {
         /// Builds a `Comment` from a `Comment` row; the arguments are the fields the type adds.
-        #[allow(clippy::too_many_arguments)]
         pub fn from_model(
             model: &models::Comment,
             author: super::core::Profile,
         ) -> Self {
             Self {
-                id: model.id.clone(),
-                created_at: model.created_at.clone(),
-                updated_at: model.updated_at.clone(),
+                id: model.id,
+                created_at: model.created_at,
+                updated_at: model.updated_at,
                 body: model.body.clone(),
                 author,
             }
@@ -3946,12 +3953,14 @@ pub mod articles {
     }
     impl NewComment {
         /// Builds a `NewComment` from a `Comment` row; the arguments are the fields the type adds.
-        #[allow(clippy::too_many_arguments)]
         pub fn from_model(model: &models::Comment) -> Self {
             Self { body: model.body.clone() }
         }
     }
-    #[allow(non_snake_case)]
+    #[allow(
+        non_snake_case,
+        reason = "a nested field is `<field>__<nested field>`, unambiguous"
+    )]
     struct __ArticleRow {
         key: i64,
         f_tag_list: ::charter_runtime::db::JsonList<String>,
@@ -3973,7 +3982,7 @@ pub mod articles {
         f_author__username, f_author__bio, f_author__image, f_author__following, f_slug,
         f_title, f_description, f_body, f_created_at, f_updated_at }
     );
-    #[allow(non_upper_case_globals)]
+    #[allow(non_upper_case_globals, reason = "named after its type, `__<Type>_SELECT`")]
     static __Article_SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select::new(
         "\"articles\"",
         &[
@@ -4045,13 +4054,13 @@ pub mod articles {
                 },
             })
         }
-        /// Builds `Article` for each row, computing every `source:` field in one statement for all rows.
+        ///  Builds `Article` for each row, computing every `source:` field in one statement for all rows.
         pub async fn load(
             db: &::charter_runtime::Db,
             rows: &[models::Article],
             caller: Option<&::charter_runtime::Caller>,
         ) -> Result<Vec<Self>, ::charter_runtime::DbError> {
-            let keys: Vec<i64> = rows.iter().map(|r| r.id.clone()).collect();
+            let keys: Vec<i64> = rows.iter().map(|r| r.id).collect();
             ::charter_runtime::__private::loader::by_keys(
                     db,
                     &__Article_SELECT,
@@ -4060,7 +4069,7 @@ pub mod articles {
                         .map(::charter_runtime::Value::from),
                     "id",
                     &keys,
-                    |c: &__ArticleRow| c.key.clone(),
+                    |c: &__ArticleRow| c.key,
                     Self::from_loaded_row,
                 )
                 .await
@@ -4125,7 +4134,10 @@ pub mod articles {
                 .await
         }
     }
-    #[allow(non_snake_case)]
+    #[allow(
+        non_snake_case,
+        reason = "a nested field is `<field>__<nested field>`, unambiguous"
+    )]
     struct __ArticleListItemRow {
         key: i64,
         f_tag_list: ::charter_runtime::db::JsonList<String>,
@@ -4146,7 +4158,7 @@ pub mod articles {
         f_author__username, f_author__bio, f_author__image, f_author__following, f_slug,
         f_title, f_description, f_created_at, f_updated_at }
     );
-    #[allow(non_upper_case_globals)]
+    #[allow(non_upper_case_globals, reason = "named after its type, `__<Type>_SELECT`")]
     static __ArticleListItem_SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select::new(
         "\"articles\"",
         &[
@@ -4216,13 +4228,13 @@ pub mod articles {
                 },
             })
         }
-        /// Builds `ArticleListItem` for each row, computing every `source:` field in one statement for all rows.
+        ///  Builds `ArticleListItem` for each row, computing every `source:` field in one statement for all rows.
         pub async fn load(
             db: &::charter_runtime::Db,
             rows: &[models::Article],
             caller: Option<&::charter_runtime::Caller>,
         ) -> Result<Vec<Self>, ::charter_runtime::DbError> {
-            let keys: Vec<i64> = rows.iter().map(|r| r.id.clone()).collect();
+            let keys: Vec<i64> = rows.iter().map(|r| r.id).collect();
             ::charter_runtime::__private::loader::by_keys(
                     db,
                     &__ArticleListItem_SELECT,
@@ -4231,7 +4243,7 @@ pub mod articles {
                         .map(::charter_runtime::Value::from),
                     "id",
                     &keys,
-                    |c: &__ArticleListItemRow| c.key.clone(),
+                    |c: &__ArticleListItemRow| c.key,
                     Self::from_loaded_row,
                 )
                 .await
@@ -4297,14 +4309,17 @@ pub mod articles {
         }
     }
     impl ArticleUpdate {
-        /// Builds `ArticleUpdate` for each row, computing every `source:` field in one statement for all rows.
-        #[allow(unused_variables, unused_mut)]
+        ///  Builds `ArticleUpdate` for each row, computing every `source:` field in one statement for all rows.
+        #[allow(
+            unused_variables,
+            reason = "`caller` is used only by fields that depend on it"
+        )]
         pub async fn load(
             db: &::charter_runtime::Db,
             rows: &[models::Article],
             caller: Option<&::charter_runtime::Caller>,
         ) -> Result<Vec<Self>, ::charter_runtime::DbError> {
-            let keys: Vec<i64> = rows.iter().map(|r| r.id.clone()).collect();
+            let keys: Vec<i64> = rows.iter().map(|r| r.id).collect();
             let mut out = Vec::with_capacity(rows.len());
             for row in rows {
                 out.push(Self {
@@ -4316,7 +4331,10 @@ pub mod articles {
             Ok(out)
         }
     }
-    #[allow(non_snake_case)]
+    #[allow(
+        non_snake_case,
+        reason = "a nested field is `<field>__<nested field>`, unambiguous"
+    )]
     struct __CommentRow {
         key: i64,
         f_author__username: String,
@@ -4332,7 +4350,7 @@ pub mod articles {
         __CommentRow { key, f_author__username, f_author__bio, f_author__image,
         f_author__following, f_id, f_created_at, f_updated_at, f_body }
     );
-    #[allow(non_upper_case_globals)]
+    #[allow(non_upper_case_globals, reason = "named after its type, `__<Type>_SELECT`")]
     static __Comment_SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select::new(
         "\"comments\"",
         &[
@@ -4382,13 +4400,13 @@ pub mod articles {
                 },
             })
         }
-        /// Builds `Comment` for each row, computing every `source:` field in one statement for all rows.
+        ///  Builds `Comment` for each row, computing every `source:` field in one statement for all rows.
         pub async fn load(
             db: &::charter_runtime::Db,
             rows: &[models::Comment],
             caller: Option<&::charter_runtime::Caller>,
         ) -> Result<Vec<Self>, ::charter_runtime::DbError> {
-            let keys: Vec<i64> = rows.iter().map(|r| r.id.clone()).collect();
+            let keys: Vec<i64> = rows.iter().map(|r| r.id).collect();
             ::charter_runtime::__private::loader::by_keys(
                     db,
                     &__Comment_SELECT,
@@ -4397,7 +4415,7 @@ pub mod articles {
                         .map(::charter_runtime::Value::from),
                     "id",
                     &keys,
-                    |c: &__CommentRow| c.key.clone(),
+                    |c: &__CommentRow| c.key,
                     Self::from_loaded_row,
                 )
                 .await
@@ -4445,14 +4463,17 @@ pub mod articles {
         }
     }
     impl NewComment {
-        /// Builds `NewComment` for each row, computing every `source:` field in one statement for all rows.
-        #[allow(unused_variables, unused_mut)]
+        ///  Builds `NewComment` for each row, computing every `source:` field in one statement for all rows.
+        #[allow(
+            unused_variables,
+            reason = "`caller` is used only by fields that depend on it"
+        )]
         pub async fn load(
             db: &::charter_runtime::Db,
             rows: &[models::Comment],
             caller: Option<&::charter_runtime::Caller>,
         ) -> Result<Vec<Self>, ::charter_runtime::DbError> {
-            let keys: Vec<i64> = rows.iter().map(|r| r.id.clone()).collect();
+            let keys: Vec<i64> = rows.iter().map(|r| r.id).collect();
             let mut out = Vec::with_capacity(rows.len());
             for row in rows {
                 out.push(Self { body: row.body.clone() });
@@ -4648,9 +4669,7 @@ pub mod articles {
     /// Every database error is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for ListArticlesError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            match e {
-                e => ListArticlesError::Internal(Box::new(e)),
-            }
+            ListArticlesError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<ListArticlesError> for ::charter_runtime::ApiError {
@@ -4699,9 +4718,7 @@ pub mod articles {
     /// Every database error is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for ListTagsError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            match e {
-                e => ListTagsError::Internal(Box::new(e)),
-            }
+            ListTagsError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<ListTagsError> for ::charter_runtime::ApiError {
@@ -5523,9 +5540,7 @@ pub mod articles {
                     errors,
                     ::charter_runtime::__private::draft::keep,
                 );
-                let (Some(body),) = (body,) else {
-                    return None;
-                };
+                let body = body?;
                 Some(super::NewComment { body })
             }
         }
@@ -5570,9 +5585,7 @@ pub mod articles {
                     errors,
                     ::charter_runtime::__private::draft::object,
                 );
-                let (Some(article),) = (article,) else {
-                    return None;
-                };
+                let article = article?;
                 Some(super::CreateArticleBody {
                     article,
                 })
@@ -5619,9 +5632,7 @@ pub mod articles {
                     errors,
                     ::charter_runtime::__private::draft::object,
                 );
-                let (Some(article),) = (article,) else {
-                    return None;
-                };
+                let article = article?;
                 Some(super::UpdateArticleBody {
                     article,
                 })
@@ -5668,15 +5679,12 @@ pub mod articles {
                     errors,
                     ::charter_runtime::__private::draft::object,
                 );
-                let (Some(comment),) = (comment,) else {
-                    return None;
-                };
+                let comment = comment?;
                 Some(super::AddCommentBody { comment })
             }
         }
     }
 }
-#[allow(clippy::all, unused_variables, unused_mut)]
 mod __articles_handlers {
     use ::charter_runtime::__private::handler as __h;
     pub(super) fn handle_create_article<A: super::articles::CreateArticle>(
@@ -5704,11 +5712,15 @@ mod __articles_handlers {
                 return __h::fail(ctx, e);
             }
             match state.app().create_article(ctx, input).await {
-                Ok(out) => __h::respond(201u16, &out),
+                Ok(out) => __h::respond(201, &out),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_create_article(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,
@@ -5730,7 +5742,7 @@ mod __articles_handlers {
             &mut ::charter_runtime::JsonPath::new(),
             &mut errors,
         );
-        let (Some(body),) = (body,) else {
+        let Some(body) = body else {
             return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::articles::CreateArticleInput {
@@ -5768,11 +5780,15 @@ mod __articles_handlers {
                 return __h::fail(ctx, e);
             }
             match state.app().get_article(ctx, input).await {
-                Ok(out) => __h::respond(200u16, &out),
+                Ok(out) => __h::respond(200, &out),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_get_article(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,
@@ -5783,7 +5799,7 @@ mod __articles_handlers {
         };
         let mut errors = Vec::new();
         let p_slug = __h::path::<String>(req, "slug", &mut errors);
-        let (Some(p_slug),) = (p_slug,) else {
+        let Some(p_slug) = p_slug else {
             return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::articles::GetArticleInput {
@@ -5821,11 +5837,15 @@ mod __articles_handlers {
                 return __h::fail(ctx, e);
             }
             match state.app().list_articles(ctx, input).await {
-                Ok(out) => __h::respond(200u16, &out),
+                Ok(out) => __h::respond(200, &out),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_list_articles(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,
@@ -5838,9 +5858,8 @@ mod __articles_handlers {
         let p_tag = __h::query::<String>(req, "tag", &mut errors);
         let p_author = __h::query::<String>(req, "author", &mut errors);
         let p_favorited = __h::query::<String>(req, "favorited", &mut errors);
-        let p_limit = __h::query::<i32>(req, "limit", &mut errors).unwrap_or_else(|| 20);
-        let p_offset = __h::query::<i32>(req, "offset", &mut errors)
-            .unwrap_or_else(|| 0);
+        let p_limit = __h::query::<i32>(req, "limit", &mut errors).unwrap_or(20);
+        let p_offset = __h::query::<i32>(req, "offset", &mut errors).unwrap_or(0);
         let input = super::articles::ListArticlesInput {
             caller,
             tag: p_tag,
@@ -5869,14 +5888,18 @@ mod __articles_handlers {
             };
             let ctx = state.ctx();
             match state.app().list_tags(ctx, input).await {
-                Ok(out) => __h::respond(200u16, &out),
+                Ok(out) => __h::respond(200, &out),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_list_tags(
         ctx: &::charter_runtime::Ctx,
-        req: &__h::Request,
+        _req: &__h::Request,
     ) -> Result<super::articles::ListTagsInput, __h::Response> {
         let mut errors = Vec::new();
         let input = super::articles::ListTagsInput {};
@@ -5911,11 +5934,15 @@ mod __articles_handlers {
                 return __h::fail(ctx, e);
             }
             match state.app().feed(ctx, input).await {
-                Ok(out) => __h::respond(200u16, &out),
+                Ok(out) => __h::respond(200, &out),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_feed(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,
@@ -5925,9 +5952,8 @@ mod __articles_handlers {
             Err(e) => return Err(__h::fail(ctx, e)),
         };
         let mut errors = Vec::new();
-        let p_limit = __h::query::<i32>(req, "limit", &mut errors).unwrap_or_else(|| 20);
-        let p_offset = __h::query::<i32>(req, "offset", &mut errors)
-            .unwrap_or_else(|| 0);
+        let p_limit = __h::query::<i32>(req, "limit", &mut errors).unwrap_or(20);
+        let p_offset = __h::query::<i32>(req, "offset", &mut errors).unwrap_or(0);
         let input = super::articles::FeedInput {
             caller,
             limit: p_limit,
@@ -5964,11 +5990,15 @@ mod __articles_handlers {
                 return __h::fail(ctx, e);
             }
             match state.app().update_article(ctx, input).await {
-                Ok(out) => __h::respond(200u16, &out),
+                Ok(out) => __h::respond(200, &out),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_update_article(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,
@@ -6030,11 +6060,15 @@ mod __articles_handlers {
                 return __h::fail(ctx, e);
             }
             match state.app().delete_article(ctx, input).await {
-                Ok(()) => __h::respond_empty(204u16),
+                Ok(()) => __h::respond_empty(204),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_delete_article(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,
@@ -6045,7 +6079,7 @@ mod __articles_handlers {
         };
         let mut errors = Vec::new();
         let p_slug = __h::path::<String>(req, "slug", &mut errors);
-        let (Some(p_slug),) = (p_slug,) else {
+        let Some(p_slug) = p_slug else {
             return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::articles::DeleteArticleInput {
@@ -6083,11 +6117,15 @@ mod __articles_handlers {
                 return __h::fail(ctx, e);
             }
             match state.app().favorite_article(ctx, input).await {
-                Ok(out) => __h::respond(200u16, &out),
+                Ok(out) => __h::respond(200, &out),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_favorite_article(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,
@@ -6098,7 +6136,7 @@ mod __articles_handlers {
         };
         let mut errors = Vec::new();
         let p_slug = __h::path::<String>(req, "slug", &mut errors);
-        let (Some(p_slug),) = (p_slug,) else {
+        let Some(p_slug) = p_slug else {
             return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::articles::FavoriteArticleInput {
@@ -6136,11 +6174,15 @@ mod __articles_handlers {
                 return __h::fail(ctx, e);
             }
             match state.app().unfavorite_article(ctx, input).await {
-                Ok(out) => __h::respond(200u16, &out),
+                Ok(out) => __h::respond(200, &out),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_unfavorite_article(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,
@@ -6151,7 +6193,7 @@ mod __articles_handlers {
         };
         let mut errors = Vec::new();
         let p_slug = __h::path::<String>(req, "slug", &mut errors);
-        let (Some(p_slug),) = (p_slug,) else {
+        let Some(p_slug) = p_slug else {
             return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::articles::UnfavoriteArticleInput {
@@ -6189,11 +6231,15 @@ mod __articles_handlers {
                 return __h::fail(ctx, e);
             }
             match state.app().list_comments(ctx, input).await {
-                Ok(out) => __h::respond(200u16, &out),
+                Ok(out) => __h::respond(200, &out),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_list_comments(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,
@@ -6204,7 +6250,7 @@ mod __articles_handlers {
         };
         let mut errors = Vec::new();
         let p_slug = __h::path::<String>(req, "slug", &mut errors);
-        let (Some(p_slug),) = (p_slug,) else {
+        let Some(p_slug) = p_slug else {
             return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::articles::ListCommentsInput {
@@ -6242,11 +6288,15 @@ mod __articles_handlers {
                 return __h::fail(ctx, e);
             }
             match state.app().add_comment(ctx, input).await {
-                Ok(out) => __h::respond(200u16, &out),
+                Ok(out) => __h::respond(200, &out),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_add_comment(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,
@@ -6308,11 +6358,15 @@ mod __articles_handlers {
                 return __h::fail(ctx, e);
             }
             match state.app().delete_comment(ctx, input).await {
-                Ok(()) => __h::respond_empty(204u16),
+                Ok(()) => __h::respond_empty(204),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_delete_comment(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,

@@ -2,11 +2,14 @@
 // Regenerated on every build; see `charter expand`.
 
 /// A tiny shop.
-#[allow(clippy::all, dead_code, unused_imports)]
+#[allow(
+    dead_code,
+    unused_imports,
+    reason = "a server uses only part of its API; the prelude re-exports all of it"
+)]
 pub mod shop {
     pub mod models {
         //! Database rows of this app and their queries.
-        #![allow(clippy::all)]
         /// A row of `categories`.
         #[derive(Debug, Clone, PartialEq)]
         pub struct Category {
@@ -19,21 +22,16 @@ pub mod shop {
         pub struct NewCategory {
             pub name: String,
         }
-        ///Filters of [`Category::page`]; `None` does not filter.
-        #[derive(Debug, Clone, Default, PartialEq)]
-        pub struct CategoryFilter {}
+        /// `Category` declares no filters: [`Category::page`] reads every row.
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        pub struct CategoryFilter;
         impl CategoryFilter {
-            /// ` WHERE ...` for the filters that are set (empty when none is), binding their values after
-            /// those already in `args`.
-            #[allow(unused_mut, unused_variables)]
-            pub fn where_sql(&self, args: &mut Vec<::charter_runtime::Value>) -> String {
-                let filter = self;
-                let mut conds: Vec<String> = Vec::new();
-                if conds.is_empty() {
-                    String::new()
-                } else {
-                    ::std::format!(" WHERE {}", conds.join(" AND "))
-                }
+            /// Always empty: there is nothing to filter by.
+            pub fn where_sql(
+                &self,
+                _args: &mut Vec<::charter_runtime::Value>,
+            ) -> String {
+                String::new()
             }
         }
         impl Category {
@@ -102,7 +100,7 @@ pub mod shop {
                         "UPDATE \"categories\" SET \"name\" = $1 WHERE \"id\" = $2 RETURNING \"id\", \"name\"",
                     )
                     .bind(self.name.clone())
-                    .bind(self.id.clone())
+                    .bind(self.id)
                     .fetch_one::<Category>()
                     .await?;
                 *self = saved;
@@ -170,21 +168,16 @@ pub mod shop {
             pub notes: Option<String>,
             pub category_id: i64,
         }
-        ///Filters of [`Product::page`]; `None` does not filter.
-        #[derive(Debug, Clone, Default, PartialEq)]
-        pub struct ProductFilter {}
+        /// `Product` declares no filters: [`Product::page`] reads every row.
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        pub struct ProductFilter;
         impl ProductFilter {
-            /// ` WHERE ...` for the filters that are set (empty when none is), binding their values after
-            /// those already in `args`.
-            #[allow(unused_mut, unused_variables)]
-            pub fn where_sql(&self, args: &mut Vec<::charter_runtime::Value>) -> String {
-                let filter = self;
-                let mut conds: Vec<String> = Vec::new();
-                if conds.is_empty() {
-                    String::new()
-                } else {
-                    ::std::format!(" WHERE {}", conds.join(" AND "))
-                }
+            /// Always empty: there is nothing to filter by.
+            pub fn where_sql(
+                &self,
+                _args: &mut Vec<::charter_runtime::Value>,
+            ) -> String {
+                String::new()
             }
         }
         impl Product {
@@ -262,12 +255,12 @@ pub mod shop {
                     )
                     .bind(self.sku.clone())
                     .bind(self.name.clone())
-                    .bind(self.price.clone())
-                    .bind(self.stock.clone())
+                    .bind(self.price)
+                    .bind(self.stock)
                     .bind(self.notes.clone())
-                    .bind(self.category_id.clone())
-                    .bind(self.updated_at.clone())
-                    .bind(self.id.clone())
+                    .bind(self.category_id)
+                    .bind(self.updated_at)
+                    .bind(self.id)
                     .fetch_one::<Product>()
                     .await?;
                 *self = saved;
@@ -778,7 +771,7 @@ pub mod shop {
     }
     impl NewProduct {
         /// The most items `tags` holds (its `max_items`).
-        pub const TAGS_MAX_ITEMS: usize = 5usize;
+        pub const TAGS_MAX_ITEMS: usize = 5;
     }
     fn __default_new_product_stock() -> i32 {
         0
@@ -922,9 +915,9 @@ pub mod shop {
     }
     impl Review {
         /// The most items `labels` holds (its `max_items`).
-        pub const LABELS_MAX_ITEMS: usize = 3usize;
+        pub const LABELS_MAX_ITEMS: usize = 3;
         /// The most items `photos` holds (its `max_items`).
-        pub const PHOTOS_MAX_ITEMS: usize = 4usize;
+        pub const PHOTOS_MAX_ITEMS: usize = 4;
     }
     fn __default_review_mood() -> ReviewMood {
         ReviewMood::Happy
@@ -1120,7 +1113,10 @@ pub mod shop {
             path.pop();
         }
     }
-    #[allow(non_camel_case_types)]
+    #[allow(
+        non_camel_case_types,
+        reason = "`__` keeps generated helpers apart from spec names"
+    )]
     struct __ProductPicked {
         sku: String,
         name: String,
@@ -1137,21 +1133,19 @@ pub mod shop {
     );
     impl Product {
         /// Builds a `Product` from a `Product` row; the arguments are the fields the type adds.
-        #[allow(clippy::too_many_arguments)]
         pub fn from_model(model: &models::Product, tags: Vec<String>) -> Self {
             Self {
                 sku: model.sku.clone(),
                 name: model.name.clone(),
-                price: model.price.clone(),
-                stock: model.stock.clone(),
+                price: model.price,
+                stock: model.stock,
                 notes: model.notes.clone(),
-                category_id: model.category_id.clone(),
-                created_at: model.created_at.clone(),
+                category_id: model.category_id,
+                created_at: model.created_at,
                 tags,
             }
         }
         /// The `Product` of the `Product` row with this key, if any, reading only the columns it picks; the arguments after the key are the fields the type adds.
-        #[allow(clippy::too_many_arguments)]
         pub async fn get(
             db: impl ::charter_runtime::Conn<'_>,
             key: i64,
@@ -1181,7 +1175,6 @@ pub mod shop {
     }
     impl NewProduct {
         /// Builds a `NewProduct` from a `Product` row; the arguments are the fields the type adds.
-        #[allow(clippy::too_many_arguments)]
         pub fn from_model(
             model: &models::Product,
             category: String,
@@ -1190,8 +1183,8 @@ pub mod shop {
             Self {
                 sku: model.sku.clone(),
                 name: model.name.clone(),
-                price: model.price.clone(),
-                stock: model.stock.clone(),
+                price: model.price,
+                stock: model.stock,
                 notes: model.notes.clone(),
                 category,
                 tags,
@@ -1274,9 +1267,7 @@ pub mod shop {
     /// Every database error is `Internal` (an unavailable database answers 503, the rest 500).
     impl ::std::convert::From<::charter_runtime::DbError> for ListProductsError {
         fn from(e: ::charter_runtime::DbError) -> Self {
-            match e {
-                e => ListProductsError::Internal(Box::new(e)),
-            }
+            ListProductsError::Internal(Box::new(e))
         }
     }
     impl ::std::convert::From<ListProductsError> for ::charter_runtime::ApiError {
@@ -2352,9 +2343,7 @@ pub mod shop {
                     errors,
                     ::charter_runtime::__private::draft::object,
                 );
-                let (Some(product),) = (product,) else {
-                    return None;
-                };
+                let product = product?;
                 Some(super::CreateProductBody {
                     product,
                 })
@@ -2362,7 +2351,6 @@ pub mod shop {
         }
     }
 }
-#[allow(clippy::all, unused_variables, unused_mut)]
 mod __shop_handlers {
     use ::charter_runtime::__private::handler as __h;
     pub(super) fn handle_list_products<A: super::shop::ListProducts>(
@@ -2379,33 +2367,36 @@ mod __shop_handlers {
             };
             let ctx = state.ctx();
             match state.app().list_products(ctx, input).await {
-                Ok(out) => __h::respond(200u16, &out),
+                Ok(out) => __h::respond(200, &out),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_list_products(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,
     ) -> Result<super::shop::ListProductsInput, __h::Response> {
         let mut errors = Vec::new();
         let p_q = __h::query::<String>(req, "q", &mut errors);
-        let p_page = __h::query::<i32>(req, "page", &mut errors).unwrap_or_else(|| 1);
-        let p_per_page = __h::query::<i64>(req, "per_page", &mut errors)
-            .unwrap_or_else(|| 20);
+        let p_page = __h::query::<i32>(req, "page", &mut errors).unwrap_or(1);
+        let p_per_page = __h::query::<i64>(req, "per_page", &mut errors).unwrap_or(20);
         let p_min_price = __h::query::<f64>(req, "min_price", &mut errors);
         let p_in_stock = __h::query::<bool>(req, "in_stock", &mut errors)
-            .unwrap_or_else(|| false);
+            .unwrap_or(false);
         let p_tag = __h::query_list::<String>(req, "tag", &mut errors);
         let p_code = __h::query_required::<String>(req, "code", &mut errors);
         let p_sort = __h::query::<
             super::shop::ListProductsSort,
         >(req, "sort", &mut errors)
-            .unwrap_or_else(|| super::shop::ListProductsSort::Newest);
+            .unwrap_or(super::shop::ListProductsSort::Newest);
         let p_state = __h::query_list::<
             super::shop::ListProductsState,
         >(req, "state", &mut errors);
-        let (Some(p_code),) = (p_code,) else {
+        let Some(p_code) = p_code else {
             return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::shop::ListProductsInput {
@@ -2439,11 +2430,15 @@ mod __shop_handlers {
             };
             let ctx = state.ctx();
             match state.app().get_product(ctx, input).await {
-                Ok(out) => __h::respond(200u16, &out),
+                Ok(out) => __h::respond(200, &out),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_get_product(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,
@@ -2454,7 +2449,7 @@ mod __shop_handlers {
         };
         let mut errors = Vec::new();
         let p_sku = __h::path::<String>(req, "sku", &mut errors);
-        let (Some(p_sku),) = (p_sku,) else {
+        let Some(p_sku) = p_sku else {
             return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::shop::GetProductInput {
@@ -2481,11 +2476,15 @@ mod __shop_handlers {
             };
             let ctx = state.ctx();
             match state.app().create_product(ctx, input).await {
-                Ok(out) => __h::respond(201u16, &out),
+                Ok(out) => __h::respond(201, &out),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_create_product(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,
@@ -2507,7 +2506,7 @@ mod __shop_handlers {
             &mut ::charter_runtime::JsonPath::new(),
             &mut errors,
         );
-        let (Some(body),) = (body,) else {
+        let Some(body) = body else {
             return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::shop::CreateProductInput {
@@ -2535,18 +2534,22 @@ mod __shop_handlers {
             let ctx = state.ctx();
             match state.app().upsert_product(ctx, input).await {
                 Ok(super::shop::UpsertProductOutput::Status200(out)) => {
-                    __h::respond(200u16, &out)
+                    __h::respond(200, &out)
                 }
                 Ok(super::shop::UpsertProductOutput::Status201(out)) => {
-                    __h::respond(201u16, &out)
+                    __h::respond(201, &out)
                 }
                 Ok(super::shop::UpsertProductOutput::Status204) => {
-                    __h::respond_empty(204u16)
+                    __h::respond_empty(204)
                 }
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_upsert_product(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,
@@ -2597,11 +2600,15 @@ mod __shop_handlers {
             };
             let ctx = state.ctx();
             match state.app().delete_product(ctx, input).await {
-                Ok(()) => __h::respond_empty(204u16),
+                Ok(()) => __h::respond_empty(204),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_delete_product(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,
@@ -2612,7 +2619,7 @@ mod __shop_handlers {
         };
         let mut errors = Vec::new();
         let p_id = __h::path::<i64>(req, "id", &mut errors);
-        let (Some(p_id),) = (p_id,) else {
+        let Some(p_id) = p_id else {
             return Err(__h::fail(ctx, ::charter_runtime::ApiError::validation(errors)));
         };
         let input = super::shop::DeleteProductInput {
@@ -2639,11 +2646,15 @@ mod __shop_handlers {
             };
             let ctx = state.ctx();
             match state.app().review_product(ctx, input).await {
-                Ok(out) => __h::respond(201u16, &out),
+                Ok(out) => __h::respond(201, &out),
                 Err(e) => __h::fail(ctx, e.into()),
             }
         }
     }
+    #[allow(
+        clippy::result_large_err,
+        reason = "the error is the response, built only on failure"
+    )]
     fn read_review_product(
         ctx: &::charter_runtime::Ctx,
         req: &__h::Request,
