@@ -44,7 +44,7 @@ use crate::validate::{JsonPath, Validate};
 
 pub use axum::response::Response;
 
-/// The router state of generated handlers: the user's use-case implementation and the context.
+/// What every generated endpoint of a router shares: the user's use-case implementation and the context.
 pub struct Shared<A> {
     inner: Arc<(A, Ctx)>,
 }

@@ -112,7 +112,8 @@ pub mod __private {
         pub use crate::respond::{at_most, empty, json};
     }
 
-    /// The building blocks of generated axum handlers.
+    /// The building blocks of generated endpoints: the router serves each as an `Endpoint` service, not as
+    /// an axum handler.
     pub mod handler {
         pub use axum::extract::State;
 

@@ -1,6 +1,7 @@
 //! Rate limits of endpoints that declare `rate_limit:` in the spec (credential endpoints above all):
 //! at most N requests per window from one client address, counted per endpoint. Over the limit is a
-//! 429 with `Retry-After`, before the request is read or the use case runs.
+//! 429 with `Retry-After`, counted before the endpoint answers its input's errors (so a guess with an
+//! invalid input counts too) and before the use case runs.
 //!
 //! Counts live in this process by default. With `RATE_LIMIT_REDIS_URL`, they live in Redis, so that
 //! replicas behind one load balancer share them (a limit of 10 a minute stays 10, not 10 per replica).

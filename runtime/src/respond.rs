@@ -1,4 +1,4 @@
-//! Success responses for generated handlers.
+//! Success responses for generated endpoints.
 
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header::CONTENT_TYPE};

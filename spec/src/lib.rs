@@ -1,7 +1,9 @@
 //! Charter's spec language: YAML files in, a validated and located IR (or every diagnostic) out.
 //!
-//! Invariant: this crate knows nothing about Rust code generation, SQL drivers or HTTP. Parsing never panics
-//! on any input; it collects every problem it can find and returns them all.
+//! Invariant: this crate depends on nothing of Rust code generation, SQL drivers or HTTP (no syn, quote, axum
+//! or sqlx); of the generated code it knows only the names a spec must leave free (Rust keywords, prelude
+//! names, the items generated from each spec name). Parsing never panics on any input; it collects every
+//! problem it can find and returns them all.
 
 mod diag;
 pub mod ir;

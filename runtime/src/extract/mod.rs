@@ -1,5 +1,5 @@
-//! Request parsing for generated handlers: plain functions returning [`ApiError`]s, which the handler
-//! renders in the project's envelope.
+//! Request parsing for generated endpoints (through `handler`): plain functions returning [`ApiError`]s,
+//! which the endpoint renders in the project's envelope.
 //!
 //! | failure                                   | status |
 //! |-------------------------------------------|--------|
