@@ -1,5 +1,6 @@
-//! The SQL emitter on real spec files: generated DDL snapshots (accept changes with `cargo insta review`)
-//! and the `migrations/` directory life cycle. `sql_apply.rs` runs the DDL against real databases.
+//! The SQL emitter on real spec files: generated DDL snapshots (accept changes with
+//! `INSTA_UPDATE=always cargo test -p charter-codegen --test sql`) and the `migrations/` directory life
+//! cycle. `sql_apply.rs` runs the DDL against real databases.
 
 use std::path::{Path, PathBuf};
 

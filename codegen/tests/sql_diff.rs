@@ -1,7 +1,7 @@
 //! The diff engine on small spec edits, one kind of step each: the steps `diff` finds (asserted here)
-//! and the SQL of both dialects (snapshots, accept changes with `cargo insta review`); then what `make`
-//! does with them: refusals, dry runs, names, never rewriting. `sql_migrate.rs` applies them to real
-//! databases.
+//! and the SQL of both dialects (snapshots, accept changes with
+//! `INSTA_UPDATE=always cargo test -p charter-codegen --test sql_diff`); then what `make` does with them:
+//! refusals, dry runs, names, never rewriting. `sql_migrate.rs` applies them to real databases.
 
 mod sql_support;
 
