@@ -17,7 +17,7 @@ use charter_codegen::sql::{Dialect, fold_case};
 use charter_runtime::__private::loader::{Column, Select, one_case_insensitive};
 use charter_runtime::testing::TestDb;
 use charter_runtime::{ApiError, Backend, Db, DbError, Migrations};
-use sql_support::{Temp, spec};
+use sql_support::spec;
 
 const CORE: &str = r#"
 app: core
@@ -155,12 +155,12 @@ async fn check(db: &Db, dir: &Path) {
 #[tokio::test]
 async fn jake_and_jake_are_one_username_on_both_backends() {
     let sqlite = TestDb::sqlite().await;
-    let dir = Temp::new("ci-sqlite");
-    check(sqlite.db(), &dir.0).await;
+    let dir = tempfile::tempdir().unwrap();
+    check(sqlite.db(), dir.path()).await;
     match TestDb::postgres().await {
         Some(pg) => {
-            let dir = Temp::new("ci-postgres");
-            check(pg.db(), &dir.0).await;
+            let dir = tempfile::tempdir().unwrap();
+            check(pg.db(), dir.path()).await;
             pg.db().close().await;
         }
         None => eprintln!("\n!!! SKIPPED the PostgreSQL half: no PostgreSQL server (see above)\n"),

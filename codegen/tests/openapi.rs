@@ -1,7 +1,8 @@
 //! The OpenAPI emitter on the example spec (generated-example/spec): snapshot, determinism, internal
 //! consistency, external validation, and agreement with the Conduit contract it implements.
 //!
-//! Accept snapshot changes with `cargo insta review`.
+//! Accept snapshot changes with `INSTA_UPDATE=always cargo test -p charter-codegen --test openapi` (or
+//! `cargo insta review`, when cargo-insta is installed), then review `git diff codegen/tests/snapshots`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,18 +1,22 @@
 //! Snapshots of the Rust emitter, which are also compiled.
 //!
 //! Each case is a spec directory; its generated code (with `Options::default()`: no migrations, empty
-//! inline OpenAPI documents) is compared with the committed file `macros/tests/ui/generated/<case>.rs`.
-//! The trybuild tests of `charter-macros` (`macros/tests/ui/pass/*.rs`) include those files with
-//! `#[path = "../generated/<case>.rs"] mod api;`, implement every hook and build the router, so a snapshot
-//! that stops compiling fails there.
+//! inline OpenAPI documents) is an insta binary snapshot: `tests/snapshots/rust__<case>.snap` holds insta's
+//! metadata and `tests/snapshots/rust__<case>.snap.rs` the generated code itself, a plain Rust file. The
+//! trybuild tests of `charter-macros` (`macros/tests/ui/{pass,fail}/*.rs`) include those files with
+//! `#[path = "../../../../codegen/tests/snapshots/rust__<case>.snap.rs"] mod api;`, implement the hooks and
+//! build the router, so a snapshot that stops compiling fails there.
 //!
-//! After an intended change to the emitter, rewrite the snapshots and review the diff:
+//! After an intended change to the emitter, rewrite the snapshots, compile them and review the diff:
 //!
 //! ```text
-//! UPDATE_EXPECT=1 cargo test -p charter-codegen --test rust
+//! INSTA_UPDATE=always cargo test -p charter-codegen --test rust
 //! cargo test -p charter-macros --test ui
-//! git diff macros/tests/ui/generated
+//! git diff codegen/tests/snapshots
 //! ```
+//!
+//! (Without `INSTA_UPDATE=always`, a changed snapshot fails and insta leaves the new output next to it as
+//! `rust__<case>.snap.new.rs`; `cargo insta review` accepts it, when cargo-insta is installed.)
 
 use std::path::{Path, PathBuf};
 
@@ -34,8 +38,9 @@ fn spec_dir(case: &str) -> PathBuf {
     }
 }
 
+/// The committed generated code of `case` (the data file of its insta snapshot).
 fn snapshot_path(case: &str) -> PathBuf {
-    root().join("../macros/tests/ui/generated").join(format!("{case}.rs"))
+    root().join("tests/snapshots").join(format!("rust__{case}.snap.rs"))
 }
 
 fn load(case: &str) -> Spec {
@@ -47,35 +52,26 @@ fn load(case: &str) -> Spec {
 /// an error points into generated code (pinned by `macros/tests/ui/fail/compact_missing_hook.rs`).
 const COMPACT: &str = "mini_compact";
 
-/// Generates `case` and compares it with its committed snapshot (rewriting it under `UPDATE_EXPECT=1`).
+/// Generates `case` and compares it with its committed snapshot (rewritten under `INSTA_UPDATE=always`).
 fn check(case: &str) {
     let actual = match case.strip_suffix("_compact") {
         Some(base) => generate_compact(&load(base), &Options::default()),
         None => generate(&load(case), &Options::default()),
     };
     assert!(!actual.starts_with("compile_error!"), "the emitter produced invalid Rust for `{case}`:\n{actual}");
-    let path = snapshot_path(case);
-    if std::env::var_os("UPDATE_EXPECT").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, &actual).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_default();
-    if expected != actual {
-        let line = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(e, a)| e != a)
-            .unwrap_or(expected.lines().count().min(actual.lines().count()));
-        panic!(
-            "generated code for `{case}` differs from {} (first difference at line {}):\n  expected: {:?}\n  actual:   {:?}\n\
-             rerun with UPDATE_EXPECT=1 to accept it, then `cargo test -p charter-macros --test ui` to compile it",
-            path.display(),
+    // insta shows no diff of a binary snapshot, only the two files: point at the first difference.
+    let expected = std::fs::read_to_string(snapshot_path(case)).unwrap_or_default();
+    if let Some(line) = expected.lines().zip(actual.lines()).position(|(e, a)| e != a) {
+        eprintln!(
+            "generated code for `{case}` differs from {}, first at line {}:\n  expected: {:?}\n  actual:   {:?}\n\
+             accept it with INSTA_UPDATE=always, then compile it with `cargo test -p charter-macros --test ui`",
+            snapshot_path(case).display(),
             line + 1,
-            expected.lines().nth(line).unwrap_or("<end of file>"),
-            actual.lines().nth(line).unwrap_or("<end of file>"),
+            expected.lines().nth(line).unwrap_or_default(),
+            actual.lines().nth(line).unwrap_or_default(),
         );
     }
+    insta::assert_binary_snapshot!(&format!("{case}.rs"), actual.into_bytes());
 }
 
 #[test]
@@ -110,13 +106,18 @@ fn two_runs_write_identical_bytes() {
     }
 }
 
-/// A snapshot without a case would be compiled by the ui tests but never regenerated.
+/// A snapshot without a case would never be regenerated (and may still be compiled by the ui tests).
 #[test]
 fn every_snapshot_has_a_case() {
-    let dir = snapshot_path("x").parent().unwrap().to_path_buf();
+    let dir = root().join("tests/snapshots");
     for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        let case = name.strip_suffix(".rs").unwrap_or(&name);
+        // Pending `.snap.new*` files are insta's, not cases.
+        let Some(case) =
+            name.strip_prefix("rust__").and_then(|n| n.strip_suffix(".snap.rs").or(n.strip_suffix(".snap")))
+        else {
+            continue;
+        };
         assert!(
             CASES.contains(&case) || case == COMPACT,
             "{} has no case in codegen/tests/rust.rs",

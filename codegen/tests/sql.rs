@@ -1,5 +1,6 @@
-//! The SQL emitter on real spec files: generated DDL snapshots (accept changes with `cargo insta review`)
-//! and the `migrations/` directory life cycle. `sql_apply.rs` runs the DDL against real databases.
+//! The SQL emitter on real spec files: generated DDL snapshots (accept changes with
+//! `INSTA_UPDATE=always cargo test -p charter-codegen --test sql`) and the `migrations/` directory life
+//! cycle. `sql_apply.rs` runs the DDL against real databases.
 
 use std::path::{Path, PathBuf};
 
@@ -21,27 +22,6 @@ fn load(dir: &Path) -> Spec {
 
 fn schema(dir: &Path) -> Schema {
     Schema::from_spec(&load(dir)).unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// A fresh directory under the system temp dir, removed on drop.
-struct Temp(PathBuf);
-
-impl Temp {
-    fn new(tag: &str) -> Temp {
-        use std::sync::atomic::{AtomicU32, Ordering};
-        static N: AtomicU32 = AtomicU32::new(0);
-        let n = N.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("charter-sql-{tag}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Temp(dir)
-    }
-}
-
-impl Drop for Temp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 fn read(path: &Path) -> String {
@@ -66,8 +46,8 @@ fn kitchen_create_sql() {
 #[test]
 fn make_writes_initial_then_nothing() {
     let spec = load(&example_dir());
-    let tmp = Temp::new("make");
-    let dir = tmp.0.join("migrations");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("migrations");
 
     assert_eq!(migrations::status(&spec, &dir).unwrap(), Status::Missing);
     let made = migrations::make(&spec, &dir, None, &MakeOptions::default()).unwrap();
@@ -98,10 +78,10 @@ fn make_writes_initial_then_nothing() {
     assert!(!dir.join("sqlite/0002_whatever.sql").exists());
 
     // Determinism: a fresh directory gets the same bytes.
-    let other = Temp::new("make-again");
-    migrations::make(&spec, &other.0, None, &MakeOptions::default()).unwrap();
+    let other = tempfile::tempdir().unwrap();
+    migrations::make(&spec, other.path(), None, &MakeOptions::default()).unwrap();
     for (i, rel) in ["sqlite/0001_initial.sql", "postgres/0001_initial.sql", "schema.json"].iter().enumerate() {
-        assert_eq!(read(&other.0.join(rel)), before[i], "{rel}");
+        assert_eq!(read(&other.path().join(rel)), before[i], "{rel}");
     }
 
     let embedded = migrations::embedded(&dir).unwrap();
@@ -116,13 +96,13 @@ fn make_writes_initial_then_nothing() {
 
 #[test]
 fn edited_spec_is_stale_until_make_writes_the_next_migration() {
-    let tmp = Temp::new("stale");
-    let spec_dir = tmp.0.join("spec");
+    let tmp = tempfile::tempdir().unwrap();
+    let spec_dir = tmp.path().join("spec");
     std::fs::create_dir_all(&spec_dir).unwrap();
     for f in ["project.yaml", "core.yaml", "articles.yaml"] {
         std::fs::copy(example_dir().join(f), spec_dir.join(f)).unwrap();
     }
-    let dir = tmp.0.join("migrations");
+    let dir = tmp.path().join("migrations");
     migrations::make(&load(&spec_dir), &dir, None, &MakeOptions::default()).unwrap();
     let initial = read(&dir.join("sqlite/0001_initial.sql"));
 
@@ -165,23 +145,29 @@ fn edited_spec_is_stale_until_make_writes_the_next_migration() {
 
 #[test]
 fn make_takes_a_name() {
-    let tmp = Temp::new("name");
-    let made = migrations::make(&load(&kitchen_dir()), &tmp.0, Some("Kitchen Sink"), &MakeOptions::default()).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let made =
+        migrations::make(&load(&kitchen_dir()), tmp.path(), Some("Kitchen Sink"), &MakeOptions::default()).unwrap();
     assert!(matches!(&made, Made::Written { description, .. } if description == "kitchen_sink"));
-    assert!(tmp.0.join("postgres/0001_kitchen_sink.sql").is_file());
-    let bad = migrations::make(&load(&kitchen_dir()), &Temp::new("badname").0, Some("../up"), &MakeOptions::default());
+    assert!(tmp.path().join("postgres/0001_kitchen_sink.sql").is_file());
+    let bad = migrations::make(
+        &load(&kitchen_dir()),
+        tempfile::tempdir().unwrap().path(),
+        Some("../up"),
+        &MakeOptions::default(),
+    );
     assert!(matches!(bad, Err(MigrationError::Name { .. })));
 }
 
 /// Writes `files` (relative path, contents) under a fresh directory and reads it as migrations.
 fn read_layout(files: &[(&str, &str)]) -> Result<migrations::MigrationSet, MigrationError> {
-    let tmp = Temp::new("layout");
+    let tmp = tempfile::tempdir().unwrap();
     for (rel, text) in files {
-        let p = tmp.0.join(rel);
+        let p = tmp.path().join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, text).unwrap();
     }
-    migrations::read(&tmp.0)
+    migrations::read(tmp.path())
 }
 
 #[test]

@@ -9,7 +9,7 @@ mod sql_support;
 use charter_codegen::sql::Dialect;
 use charter_codegen::sql::migrations::{self, MakeOptions};
 use charter_spec::Spec;
-use sql_support::{Db, Temp, load_dir, on_both};
+use sql_support::{Db, load_dir, on_both};
 use sqlx::error::ErrorKind;
 
 fn example() -> Spec {
@@ -22,10 +22,10 @@ fn kitchen() -> Spec {
 
 /// Writes the spec's migrations with `make` and applies them (PostgreSQL: with sqlx's own migrator).
 async fn migrate(db: &mut Db, spec: &Spec) {
-    let tmp = Temp::new("apply");
-    migrations::make(spec, &tmp.0, None, &MakeOptions::default()).unwrap();
-    assert_eq!(sql_support::files(&tmp.0, db.dialect()).len(), 1);
-    db.apply(&tmp.0).await.unwrap_or_else(|e| panic!("{} migration failed: {e}", db.dialect()));
+    let tmp = tempfile::tempdir().unwrap();
+    migrations::make(spec, tmp.path(), None, &MakeOptions::default()).unwrap();
+    assert_eq!(sql_support::files(tmp.path(), db.dialect()).len(), 1);
+    db.apply(tmp.path()).await.unwrap_or_else(|e| panic!("{} migration failed: {e}", db.dialect()));
 }
 
 async fn example_rules(db: &mut Db) {

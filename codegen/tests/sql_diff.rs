@@ -1,13 +1,13 @@
 //! The diff engine on small spec edits, one kind of step each: the steps `diff` finds (asserted here)
-//! and the SQL of both dialects (snapshots, accept changes with `cargo insta review`); then what `make`
-//! does with them: refusals, dry runs, names, never rewriting. `sql_migrate.rs` applies them to real
-//! databases.
+//! and the SQL of both dialects (snapshots, accept changes with
+//! `INSTA_UPDATE=always cargo test -p charter-codegen --test sql_diff`); then what `make` does with them:
+//! refusals, dry runs, names, never rewriting. `sql_migrate.rs` applies them to real databases.
 
 mod sql_support;
 
 use charter_codegen::sql::migrations::{Made, MakeOptions, MigrationError};
 use charter_codegen::sql::{Dialect, Op, Schema, diff, render, review};
-use sql_support::{Temp, make, spec};
+use sql_support::{make, spec};
 
 /// Users and their articles; every case edits it.
 const BASE: &str = r#"
@@ -549,8 +549,8 @@ fn safety_of_each_step() {
 
 #[test]
 fn destructive_steps_are_refused_with_the_list_and_nothing_is_written() {
-    let tmp = Temp::new("diff-refuse");
-    let dir = tmp.0.join("migrations");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("migrations");
     make(&format!("{BASE}{TAG}"), &dir, MakeOptions::default()).unwrap();
     let snapshot = std::fs::read_to_string(dir.join("schema.json")).unwrap();
     let dropped =
@@ -606,8 +606,8 @@ fn destructive_steps_are_refused_with_the_list_and_nothing_is_written() {
 
 #[test]
 fn a_required_column_without_a_value_is_an_error_even_when_acknowledged() {
-    let tmp = Temp::new("diff-needs");
-    make(BASE, &tmp.0, MakeOptions::default()).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    make(BASE, tmp.path(), MakeOptions::default()).unwrap();
     let new = edit(&[(
         "      age: { type: int, optional: true }\n",
         "      age: { type: int, optional: true }\n      handle: string\n",
@@ -617,18 +617,18 @@ fn a_required_column_without_a_value_is_an_error_even_when_acknowledged() {
         MakeOptions { allow_destructive: true, dry_run: false },
         MakeOptions { allow_destructive: false, dry_run: true },
     ] {
-        let err = make(&new, &tmp.0, options).unwrap_err();
+        let err = make(&new, tmp.path(), options).unwrap_err();
         assert!(matches!(&err, MigrationError::NeedsValue { columns } if columns == &["users.handle"]), "{err:?}");
         let msg = err.to_string();
         assert!(msg.contains("`users.handle`") && msg.contains("`default:`") && msg.contains("`backfill:`"), "{msg}");
     }
-    assert_eq!(sql_support::files(&tmp.0, Dialect::Sqlite).len(), 1);
+    assert_eq!(sql_support::files(tmp.path(), Dialect::Sqlite).len(), 1);
 }
 
 #[test]
 fn dry_run_of_the_first_migration_writes_nothing() {
-    let tmp = Temp::new("diff-dry");
-    let dir = tmp.0.join("migrations");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("migrations");
     let dry = make(BASE, &dir, MakeOptions { dry_run: true, allow_destructive: false }).unwrap();
     let Made::DryRun { version: 1, description, sqlite, postgres, destructive } = &dry else { panic!("{dry:?}") };
     assert_eq!((description.as_str(), destructive.len()), ("initial", 0));
@@ -638,21 +638,21 @@ fn dry_run_of_the_first_migration_writes_nothing() {
 
 #[test]
 fn twice_writes_one_migration_and_names_come_from_the_steps() {
-    let tmp = Temp::new("diff-twice");
-    make(BASE, &tmp.0, MakeOptions::default()).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    make(BASE, tmp.path(), MakeOptions::default()).unwrap();
     let new = edit(&[(
         "      age: { type: int, optional: true }\n",
         "      age: { type: int, optional: true }\n      bio: { type: text, optional: true }\n",
     )]);
-    let made = make(&new, &tmp.0, MakeOptions::default()).unwrap();
+    let made = make(&new, tmp.path(), MakeOptions::default()).unwrap();
     assert!(
         matches!(&made, Made::Written { version: 2, description, .. } if description == "add_users_bio"),
         "{made:?}"
     );
-    let before = std::fs::read_to_string(tmp.0.join("sqlite/0002_add_users_bio.sql")).unwrap();
-    assert_eq!(make(&new, &tmp.0, MakeOptions::default()).unwrap(), Made::UpToDate { latest: 2 });
-    assert_eq!(sql_support::files(&tmp.0, Dialect::Postgres).len(), 2);
-    assert_eq!(std::fs::read_to_string(tmp.0.join("sqlite/0002_add_users_bio.sql")).unwrap(), before);
+    let before = std::fs::read_to_string(tmp.path().join("sqlite/0002_add_users_bio.sql")).unwrap();
+    assert_eq!(make(&new, tmp.path(), MakeOptions::default()).unwrap(), Made::UpToDate { latest: 2 });
+    assert_eq!(sql_support::files(tmp.path(), Dialect::Postgres).len(), 2);
+    assert_eq!(std::fs::read_to_string(tmp.path().join("sqlite/0002_add_users_bio.sql")).unwrap(), before);
 }
 
 #[test]
@@ -664,8 +664,8 @@ fn ops_name_their_table() {
 
 #[test]
 fn a_rename_hint_that_names_nothing_is_a_located_error_and_nothing_is_written() {
-    let tmp = Temp::new("diff-hint");
-    make(BASE, &tmp.0, MakeOptions::default()).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    make(BASE, tmp.path(), MakeOptions::default()).unwrap();
     // A typo in each hint: a table and a required column that would otherwise be dropped and added.
     let typos = edit(&[
         ("    table: articles\n", "    table: posts\n    renamed_from: articels\n"),
@@ -680,7 +680,7 @@ fn a_rename_hint_that_names_nothing_is_a_located_error_and_nothing_is_written() 
         ),
     ]);
     for options in [MakeOptions::default(), MakeOptions { allow_destructive: true, dry_run: true }] {
-        let err = make(&typos, &tmp.0, options).unwrap_err();
+        let err = make(&typos, tmp.path(), options).unwrap_err();
         let MigrationError::Hints(d) = &err else { panic!("{err:?}") };
         let text = err.to_string();
         // The table's hint is reported; its fields' hints are not checked against a table it does not name.
@@ -703,12 +703,12 @@ fn a_rename_hint_that_names_nothing_is_a_located_error_and_nothing_is_written() 
         ),
         ("    indexes: [[title]]\n", "    indexes: [[headline]]\n"),
     ]);
-    let text = make(&column_typo, &tmp.0, MakeOptions::default()).unwrap_err().to_string();
+    let text = make(&column_typo, tmp.path(), MakeOptions::default()).unwrap_err().to_string();
     assert!(
         text.contains("table `articles` has no column `titel`") && text.contains("did you mean `title`?"),
         "{text}"
     );
-    assert_eq!(sql_support::files(&tmp.0, Dialect::Sqlite).len(), 1);
+    assert_eq!(sql_support::files(tmp.path(), Dialect::Sqlite).len(), 1);
 
     // Right hints make the rename; once it is migrated they stay in the spec without effect or error.
     let right = edit(&[
@@ -719,24 +719,24 @@ fn a_rename_hint_that_names_nothing_is_a_located_error_and_nothing_is_written() 
         ),
         ("    indexes: [[title]]\n", "    indexes: [[headline]]\n"),
     ]);
-    assert!(matches!(make(&right, &tmp.0, MakeOptions::default()), Ok(Made::Written { .. })));
-    assert!(matches!(make(&right, &tmp.0, MakeOptions::default()), Ok(Made::UpToDate { .. })));
+    assert!(matches!(make(&right, tmp.path(), MakeOptions::default()), Ok(Made::Written { .. })));
+    assert!(matches!(make(&right, tmp.path(), MakeOptions::default()), Ok(Made::UpToDate { .. })));
 }
 
 #[test]
 fn a_broken_snapshot_is_reported_with_its_path_line_and_column() {
-    let tmp = Temp::new("diff-snapshot");
-    make(BASE, &tmp.0, MakeOptions::default()).unwrap();
-    let path = tmp.0.join("schema.json");
+    let tmp = tempfile::tempdir().unwrap();
+    make(BASE, tmp.path(), MakeOptions::default()).unwrap();
+    let path = tmp.path().join("schema.json");
     let text = std::fs::read_to_string(&path).unwrap();
     let mut lines: Vec<&str> = text.lines().collect();
     lines[4] = "      oops";
     std::fs::write(&path, lines.join("\n")).unwrap();
-    let err = make(BASE, &tmp.0, MakeOptions::default()).unwrap_err().to_string();
+    let err = make(BASE, tmp.path(), MakeOptions::default()).unwrap_err().to_string();
     let at = format!("{}:5:7: invalid database schema", path.display());
     assert!(err.starts_with(&at), "{err}");
     // A snapshot that parses but does not hold a valid schema names its file too.
     std::fs::write(&path, "{\"charter_schema\": 1, \"tables\": [{\"name\": \"t\", \"columns\": [], \"primary_key\": [\"id\"], \"foreign_keys\": [], \"uniques\": [], \"indexes\": [], \"checks\": []}]}").unwrap();
-    let err = make(BASE, &tmp.0, MakeOptions::default()).unwrap_err().to_string();
+    let err = make(BASE, tmp.path(), MakeOptions::default()).unwrap_err().to_string();
     assert!(err.starts_with(&format!("{}: invalid database schema", path.display())), "{err}");
 }

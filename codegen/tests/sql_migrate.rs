@@ -9,7 +9,7 @@ use std::path::Path;
 
 use charter_codegen::sql::Dialect;
 use charter_codegen::sql::migrations::MakeOptions;
-use sql_support::{Db, Temp, make, on_both};
+use sql_support::{Db, make, on_both};
 use sqlx::error::ErrorKind;
 
 const BLOG: &str = r#"
@@ -65,10 +65,10 @@ async fn step(db: &mut Db, dir: &Path, core: &str, options: MakeOptions) -> Resu
 
 /// The migrated schema is the one a fresh database gets from `core` alone.
 async fn assert_like_fresh(db: &mut Db, core: &str) {
-    let tmp = Temp::new("fresh");
-    make(core, &tmp.0, MakeOptions::default()).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    make(core, tmp.path(), MakeOptions::default()).unwrap();
     let mut fresh = db.another().await;
-    fresh.apply(&tmp.0).await.unwrap();
+    fresh.apply(tmp.path()).await.unwrap();
     let (migrated, fresh) = (db.schema().await, fresh.schema().await);
     let missing: Vec<&String> = fresh.iter().filter(|l| !migrated.contains(l)).collect();
     let extra: Vec<&String> = migrated.iter().filter(|l| !fresh.contains(l)).collect();
@@ -82,8 +82,8 @@ async fn assert_like_fresh(db: &mut Db, core: &str) {
 #[test]
 fn rename_table_column_and_join_table_keep_every_row() {
     on_both("rename_table_column_and_join_table_keep_every_row", async |db: &mut Db| {
-        let tmp = Temp::new("rename");
-        blog(db, &tmp.0).await;
+        let tmp = tempfile::tempdir().unwrap();
+        blog(db, tmp.path()).await;
         let articles = db.rows("articles", &["id", "title", "views", "author_id"]).await;
         let users = db.rows("users", &["id", "email", "age"]).await;
 
@@ -98,7 +98,7 @@ fn rename_table_column_and_join_table_keep_every_row() {
                 "      years: { type: int, optional: true, renamed_from: age }\n",
             ),
         ]);
-        step(db, &tmp.0, &v2, MakeOptions::default()).await.unwrap();
+        step(db, tmp.path(), &v2, MakeOptions::default()).await.unwrap();
         assert_eq!(db.rows("posts", &["id", "headline", "views", "author_id"]).await, articles);
         assert_eq!(db.rows("users", &["id", "email", "years"]).await, users);
         assert_eq!(db.rows("posts_tags", &["post_id", "tag_id"]).await, ["1|1"]);
@@ -120,14 +120,14 @@ fn rename_table_column_and_join_table_keep_every_row() {
 #[test]
 fn widening_types_keeps_values_and_takes_larger_ones() {
     on_both("widening_types_keeps_values_and_takes_larger_ones", async |db: &mut Db| {
-        let tmp = Temp::new("widen");
-        blog(db, &tmp.0).await;
+        let tmp = tempfile::tempdir().unwrap();
+        blog(db, tmp.path()).await;
         let users = db.rows("users", &["id", "name", "age"]).await;
         let v2 = edit(&[
             ("      age: { type: int, optional: true }\n", "      age: { type: bigint, optional: true }\n"),
             ("name: { type: string, max_length: 100, optional: true }", "name: { type: text, optional: true }"),
         ]);
-        step(db, &tmp.0, &v2, MakeOptions::default()).await.unwrap();
+        step(db, tmp.path(), &v2, MakeOptions::default()).await.unwrap();
         assert_eq!(db.rows("users", &["id", "name", "age"]).await, users);
         assert_like_fresh(db, &v2).await;
         let long = "n".repeat(500);
@@ -135,7 +135,7 @@ fn widening_types_keeps_values_and_takes_larger_ones() {
             .await;
         // An int-only widening changes nothing in SQLite (both are INTEGER): its file has no statement.
         let v3 = v2.replace("      views: { type: int, default: 0 }\n", "      views: { type: bigint, default: 0 }\n");
-        step(db, &tmp.0, &v3, MakeOptions::default()).await.unwrap();
+        step(db, tmp.path(), &v3, MakeOptions::default()).await.unwrap();
         assert_like_fresh(db, &v3).await;
     });
 }
@@ -143,15 +143,15 @@ fn widening_types_keeps_values_and_takes_larger_ones() {
 #[test]
 fn unique_applies_to_unique_data_and_fails_cleanly_on_duplicates() {
     on_both("unique_applies_to_unique_data_and_fails_cleanly_on_duplicates", async |db: &mut Db| {
-        let tmp = Temp::new("unique");
-        blog(db, &tmp.0).await;
+        let tmp = tempfile::tempdir().unwrap();
+        blog(db, tmp.path()).await;
         let v2 = edit(&[(
             "      tags: { many_to_many: Tag }\n",
             "      tags: { many_to_many: Tag }\n    unique_together: [[author, title]]\n",
         )]);
-        let refused = step(db, &tmp.0, &v2, MakeOptions::default()).await.unwrap_err();
+        let refused = step(db, tmp.path(), &v2, MakeOptions::default()).await.unwrap_err();
         assert!(refused.contains("add unique `uq_articles_author_id_title`"), "{refused}");
-        step(db, &tmp.0, &v2, ACK).await.unwrap();
+        step(db, tmp.path(), &v2, ACK).await.unwrap();
         assert_like_fresh(db, &v2).await;
         db.fails(
             r#"INSERT INTO "articles" ("title", "author_id") VALUES ('hello', 1)"#,
@@ -169,7 +169,7 @@ fn unique_applies_to_unique_data_and_fails_cleanly_on_duplicates() {
                 "name: { type: string, max_length: 100, optional: true, unique: true }",
             )
             .replace("age: { type: int, optional: true }", "years: { type: int, optional: true, renamed_from: age }");
-        let err = step(db, &tmp.0, &v3, ACK).await.unwrap_err();
+        let err = step(db, tmp.path(), &v3, ACK).await.unwrap_err();
         assert!(err.contains("uq_users_name") || err.contains("UNIQUE"), "{err}");
         assert_eq!((db.schema().await, db.rows("users", &["id", "email", "name"]).await), before);
         if db.dialect() == Dialect::Sqlite {
@@ -181,8 +181,8 @@ fn unique_applies_to_unique_data_and_fails_cleanly_on_duplicates() {
 #[test]
 fn required_columns_take_their_backfill() {
     on_both("required_columns_take_their_backfill", async |db: &mut Db| {
-        let tmp = Temp::new("backfill");
-        blog(db, &tmp.0).await;
+        let tmp = tempfile::tempdir().unwrap();
+        blog(db, tmp.path()).await;
         let v2 = edit(&[
             (
                 "name: { type: string, max_length: 100, optional: true }",
@@ -193,7 +193,7 @@ fn required_columns_take_their_backfill() {
                 "      age: { type: int, optional: true }\n      handle: { type: string, min_length: 2, backfill: anon }\n      karma: { type: int, default: 7 }\n",
             ),
         ]);
-        step(db, &tmp.0, &v2, MakeOptions::default()).await.unwrap();
+        step(db, tmp.path(), &v2, MakeOptions::default()).await.unwrap();
         assert_eq!(db.rows("users", &["id", "name", "handle", "karma"]).await, ["1|ann|anon|7", "2|someone|anon|7"]);
         assert_like_fresh(db, &v2).await;
         // The backfill was for existing rows only: new ones must say.
@@ -209,8 +209,8 @@ fn required_columns_take_their_backfill() {
 #[test]
 fn rebuilt_tables_keep_their_rows_their_children_and_their_id_counter() {
     on_both("rebuilt_tables_keep_their_rows_their_children_and_their_id_counter", async |db: &mut Db| {
-        let tmp = Temp::new("rebuild");
-        blog(db, &tmp.0).await;
+        let tmp = tempfile::tempdir().unwrap();
+        blog(db, tmp.path()).await;
         let (users, articles) =
             (db.rows("users", &["id", "email"]).await, db.rows("articles", &["id", "title", "author_id"]).await);
         // SQLite rebuilds `users` (a new check, a bool column) while `articles` cascade from it.
@@ -218,9 +218,9 @@ fn rebuilt_tables_keep_their_rows_their_children_and_their_id_counter() {
             "      age: { type: int, optional: true }\n",
             "      age: { type: int, optional: true, min: 0 }\n      admin: { type: bool, default: false }\n",
         )]);
-        step(db, &tmp.0, &v2, ACK).await.unwrap();
+        step(db, tmp.path(), &v2, ACK).await.unwrap();
         if db.dialect() == Dialect::Sqlite {
-            let sql = std::fs::read_to_string(tmp.0.join("sqlite/0002_add_users_admin.sql")).unwrap();
+            let sql = std::fs::read_to_string(tmp.path().join("sqlite/0002_add_users_admin.sql")).unwrap();
             assert!(sql.starts_with("-- no-transaction\n") && sql.contains("CREATE TABLE \"users__new\""), "{sql}");
         }
         assert_eq!(db.rows("users", &["id", "email"]).await, users);
@@ -249,13 +249,13 @@ fn rebuilt_tables_keep_their_rows_their_children_and_their_id_counter() {
 #[test]
 fn failing_migration_leaves_the_database_as_it_was() {
     on_both("failing_migration_leaves_the_database_as_it_was", async |db: &mut Db| {
-        let tmp = Temp::new("failing");
+        let tmp = tempfile::tempdir().unwrap();
         let v1 = edit(&[(
             "      views: { type: int, default: 0 }\n",
             "      views: { type: int, default: 0 }\n      owner_id: { type: bigint, optional: true }\n",
         )]);
-        make(&v1, &tmp.0, MakeOptions::default()).unwrap();
-        db.apply(&tmp.0).await.unwrap();
+        make(&v1, tmp.path(), MakeOptions::default()).unwrap();
+        db.apply(tmp.path()).await.unwrap();
         db.ok(r#"INSERT INTO "users" ("email") VALUES ('a@x.io')"#).await;
         db.ok(r#"INSERT INTO "articles" ("title", "author_id", "owner_id") VALUES ('ok', 1, 1), ('dangling', 1, 999)"#)
             .await;
@@ -272,7 +272,7 @@ fn failing_migration_leaves_the_database_as_it_was() {
                 "      views: { type: int, default: 0 }\n",
                 "      hits: { type: int, default: 0, renamed_from: views }\n",
             );
-        let err = step(db, &tmp.0, &v2, ACK).await.unwrap_err();
+        let err = step(db, tmp.path(), &v2, ACK).await.unwrap_err();
         let expected = if db.dialect() == Dialect::Sqlite { "foreign keys violated" } else { "fk_articles_owner_id" };
         assert!(err.contains(expected), "{err}");
         assert_eq!((db.schema().await, db.rows("articles", &["id", "title", "views", "owner_id"]).await), before);
@@ -282,7 +282,7 @@ fn failing_migration_leaves_the_database_as_it_was() {
 
         // With the data fixed, the same migration applies.
         db.ok(r#"UPDATE "articles" SET "owner_id" = NULL WHERE "owner_id" = 999"#).await;
-        db.apply(&tmp.0).await.unwrap();
+        db.apply(tmp.path()).await.unwrap();
         assert_eq!(db.rows("articles", &["id", "hits", "owner_id"]).await, ["1|0|1", "2|0|NULL"]);
         assert_like_fresh(db, &v2).await;
     });
@@ -291,21 +291,21 @@ fn failing_migration_leaves_the_database_as_it_was() {
 #[test]
 fn narrowing_fails_on_values_that_do_not_fit() {
     on_both("narrowing_fails_on_values_that_do_not_fit", async |db: &mut Db| {
-        let tmp = Temp::new("narrow");
+        let tmp = tempfile::tempdir().unwrap();
         let v1 = edit(&[("age: { type: int, optional: true }", "age: { type: bigint, optional: true }")]);
-        make(&v1, &tmp.0, MakeOptions::default()).unwrap();
-        db.apply(&tmp.0).await.unwrap();
+        make(&v1, tmp.path(), MakeOptions::default()).unwrap();
+        db.apply(tmp.path()).await.unwrap();
         db.ok(r#"INSERT INTO "users" ("email", "age") VALUES ('a@x.io', 5000000000)"#).await;
         let before = (db.schema().await, db.rows("users", &["id", "age"]).await);
-        let err = step(db, &tmp.0, BLOG, MakeOptions::default()).await.unwrap_err();
+        let err = step(db, tmp.path(), BLOG, MakeOptions::default()).await.unwrap_err();
         assert!(err.contains("narrow `users.age` from bigint to int"), "{err}");
-        let err = step(db, &tmp.0, BLOG, ACK).await.unwrap_err();
+        let err = step(db, tmp.path(), BLOG, ACK).await.unwrap_err();
         let expected =
             if db.dialect() == Dialect::Sqlite { "users.age holds values that are not int" } else { "out of range" };
         assert!(err.contains(expected), "{err}");
         assert_eq!((db.schema().await, db.rows("users", &["id", "age"]).await), before);
         db.ok(r#"UPDATE "users" SET "age" = 50"#).await;
-        db.apply(&tmp.0).await.unwrap();
+        db.apply(tmp.path()).await.unwrap();
         assert_eq!(db.rows("users", &["id", "age"]).await, ["1|50"]);
         assert_like_fresh(db, BLOG).await;
     });
@@ -314,15 +314,15 @@ fn narrowing_fails_on_values_that_do_not_fit() {
 #[test]
 fn dropping_a_model_and_a_column_with_ack_keeps_the_rest() {
     on_both("dropping_a_model_and_a_column_with_ack_keeps_the_rest", async |db: &mut Db| {
-        let tmp = Temp::new("drop");
-        blog(db, &tmp.0).await;
+        let tmp = tempfile::tempdir().unwrap();
+        blog(db, tmp.path()).await;
         let articles = db.rows("articles", &["id", "title", "author_id"]).await;
         let v2 = edit(&[
             ("  Tag:\n    table: tags\n    fields:\n      label: { type: string, max_length: 64, unique: true }\n", ""),
             ("      tags: { many_to_many: Tag }\n", ""),
             ("      age: { type: int, optional: true }\n", ""),
         ]);
-        let refused = step(db, &tmp.0, &v2, MakeOptions::default()).await.unwrap_err();
+        let refused = step(db, tmp.path(), &v2, MakeOptions::default()).await.unwrap_err();
         for lost in [
             "drop table `articles_tags` and all its rows",
             "drop table `tags` and all its rows",
@@ -330,7 +330,7 @@ fn dropping_a_model_and_a_column_with_ack_keeps_the_rest() {
         ] {
             assert!(refused.contains(lost), "{refused}");
         }
-        step(db, &tmp.0, &v2, ACK).await.unwrap();
+        step(db, tmp.path(), &v2, ACK).await.unwrap();
         assert_eq!(db.rows("articles", &["id", "title", "author_id"]).await, articles);
         assert_eq!(db.rows("users", &["id", "email"]).await, ["1|a@x.io", "2|b@x.io"]);
         assert_like_fresh(db, &v2).await;

@@ -2,14 +2,16 @@
 //! exact output `charter check` prints for it.
 //!
 //! A case is a folder `tests/diagnostics/<case>/` holding `spec/*.yaml` (a complete spec dir: `project.yaml`
-//! plus app files, with the mistake in it) and `expected.txt` (the plain `Diagnostics::render(false)` output).
-//! Add a case by adding a folder; then, and after any intended change to a message or span, regenerate the
-//! expected files and review the diff:
+//! plus app files, with the mistake in it); its plain `Diagnostics::render(false)` output is the insta
+//! snapshot `tests/snapshots/diagnostics__<case>.snap`. Add a case by adding a folder; then, and after any
+//! intended change to a message or span, rewrite the snapshots and review the diff:
 //!
 //! ```text
-//! UPDATE_EXPECT=1 cargo test -p charter-spec --test diagnostics
-//! git diff spec/tests/diagnostics
+//! INSTA_UPDATE=always cargo test -p charter-spec --test diagnostics
+//! git diff spec/tests/snapshots
 //! ```
+//!
+//! (Or `cargo insta review`, when cargo-insta is installed.)
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -24,12 +26,8 @@ fn example_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../generated-example/spec")
 }
 
-fn update_expect() -> bool {
-    std::env::var("UPDATE_EXPECT").is_ok_and(|v| !v.is_empty() && v != "0")
-}
-
-/// Loads `<case>/spec`, which must fail, and compares the rendered diagnostics with `<case>/expected.txt`
-/// (or rewrites it under `UPDATE_EXPECT=1`). Returns the rendered output.
+/// Loads `<case>/spec`, which must fail, and compares the rendered diagnostics with the snapshot
+/// `diagnostics__<case>.snap` (rewritten under `INSTA_UPDATE=always`). Returns the rendered output.
 fn check(case: &Path) -> String {
     let name = case.file_name().unwrap().to_string_lossy();
     let diags = match load_dir(&case.join("spec")) {
@@ -44,19 +42,7 @@ fn check(case: &Path) -> String {
         assert!(line.starts_with("spec/"), "case `{name}`: location `{line}` is not relative to the case dir");
     }
     assert!(!actual.contains(env!("CARGO_MANIFEST_DIR")), "case `{name}`: output holds an absolute path");
-    let expected_path = case.join("expected.txt");
-    if update_expect() {
-        std::fs::write(&expected_path, &actual).unwrap();
-        return actual;
-    }
-    let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-    assert!(
-        actual == expected,
-        "case `{name}`: diagnostics differ from {}\n\
-         (run with UPDATE_EXPECT=1 to accept, then review the diff)\n\
-         --- expected\n{expected}\n--- actual\n{actual}",
-        expected_path.display(),
-    );
+    insta::assert_snapshot!(name.as_ref(), &actual);
     actual
 }
 

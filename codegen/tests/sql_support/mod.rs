@@ -1,5 +1,5 @@
 //! Shared by the SQL tests that use real databases (`sql_apply.rs`, `sql_migrate.rs`, `migrate_walk.rs`,
-//! `case_insensitive.rs`): temp dirs, specs from YAML text, an SQLite or PostgreSQL connection with a few assertions, migrations applied
+//! `case_insensitive.rs`): specs from YAML text, an SQLite or PostgreSQL connection with a few assertions, migrations applied
 //! the way the runtime applies them, and schema introspection for "migrated equals fresh".
 //!
 //! PostgreSQL: `TEST_DATABASE_URL` or `DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/test`;
@@ -22,27 +22,6 @@ use sqlx::migrate::{Migrate, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions, Connection, Executor};
-
-/// A fresh directory under the system temp dir, removed on drop.
-pub struct Temp(pub PathBuf);
-
-impl Temp {
-    pub fn new(tag: &str) -> Temp {
-        use std::sync::atomic::{AtomicU32, Ordering};
-        static N: AtomicU32 = AtomicU32::new(0);
-        let n = N.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("charter-sql-{tag}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Temp(dir)
-    }
-}
-
-impl Drop for Temp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 pub fn load_dir(rel: &str) -> Spec {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);

@@ -4,7 +4,7 @@
 // everything through the app's prelude, as scaffolded files do.
 
 #[allow(dead_code)]
-#[path = "../generated/mini_compact.rs"]
+#[path = "../../../../codegen/tests/snapshots/rust__mini_compact.snap.rs"]
 mod api;
 
 use api::shop::prelude::*;

@@ -2,7 +2,7 @@
 // where the spec declares it, and what to write.
 
 #[allow(dead_code)]
-#[path = "../generated/conduit.rs"]
+#[path = "../../../../codegen/tests/snapshots/rust__conduit.snap.rs"]
 mod api;
 
 use api::articles::*;

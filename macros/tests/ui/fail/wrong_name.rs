@@ -3,7 +3,7 @@
 #![allow(unused_imports)]
 
 #[allow(dead_code)]
-#[path = "../generated/mini.rs"]
+#[path = "../../../../codegen/tests/snapshots/rust__mini.snap.rs"]
 mod api;
 
 use api::shop::*;

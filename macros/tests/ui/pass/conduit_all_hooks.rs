@@ -2,7 +2,7 @@
 // generated-example/src does it but without a database: the generated code compiles, `router(App)`
 // accepts the impls, and camelCase wire names show up in validation paths.
 
-#[path = "../generated/conduit.rs"]
+#[path = "../../../../codegen/tests/snapshots/rust__conduit.snap.rs"]
 mod api;
 
 use api::articles::*;

@@ -2,7 +2,7 @@
 // the generated code compiles, `router(App)` accepts the impls, and the generated types validate as the
 // spec says.
 
-#[path = "../generated/mini.rs"]
+#[path = "../../../../codegen/tests/snapshots/rust__mini.snap.rs"]
 mod api;
 
 use api::shop::*;
