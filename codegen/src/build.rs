@@ -61,8 +61,8 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Spec(d) => f.write_str(&d.render(false)),
-            Error::Migrations(MigrationError::Hints(d)) => f.write_str(&d.render(false)),
-            Error::Migrations(e) => write!(f, "error: {e}"),
+            // Rendered as diagnostics, each starting with `error[..]`.
+            Error::Migrations(e) => write!(f, "{e}"),
             Error::Io { path, source } => write!(f, "error: cannot write {}: {source}", path.display()),
             Error::NoOutDir => f.write_str("error: no output directory: set `out_dir` or run from a build script"),
         }

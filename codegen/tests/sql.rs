@@ -218,5 +218,6 @@ fn read_checks_the_layout() {
     assert!(bad_name.contains("migration files are named `<version>_<description>.sql`"), "{bad_name}");
     let bad_snapshot = err(&[("schema.json", "{}"), ("sqlite/0001_a.sql", ""), ("postgres/0001_a.sql", "")]);
     // The JSON parser gives a place: `path:line:col`, which editors and terminals link.
-    assert!(bad_snapshot.contains("schema.json:1:2: invalid database schema"), "{bad_snapshot}");
+    assert!(bad_snapshot.contains("error[bad-snapshot]: not a schema snapshot"), "{bad_snapshot}");
+    assert!(bad_snapshot.contains("schema.json:1:2\n"), "{bad_snapshot}");
 }

@@ -443,7 +443,9 @@ fn stale_hints_are_ignored() {
 fn safety_of_each_step() {
     let steps = |old: &str, new: &str| {
         let r = review(&diff(&schema(old), &schema(new)));
-        (r.destructive, r.needs_value, r.unsupported)
+        let messages =
+            |steps: Vec<charter_codegen::sql::Step>| steps.into_iter().map(|s| s.message).collect::<Vec<_>>();
+        (messages(r.destructive), messages(r.needs_value), messages(r.unsupported))
     };
     let none: Vec<String> = Vec::new();
     let (d, n, u) = steps(BASE, &edit(&[("      age: { type: int, optional: true }\n", "")]));
@@ -557,7 +559,7 @@ fn destructive_steps_are_refused_with_the_list_and_nothing_is_written() {
         edit(&[("      age: { type: int, optional: true }\n", ""), ("      views: { type: int, default: 0 }\n", "")]);
 
     let err = make(&dropped, &dir, MakeOptions::default()).unwrap_err();
-    let MigrationError::Destructive { steps } = &err else { panic!("{err:?}") };
+    let MigrationError::Destructive { steps, .. } = &err else { panic!("{err:?}") };
     assert_eq!(
         steps,
         &[
@@ -567,12 +569,14 @@ fn destructive_steps_are_refused_with_the_list_and_nothing_is_written() {
         ]
     );
     let msg = err.to_string();
+    assert!(msg.starts_with("error[destructive]: drop table `tags` and all its rows\n"), "{msg}");
+    // Each step is located: a dropped table in the snapshot, a dropped column at its model in the spec.
+    assert!(msg.contains(&format!("--> {}:", dir.join("schema.json").display())), "{msg}");
     assert!(
-        msg.starts_with(
-            "this migration would lose data or can fail on existing rows:\n  - drop table `tags` and all its rows\n"
-        ),
+        msg.contains("error[destructive]: drop column `users.age` and every value in it\n --> spec/core.yaml:"),
         "{msg}"
     );
+    assert!(msg.contains("error: this migration would lose data or can fail on existing rows"), "{msg}");
     assert!(msg.contains("run again with `--allow-destructive`"), "{msg}");
     assert_eq!(sql_support::files(&dir, Dialect::Sqlite).len(), 1);
     assert_eq!(sql_support::files(&dir, Dialect::Postgres).len(), 1);
@@ -618,9 +622,11 @@ fn a_required_column_without_a_value_is_an_error_even_when_acknowledged() {
         MakeOptions { allow_destructive: false, dry_run: true },
     ] {
         let err = make(&new, tmp.path(), options).unwrap_err();
-        assert!(matches!(&err, MigrationError::NeedsValue { columns } if columns == &["users.handle"]), "{err:?}");
+        assert!(matches!(&err, MigrationError::NeedsValue { columns, .. } if columns == &["users.handle"]), "{err:?}");
         let msg = err.to_string();
         assert!(msg.contains("`users.handle`") && msg.contains("`default:`") && msg.contains("`backfill:`"), "{msg}");
+        // At the field, with its line of the spec.
+        assert!(msg.contains("--> spec/core.yaml:") && msg.contains("handle: string"), "{msg}");
     }
     assert_eq!(sql_support::files(tmp.path(), Dialect::Sqlite).len(), 1);
 }
@@ -733,10 +739,12 @@ fn a_broken_snapshot_is_reported_with_its_path_line_and_column() {
     lines[4] = "      oops";
     std::fs::write(&path, lines.join("\n")).unwrap();
     let err = make(BASE, tmp.path(), MakeOptions::default()).unwrap_err().to_string();
-    let at = format!("{}:5:7: invalid database schema", path.display());
-    assert!(err.starts_with(&at), "{err}");
+    assert!(err.starts_with("error[bad-snapshot]: not a schema snapshot"), "{err}");
+    assert!(err.contains(&format!("--> {}:5:7\n", path.display())) && err.contains("5 |       oops"), "{err}");
     // A snapshot that parses but does not hold a valid schema names its file too.
     std::fs::write(&path, "{\"charter_schema\": 1, \"tables\": [{\"name\": \"t\", \"columns\": [], \"primary_key\": [\"id\"], \"foreign_keys\": [], \"uniques\": [], \"indexes\": [], \"checks\": []}]}").unwrap();
     let err = make(BASE, tmp.path(), MakeOptions::default()).unwrap_err().to_string();
-    assert!(err.starts_with(&format!("{}: invalid database schema", path.display())), "{err}");
+    // Not in `to_json`'s layout, so the table has no line to point at: the path.
+    assert!(err.contains(&format!("--> {}\n", path.display())), "{err}");
+    assert!(err.contains(&format!("error: {} does not hold a valid schema", path.display())), "{err}");
 }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
 use crate::source::{SourceMap, Span};
 
@@ -12,8 +12,10 @@ pub enum Severity {
     Warning,
 }
 
-/// One problem in a spec. `code` is stable (tests and docs refer to it); the message is lowercase,
-/// quotes the offending syntax and has no trailing period, like rustc's.
+/// One problem in a spec, or found by the generator in what the spec describes (a schema, a migration).
+/// `code` is stable (tests and docs refer to it); the message is lowercase, quotes the offending syntax and
+/// has no trailing period, like rustc's. A span in a file known only by its path ([`SourceMap::add_path`])
+/// renders as `--> path`, without a snippet.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
     pub severity: Severity,
@@ -90,18 +92,28 @@ impl Diagnostics {
         self.items.iter().filter(|d| d.severity == Severity::Error).count()
     }
 
-    /// Renders every diagnostic in rustc's layout; `color` for terminals.
+    /// Renders every diagnostic in rustc's layout, then the count of errors in the spec; `color` for
+    /// terminals.
     pub fn render(&self, color: bool) -> String {
+        let mut out = self.render_items(color);
+        let errors = self.error_count();
+        if errors > 0 {
+            let s = if errors == 1 { "" } else { "s" };
+            out.push_str(&format!("error: the spec has {errors} error{s}\n"));
+        }
+        out
+    }
+}
+
+impl Diagnostics {
+    /// Renders every diagnostic in rustc's layout, each followed by a blank line, without the closing count:
+    /// for callers whose summary line says something else than "the spec has N errors".
+    pub fn render_items(&self, color: bool) -> String {
         let renderer = if color { Renderer::styled() } else { Renderer::plain() };
         let mut out = String::new();
         for d in &self.items {
             out.push_str(&render_one(&renderer, &self.sources, d));
             out.push_str("\n\n");
-        }
-        let errors = self.error_count();
-        if errors > 0 {
-            let s = if errors == 1 { "" } else { "s" };
-            out.push_str(&format!("error: the spec has {errors} error{s}\n"));
         }
         out
     }
@@ -122,6 +134,9 @@ fn render_one(renderer: &Renderer, sources: &SourceMap, d: &Diagnostic) -> Strin
     };
     let file = sources.file(d.span.file);
     let path = file.path.display().to_string();
+    if file.text.is_empty() {
+        return render_without_source(renderer, level, &path, d);
+    }
     let mut snippet = Snippet::source(file.text.as_str())
         .path(path.as_str())
         .annotation(AnnotationKind::Primary.span(clamp(d.span, &file.text)).label(d.label.as_str()));
@@ -142,6 +157,26 @@ fn render_one(renderer: &Renderer, sources: &SourceMap, d: &Diagnostic) -> Strin
                 .path(p.as_str())
                 .annotation(AnnotationKind::Context.span(clamp(*span, text)).label(*label)),
         );
+    }
+    for note in &d.notes {
+        group = group.element(Level::NOTE.message(note.as_str()));
+    }
+    if let Some(help) = &d.help {
+        group = group.element(Level::HELP.message(help.as_str()));
+    }
+    let report: [Group<'_>; 1] = [group];
+    renderer.render(&report).to_string()
+}
+
+/// A diagnostic in a file known only by its path (or in none: an empty path): the title, `--> path`, the
+/// related places as `::: path`, notes and help; no snippet.
+fn render_without_source(renderer: &Renderer, level: Level<'_>, path: &str, d: &Diagnostic) -> String {
+    let mut group = Group::with_title(level.primary_title(d.message.as_str()).id(d.code));
+    if !path.is_empty() {
+        group = group.element(Origin::path(path));
+    }
+    if !d.label.is_empty() {
+        group = group.element(Level::NOTE.message(d.label.as_str()));
     }
     for note in &d.notes {
         group = group.element(Level::NOTE.message(note.as_str()));

@@ -326,17 +326,6 @@ pub enum OnDelete {
     NoAction,
 }
 
-impl OnDelete {
-    pub fn sql(self) -> &'static str {
-        match self {
-            OnDelete::Cascade => "CASCADE",
-            OnDelete::Restrict => "RESTRICT",
-            OnDelete::SetNull => "SET NULL",
-            OnDelete::NoAction => "NO ACTION",
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct ManyToMany {
     pub name: String,

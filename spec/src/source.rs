@@ -35,6 +35,26 @@ impl SourceMap {
         FileId(self.files.len() as u32 - 1)
     }
 
+    /// Adds a file known only by its path (a migration, a snapshot, a directory; an empty path for none):
+    /// a diagnostic at the returned span renders as `--> path`, without a snippet, and
+    /// [`location`](SourceMap::location) is the path alone.
+    pub fn add_path(&mut self, path: impl Into<PathBuf>) -> Span {
+        Span { file: self.add(path, ""), ..Span::default() }
+    }
+
+    /// A span in `file` at 1-based `line` and `col` (in characters), up to the end of that line, or `None`
+    /// when the file has no such place: for problems other tools report by line and column.
+    pub fn span_at(&self, file: FileId, line: usize, col: usize) -> Option<Span> {
+        let text = &self.file(file).text;
+        let line_start = if line <= 1 { 0 } else { text.match_indices('\n').nth(line - 2)?.0 + 1 };
+        let line_text = &text[line_start..];
+        let line_text = &line_text[..line_text.find('\n').unwrap_or(line_text.len())];
+        let start =
+            line_start + line_text.char_indices().nth(col.saturating_sub(1)).map_or(line_text.len(), |(i, _)| i);
+        let end = line_start + line_text.len();
+        Some(Span { file, start, end: end.max(start), line: line.max(1) as u32, col: col.max(1) as u32 })
+    }
+
     pub fn file(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }
@@ -47,8 +67,12 @@ impl SourceMap {
         &self.file(id).path
     }
 
-    /// `path:line:col`, the form editors and terminals turn into links.
+    /// `path:line:col`, the form editors and terminals turn into links; the path alone for a span with no
+    /// line (in a file added with [`add_path`](SourceMap::add_path)).
     pub fn location(&self, span: Span) -> String {
+        if span.line == 0 {
+            return self.path(span.file).display().to_string();
+        }
         format!("{}:{}:{}", self.path(span.file).display(), span.line, span.col)
     }
 }

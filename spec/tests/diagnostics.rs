@@ -94,6 +94,7 @@ fn corpus() {
         "not-utf8",
         "duplicate-project",
         "duplicate-app",
+        "set-null-required",
     ];
     for code in codes {
         assert!(all.contains(&format!("error[{code}]")), "no case in the corpus reports `{code}`");

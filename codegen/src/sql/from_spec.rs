@@ -2,29 +2,41 @@
 
 use std::fmt;
 
-use charter_spec::{Auto, Constraints, Literal, ManyToMany, Model, OnDelete, ScalarType, Spec};
+use charter_spec::{
+    Auto, Constraints, Diagnostic, Diagnostics, Literal, ManyToMany, Model, OnDelete, ScalarType, Span, Spec,
+};
 
+use super::locate::Locator;
 use super::names::constraint_name;
 use super::order::dependency_order;
 use super::schema::{
     Check, CheckRule, Column, ColumnType, DefaultValue, ForeignKey, Index, ReferentialAction, Schema, Table, Unique,
 };
 
-/// Why a spec (or a snapshot) does not describe a schema the database can hold. Lists every problem.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why a spec (or a snapshot) does not describe a schema the database can hold: every problem, each a
+/// diagnostic located where the spec declares the model, field, index or relation concerned (or in the
+/// snapshot), rendered like the spec's own.
+#[derive(Debug, Clone)]
 pub struct SchemaError {
-    pub problems: Vec<String>,
-    /// Line and column (1-based) of a JSON syntax error in a snapshot.
-    pub at: Option<(usize, usize)>,
+    pub diagnostics: Diagnostics,
+    /// The closing line, after the diagnostics.
+    summary: String,
+}
+
+impl SchemaError {
+    pub(crate) fn new(diagnostics: Diagnostics, summary: impl Into<String>) -> SchemaError {
+        SchemaError { diagnostics, summary: summary.into() }
+    }
+
+    /// Each problem's message, in order.
+    pub fn messages(&self) -> Vec<&str> {
+        self.diagnostics.items.iter().map(|d| d.message.as_str()).collect()
+    }
 }
 
 impl fmt::Display for SchemaError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("invalid database schema")?;
-        for p in &self.problems {
-            write!(f, "\n  - {p}")?;
-        }
-        Ok(())
+        write!(f, "{}error: {}", self.diagnostics.render_items(false), self.summary)
     }
 }
 
@@ -51,16 +63,21 @@ impl Schema {
         }
         let schema = Schema { tables: dependency_order(tables) };
         let mut problems = b.problems;
+        let mut locate = Locator::new(Some(spec), None);
         if problems.is_empty() {
-            problems = schema.problems();
+            problems = schema.problems().into_iter().map(|p| locate.error(p.code, &p.subject, p.message)).collect();
         }
-        if problems.is_empty() { Ok(schema) } else { Err(SchemaError { problems, at: None }) }
+        if problems.is_empty() {
+            return Ok(schema);
+        }
+        let diagnostics = locate.finish(problems);
+        Err(SchemaError::new(diagnostics, "the spec's models make an invalid database schema"))
     }
 }
 
 struct Builder<'a> {
     spec: &'a Spec,
-    problems: Vec<String>,
+    problems: Vec<Diagnostic>,
 }
 
 impl Builder<'_> {
@@ -79,12 +96,12 @@ impl Builder<'_> {
         for f in &model.fields {
             let col = vec![f.column.clone()];
             let default = match (&f.default, f.auto) {
-                (Some(lit), _) => self.literal(lit, &format!("default of `{}.{}`", model.name, f.name)),
+                (Some(lit), _) => self.literal(lit, f.span, &format!("default of `{}.{}`", model.name, f.name)),
                 (None, Some(Auto::CreatedAt | Auto::UpdatedAt)) => Some(DefaultValue::Now),
                 _ => None,
             };
             let backfill = match &f.backfill {
-                Some(lit) => self.literal(lit, &format!("backfill of `{}.{}`", model.name, f.name)),
+                Some(lit) => self.literal(lit, f.span, &format!("backfill of `{}.{}`", model.name, f.name)),
                 None => None,
             };
             t.columns.push(Column {
@@ -99,15 +116,8 @@ impl Builder<'_> {
             if f.primary_key {
                 t.primary_key.push(f.column.clone());
             }
+            // `on_delete: set_null` on a required relation is the spec resolver's error (`set-null-required`).
             if let Some(bt) = &f.belongs_to {
-                if bt.on_delete == OnDelete::SetNull && !f.optional {
-                    self.problems.push(format!(
-                        "{}: `{}.{}` has `on_delete: set_null` but is not optional",
-                        self.spec.location(f.span),
-                        model.name,
-                        f.name
-                    ));
-                }
                 t.foreign_keys.push(ForeignKey {
                     name: constraint_name("fk", &name, &col, None),
                     columns: col.clone(),
@@ -140,11 +150,14 @@ impl Builder<'_> {
                 // The spec names fields (`author`); the table has their columns (`author_id`).
                 match model.field(c).or_else(|| model.fields.iter().find(|f| &f.column == c)) {
                     Some(f) => columns.push(f.column.clone()),
-                    None => self.problems.push(format!(
-                        "{}: index of `{}` names `{c}`, which is not one of its fields",
-                        self.spec.location(ix.span),
-                        model.name
-                    )),
+                    None => self.problems.push(
+                        Diagnostic::error(
+                            "unknown-field",
+                            ix.span,
+                            format!("index of `{}` names `{c}`, which is not one of its fields", model.name),
+                        )
+                        .label("in this index"),
+                    ),
                 }
             }
             if columns.len() != ix.columns.len() {
@@ -173,16 +186,25 @@ impl Builder<'_> {
     }
 
     fn join_table(&mut self, model: &Model, m: &ManyToMany) -> Option<Table> {
-        let location = self.spec.location(m.span);
         let Some(source_pk) = model.fields.iter().find(|f| f.primary_key) else {
-            self.problems.push(format!("{location}: `{}` has no primary key", model.name));
+            self.problems.push(
+                Diagnostic::error("no-primary-key", m.span, format!("`{}` has no primary key", model.name))
+                    .label("this relation's join table needs it"),
+            );
             return None;
         };
         let Some(target_pk) = self.spec.model(&m.target).and_then(|t| t.fields.iter().find(|f| f.primary_key)) else {
-            self.problems.push(format!(
-                "{location}: `{}.{}` targets `{}.{}`, which has no table with a primary key",
-                model.name, m.name, m.target.app, m.target.name
-            ));
+            self.problems.push(
+                Diagnostic::error(
+                    "no-primary-key",
+                    m.span,
+                    format!(
+                        "`{}.{}` targets `{}.{}`, which has no table with a primary key",
+                        model.name, m.name, m.target.app, m.target.name
+                    ),
+                )
+                .label("this relation's join table needs it"),
+            );
             return None;
         };
         let name = m.join_table.clone();
@@ -224,13 +246,20 @@ impl Builder<'_> {
         })
     }
 
-    fn literal(&mut self, lit: &Literal, what: &str) -> Option<DefaultValue> {
+    fn literal(&mut self, lit: &Literal, span: Span, what: &str) -> Option<DefaultValue> {
         Some(match lit {
             Literal::String(s) => DefaultValue::String(s.clone()),
             Literal::Int(i) => DefaultValue::Int(*i),
             Literal::Float(x) if x.is_finite() => DefaultValue::Float(*x),
             Literal::Float(x) => {
-                self.problems.push(format!("{what} is `{x}`, which a database cannot store"));
+                self.problems.push(
+                    Diagnostic::error(
+                        "schema-default",
+                        span,
+                        format!("{what} is `{x}`, which a database cannot store"),
+                    )
+                    .label("this field's column"),
+                );
                 return None;
             }
             Literal::Bool(b) => DefaultValue::Bool(*b),

@@ -8,6 +8,7 @@ mod changes;
 mod ddl;
 mod diff;
 mod from_spec;
+mod locate;
 pub mod migrations;
 mod names;
 mod order;
@@ -21,13 +22,15 @@ pub use changes::describe_changes;
 pub use ddl::{Dialect, GENERATED_HEADER, fold_case, quote_ident, quote_literal};
 pub use diff::{Op, diff};
 pub use from_spec::SchemaError;
+pub use locate::Subject;
 pub use migrations::{Made, MakeOptions, MigrationError, MigrationFile, MigrationSet, Status};
 pub use names::MAX_IDENT_LEN;
-pub use safety::{Review, review};
+pub use safety::{Review, Step, review};
 pub use schema::{
     Check, CheckRule, Column, ColumnType, DefaultValue, ForeignKey, Index, ReferentialAction, Schema, Table, Unique,
 };
 pub use snapshot::SNAPSHOT_FORMAT;
+pub use validate::Problem;
 
 #[cfg(test)]
 mod tests;

@@ -3,77 +3,123 @@
 //!
 //! The migration runs against data `make` never sees, so every judgement assumes the table has rows.
 
+use std::fmt;
+
 use super::diff::Op;
+use super::locate::Subject;
 use super::schema::{CheckRule, Column, ColumnType, ForeignKey, Unique};
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Review {
     /// Changes generated migrations do not make (primary keys); the spec has to change.
-    pub unsupported: Vec<String>,
-    /// NOT NULL columns added without a value for the rows already there; the spec has to change.
-    pub needs_value: Vec<String>,
+    pub unsupported: Vec<Step>,
+    /// NOT NULL columns added without a value for the rows already there (the message is `table.column`);
+    /// the spec has to change.
+    pub needs_value: Vec<Step>,
     /// Steps that lose data or fail on some existing rows; written only with `allow_destructive`.
-    pub destructive: Vec<String>,
+    pub destructive: Vec<Step>,
+}
+
+/// One judged step: what is at stake, and the table and columns it is about (where `make` reports it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub message: String,
+    pub subject: Subject,
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+fn step(message: String, table: &str, columns: &[String]) -> Step {
+    Step { message, subject: Subject::columns(table, columns) }
 }
 
 /// Judges every step; each message names the table and column it is about.
 pub fn review(ops: &[Op]) -> Review {
     let mut r = Review::default();
+    let one = |c: &String| std::slice::from_ref(c).to_vec();
     for op in ops {
         match op {
-            Op::DropTable { table } => r.destructive.push(format!("drop table `{}` and all its rows", table.name)),
-            Op::DropColumn { table, column } => {
-                r.destructive.push(format!("drop column `{table}.{}` and every value in it", column.name))
+            Op::DropTable { table } => {
+                r.destructive.push(step(format!("drop table `{}` and all its rows", table.name), &table.name, &[]))
             }
-            Op::ChangePrimaryKey { .. } => r.unsupported.push(format!(
-                "{op}: generated migrations do not change primary keys; create a new model and copy the data instead"
+            Op::DropColumn { table, column } => r.destructive.push(step(
+                format!("drop column `{table}.{}` and every value in it", column.name),
+                table,
+                &one(&column.name),
+            )),
+            Op::ChangePrimaryKey { table, to, .. } => r.unsupported.push(step(
+                format!(
+                    "{op}: generated migrations do not change primary keys; create a new model and copy the data instead"
+                ),
+                table,
+                to,
             )),
             Op::AddColumn { table, column }
                 if !column.nullable && column.default.is_none() && column.backfill.is_none() && !column.auto_increment =>
             {
-                r.needs_value.push(format!("{table}.{}", column.name))
+                r.needs_value.push(step(format!("{table}.{}", column.name), table, &one(&column.name)))
             }
             Op::AlterColumn { table, from, to } => alter_column(&mut r, table, from, to),
             Op::AddUnique { table, unique }
                 if !all_fresh(ops, table, &unique.columns) && !replaces_stricter(ops, table, unique) =>
             {
                 let ci = if unique.case_insensitive { " ignoring case" } else { "" };
-                r.destructive.push(format!(
-                    "add unique `{}` on `{table}` ({}){ci} over existing rows: duplicate values fail the migration",
-                    unique.name,
-                    unique.columns.join(", ")
+                r.destructive.push(step(
+                    format!(
+                        "add unique `{}` on `{table}` ({}){ci} over existing rows: duplicate values fail the migration",
+                        unique.name,
+                        unique.columns.join(", ")
+                    ),
+                    table,
+                    &unique.columns,
                 ))
             }
-            Op::AddCheck { table, check } if !added(ops, table, &check.column) => r.destructive.push(format!(
-                "add check `{}` (`{}` {}) over existing rows of `{table}`: rows that violate it fail the migration",
-                check.name,
-                check.column,
-                check.rule.describe()
+            Op::AddCheck { table, check } if !added(ops, table, &check.column) => r.destructive.push(step(
+                format!(
+                    "add check `{}` (`{}` {}) over existing rows of `{table}`: rows that violate it fail the migration",
+                    check.name,
+                    check.column,
+                    check.rule.describe()
+                ),
+                table,
+                &one(&check.column),
             )),
-            Op::AlterCheck { table, from, to } if !loosens(&from.rule, &to.rule) => r.destructive.push(format!(
-                "change check `{}` of `{table}` from `{}` {} to {}: rows that violate it fail the migration",
-                to.name,
-                to.column,
-                from.rule.describe(),
-                to.rule.describe()
+            Op::AlterCheck { table, from, to } if !loosens(&from.rule, &to.rule) => r.destructive.push(step(
+                format!(
+                    "change check `{}` of `{table}` from `{}` {} to {}: rows that violate it fail the migration",
+                    to.name,
+                    to.column,
+                    from.rule.describe(),
+                    to.rule.describe()
+                ),
+                table,
+                &one(&to.column),
             )),
             // A key whose old target goes in this migration is dropped and added again (see `diff`).
             Op::AddForeignKey { table, fk } if dropped_key(ops, table, &fk.name).is_some() => {
                 let old = dropped_key(ops, table, &fk.name).unwrap_or(fk);
-                r.destructive.push(retarget_message(table, old, fk))
+                r.destructive.push(step(retarget_message(table, old, fk), table, &fk.columns))
             }
-            Op::AddForeignKey { table, fk } if !all_fresh(ops, table, &fk.columns) => r.destructive.push(format!(
-                "add foreign key `{}` on `{table}` ({}) -> `{}` over existing rows: values without a matching `{}` row fail the migration",
-                fk.name,
-                fk.columns.join(", "),
-                fk.ref_table,
-                fk.ref_table
+            Op::AddForeignKey { table, fk } if !all_fresh(ops, table, &fk.columns) => r.destructive.push(step(
+                format!(
+                    "add foreign key `{}` on `{table}` ({}) -> `{}` over existing rows: values without a matching `{}` row fail the migration",
+                    fk.name,
+                    fk.columns.join(", "),
+                    fk.ref_table,
+                    fk.ref_table
+                ),
+                table,
+                &fk.columns,
             )),
             // `from` is in the new schema's names: only `ON DELETE` changing keeps every row valid.
             Op::AlterForeignKey { table, from, to }
                 if from.ref_table != to.ref_table || from.ref_columns != to.ref_columns =>
             {
-                r.destructive.push(retarget_message(table, from, to))
+                r.destructive.push(step(retarget_message(table, from, to), table, &to.columns))
             }
             _ => {}
         }
@@ -112,12 +158,17 @@ fn dropped_key<'a>(ops: &'a [Op], table: &str, name: &str) -> Option<&'a Foreign
 
 fn alter_column(r: &mut Review, table: &str, from: &Column, to: &Column) {
     let what = format!("`{table}.{}`", to.name);
+    let at = std::slice::from_ref(&to.name);
     if from.auto_increment != to.auto_increment {
-        r.unsupported.push(format!("{what}: generated migrations do not turn auto increment on or off"));
+        r.unsupported.push(step(
+            format!("{what}: generated migrations do not turn auto increment on or off"),
+            table,
+            at,
+        ));
     }
     if !widens(&from.ty, &to.ty) {
         let (f, t) = (from.ty.describe(), to.ty.describe());
-        r.destructive.push(match (&from.ty, &to.ty) {
+        let message = match (&from.ty, &to.ty) {
             (ColumnType::Float, ColumnType::Int | ColumnType::BigInt) => {
                 format!(
                     "narrow {what} from {f} to {t}: fractions are rounded away, values outside {t} fail the migration"
@@ -133,11 +184,14 @@ fn alter_column(r: &mut Review, table: &str, from: &Column, to: &Column) {
                 format!("shorten {what} from {f} to {t}: values longer than {n} characters fail the migration")
             }
             _ => format!("change {what} from {f} to {t}: values that do not convert fail the migration"),
-        });
+        };
+        r.destructive.push(step(message, table, at));
     }
     if from.nullable && !to.nullable && to.default.is_none() && to.backfill.is_none() {
-        r.destructive.push(format!(
-            "make {what} NOT NULL without a default or backfill: rows where it is NULL fail the migration"
+        r.destructive.push(step(
+            format!("make {what} NOT NULL without a default or backfill: rows where it is NULL fail the migration"),
+            table,
+            at,
         ));
     }
 }

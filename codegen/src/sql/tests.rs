@@ -152,7 +152,7 @@ fn validation_catches_what_databases_would_reject() {
     let t = &mut s.tables[1];
     t.columns[1].auto_increment = true;
     t.indexes.push(Index { name: "tags".into(), columns: vec!["nope".into()] });
-    let p = s.problems().join("\n");
+    let p = s.problems().iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join("\n");
     assert!(p.contains("auto-increments but is not"), "{p}");
     assert!(p.contains("two tables or indexes are named `tags`"), "{p}");
     assert!(p.contains("names `nope`, which is not one of its columns"), "{p}");
@@ -238,10 +238,51 @@ fn changes_are_the_diff_one_line_per_step() {
 fn spec_problems_are_errors_not_panics() {
     let mut s = spec(BLOG);
     s.apps[0].models[2].indexes[0].columns.push("nope".into());
-    s.apps[0].models[2].fields[5].optional = false; // `editor` is set_null
     let e = Schema::from_spec(&s).unwrap_err().to_string();
-    assert!(e.contains("names `nope`, which is not one of its fields"), "{e}");
-    assert!(e.contains("has `on_delete: set_null` but is not optional"), "{e}");
+    assert!(e.contains("error[unknown-field]: index of `Article` names `nope`, which is not one of its fields"), "{e}");
+    // Located at the index, with its line of the spec.
+    assert!(e.contains("--> spec/core.yaml:24:"), "{e}");
+    assert!(e.contains("24 |     indexes: [[author, created_at]]"), "{e}");
+    assert!(e.ends_with("error: the spec's models make an invalid database schema"), "{e}");
+}
+
+#[test]
+fn schema_problems_render_at_the_field_with_its_line() {
+    let mut s = spec(BLOG);
+    let email = &mut s.apps[0].models[1].fields[1];
+    assert_eq!(email.name, "email");
+    email.column = "e".repeat(70);
+    let e = Schema::from_spec(&s).unwrap_err();
+    let text = e.to_string();
+    assert!(e.messages().iter().any(|m| m.starts_with("column name `eeee")), "{text}");
+    assert!(text.contains("error[schema-name]: column name `eeee"), "{text}");
+    assert!(text.contains("--> spec/core.yaml:12:7"), "{text}");
+    assert!(text.contains("12 |       email: { type: string, max_length: 255, unique: true }"), "{text}");
+    assert!(text.contains("this field's column"), "{text}");
+}
+
+#[test]
+fn snapshot_problems_render_at_their_line_in_the_snapshot() {
+    let mut s = schema(BLOG);
+    s.tables.retain(|t| t.name != "tags");
+    let json = s.to_json();
+    let e = Schema::from_json_file(std::path::Path::new("migrations/schema.json"), &json).unwrap_err().to_string();
+    let line = json.lines().position(|l| l.contains("\"name\": \"tag_id\"")).unwrap() + 1;
+    assert!(e.contains("error[schema-foreign-key]: foreign key `fk_articles_tags_tag_id`"), "{e}");
+    assert!(e.contains(&format!("--> migrations/schema.json:{line}:11")), "{e}");
+    assert!(e.contains("migrations/schema.json does not hold a valid schema"), "{e}");
+    // A syntax error at the parser's line and column.
+    let e = Schema::from_json_file(
+        std::path::Path::new("migrations/schema.json"),
+        "{\n  \"charter_schema\": 1,\n  oops\n}",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("error[bad-snapshot]: not a schema snapshot") && e.contains("--> migrations/schema.json:3:3"),
+        "{e}"
+    );
+    assert!(e.contains("3 |   oops"), "{e}");
 }
 
 /// Runs `ops` on a model of PostgreSQL's catalog (tables, columns, foreign keys) starting from `old`,

@@ -11,7 +11,8 @@ use super::{SCHEMA_FILE, hints, naming, read};
 use crate::sql::alter::{NO_TRANSACTION, Script, render};
 use crate::sql::ddl::{Dialect, GENERATED_HEADER};
 use crate::sql::diff::diff;
-use crate::sql::safety::review;
+use crate::sql::locate::Locator;
+use crate::sql::safety::{Step, review};
 use crate::sql::schema::Schema;
 
 /// How [`make`] treats what it finds.
@@ -78,15 +79,46 @@ pub fn make(spec: &Spec, dir: &Path, name: Option<&str>, options: &MakeOptions) 
     if let Some(old) = read(dir)?.schema {
         hints::check(spec, &old, &dir.join(SCHEMA_FILE)).map_err(MigrationError::Hints)?;
     }
-    make_from(&schema, dir, name, options)
+    make_located(&schema, dir, name, options, Some(spec))
 }
 
-/// [`make`] for an already derived schema.
+/// [`make`] for an already derived schema. With no spec at hand, refused steps are reported in the
+/// snapshot (`schema.json`) rather than in the spec.
 pub fn make_from(
     schema: &Schema,
     dir: &Path,
     name: Option<&str>,
     options: &MakeOptions,
+) -> Result<Made, MigrationError> {
+    make_located(schema, dir, name, options, None)
+}
+
+/// Refused steps as diagnostics: at the spec's model, field or index they are about when `spec` declares
+/// it, else at the table or column in the snapshot.
+fn located(
+    spec: Option<&Spec>,
+    dir: &Path,
+    steps: &[Step],
+    code: &'static str,
+    diagnostic: impl Fn(charter_spec::Diagnostic, &Step) -> charter_spec::Diagnostic,
+) -> charter_spec::Diagnostics {
+    let snapshot = dir.join(SCHEMA_FILE);
+    let text = std::fs::read_to_string(&snapshot).ok();
+    let mut locate = Locator::new(spec, Some((&snapshot, text.as_deref())));
+    let items = steps.iter().map(|s| diagnostic(locate.error(code, &s.subject, s.message.clone()), s)).collect();
+    locate.finish(items)
+}
+
+fn messages(steps: &[Step]) -> Vec<String> {
+    steps.iter().map(|s| s.message.clone()).collect()
+}
+
+fn make_located(
+    schema: &Schema,
+    dir: &Path,
+    name: Option<&str>,
+    options: &MakeOptions,
+    spec: Option<&Spec>,
 ) -> Result<Made, MigrationError> {
     let set = read(dir)?;
     let latest = set.latest_version();
@@ -103,16 +135,27 @@ pub fn make_from(
             }
             let r = review(&ops);
             if !r.unsupported.is_empty() {
-                return Err(MigrationError::Unsupported { steps: r.unsupported });
+                let diagnostics = located(spec, dir, &r.unsupported, "unsupported-change", |d, _| {
+                    d.help("change the spec back, or make the change by hand outside charter's migrations")
+                });
+                return Err(MigrationError::Unsupported { steps: messages(&r.unsupported), diagnostics });
             }
             if !r.needs_value.is_empty() {
-                return Err(MigrationError::NeedsValue { columns: r.needs_value });
+                let diagnostics = located(spec, dir, &r.needs_value, "needs-value", |mut d, s| {
+                    d.message = format!("existing rows need a value for the new NOT NULL column `{}`", s.message);
+                    d.help(
+                        "give the field a `default:` (also used for new rows) or a `backfill:` (used once, for the \
+                         rows already there), or make it `optional: true`",
+                    )
+                });
+                return Err(MigrationError::NeedsValue { columns: messages(&r.needs_value), diagnostics });
             }
             if !r.destructive.is_empty() && !options.allow_destructive && !options.dry_run {
-                return Err(MigrationError::Destructive { steps: r.destructive });
+                let diagnostics = located(spec, dir, &r.destructive, "destructive", |d, _| d);
+                return Err(MigrationError::Destructive { steps: messages(&r.destructive), diagnostics });
             }
             let (sqlite, postgres) = (render(&ops, schema, Dialect::Sqlite), render(&ops, schema, Dialect::Postgres));
-            (sqlite, postgres, naming::from_ops(&ops), r.destructive)
+            (sqlite, postgres, naming::from_ops(&ops), messages(&r.destructive))
         }
     };
     let description = match name {

@@ -24,7 +24,7 @@ pub fn read(dir: &Path) -> Result<MigrationSet, MigrationError> {
             return Err(MigrationError::OrphanSnapshot { path: snapshot_path });
         }
         Ok(text) => Some(
-            Schema::from_json(&text)
+            Schema::from_json_file(&snapshot_path, &text)
                 .map_err(|error| MigrationError::Snapshot { path: snapshot_path.clone(), error })?,
         ),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
