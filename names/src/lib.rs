@@ -47,12 +47,7 @@ impl HookNames {
     /// The items these names put into the endpoint's app module, each with what it is (for messages about
     /// a clash): the trait, then its input, output and error types.
     pub fn items(&self) -> [(&str, &'static str); 4] {
-        [
-            (&self.trait_name, "use-case trait"),
-            (&self.input, "Input"),
-            (&self.output, "Output"),
-            (&self.error, "Error"),
-        ]
+        [(&self.trait_name, "use-case trait"), (&self.input, "Input"), (&self.output, "Output"), (&self.error, "Error")]
     }
 
     /// `Result<<X>Output, <X>Error>`.
@@ -152,6 +147,9 @@ mod tests {
         assert_eq!(of.trait_name, "CreateArticle");
         assert_eq!(of.input, "CreateArticleInput");
         assert_eq!(HookNames::of_trait("CreateArticle"), of);
-        assert_eq!(of.signature(), "async fn create_article(&self, ctx: &Ctx, input: CreateArticleInput) -> Result<CreateArticleOutput, CreateArticleError>");
+        assert_eq!(
+            of.signature(),
+            "async fn create_article(&self, ctx: &Ctx, input: CreateArticleInput) -> Result<CreateArticleOutput, CreateArticleError>"
+        );
     }
 }

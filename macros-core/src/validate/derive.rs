@@ -109,8 +109,12 @@ impl Parse for Entry {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let name: Ident = input.parse()?;
         let check = match name.to_string().as_str() {
-            "length" => return Ok(Entry::Checks(bounds(input, &name, false)?.counts(Check::MinLength, Check::MaxLength)?)),
-            "count" => return Ok(Entry::Checks(bounds(input, &name, false)?.counts(Check::MinItems, Check::MaxItems)?)),
+            "length" => {
+                return Ok(Entry::Checks(bounds(input, &name, false)?.counts(Check::MinLength, Check::MaxLength)?));
+            }
+            "count" => {
+                return Ok(Entry::Checks(bounds(input, &name, false)?.counts(Check::MinItems, Check::MaxItems)?));
+            }
             "range" => return Ok(Entry::Checks(bounds(input, &name, true)?.range())),
             "pattern" => {
                 input.parse::<Token![=]>()?;

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use crate::diag::{Diagnostic, a_or_an};
 use crate::ir::{Auto, BelongsTo, Constraints, EnumType, Field, Index, ManyToMany, Model, OnDelete, Ref, ScalarType};
 use crate::parse::{Name, RawApp, RawModel, RawModelField, RawModelFieldKind};
+use crate::snake_case;
 use crate::source::Span;
 use crate::suggest::did_you_mean;
-use crate::snake_case;
 
 use super::literal::default_for;
 use super::scope::{Kind, Scope};
