@@ -11,8 +11,8 @@ use crate::rust::code::{Code, code};
 use charter_spec::{App, Ref, Shape, Spec, TypeDef};
 
 use super::names::{self, From, ident};
+use super::plan::validation;
 use super::types::literal;
-use super::validation;
 
 /// Every type a request body can contain, across apps.
 pub fn request_types(spec: &Spec) -> BTreeSet<Ref> {

@@ -14,9 +14,9 @@ mod lines;
 mod loaders;
 mod models;
 mod names;
+mod plan;
 mod stub;
 mod types;
-mod validation;
 
 pub use charter_names::HookNames;
 pub use stub::use_case_file;

@@ -7,7 +7,7 @@ use crate::rust::code::{Code, code};
 use charter_spec::{App, EnumType, Literal, Model, ScalarType, Shape, Spec, TypeDef};
 
 use super::names::{self, From, ident};
-use super::validation;
+use super::plan::validation;
 
 /// `answered` is [`response_types`] of the spec.
 pub fn emit(spec: &Spec, app: &App, answered: &BTreeSet<(&str, &str)>) -> Code {

@@ -11,6 +11,7 @@ use charter_spec::{App, Field, ScalarType, Spec, TypeDef, TypeField};
 
 use self::select::Projection;
 use super::names::{self, From, ident};
+use super::plan::loader::{Computed, LoaderStrategy};
 
 /// Loaders for every type of the app that can be built from its model.
 pub fn emit(spec: &Spec, app: &App) -> Code {
@@ -40,17 +41,29 @@ fn plain_value(mf: &Field, f: &TypeField, owned: Code, from: From<'_>) -> Code {
 }
 
 fn emit_loader(spec: &Spec, app: &App, t: &TypeDef) -> Option<Code> {
-    // Most types come straight from the database, building from owned rows; a type that needs a fallback
-    // statement is built from borrowed rows instead, and emitted again for that.
-    match emit_loader_as(spec, app, t, true)? {
-        Ok(tokens) => Some(tokens),
-        Err(NeedsBorrowed) => emit_loader_as(spec, app, t, false)?.ok(),
-    }
+    let strategy = LoaderStrategy::of(computed(spec, app, t)?);
+    emit_loader_as(spec, app, t, strategy)
 }
 
-struct NeedsBorrowed;
+/// Tries each computed field of `t` on a loader statement of its own: which SQL carries, which not.
+fn computed(spec: &Spec, app: &App, t: &TypeDef) -> Option<Computed> {
+    let from = From::App(&app.name);
+    let model = spec.model(t.from_model.as_ref()?)?;
+    let root = format!("\"{}\"", model.table);
+    let mut trial = Projection::new(spec, from, true);
+    let mut out = Computed::default();
+    for f in &t.fields {
+        let Some(source) = &f.source else { continue };
+        let alias = format!("f_{}", f.name);
+        match trial.computed(model, &root, &alias, f, source, &mut vec![t.name.clone()]) {
+            Some(_) => out.in_statement = true,
+            None => out.fallback = true,
+        }
+    }
+    Some(out)
+}
 
-fn emit_loader_as(spec: &Spec, app: &App, t: &TypeDef, owned: bool) -> Option<Result<Code, NeedsBorrowed>> {
+fn emit_loader_as(spec: &Spec, app: &App, t: &TypeDef, strategy: LoaderStrategy) -> Option<Code> {
     let from = From::App(&app.name);
     let model_ref = t.from_model.as_ref()?;
     let model = spec.model(model_ref)?;
@@ -62,7 +75,7 @@ fn emit_loader_as(spec: &Spec, app: &App, t: &TypeDef, owned: bool) -> Option<Re
     let root = format!("\"{}\"", model.table);
 
     // `load` reads plain fields from the rows it is given; `page` and `get*` select them too.
-    let mut projection = Projection::new(spec, from, owned);
+    let mut projection = Projection::new(spec, from, strategy.owned());
     projection.plain("key".into(), pk_ty.clone(), &root, &pk.column);
     let mut prepare = Vec::new();
     let mut from_rows = Vec::new();
@@ -101,21 +114,15 @@ fn emit_loader_as(spec: &Spec, app: &App, t: &TypeDef, owned: bool) -> Option<Re
     }
 
     let caller = caller_arg(&projection);
-    let computes = projection.columns.len() > 1;
-    // Types with computed fields and no fallback come straight from the database: one statement, with the
-    // plain columns too, serves `load`, a page or a row.
-    if computes && prepare.is_empty() {
+    if strategy == LoaderStrategy::Direct {
         let mut full = projection.clone();
         for (alias, ty, column) in plain_columns {
             full.plain(alias, ty, &root, &column);
         }
-        return emit_direct(t, model, &model_path, &full, &caller, &from_loaded, from, &root).map(Ok);
-    }
-    if owned && computes {
-        return Some(Err(NeedsBorrowed));
+        return emit_direct(t, model, &model_path, &full, &caller, &from_loaded, from, &root);
     }
     let key = Key { ty: pk_ty, col: pk_col, column: &pk.column, copy: names::is_copy(&pk.ty) };
-    Some(Ok(emit_load(&name, &model_path, &key, &projection, &caller, &prepare, &from_rows, &root)))
+    Some(emit_load(&name, &model_path, &key, &projection, &caller, &prepare, &from_rows, &root))
 }
 
 fn load_doc(name: &str) -> String {
