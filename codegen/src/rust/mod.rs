@@ -194,7 +194,7 @@ fn part_code(
     };
     let name = ident(&app.name);
     let doc = self::names::doc(&app.description.clone().unwrap_or_else(|| format!("The `{}` app.", app.name)));
-    let models = models::emit(spec, app);
+    let models = models::emit(app);
     let types = types::emit(spec, app, answered);
     let endpoints = endpoints::emit(spec, app);
     let drafts = drafts::emit(app, requests);

@@ -8,13 +8,13 @@
 
 use crate::rust::code::{Code, code};
 use crate::sql::{Dialect, fold_case};
-use charter_spec::{Auto, Field, FilterKind, ManyToMany, Model, Spec};
+use charter_spec::{Auto, Field, FilterKind, ManyToMany, Model};
 
 use super::names::{self, From, ident};
 
-pub fn emit(spec: &Spec, app: &charter_spec::App) -> Code {
+pub fn emit(app: &charter_spec::App) -> Code {
     let from = From::Models(&app.name);
-    let models = app.models.iter().map(|m| emit_model(spec, m, from));
+    let models = app.models.iter().map(|m| emit_model(m, from));
     code! {
         //! Database rows of this app and their queries.
         #(#models)*
@@ -30,160 +30,24 @@ fn column_list(m: &Model) -> String {
     m.fields.iter().map(|f| q(&f.column)).collect::<Vec<_>>().join(", ")
 }
 
-fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> Code {
+fn emit_model(m: &Model, from: From<'_>) -> Code {
     let name = ident(&m.name);
-    let new_name = ident(&charter_names::insert_type(&m.name));
     let table = &m.table;
     let columns = column_list(m);
-    let doc = names::doc(&m.description.clone().unwrap_or_else(|| format!("A row of `{}`.", m.table)));
-    let field_defs = m.fields.iter().map(|f| {
-        let n = ident(&f.column);
-        let ty = field_type(f, from);
-        let d = f.description.as_deref().map(names::doc);
-        code!(#d pub #n: #ty)
-    });
-    let col_idents: Vec<_> = m.fields.iter().map(|f| ident(&f.column)).collect();
-    let insertable: Vec<&Field> = m.fields.iter().filter(|f| f.auto.is_none()).collect();
-    let new_fields = insertable.iter().map(|f| {
-        let n = ident(&f.column);
-        let ty = field_type(f, from);
-        code!(pub #n: #ty)
-    });
     let pk = m.primary_key();
     let pk_ident = ident(&pk.column);
     let pk_ty = names::column(&pk.ty, from);
-
-    // INSERT: caller's values, then keys and timestamps the generated code fills in.
-    let mut ins_cols = Vec::new();
-    let mut ins_binds = Vec::new();
-    for f in &m.fields {
-        let n = ident(&f.column);
-        match f.auto {
-            Some(Auto::Increment) => continue,
-            Some(Auto::Uuid) => ins_binds.push(code!(::charter_runtime::Uuid::new_v4())),
-            Some(Auto::CreatedAt) | Some(Auto::UpdatedAt) => ins_binds.push(code!(now)),
-            None => ins_binds.push(code!(new.#n)),
-        }
-        ins_cols.push(q(&f.column));
-    }
-    let placeholders: Vec<String> = (1..=ins_cols.len()).map(|i| format!("${i}")).collect();
-    let insert_sql = format!(
-        "INSERT INTO {} ({}) VALUES ({}) RETURNING {}",
-        q(table),
-        ins_cols.join(", "),
-        placeholders.join(", "),
-        columns
-    );
-    let select_by = |col: &str| format!("SELECT {columns} FROM {} WHERE {} = $1", q(table), q(col));
-    let get_sql = select_by(&pk.column);
+    let structs = row_structs(m, from);
+    let insert = insert_fn(m);
+    let get_sql = select_by(m, &pk.column);
     let select_prefix = format!("SELECT {columns} FROM {} WHERE {} IN (", q(table), q(&pk.column));
     let delete_sql = format!("DELETE FROM {} WHERE {} = $1", q(table), q(&pk.column));
-
-    // UPDATE: every column but the key and created_at; updated_at is bumped.
-    let mut set = Vec::new();
-    let mut set_binds = Vec::new();
-    let mut bump = code!();
-    for f in m.fields.iter().filter(|f| !f.primary_key && f.auto != Some(Auto::CreatedAt)) {
-        let n = ident(&f.column);
-        set.push(format!("{} = ${}", q(&f.column), set.len() + 1));
-        if f.auto == Some(Auto::UpdatedAt) {
-            bump = code!(self.#n = ::charter_runtime::Utc::now(););
-        }
-        set_binds.push(names::owned(code!(self.#n), &f.ty));
-    }
-    let update_sql = format!(
-        "UPDATE {} SET {} WHERE {} = ${} RETURNING {}",
-        q(table),
-        set.join(", "),
-        q(&pk.column),
-        set.len() + 1,
-        columns
-    );
-    let pk_value = names::owned(code!(self.#pk_ident), &pk.ty);
-    let save = (!set.is_empty()).then(|| {
-        code! {
-            /// Writes every column of this row back (bumping `updated_at`) and reloads it.
-            pub async fn save(&mut self, db: impl ::charter_runtime::Conn<'_>) -> Result<(), ::charter_runtime::DbError> {
-                #bump
-                let saved = db.query(#update_sql)
-                    #( .bind(#set_binds) )*
-                    .bind(#pk_value)
-                    .fetch_one::<#name>()
-                    .await?;
-                *self = saved;
-                Ok(())
-            }
-        }
-    });
-
-    let uniques = m.fields.iter().filter(|f| f.unique && !f.primary_key).map(|f| {
-        let fn_name = ident(&format!("get_by_{}", f.column));
-        let arg = ident(&f.column);
-        let sql = select_by(&f.column);
-        let (arg_ty, bind) = if f.ty.is_textual() {
-            (code!(&str), code!(#arg))
-        } else {
-            let ty = names::column(&f.ty, from);
-            (code!(#ty), code!(#arg))
-        };
-        if f.unique_case_insensitive {
-            // The unique index folds the column (`unique: case_insensitive`); the lookup folds both sides
-            // with the index's own expression so that it uses it, which differs per backend.
-            let folded = |d: Dialect| {
-                format!(
-                    "SELECT {columns} FROM {} WHERE {} = {}",
-                    q(table),
-                    fold_case(&q(&f.column), d),
-                    fold_case("$1", d)
-                )
-            };
-            let (lite, pg) = (folded(Dialect::Sqlite), folded(Dialect::Postgres));
-            let doc = names::doc(&format!(
-                "The row whose `{}` equals `{}` ignoring ASCII case (as its unique index compares), if any.",
-                f.column, f.column
-            ));
-            return code! {
-                #doc
-                pub async fn #fn_name(db: impl ::charter_runtime::Conn<'_>, #arg: #arg_ty) -> Result<Option<#name>, ::charter_runtime::DbError> {
-                    let sql = match ::charter_runtime::Conn::backend(&db) {
-                        ::charter_runtime::Backend::Sqlite => #lite,
-                        ::charter_runtime::Backend::Postgres => #pg,
-                    };
-                    db.query(sql).bind(#bind).fetch_optional::<#name>().await
-                }
-            };
-        }
-        let doc = names::doc(&format!("The row whose `{}` is `{}`, if any.", f.column, f.column));
-        code! {
-            #doc
-            pub async fn #fn_name(db: impl ::charter_runtime::Conn<'_>, #arg: #arg_ty) -> Result<Option<#name>, ::charter_runtime::DbError> {
-                db.query(#sql).bind(#bind).fetch_optional::<#name>().await
-            }
-        }
-    });
-
-    let links = m.many_to_many.iter().map(|rel| emit_link(spec, m, rel, from));
+    let uniques = m.fields.iter().filter(|f| f.unique && !f.primary_key).map(|f| unique_getter(m, f, from));
+    let save = save_fn(m);
+    let links = m.many_to_many.iter().map(|rel| emit_link(m, rel, from));
     let (filter_struct, page) = emit_page(m, from);
-    let now = (!ins_binds.is_empty()
-        && m.fields.iter().any(|f| matches!(f.auto, Some(Auto::CreatedAt | Auto::UpdatedAt))))
-    .then(|| code!(let now = ::charter_runtime::Utc::now();));
-    let new_doc =
-        names::doc(&format!("The values a new `{}` row needs; keys and timestamps are filled in on insert.", m.name));
-    let row_doc = doc.clone();
     code! {
-        #row_doc
-        #[derive(Debug, Clone, PartialEq)]
-        pub struct #name {
-            #(#field_defs,)*
-        }
-
-        ::charter_runtime::__private::impl_from_row!(#name { #(#col_idents),* });
-
-        #new_doc
-        #[derive(Debug, Clone, PartialEq)]
-        pub struct #new_name {
-            #(#new_fields,)*
-        }
+        #structs
 
         #filter_struct
 
@@ -191,11 +55,7 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> Code {
             pub const TABLE: &'static str = #table;
             pub const COLUMNS: &'static str = #columns;
 
-            /// Inserts a row and returns it as stored.
-            pub async fn insert(db: impl ::charter_runtime::Conn<'_>, new: #new_name) -> Result<#name, ::charter_runtime::DbError> {
-                #now
-                db.query(#insert_sql) #( .bind(#ins_binds) )* .fetch_one::<#name>().await
-            }
+            #insert
 
             /// The row with this key, if any.
             pub async fn get(db: impl ::charter_runtime::Conn<'_>, #pk_ident: #pk_ty) -> Result<Option<#name>, ::charter_runtime::DbError> {
@@ -228,6 +88,176 @@ fn emit_model(spec: &Spec, m: &Model, from: From<'_>) -> Code {
     }
 }
 
+/// `SELECT <every column> FROM <table> WHERE <col> = $1`.
+fn select_by(m: &Model, col: &str) -> String {
+    format!("SELECT {} FROM {} WHERE {} = $1", column_list(m), q(&m.table), q(col))
+}
+
+/// The row struct (with its `FromRow`) and the insert type `New<Model>`.
+fn row_structs(m: &Model, from: From<'_>) -> Code {
+    let name = ident(&m.name);
+    let new_name = ident(&charter_names::insert_type(&m.name));
+    let doc = names::doc(&m.description.clone().unwrap_or_else(|| format!("A row of `{}`.", m.table)));
+    let field_defs = m.fields.iter().map(|f| {
+        let n = ident(&f.column);
+        let ty = field_type(f, from);
+        let d = f.description.as_deref().map(names::doc);
+        code!(#d pub #n: #ty)
+    });
+    let col_idents: Vec<_> = m.fields.iter().map(|f| ident(&f.column)).collect();
+    let new_fields = m.fields.iter().filter(|f| f.auto.is_none()).map(|f| {
+        let n = ident(&f.column);
+        let ty = field_type(f, from);
+        code!(pub #n: #ty)
+    });
+    let new_doc =
+        names::doc(&format!("The values a new `{}` row needs; keys and timestamps are filled in on insert.", m.name));
+    code! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #name {
+            #(#field_defs,)*
+        }
+
+        ::charter_runtime::__private::impl_from_row!(#name { #(#col_idents),* });
+
+        #new_doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #new_name {
+            #(#new_fields,)*
+        }
+    }
+}
+
+/// `insert`: the caller's values, then the keys and timestamps the generated code fills in.
+fn insert_fn(m: &Model) -> Code {
+    let name = ident(&m.name);
+    let new_name = ident(&charter_names::insert_type(&m.name));
+    let mut ins_cols = Vec::new();
+    let mut ins_binds = Vec::new();
+    for f in &m.fields {
+        let n = ident(&f.column);
+        match f.auto {
+            Some(Auto::Increment) => continue,
+            Some(Auto::Uuid) => ins_binds.push(code!(::charter_runtime::Uuid::new_v4())),
+            Some(Auto::CreatedAt) | Some(Auto::UpdatedAt) => ins_binds.push(code!(now)),
+            None => ins_binds.push(code!(new.#n)),
+        }
+        ins_cols.push(q(&f.column));
+    }
+    let placeholders: Vec<String> = (1..=ins_cols.len()).map(|i| format!("${i}")).collect();
+    let insert_sql = format!(
+        "INSERT INTO {} ({}) VALUES ({}) RETURNING {}",
+        q(&m.table),
+        ins_cols.join(", "),
+        placeholders.join(", "),
+        column_list(m)
+    );
+    let now = (!ins_binds.is_empty()
+        && m.fields.iter().any(|f| matches!(f.auto, Some(Auto::CreatedAt | Auto::UpdatedAt))))
+    .then(|| code!(let now = ::charter_runtime::Utc::now();));
+    code! {
+        /// Inserts a row and returns it as stored.
+        pub async fn insert(db: impl ::charter_runtime::Conn<'_>, new: #new_name) -> Result<#name, ::charter_runtime::DbError> {
+            #now
+            db.query(#insert_sql) #( .bind(#ins_binds) )* .fetch_one::<#name>().await
+        }
+    }
+}
+
+/// `save`: every column but the key and `created_at` written back, `updated_at` bumped; none for a model
+/// with nothing to update.
+fn save_fn(m: &Model) -> Option<Code> {
+    let name = ident(&m.name);
+    let pk = m.primary_key();
+    let mut set = Vec::new();
+    let mut set_binds = Vec::new();
+    let mut bump = code!();
+    for f in m.fields.iter().filter(|f| !f.primary_key && f.auto != Some(Auto::CreatedAt)) {
+        let n = ident(&f.column);
+        set.push(format!("{} = ${}", q(&f.column), set.len() + 1));
+        if f.auto == Some(Auto::UpdatedAt) {
+            bump = code!(self.#n = ::charter_runtime::Utc::now(););
+        }
+        set_binds.push(names::owned(code!(self.#n), &f.ty));
+    }
+    if set.is_empty() {
+        return None;
+    }
+    let update_sql = format!(
+        "UPDATE {} SET {} WHERE {} = ${} RETURNING {}",
+        q(&m.table),
+        set.join(", "),
+        q(&pk.column),
+        set.len() + 1,
+        column_list(m)
+    );
+    let pk_ident = ident(&pk.column);
+    let pk_value = names::owned(code!(self.#pk_ident), &pk.ty);
+    Some(code! {
+        /// Writes every column of this row back (bumping `updated_at`) and reloads it.
+        pub async fn save(&mut self, db: impl ::charter_runtime::Conn<'_>) -> Result<(), ::charter_runtime::DbError> {
+            #bump
+            let saved = db.query(#update_sql)
+                #( .bind(#set_binds) )*
+                .bind(#pk_value)
+                .fetch_one::<#name>()
+                .await?;
+            *self = saved;
+            Ok(())
+        }
+    })
+}
+
+/// `get_by_<column>` for a unique column.
+fn unique_getter(m: &Model, f: &Field, from: From<'_>) -> Code {
+    let name = ident(&m.name);
+    let fn_name = ident(&format!("get_by_{}", f.column));
+    let arg = ident(&f.column);
+    let arg_ty = if f.ty.is_textual() {
+        code!(&str)
+    } else {
+        let ty = names::column(&f.ty, from);
+        code!(#ty)
+    };
+    if f.unique_case_insensitive {
+        // The unique index folds the column (`unique: case_insensitive`); the lookup folds both sides
+        // with the index's own expression so that it uses it, which differs per backend.
+        let folded = |d: Dialect| {
+            format!(
+                "SELECT {} FROM {} WHERE {} = {}",
+                column_list(m),
+                q(&m.table),
+                fold_case(&q(&f.column), d),
+                fold_case("$1", d)
+            )
+        };
+        let (lite, pg) = (folded(Dialect::Sqlite), folded(Dialect::Postgres));
+        let doc = names::doc(&format!(
+            "The row whose `{}` equals `{}` ignoring ASCII case (as its unique index compares), if any.",
+            f.column, f.column
+        ));
+        return code! {
+            #doc
+            pub async fn #fn_name(db: impl ::charter_runtime::Conn<'_>, #arg: #arg_ty) -> Result<Option<#name>, ::charter_runtime::DbError> {
+                let sql = match ::charter_runtime::Conn::backend(&db) {
+                    ::charter_runtime::Backend::Sqlite => #lite,
+                    ::charter_runtime::Backend::Postgres => #pg,
+                };
+                db.query(sql).bind(#arg).fetch_optional::<#name>().await
+            }
+        };
+    }
+    let sql = select_by(m, &f.column);
+    let doc = names::doc(&format!("The row whose `{}` is `{}`, if any.", f.column, f.column));
+    code! {
+        #doc
+        pub async fn #fn_name(db: impl ::charter_runtime::Conn<'_>, #arg: #arg_ty) -> Result<Option<#name>, ::charter_runtime::DbError> {
+            db.query(#sql).bind(#arg).fetch_optional::<#name>().await
+        }
+    }
+}
+
 /// `<Model>Filter` and `<Model>::page`: one page of rows matching the given filters, in the model's
 /// ordering, and the total number of matching rows (one statement, whatever the page size).
 fn emit_page(m: &Model, from: From<'_>) -> (Code, Code) {
@@ -242,37 +272,7 @@ fn emit_page(m: &Model, from: From<'_>) -> (Code, Code) {
     });
     let conds = m.filters.iter().map(|f| {
         let n = ident(&f.name);
-        let cond = match &f.kind {
-            FilterKind::Column { column } => format!("{table}.{} = ${{}}", q(column)),
-            FilterKind::Related { column, target_table, target_key, target_column } => format!(
-                "{table}.{} IN (SELECT {} FROM {} WHERE {} = ${{}})",
-                q(column),
-                q(target_key),
-                q(target_table),
-                q(target_column)
-            ),
-            // `IN` over the join table, not a correlated `EXISTS`: both planners then start from the target's
-            // unique index and the join table's target index instead of probing every row of the table.
-            FilterKind::Linked { join_table, source_column, target_column, target_table, target_key, target_field } => {
-                format!(
-                    "{table}.{pk} IN (SELECT {j}.{sc} FROM {j} JOIN {t} ON {t}.{tk} = {j}.{tc} WHERE {t}.{tf} = ${{}})",
-                    j = q(join_table),
-                    t = q(target_table),
-                    tk = q(target_key),
-                    tc = q(target_column),
-                    sc = q(source_column),
-                    pk = q(&pk.column),
-                    tf = q(target_field)
-                )
-            }
-            FilterKind::TargetOf { column, join_table, source_column, target_column } => format!(
-                "{table}.{} IN (SELECT {} FROM {} WHERE {} = ${{}})",
-                q(column),
-                q(target_column),
-                q(join_table),
-                q(source_column)
-            ),
-        };
+        let cond = filter_condition(m, f);
         // A line of its own: in the unformatted output, `} if` on one line reads as a missing `else` to
         // clippy (`suspicious_else_formatting`).
         let mut check = code! {
@@ -345,42 +345,91 @@ fn emit_page(m: &Model, from: From<'_>) -> (Code, Code) {
     (filter_struct, page)
 }
 
+/// The SQL condition of one filter, with `{}` where its placeholder's number goes.
+fn filter_condition(m: &Model, f: &charter_spec::Filter) -> String {
+    let table = q(&m.table);
+    let pk = m.primary_key();
+    match &f.kind {
+        FilterKind::Column { column } => format!("{table}.{} = ${{}}", q(column)),
+        FilterKind::Related { column, target_table, target_key, target_column } => format!(
+            "{table}.{} IN (SELECT {} FROM {} WHERE {} = ${{}})",
+            q(column),
+            q(target_key),
+            q(target_table),
+            q(target_column)
+        ),
+        // `IN` over the join table, not a correlated `EXISTS`: both planners then start from the target's
+        // unique index and the join table's target index instead of probing every row of the table.
+        FilterKind::Linked { join_table, source_column, target_column, target_table, target_key, target_field } => {
+            format!(
+                "{table}.{pk} IN (SELECT {j}.{sc} FROM {j} JOIN {t} ON {t}.{tk} = {j}.{tc} WHERE {t}.{tf} = ${{}})",
+                j = q(join_table),
+                t = q(target_table),
+                tk = q(target_key),
+                tc = q(target_column),
+                sc = q(source_column),
+                pk = q(&pk.column),
+                tf = q(target_field)
+            )
+        }
+        FilterKind::TargetOf { column, join_table, source_column, target_column } => format!(
+            "{table}.{} IN (SELECT {} FROM {} WHERE {} = ${{}})",
+            q(column),
+            q(target_column),
+            q(join_table),
+            q(source_column)
+        ),
+    }
+}
+
 fn field_type(f: &Field, from: From<'_>) -> Code {
     let ty = names::column(&f.ty, from);
     if f.optional { code!(Option<#ty>) } else { ty }
 }
 
 /// Link, unlink and batch-load the keys of a many-to-many relation.
-fn emit_link(spec: &Spec, m: &Model, rel: &ManyToMany, from: From<'_>) -> Code {
-    let _ = spec;
-    let join = q(&rel.join_table);
-    let (src, dst) = (q(&rel.source_column), q(&rel.target_column));
-    let src_ty = names::column(&rel.source_key, from);
-    let dst_ty = names::column(&rel.target_key, from);
+fn emit_link(m: &Model, rel: &ManyToMany, from: From<'_>) -> Code {
+    let link = Link::new(rel, from);
+    let writes = link_writes(rel, &link);
+    let reads = link_reads(m, rel, &link);
+    code! { #writes #reads }
+}
+
+/// What every function of a many-to-many relation names: its join table, columns and key types.
+struct Link {
+    join: String,
+    src: String,
+    dst: String,
+    src_ty: Code,
+    dst_ty: Code,
+    src_i: crate::rust::code::Ident,
+    dst_i: crate::rust::code::Ident,
+}
+
+impl Link {
+    fn new(rel: &ManyToMany, from: From<'_>) -> Link {
+        Link {
+            join: q(&rel.join_table),
+            src: q(&rel.source_column),
+            dst: q(&rel.target_column),
+            src_ty: names::column(&rel.source_key, from),
+            dst_ty: names::column(&rel.target_key, from),
+            src_i: ident(&rel.source_column),
+            dst_i: ident(&rel.target_column),
+        }
+    }
+}
+
+/// `add_<rel>` and `remove_<rel>`.
+fn link_writes(rel: &ManyToMany, link: &Link) -> Code {
+    let Link { join, src, dst, src_ty, dst_ty, .. } = link;
     let add = ident(&format!("add_{}", rel.name));
     let remove = ident(&format!("remove_{}", rel.name));
-    let keys_of = ident(&format!("{}_keys", rel.name));
-    let pair = ident(&charter_names::link_type(&m.name, &rel.name));
-    let (src_i, dst_i) = (ident(&rel.source_column), ident(&rel.target_column));
     let add_prefix = format!("INSERT INTO {join} ({src}, {dst}) VALUES ");
     let remove_sql = format!("DELETE FROM {join} WHERE {src} = $1 AND {dst} = $2");
-    let keys_prefix = format!("SELECT {src}, {dst} FROM {join} WHERE {src} IN (");
-    let keys_suffix = format!(") ORDER BY {src}, {dst}");
-    let counts = ident(&format!("{}_counts", rel.name));
-    let linked_to = ident(&format!("{}_linked_to", rel.name));
-    let targets_of = ident(&format!("{}_targets_of", rel.name));
-    let count_row = ident(&charter_names::link_count_type(&m.name, &rel.name));
-    let counts_prefix = format!("SELECT {src}, COUNT(*) AS \"n\" FROM {join} WHERE {src} IN (");
-    let counts_suffix = format!(") GROUP BY {src}");
-    let linked_prefix = format!("SELECT {src} FROM {join} WHERE {dst} = $1 AND {src} IN (");
-    let targets_prefix = format!("SELECT {dst} FROM {join} WHERE {src} = $1 AND {dst} IN (");
     let doc_add = names::doc(&format!(
         "Links this row to the `{}` rows with these keys (already linked ones are kept).",
         rel.target.name
-    ));
-    let doc_keys = names::doc(&format!(
-        "`({}, {})` pairs for all these rows, in one query.",
-        rel.source_column, rel.target_column
     ));
     code! {
         #doc_add
@@ -406,7 +455,29 @@ fn emit_link(spec: &Spec, m: &Model, rel: &ManyToMany, from: From<'_>) -> Code {
         pub async fn #remove(db: impl ::charter_runtime::Conn<'_>, key: #src_ty, target: #dst_ty) -> Result<bool, ::charter_runtime::DbError> {
             Ok(db.query(#remove_sql).bind(key).bind(target).execute().await? > 0)
         }
+    }
+}
 
+/// `<rel>_keys`, `<rel>_counts`, `<rel>_linked_to` and `<rel>_targets_of`: each one statement for a batch.
+fn link_reads(m: &Model, rel: &ManyToMany, link: &Link) -> Code {
+    let Link { join, src, dst, src_ty, dst_ty, src_i, dst_i } = link;
+    let keys_of = ident(&format!("{}_keys", rel.name));
+    let pair = ident(&charter_names::link_type(&m.name, &rel.name));
+    let keys_prefix = format!("SELECT {src}, {dst} FROM {join} WHERE {src} IN (");
+    let keys_suffix = format!(") ORDER BY {src}, {dst}");
+    let counts = ident(&format!("{}_counts", rel.name));
+    let linked_to = ident(&format!("{}_linked_to", rel.name));
+    let targets_of = ident(&format!("{}_targets_of", rel.name));
+    let count_row = ident(&charter_names::link_count_type(&m.name, &rel.name));
+    let counts_prefix = format!("SELECT {src}, COUNT(*) AS \"n\" FROM {join} WHERE {src} IN (");
+    let counts_suffix = format!(") GROUP BY {src}");
+    let linked_prefix = format!("SELECT {src} FROM {join} WHERE {dst} = $1 AND {src} IN (");
+    let targets_prefix = format!("SELECT {dst} FROM {join} WHERE {src} = $1 AND {dst} IN (");
+    let doc_keys = names::doc(&format!(
+        "`({}, {})` pairs for all these rows, in one query.",
+        rel.source_column, rel.target_column
+    ));
+    code! {
         #doc_keys
         pub async fn #keys_of(db: impl ::charter_runtime::Conn<'_>, keys: &[#src_ty]) -> Result<Vec<(#src_ty, #dst_ty)>, ::charter_runtime::DbError> {
             #[derive(Debug)]
