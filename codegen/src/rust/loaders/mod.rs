@@ -9,7 +9,7 @@ mod select;
 use crate::rust::code::{Code, code};
 use charter_spec::{App, Field, ScalarType, Spec, TypeDef, TypeField};
 
-use self::select::Projection;
+use self::select::{Projection, Slot};
 use super::names::{self, From, ident};
 use super::plan::loader::{Computed, LoaderStrategy};
 
@@ -55,7 +55,7 @@ fn computed(spec: &Spec, app: &App, t: &TypeDef) -> Option<Computed> {
     for f in &t.fields {
         let Some(source) = &f.source else { continue };
         let alias = format!("f_{}", f.name);
-        match trial.computed(model, &root, &alias, f, source, &mut vec![t.name.clone()]) {
+        match trial.computed(Slot { model, at: &root, alias: &alias, field: f }, source, &mut vec![t.name.clone()]) {
             Some(_) => out.in_statement = true,
             None => out.fallback = true,
         }
@@ -99,7 +99,11 @@ fn emit_loader_as(spec: &Spec, app: &App, t: &TypeDef, strategy: LoaderStrategy)
             }
             Some(source) => {
                 let alias = format!("f_{}", f.name);
-                let read = match projection.computed(model, &root, &alias, f, source, &mut vec![t.name.clone()]) {
+                let read = match projection.computed(
+                    Slot { model, at: &root, alias: &alias, field: f },
+                    source,
+                    &mut vec![t.name.clone()],
+                ) {
                     Some(read) => read,
                     None => {
                         let (prep, read) = fallback::computed(spec, model, &model_path, f, source, from)?;
