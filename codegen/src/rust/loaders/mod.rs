@@ -162,6 +162,44 @@ fn row_struct(row: &crate::rust::code::Ident, projection: &Projection<'_>) -> Co
 }
 
 #[allow(clippy::too_many_arguments)]
+/// `get` (by key) or `get_by_<unique column>` of a type loaded by one statement.
+fn direct_getter(
+    t: &TypeDef,
+    f: &Field,
+    select: &crate::rust::code::Ident,
+    caller_param: &crate::rust::code::Ident,
+    caller: &Code,
+    from: From<'_>,
+) -> Code {
+    let fn_name = ident(&if f.primary_key { "get".to_owned() } else { format!("get_by_{}", f.column) });
+    let arg = ident(&f.column);
+    let arg_ty = if f.ty.is_textual() { code!(&str) } else { names::column(&f.ty, from) };
+    let column = f.column.clone();
+    // A case-insensitive field is looked up as its unique index compares, so the index serves it.
+    let (lookup, doc) = if f.unique_case_insensitive {
+        let doc = format!(
+            "The `{}` whose row's `{}` equals this one ignoring ASCII case, if any, in one statement.",
+            t.name, f.column
+        );
+        (code!(one_case_insensitive), doc)
+    } else {
+        (code!(one), format!("The `{}` whose row has this `{}`, if any, in one statement.", t.name, f.column))
+    };
+    let doc = names::doc(&doc);
+    code! {
+        #doc
+        pub async fn #fn_name(
+            db: &::charter_runtime::Db,
+            #arg: #arg_ty,
+            #caller_param: Option<&::charter_runtime::Caller>,
+        ) -> Result<Option<Self>, ::charter_runtime::DbError> {
+            ::charter_runtime::__private::loader::#lookup(
+                db, &#select, #caller, #column, ::std::convert::Into::into(#arg), Self::from_loaded_row,
+            ).await
+        }
+    }
+}
+
 /// A model's primary key as a loader reads it.
 struct Key<'a> {
     ty: Code,
@@ -263,36 +301,11 @@ fn emit_direct(
     let filter_path = names::models_item(t.from_model.as_ref()?, &charter_names::filter_type(&model.name), from);
     let load_doc = names::doc(&load_doc(&t.name));
     let caller_param = caller_param(projection);
-    let mut getters = Vec::new();
-    for f in model.fields.iter().filter(|f| f.primary_key || f.unique) {
-        let fn_name = ident(&if f.primary_key { "get".to_owned() } else { format!("get_by_{}", f.column) });
-        let arg = ident(&f.column);
-        let arg_ty = if f.ty.is_textual() { code!(&str) } else { names::column(&f.ty, from) };
-        let column = f.column.clone();
-        // A case-insensitive field is looked up as its unique index compares, so the index serves it.
-        let (lookup, doc) = if f.unique_case_insensitive {
-            let doc = format!(
-                "The `{}` whose row's `{}` equals this one ignoring ASCII case, if any, in one statement.",
-                t.name, f.column
-            );
-            (code!(one_case_insensitive), doc)
-        } else {
-            (code!(one), format!("The `{}` whose row has this `{}`, if any, in one statement.", t.name, f.column))
-        };
-        let doc = names::doc(&doc);
-        getters.push(code! {
-            #doc
-            pub async fn #fn_name(
-                db: &::charter_runtime::Db,
-                #arg: #arg_ty,
-                #caller_param: Option<&::charter_runtime::Caller>,
-            ) -> Result<Option<Self>, ::charter_runtime::DbError> {
-                ::charter_runtime::__private::loader::#lookup(
-                    db, &#select, #caller, #column, ::std::convert::Into::into(#arg), Self::from_loaded_row,
-                ).await
-            }
-        });
-    }
+    let getters = model
+        .fields
+        .iter()
+        .filter(|f| f.primary_key || f.unique)
+        .map(|f| direct_getter(t, f, &select, &caller_param, caller, from));
     Some(code! {
         #row_struct
 
