@@ -158,14 +158,7 @@ fn render_one(renderer: &Renderer, sources: &SourceMap, d: &Diagnostic) -> Strin
                 .annotation(AnnotationKind::Context.span(clamp(*span, text)).label(*label)),
         );
     }
-    for note in &d.notes {
-        group = group.element(Level::NOTE.message(note.as_str()));
-    }
-    if let Some(help) = &d.help {
-        group = group.element(Level::HELP.message(help.as_str()));
-    }
-    let report: [Group<'_>; 1] = [group];
-    renderer.render(&report).to_string()
+    finish(renderer, group, d)
 }
 
 /// A diagnostic in a file known only by its path (or in none: an empty path): the title, `--> path`, the
@@ -178,6 +171,11 @@ fn render_without_source(renderer: &Renderer, level: Level<'_>, path: &str, d: &
     if !d.label.is_empty() {
         group = group.element(Level::NOTE.message(d.label.as_str()));
     }
+    finish(renderer, group, d)
+}
+
+/// Appends the notes and the help, the same after a snippet or without one, and renders.
+fn finish<'a>(renderer: &Renderer, mut group: Group<'a>, d: &'a Diagnostic) -> String {
     for note in &d.notes {
         group = group.element(Level::NOTE.message(note.as_str()));
     }
