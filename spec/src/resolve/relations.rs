@@ -2,7 +2,7 @@
 
 use crate::diag::Diagnostic;
 use crate::ir::{
-    App, Filter, FilterKind, ManyToMany, Model, Order, Ref, ScalarType, Shape, Source, TypeDef, TypeField,
+    App, Field, Filter, FilterKind, ManyToMany, Model, Order, Ref, ScalarType, Shape, Source, TypeDef, TypeField,
 };
 use crate::parse::{Name, RawApp};
 use crate::suggest::did_you_mean;
@@ -277,26 +277,7 @@ fn filter(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(FilterKind, ScalarType)> {
     if let Some((field, rel)) = &rf.field_in {
-        let Some(f) = model.fields.iter().find(|f| f.name == field.text && f.belongs_to.is_some()) else {
-            diags.extend(unknown_relation(model, field, "`belongs_to` relation"));
-            return None;
-        };
-        let target_ref = &f.belongs_to.as_ref()?.target;
-        let target = model_of(all, target_ref)?;
-        // The relation's targets are rows of the same model the field points to (users following users).
-        let Some(m2m) = target.many_to_many.iter().find(|r| r.name == rel.text && r.target == *target_ref) else {
-            diags.extend(unknown_relation(target, rel, "self many-to-many relation"));
-            return None;
-        };
-        return Some((
-            FilterKind::TargetOf {
-                column: f.column.clone(),
-                join_table: m2m.join_table.clone(),
-                source_column: m2m.source_column.clone(),
-                target_column: m2m.target_column.clone(),
-            },
-            m2m.source_key.clone(),
-        ));
+        return target_of_filter(model, all, field, rel, diags);
     }
     let path = rf.path.as_ref()?;
     match path.text.split('.').collect::<Vec<_>>().as_slice() {
@@ -307,45 +288,10 @@ fn filter(
                 None
             }
         },
-        [rel, col] => {
-            if let Some(f) = model.fields.iter().find(|f| f.name == *rel && f.belongs_to.is_some()) {
-                let b = f.belongs_to.as_ref()?;
-                let target = model_of(all, &b.target)?;
-                let Some(tf) = target.field(col) else {
-                    diags.extend(unknown_field(target, path, col));
-                    return None;
-                };
-                return Some((
-                    FilterKind::Related {
-                        column: f.column.clone(),
-                        target_table: b.target_table.clone(),
-                        target_key: b.target_column.clone(),
-                        target_column: tf.column.clone(),
-                    },
-                    tf.ty.clone(),
-                ));
-            }
-            let Some(m2m) = model.many_to_many.iter().find(|r| r.name == *rel) else {
-                diags.extend(unknown_relation(model, &Name { text: rel.to_string(), span: path.span }, "relation"));
-                return None;
-            };
-            let target = model_of(all, &m2m.target)?;
-            let Some(tf) = target.field(col) else {
-                diags.extend(unknown_field(target, path, col));
-                return None;
-            };
-            Some((
-                FilterKind::Linked {
-                    join_table: m2m.join_table.clone(),
-                    source_column: m2m.source_column.clone(),
-                    target_column: m2m.target_column.clone(),
-                    target_table: m2m.target_table.clone(),
-                    target_key: target.primary_key().column.clone(),
-                    target_field: tf.column.clone(),
-                },
-                tf.ty.clone(),
-            ))
-        }
+        [rel, col] => match model.fields.iter().find(|f| f.name == *rel && f.belongs_to.is_some()) {
+            Some(f) => related_filter(f, all, path, col, diags),
+            None => linked_filter(model, all, path, rel, col, diags),
+        },
         _ => {
             diags.push(
                 Diagnostic::error(
@@ -359,4 +305,90 @@ fn filter(
             None
         }
     }
+}
+
+/// `{ field: <belongs_to>, in: <rel> }`: rows whose related object is among the targets of `rel`.
+fn target_of_filter(
+    model: &Model,
+    all: &[(String, Model)],
+    field: &Name,
+    rel: &Name,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(FilterKind, ScalarType)> {
+    let Some(f) = model.fields.iter().find(|f| f.name == field.text && f.belongs_to.is_some()) else {
+        diags.extend(unknown_relation(model, field, "`belongs_to` relation"));
+        return None;
+    };
+    let target_ref = &f.belongs_to.as_ref()?.target;
+    let target = model_of(all, target_ref)?;
+    // The relation's targets are rows of the same model the field points to (users following users).
+    let Some(m2m) = target.many_to_many.iter().find(|r| r.name == rel.text && r.target == *target_ref) else {
+        diags.extend(unknown_relation(target, rel, "self many-to-many relation"));
+        return None;
+    };
+    Some((
+        FilterKind::TargetOf {
+            column: f.column.clone(),
+            join_table: m2m.join_table.clone(),
+            source_column: m2m.source_column.clone(),
+            target_column: m2m.target_column.clone(),
+        },
+        m2m.source_key.clone(),
+    ))
+}
+
+/// `<belongs_to>.<col>`: a column of the related row.
+fn related_filter(
+    f: &Field,
+    all: &[(String, Model)],
+    path: &Name,
+    col: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(FilterKind, ScalarType)> {
+    let b = f.belongs_to.as_ref()?;
+    let target = model_of(all, &b.target)?;
+    let Some(tf) = target.field(col) else {
+        diags.extend(unknown_field(target, path, col));
+        return None;
+    };
+    Some((
+        FilterKind::Related {
+            column: f.column.clone(),
+            target_table: b.target_table.clone(),
+            target_key: b.target_column.clone(),
+            target_column: tf.column.clone(),
+        },
+        tf.ty.clone(),
+    ))
+}
+
+/// `<many_to_many>.<col>`: a column of any linked row.
+fn linked_filter(
+    model: &Model,
+    all: &[(String, Model)],
+    path: &Name,
+    rel: &str,
+    col: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(FilterKind, ScalarType)> {
+    let Some(m2m) = model.many_to_many.iter().find(|r| r.name == rel) else {
+        diags.extend(unknown_relation(model, &Name { text: rel.to_string(), span: path.span }, "relation"));
+        return None;
+    };
+    let target = model_of(all, &m2m.target)?;
+    let Some(tf) = target.field(col) else {
+        diags.extend(unknown_field(target, path, col));
+        return None;
+    };
+    Some((
+        FilterKind::Linked {
+            join_table: m2m.join_table.clone(),
+            source_column: m2m.source_column.clone(),
+            target_column: m2m.target_column.clone(),
+            target_table: m2m.target_table.clone(),
+            target_key: target.primary_key().column.clone(),
+            target_field: tf.column.clone(),
+        },
+        tf.ty.clone(),
+    ))
 }
