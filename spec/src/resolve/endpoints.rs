@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::diag::Diagnostic;
-use crate::ir::{AuthRequirement, Endpoint, Method, Param, Ref, Response, Shape, TypeDef, TypeOrigin};
+use crate::ir::{AuthRequirement, Endpoint, ErrorKind, Method, Param, Ref, Response, Shape, TypeDef, TypeOrigin};
 use crate::parse::{Name, RawApp, RawBody, RawEndpoint, RawTypeField, RawTypeKind};
 use crate::pascal_case;
 use crate::source::Span;
@@ -41,39 +41,86 @@ fn endpoint(
     seen_routes: &mut BTreeMap<(Method, String), Span>,
 ) -> Option<Endpoint> {
     let name = &e.name.text;
-    if !is_snake_ident(name) {
+    check_endpoint_name(cx, &e.name);
+    let duplicate = register_name(cx, &e.name, seen_names);
+    let segments = path_segments(cx, &e.path)?;
+    // A copied endpoint also repeats its route; "declared twice" already says what to fix.
+    if !duplicate {
+        register_route(cx, e, &segments, seen_routes);
+    }
+    check_path_params(cx, e, &segments);
+    let path_params = params(cx, name, &e.path_params, true);
+    let query = params(cx, name, &e.query, false);
+    check_param_names(cx, &path_params, &query);
+    let pascal = pascal_case(name);
+    let body = request_body(cx, e, &pascal);
+    let responses = responses(cx, e, &pascal, &query);
+    let auth = auth(cx, e);
+    let errors = errors(cx, e);
+    let tags = if e.tags.is_empty() { vec![app.name.text.clone()] } else { e.tags.clone() };
+    Some(Endpoint {
+        name: name.clone(),
+        method: e.method,
+        path: e.path.text.clone(),
+        path_params,
+        query,
+        body,
+        responses,
+        errors,
+        auth,
+        rate_limit: e.rate_limit,
+        summary: e.summary.clone(),
+        description: e.description.clone(),
+        tags,
+        span: e.name.span,
+    })
+}
+
+fn check_endpoint_name(cx: &mut Cx<'_>, name: &Name) {
+    let text = &name.text;
+    if !is_snake_ident(text) {
         cx.diags.push(
-            Diagnostic::error("bad-name", e.name.span, format!("endpoint name `{name}` must be snake_case"))
+            Diagnostic::error("bad-name", name.span, format!("endpoint name `{text}` must be snake_case"))
                 .label("the name is the hook, the operationId and the file name")
-                .help(format!("for example `{}`", crate::snake_case(name))),
+                .help(format!("for example `{}`", crate::snake_case(text))),
         );
-    } else if super::is_rust_keyword(name) {
+    } else if super::is_rust_keyword(text) {
         cx.diags.push(
-            Diagnostic::error("reserved-name", e.name.span, format!("endpoint name `{name}` is a Rust keyword"))
+            Diagnostic::error("reserved-name", name.span, format!("endpoint name `{text}` is a Rust keyword"))
                 .label("reserved"),
         );
     }
-    let duplicate = seen_names.get(name).copied();
-    if let Some(first) = duplicate {
-        cx.diags.push(
-            Diagnostic::error("duplicate-endpoint", e.name.span, format!("endpoint `{name}` is declared twice"))
-                .label("declared again here")
-                .related(first, "first declared here")
-                .note("endpoint names are unique across the project: each is a hook and an operationId"),
-        );
-    } else {
-        seen_names.insert(name.clone(), e.name.span);
-    }
+}
 
-    let segments = path_segments(cx, &e.path)?;
+/// Records the endpoint's name; true (and reported) when another endpoint already has it.
+fn register_name(cx: &mut Cx<'_>, name: &Name, seen_names: &mut BTreeMap<String, Span>) -> bool {
+    let Some(&first) = seen_names.get(&name.text) else {
+        seen_names.insert(name.text.clone(), name.span);
+        return false;
+    };
+    cx.diags.push(
+        Diagnostic::error("duplicate-endpoint", name.span, format!("endpoint `{}` is declared twice", name.text))
+            .label("declared again here")
+            .related(first, "first declared here")
+            .note("endpoint names are unique across the project: each is a hook and an operationId"),
+    );
+    true
+}
+
+/// Records the endpoint's route, reporting it when another endpoint already answers it; parameter names
+/// do not matter (`/a/{id}` and `/a/{slug}` are one route).
+fn register_route(
+    cx: &mut Cx<'_>,
+    e: &RawEndpoint,
+    segments: &[String],
+    seen_routes: &mut BTreeMap<(Method, String), Span>,
+) {
     let route_key: String = segments
         .iter()
         .map(|s| if s.starts_with('{') { "{}".to_string() } else { s.clone() })
         .collect::<Vec<_>>()
         .join("/");
     match seen_routes.get(&(e.method, route_key.clone())) {
-        // A copied endpoint also repeats its route; "declared twice" already says what to fix.
-        _ if duplicate.is_some() => {}
         Some(first) => cx.diags.push(
             Diagnostic::error(
                 "duplicate-route",
@@ -87,6 +134,10 @@ fn endpoint(
             seen_routes.insert((e.method, route_key), e.path.span);
         }
     }
+}
+
+/// The path's `{placeholders}` and the declared path parameters must match one to one.
+fn check_path_params(cx: &mut Cx<'_>, e: &RawEndpoint, segments: &[String]) {
     let placeholders: Vec<&str> =
         segments.iter().filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}'))).collect();
     let undeclared: Vec<&str> =
@@ -122,67 +173,64 @@ fn endpoint(
                 format!("path parameter `{p}` is not declared"),
             )
             .label("used here")
-            .help(format!("add `path: {{ {p}: string }}` to endpoint `{name}`")),
+            .help(format!("add `path: {{ {p}: string }}` to endpoint `{}`", e.name.text)),
         );
     }
-    let params = |cx: &mut Cx<'_>, list: &[RawTypeField], in_path: bool| -> Vec<Param> {
-        let mut seen = BTreeMap::new();
-        let mut out = Vec::new();
-        for p in list {
-            if super::models::check_field_name(&p.name, &mut seen, cx.diags)
-                && let Some(prm) = param(cx, name, p, !in_path, in_path)
-            {
-                out.push(prm);
-            }
-        }
-        out
-    };
-    let path_params = params(cx, &e.path_params, true);
-    let query = params(cx, &e.query, false);
-    check_param_names(cx, &path_params, &query);
+}
 
-    let pascal = pascal_case(name);
-    let body = match &e.body {
-        None => None,
-        Some((raw, span)) => {
-            if e.method == Method::Get || e.method == Method::Delete {
-                cx.diags.push(
-                    Diagnostic::error(
-                        "body-not-allowed",
-                        *span,
-                        format!("a `{}` request has no body", e.method.upper()),
-                    )
-                    .label("body declared here")
-                    .help("use `query:` parameters instead"),
-                );
-            }
-            body_ref(cx, raw, &format!("{pascal}Body"), TypeOrigin::EndpointBody, *span)
+fn params(cx: &mut Cx<'_>, endpoint: &str, list: &[RawTypeField], in_path: bool) -> Vec<Param> {
+    let mut seen = BTreeMap::new();
+    let mut out = Vec::new();
+    for p in list {
+        if super::models::check_field_name(&p.name, &mut seen, cx.diags)
+            && let Some(prm) = param(cx, endpoint, p, !in_path, in_path)
+        {
+            out.push(prm);
         }
-    };
+    }
+    out
+}
 
-    let mut responses = Vec::new();
+fn request_body(cx: &mut Cx<'_>, e: &RawEndpoint, pascal: &str) -> Option<Ref> {
+    let (raw, span) = e.body.as_ref()?;
+    if e.method == Method::Get || e.method == Method::Delete {
+        cx.diags.push(
+            Diagnostic::error("body-not-allowed", *span, format!("a `{}` request has no body", e.method.upper()))
+                .label("body declared here")
+                .help("use `query:` parameters instead"),
+        );
+    }
+    body_ref(cx, raw, &format!("{pascal}Body"), TypeOrigin::EndpointBody, *span)
+}
+
+/// The success responses; error statuses belong under `errors`, so they are reported, not kept.
+fn responses(cx: &mut Cx<'_>, e: &RawEndpoint, pascal: &str, query: &[Param]) -> Vec<Response> {
     let success: Vec<_> = e.responses.iter().filter(|r| (200..300).contains(&r.status)).collect();
-    for r in &e.responses {
-        if !(200..300).contains(&r.status) {
-            cx.diags.push(
-                Diagnostic::error(
-                    "error-response",
-                    r.span,
-                    format!("status {} is an error; list errors under `errors`", r.status),
-                )
-                .label("not a success status")
-                .help("for example `errors: [not_found, conflict]`; their bodies use the project's error envelope"),
-            );
-        }
+    for r in e.responses.iter().filter(|r| !(200..300).contains(&r.status)) {
+        cx.diags.push(
+            Diagnostic::error(
+                "error-response",
+                r.span,
+                format!("status {} is an error; list errors under `errors`", r.status),
+            )
+            .label("not a success status")
+            .help("for example `errors: [not_found, conflict]`; their bodies use the project's error envelope"),
+        );
     }
     if success.is_empty() {
         cx.diags.push(
-            Diagnostic::error("no-success-response", e.name.span, format!("endpoint `{name}` has no success response"))
-                .label("declared here")
-                .help("add `responses: { 200: { ... } }` (or `204: empty`)"),
+            Diagnostic::error(
+                "no-success-response",
+                e.name.span,
+                format!("endpoint `{}` has no success response", e.name.text),
+            )
+            .label("declared here")
+            .help("add `responses: { 200: { ... } }` (or `204: empty`)"),
         );
     }
+    let mut responses = Vec::new();
     for r in &success {
+        // With several success statuses, each body type needs its own name.
         let type_name =
             if success.len() == 1 { format!("{pascal}Response") } else { format!("{pascal}Response{}", r.status) };
         let body = body_ref(cx, &r.body, &type_name, TypeOrigin::EndpointResponse, r.span);
@@ -192,28 +240,27 @@ fn endpoint(
             );
         }
         if body.is_some() && matches!(r.body, RawBody::Fields(_)) {
-            check_bounded_lists(cx, name, &query);
+            check_bounded_lists(cx, &e.name.text, query);
         }
         responses.push(Response { status: r.status, body, description: None, span: r.span });
     }
+    responses
+}
 
-    let auth = match e.auth {
-        None => AuthRequirement::None,
-        Some((a, span)) => {
-            if a != AuthRequirement::None && !cx.scope.has_auth {
-                cx.diags.push(
-                    Diagnostic::error(
-                        "no-auth-scheme",
-                        span,
-                        "this endpoint needs auth but the project has no `auth` scheme",
-                    )
-                    .label("auth requested here")
-                    .help("add `auth: bearer` (or a mapping with `header` and `prefix`) to project.yaml"),
-                );
-            }
-            a
-        }
-    };
+fn auth(cx: &mut Cx<'_>, e: &RawEndpoint) -> AuthRequirement {
+    let Some((a, span)) = e.auth else { return AuthRequirement::None };
+    if a != AuthRequirement::None && !cx.scope.has_auth {
+        cx.diags.push(
+            Diagnostic::error("no-auth-scheme", span, "this endpoint needs auth but the project has no `auth` scheme")
+                .label("auth requested here")
+                .help("add `auth: bearer` (or a mapping with `header` and `prefix`) to project.yaml"),
+        );
+    }
+    a
+}
+
+/// The listed error kinds, once each and sorted.
+fn errors(cx: &mut Cx<'_>, e: &RawEndpoint) -> Vec<ErrorKind> {
     let mut errors = Vec::new();
     for (i, (kind, span)) in e.errors.iter().enumerate() {
         if e.errors[..i].iter().any(|(k, _)| k == kind) {
@@ -226,23 +273,7 @@ fn endpoint(
         }
     }
     errors.sort();
-    let tags = if e.tags.is_empty() { vec![app.name.text.clone()] } else { e.tags.clone() };
-    Some(Endpoint {
-        name: name.clone(),
-        method: e.method,
-        path: e.path.text.clone(),
-        path_params,
-        query,
-        body,
-        responses,
-        errors,
-        auth,
-        rate_limit: e.rate_limit,
-        summary: e.summary.clone(),
-        description: e.description.clone(),
-        tags,
-        span: e.name.span,
-    })
+    errors
 }
 
 /// A list in a response grows with the data behind it, and with it the response's size and the

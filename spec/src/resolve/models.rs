@@ -117,12 +117,21 @@ pub fn resolve_models(scope: &Scope, app: &RawApp, keys: &KeyMap, diags: &mut Ve
     app.models.iter().map(|m| resolve_model(scope, app, m, keys, diags)).collect()
 }
 
+/// What resolving the fields of one model needs besides the field itself.
+struct ModelCx<'a> {
+    scope: &'a Scope,
+    app: &'a RawApp,
+    m: &'a RawModel,
+    keys: &'a KeyMap,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
 fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags: &mut Vec<Diagnostic>) -> Model {
     let table = table_name(&app.name.text, m);
     check_identifier_length(&table, "table", m.name.span, diags);
     let mut model = Model {
         name: m.name.text.clone(),
-        table: table.clone(),
+        table,
         description: m.description.clone(),
         fields: Vec::new(),
         many_to_many: Vec::new(),
@@ -134,76 +143,103 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
         unresolved: Vec::new(),
         span: m.name.span,
     };
-    let mut seen: BTreeMap<String, Span> = BTreeMap::new();
     model.fields.push(primary_key(m, diags));
-    seen.insert(model.fields[0].name.clone(), model.fields[0].span);
-
+    check_mixins(m, diags);
     let timestamps = m.mixins.iter().any(|x| x.text == "timestamps");
-    for mixin in &m.mixins {
-        if mixin.text != "timestamps" {
-            diags.push(
-                Diagnostic::error("unknown-mixin", mixin.span, format!("unknown mixin `{}`", mixin.text))
-                    .label("not a known mixin")
-                    .help_opt(Some(match did_you_mean(&mixin.text, ["timestamps"]) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => "known mixins: timestamps".to_string(),
-                    })),
-            );
-        }
+    declared_fields(&mut ModelCx { scope, app, m, keys, diags }, &mut model, timestamps);
+    for f in model.fields.iter().filter(|f| f.auto.is_none() || f.primary_key) {
+        check_identifier_length(&f.column, "column", f.span, diags);
     }
+    check_columns(&model, diags);
+    mark_unresolved(m, &mut model);
+    if timestamps {
+        add_timestamps(m, &mut model);
+    }
+    model.indexes = indexes(m, &model, diags);
+    model
+}
+
+fn check_mixins(m: &RawModel, diags: &mut Vec<Diagnostic>) {
+    for mixin in m.mixins.iter().filter(|x| x.text != "timestamps") {
+        diags.push(
+            Diagnostic::error("unknown-mixin", mixin.span, format!("unknown mixin `{}`", mixin.text))
+                .label("not a known mixin")
+                .help_opt(Some(match did_you_mean(&mixin.text, ["timestamps"]) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "known mixins: timestamps".to_string(),
+                })),
+        );
+    }
+}
+
+/// Adds the declared fields to `model`, whose first field is already the primary key.
+fn declared_fields(cx: &mut ModelCx<'_>, model: &mut Model, timestamps: bool) {
+    let m = cx.m;
+    let mut seen: BTreeMap<String, Span> = BTreeMap::new();
+    seen.insert(model.fields[0].name.clone(), model.fields[0].span);
     for f in &m.fields {
-        if snake_case(&f.name.text) == model.fields[0].name {
-            diags.push(primary_key_again(m, &f.name));
-            continue;
-        }
-        if !check_field_name(&f.name, &mut seen, diags) {
-            continue;
-        }
-        if !is_snake_ident(&f.name.text) {
-            diags.push(
-                Diagnostic::error("bad-name", f.name.span, format!("model field `{}` must be snake_case", f.name.text))
-                    .label("model fields are column names")
-                    .help(format!(
-                        "write `{}`; `json_case` decides how it looks on the wire",
-                        snake_case(&f.name.text)
-                    )),
-            );
-            continue;
-        }
-        if timestamps && (f.name.text == "created_at" || f.name.text == "updated_at") {
-            diags.push(
-                Diagnostic::error(
-                    "duplicate-name",
-                    f.name.span,
-                    format!("field `{}` comes from the `timestamps` mixin", f.name.text),
-                )
-                .label("declared again here")
-                .help("remove it, or drop the mixin"),
-            );
+        if !usable_field_name(cx, f, &model.fields[0].name, &mut seen, timestamps) {
             continue;
         }
         match &f.kind {
             RawModelFieldKind::ManyToMany { target } => {
-                if let Some(t) = scope.resolve(&app.name.text, target, Kind::Model, diags) {
-                    let m2m = many_to_many(&app.name.text, m, &table, f, t, keys);
-                    check_identifier_length(&m2m.join_table, "join table", f.name.span, diags);
+                if let Some(t) = cx.scope.resolve(&cx.app.name.text, target, Kind::Model, cx.diags) {
+                    let m2m = many_to_many(&cx.app.name.text, m, &model.table, f, t, cx.keys);
+                    check_identifier_length(&m2m.join_table, "join table", f.name.span, cx.diags);
                     model.many_to_many.push(m2m);
                 }
-                reject_column_keys(f, diags);
+                reject_column_keys(f, cx.diags);
             }
             _ => {
-                if let Some(field) = column(scope, app, m, f, keys, diags) {
+                if let Some(field) = column(cx, f) {
                     model.fields.push(field);
                 }
             }
         }
     }
-    for f in model.fields.iter().filter(|f| f.auto.is_none() || f.primary_key) {
-        check_identifier_length(&f.column, "column", f.span, diags);
+}
+
+/// False (and reported) when the field's name cannot be a column of this model.
+fn usable_field_name(
+    cx: &mut ModelCx<'_>,
+    f: &RawModelField,
+    primary_key: &str,
+    seen: &mut BTreeMap<String, Span>,
+    timestamps: bool,
+) -> bool {
+    if snake_case(&f.name.text) == primary_key {
+        cx.diags.push(primary_key_again(cx.m, &f.name));
+        return false;
     }
-    check_columns(&model, diags);
-    // A `belongs_to` whose target is unknown stays as a plain column (so the model keeps its shape), but it
-    // is no relation: uses of it as one would only repeat the target's error.
+    if !check_field_name(&f.name, seen, cx.diags) {
+        return false;
+    }
+    if !is_snake_ident(&f.name.text) {
+        cx.diags.push(
+            Diagnostic::error("bad-name", f.name.span, format!("model field `{}` must be snake_case", f.name.text))
+                .label("model fields are column names")
+                .help(format!("write `{}`; `json_case` decides how it looks on the wire", snake_case(&f.name.text))),
+        );
+        return false;
+    }
+    if timestamps && (f.name.text == "created_at" || f.name.text == "updated_at") {
+        cx.diags.push(
+            Diagnostic::error(
+                "duplicate-name",
+                f.name.span,
+                format!("field `{}` comes from the `timestamps` mixin", f.name.text),
+            )
+            .label("declared again here")
+            .help("remove it, or drop the mixin"),
+        );
+        return false;
+    }
+    true
+}
+
+/// A `belongs_to` whose target is unknown stays as a plain column (so the model keeps its shape), but it
+/// is no relation: uses of it as one would only repeat the target's error.
+fn mark_unresolved(m: &RawModel, model: &mut Model) {
     for f in &m.fields {
         let resolved = match &f.kind {
             RawModelFieldKind::ManyToMany { .. } => model.many_to_many.iter().any(|x| x.name == f.name.text),
@@ -216,29 +252,35 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
             model.unresolved.push(f.name.text.clone());
         }
     }
-    if timestamps {
-        for (name, auto) in [("created_at", Auto::CreatedAt), ("updated_at", Auto::UpdatedAt)] {
-            model.fields.push(Field {
-                name: name.into(),
-                column: name.into(),
-                ty: ScalarType::DateTime,
-                optional: false,
-                default: None,
-                primary_key: false,
-                unique: false,
-                unique_case_insensitive: false,
-                indexed: false,
-                constraints: Constraints::default(),
-                auto: Some(auto),
-                belongs_to: None,
-                description: None,
-                renamed_from: None,
-                renamed_from_span: None,
-                backfill: None,
-                span: m.mixins.iter().find(|x| x.text == "timestamps").map(|x| x.span).unwrap_or(m.name.span),
-            });
-        }
+}
+
+fn add_timestamps(m: &RawModel, model: &mut Model) {
+    for (name, auto) in [("created_at", Auto::CreatedAt), ("updated_at", Auto::UpdatedAt)] {
+        model.fields.push(Field {
+            name: name.into(),
+            column: name.into(),
+            ty: ScalarType::DateTime,
+            optional: false,
+            default: None,
+            primary_key: false,
+            unique: false,
+            unique_case_insensitive: false,
+            indexed: false,
+            constraints: Constraints::default(),
+            auto: Some(auto),
+            belongs_to: None,
+            description: None,
+            renamed_from: None,
+            renamed_from_span: None,
+            backfill: None,
+            span: m.mixins.iter().find(|x| x.text == "timestamps").map(|x| x.span).unwrap_or(m.name.span),
+        });
     }
+}
+
+/// The declared indexes; an index none of whose columns resolved is dropped.
+fn indexes(m: &RawModel, model: &Model, diags: &mut Vec<Diagnostic>) -> Vec<Index> {
+    let mut out = Vec::new();
     for ix in &m.indexes {
         let mut columns = Vec::new();
         for c in &ix.columns {
@@ -263,14 +305,14 @@ fn resolve_model(scope: &Scope, app: &RawApp, m: &RawModel, keys: &KeyMap, diags
             continue;
         }
         let prefix = if ix.unique { "uq" } else { "ix" };
-        model.indexes.push(Index {
-            name: format!("{prefix}_{table}_{}", columns.join("_")),
+        out.push(Index {
+            name: format!("{prefix}_{}_{}", model.table, columns.join("_")),
             columns,
             unique: ix.unique,
             span: ix.span,
         });
     }
-    model
+    out
 }
 
 /// The longest identifier PostgreSQL keeps (longer ones are cut, so two can become one).
@@ -417,14 +459,7 @@ pub fn check_field_name(name: &Name, seen: &mut BTreeMap<String, Span>, diags: &
     true
 }
 
-fn column(
-    scope: &Scope,
-    app: &RawApp,
-    m: &RawModel,
-    f: &RawModelField,
-    keys: &KeyMap,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Field> {
+fn column(cx: &mut ModelCx<'_>, f: &RawModelField) -> Option<Field> {
     let mut field = Field {
         name: f.name.text.clone(),
         column: f.name.text.clone(),
@@ -446,50 +481,71 @@ fn column(
     };
     match &f.kind {
         RawModelFieldKind::Column { ty, values } => {
-            field.ty = if ty.text == "enum" {
-                match enum_type(&charter_names::inline_type(&m.name.text, &f.name.text), values, ty.span, diags) {
-                    Some(e) => ScalarType::Enum(e),
-                    None => ScalarType::Text,
-                }
-            } else {
-                match scalar(&ty.text) {
-                    Some(s) => s,
-                    None => {
-                        let mut d = unknown_scalar(ty);
-                        if did_you_mean(&ty.text, SCALARS.iter().copied()).is_none()
-                            && keys.keys().any(|r| r.name == ty.text)
-                        {
-                            d = d.help(format!("to refer to model `{}`, use `belongs_to: {}`", ty.text, ty.text));
-                        }
-                        diags.push(d);
-                        // Keep the field (as text) so references to it do not cascade into more errors, but
-                        // do not check its constraints and default against a type nobody wrote.
-                        field.ty = ScalarType::Text;
-                        return Some(field);
-                    }
-                }
+            let Some(ty) = column_type(cx, f, ty, values) else {
+                // Keep the field (as text) so references to it do not cascade into more errors, but
+                // do not check its constraints and default against a type nobody wrote.
+                field.ty = ScalarType::Text;
+                return Some(field);
             };
+            field.ty = ty;
         }
         RawModelFieldKind::BelongsTo { target, on_delete } => {
             field.column = format!("{}_id", f.name.text);
             field.renamed_from = f.renamed_from.as_ref().map(|n| format!("{}_id", n.text));
             field.ty = ScalarType::BigInt;
-            let Some(t) = scope.resolve(&app.name.text, target, Kind::Model, diags) else { return Some(field) };
-            let Some((target_table, target_column, key_ty)) = keys.get(&t).cloned() else { return Some(field) };
-            if *on_delete == OnDelete::SetNull && !f.optional {
-                diags.push(
-                    Diagnostic::error("set-null-required", f.name.span, "`on_delete: set_null` needs `optional: true`")
-                        .label("this relation is required")
-                        .help("make it `optional: true`, or use `cascade` or `restrict`"),
-                );
-            }
+            let Some((relation, key_ty)) = belongs_to(cx, f, target, *on_delete) else { return Some(field) };
             field.ty = key_ty;
-            field.belongs_to = Some(BelongsTo { target: t, target_table, target_column, on_delete: *on_delete });
+            field.belongs_to = Some(relation);
             field.indexed = true;
         }
         RawModelFieldKind::ManyToMany { .. } => return None,
     }
-    check_constraints(&field.ty, &field.constraints, f.name.span, false, diags);
+    check_constraints(&field.ty, &field.constraints, f.name.span, false, cx.diags);
+    check_case_insensitive(f, &mut field, cx.diags);
+    default_and_backfill(f, &mut field, cx.diags);
+    Some(field)
+}
+
+/// The type a column declares; None (reported) when its name is no type at all.
+fn column_type(cx: &mut ModelCx<'_>, f: &RawModelField, ty: &Name, values: &[String]) -> Option<ScalarType> {
+    if ty.text == "enum" {
+        let name = charter_names::inline_type(&cx.m.name.text, &f.name.text);
+        return Some(match enum_type(&name, values, ty.span, cx.diags) {
+            Some(e) => ScalarType::Enum(e),
+            None => ScalarType::Text,
+        });
+    }
+    if let Some(s) = scalar(&ty.text) {
+        return Some(s);
+    }
+    let mut d = unknown_scalar(ty);
+    if did_you_mean(&ty.text, SCALARS.iter().copied()).is_none() && cx.keys.keys().any(|r| r.name == ty.text) {
+        d = d.help(format!("to refer to model `{}`, use `belongs_to: {}`", ty.text, ty.text));
+    }
+    cx.diags.push(d);
+    None
+}
+
+/// The relation and its key's type, when the target resolves.
+fn belongs_to(
+    cx: &mut ModelCx<'_>,
+    f: &RawModelField,
+    target: &Name,
+    on_delete: OnDelete,
+) -> Option<(BelongsTo, ScalarType)> {
+    let t = cx.scope.resolve(&cx.app.name.text, target, Kind::Model, cx.diags)?;
+    let (target_table, target_column, key_ty) = cx.keys.get(&t).cloned()?;
+    if on_delete == OnDelete::SetNull && !f.optional {
+        cx.diags.push(
+            Diagnostic::error("set-null-required", f.name.span, "`on_delete: set_null` needs `optional: true`")
+                .label("this relation is required")
+                .help("make it `optional: true`, or use `cascade` or `restrict`"),
+        );
+    }
+    Some((BelongsTo { target: t, target_table, target_column, on_delete }, key_ty))
+}
+
+fn check_case_insensitive(f: &RawModelField, field: &mut Field, diags: &mut Vec<Diagnostic>) {
     if let Some(span) = f.unique_case_insensitive
         && (!field.ty.is_textual() || field.belongs_to.is_some())
     {
@@ -507,21 +563,22 @@ fn column(
         );
         field.unique_case_insensitive = false;
     }
+}
+
+fn default_and_backfill(f: &RawModelField, field: &mut Field, diags: &mut Vec<Diagnostic>) {
     if let Some(d) = &f.default {
         field.default = default_for(d, &field.ty, &field.constraints, diags);
     }
-    if let Some(b) = &f.backfill {
-        if field.optional || field.default.is_some() {
-            diags.push(
-                Diagnostic::error("unused-key", b.span, "`backfill` is for required fields without a default")
-                    .label("existing rows get NULL or the default here")
-                    .help("remove `backfill`"),
-            );
-        } else {
-            field.backfill = default_for(b, &field.ty, &field.constraints, diags);
-        }
+    let Some(b) = &f.backfill else { return };
+    if field.optional || field.default.is_some() {
+        diags.push(
+            Diagnostic::error("unused-key", b.span, "`backfill` is for required fields without a default")
+                .label("existing rows get NULL or the default here")
+                .help("remove `backfill`"),
+        );
+    } else {
+        field.backfill = default_for(b, &field.ty, &field.constraints, diags);
     }
-    Some(field)
 }
 
 pub fn enum_type(name: &str, values: &[String], span: Span, diags: &mut Vec<Diagnostic>) -> Option<EnumType> {

@@ -1,7 +1,9 @@
 //! What reads across relations: computed type fields (`source:`), and a model's `ordering` and `filters`.
 
 use crate::diag::Diagnostic;
-use crate::ir::{App, Filter, FilterKind, Model, Order, Ref, ScalarType, Shape, Source, TypeDef, TypeField};
+use crate::ir::{
+    App, Field, Filter, FilterKind, ManyToMany, Model, Order, Ref, ScalarType, Shape, Source, TypeDef, TypeField,
+};
 use crate::parse::{Name, RawApp};
 use crate::suggest::did_you_mean;
 
@@ -46,6 +48,45 @@ fn bad_source(name: &Name, message: String, help: &str) -> Diagnostic {
     Diagnostic::error("bad-source", name.span, message).label("in this `source`").help(help.to_string())
 }
 
+/// One `source:` being resolved: the field it computes, on a type derived from `model`.
+struct SourceCx<'a> {
+    model: &'a Model,
+    field: &'a TypeField,
+    raw: &'a Name,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+impl<'a> SourceCx<'a> {
+    /// A part of the source as a name; it has no span of its own, so it points at the whole source.
+    fn part(&self, text: &str) -> Name {
+        Name { text: text.to_string(), span: self.raw.span }
+    }
+
+    /// Reports a field whose type is not what its source computes (`what`).
+    fn expect(&mut self, ok: bool, what: &str) {
+        if !ok {
+            self.diags.push(bad_source(
+                self.raw,
+                format!("`source: {}` gives {what}, but the field is not", self.raw.text),
+                "change the field's type to match",
+            ));
+        }
+    }
+
+    fn is_bool(&self) -> bool {
+        matches!(self.field.shape, Shape::Scalar(ScalarType::Bool))
+    }
+
+    fn many_to_many(&mut self, rel: &str) -> Option<&'a ManyToMany> {
+        let model = self.model;
+        let found = model.many_to_many.iter().find(|r| r.name == rel);
+        if found.is_none() {
+            self.diags.extend(unknown_relation(self.model, &self.part(rel), "many-to-many relation"));
+        }
+        found
+    }
+}
+
 /// Resolves `source:` of a field of a type derived from `model`.
 pub fn source(
     model: &Model,
@@ -55,102 +96,13 @@ pub fn source(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Source> {
     let parts: Vec<&str> = raw.text.split('.').collect();
-    let part = |text: &str| Name { text: text.to_string(), span: raw.span };
-    let expect = |ok: bool, what: &str, diags: &mut Vec<Diagnostic>| {
-        if !ok {
-            diags.push(bad_source(
-                raw,
-                format!("`source: {}` gives {what}, but the field is not", raw.text),
-                "change the field's type to match",
-            ));
-        }
-    };
-    let is_bool = matches!(field.shape, Shape::Scalar(ScalarType::Bool));
+    let mut cx = SourceCx { model, field, raw, diags };
     match parts.as_slice() {
-        ["caller", rel, "contains"] => {
-            let Some(m2m) = model.many_to_many.iter().find(|r| r.name == *rel) else {
-                diags.extend(unknown_relation(model, &part(rel), "many-to-many relation"));
-                return None;
-            };
-            if m2m.target.name != model.name {
-                diags.push(bad_source(
-                    raw,
-                    format!("`caller.{rel}.contains` needs a relation from `{}` to itself", model.name),
-                    "use `<relation>.contains_caller` for a relation to the caller's model",
-                ));
-                return None;
-            }
-            expect(is_bool, "a bool", diags);
-            Some(Source::CallerContains { relation: rel.to_string() })
-        }
-        [rel] => {
-            let Some(f) = model.fields.iter().find(|f| f.name == *rel && f.belongs_to.is_some()) else {
-                let d = unknown_relation(model, &part(rel), "`belongs_to` relation");
-                diags.extend(d.map(|d| match model.many_to_many.iter().find(|r| r.name == *rel) {
-                    Some(m2m) => d
-                        .note(format!(
-                            "from a many-to-many relation, `source` computes `{rel}.<field>` (a list of one field of \
-                             each linked `{}`), `{rel}.count` or `{rel}.contains_caller`; a list of whole related \
-                             objects is not supported",
-                            m2m.target.name
-                        ))
-                        .help(format!("for example `source: {rel}.<field>` on a field `{{ list: <that field's type> }}`")),
-                    None => d,
-                }));
-                return None;
-            };
-            let target = f.belongs_to.as_ref().map(|b| b.target.clone())?;
-            expect(matches!(field.shape, Shape::Named(_)), "a related object", diags);
-            Some(Source::Related { relation: rel.to_string(), column: f.column.clone(), target })
-        }
-        [rel, what] => {
-            let Some(m2m) = model.many_to_many.iter().find(|r| r.name == *rel) else {
-                diags.extend(unknown_relation(model, &part(rel), "many-to-many relation"));
-                return None;
-            };
-            match *what {
-                "count" => {
-                    expect(
-                        matches!(field.shape, Shape::Scalar(ScalarType::Int | ScalarType::BigInt)),
-                        "an integer",
-                        diags,
-                    );
-                    Some(Source::Count { relation: rel.to_string() })
-                }
-                "contains_caller" => {
-                    expect(is_bool, "a bool", diags);
-                    Some(Source::ContainsCaller { relation: rel.to_string() })
-                }
-                column => {
-                    let target = model_of(models, &m2m.target)?;
-                    let Some(tf) = target.field(column) else {
-                        if target.is_unresolved(column) {
-                            return None;
-                        }
-                        let names = target.fields.iter().map(|f| f.name.as_str()).chain(["count", "contains_caller"]);
-                        diags.push(
-                            Diagnostic::error(
-                                "unknown-field",
-                                raw.span,
-                                format!("model `{}` has no field `{column}`", target.name),
-                            )
-                            .label(format!("`{rel}` links to `{}`", target.name))
-                            .help_opt(did_you_mean(column, names).map(|s| format!("did you mean `{rel}.{s}`?"))),
-                        );
-                        return None;
-                    };
-                    let ok = matches!(&field.shape, Shape::List(inner) if **inner == Shape::Scalar(tf.ty.clone()));
-                    expect(ok, &format!("a list of `{}`", tf.ty.name()), diags);
-                    Some(Source::Values {
-                        relation: rel.to_string(),
-                        target: m2m.target.clone(),
-                        target_column: tf.column.clone(),
-                    })
-                }
-            }
-        }
+        ["caller", rel, "contains"] => caller_contains(&mut cx, rel),
+        [rel] => related(&mut cx, rel),
+        [rel, what] => through_many_to_many(&mut cx, models, rel, what),
         _ => {
-            diags.push(bad_source(
+            cx.diags.push(bad_source(
                 raw,
                 format!("`source: {}` is not a known form", raw.text),
                 "forms: `<belongs_to>`, `<many_to_many>.<field>`, `<many_to_many>.count`, `<many_to_many>.contains_caller`, `caller.<self many_to_many>.contains`",
@@ -158,6 +110,83 @@ pub fn source(
             None
         }
     }
+}
+
+/// `caller.<rel>.contains`: whether the caller is linked to the row, over a relation of the model to itself.
+fn caller_contains(cx: &mut SourceCx<'_>, rel: &str) -> Option<Source> {
+    let m2m = cx.many_to_many(rel)?;
+    if m2m.target.name != cx.model.name {
+        cx.diags.push(bad_source(
+            cx.raw,
+            format!("`caller.{rel}.contains` needs a relation from `{}` to itself", cx.model.name),
+            "use `<relation>.contains_caller` for a relation to the caller's model",
+        ));
+        return None;
+    }
+    let is_bool = cx.is_bool();
+    cx.expect(is_bool, "a bool");
+    Some(Source::CallerContains { relation: rel.to_string() })
+}
+
+/// `<rel>`: the object a `belongs_to` points at.
+fn related(cx: &mut SourceCx<'_>, rel: &str) -> Option<Source> {
+    let model = cx.model;
+    let Some(f) = model.fields.iter().find(|f| f.name == rel && f.belongs_to.is_some()) else {
+        let d = unknown_relation(model, &cx.part(rel), "`belongs_to` relation");
+        cx.diags.extend(d.map(|d| {
+            match model.many_to_many.iter().find(|r| r.name == rel) {
+                Some(m2m) => d
+                    .note(format!(
+                        "from a many-to-many relation, `source` computes `{rel}.<field>` (a list of one field of \
+                     each linked `{}`), `{rel}.count` or `{rel}.contains_caller`; a list of whole related \
+                     objects is not supported",
+                        m2m.target.name
+                    ))
+                    .help(format!("for example `source: {rel}.<field>` on a field `{{ list: <that field's type> }}`")),
+                None => d,
+            }
+        }));
+        return None;
+    };
+    let target = f.belongs_to.as_ref().map(|b| b.target.clone())?;
+    cx.expect(matches!(cx.field.shape, Shape::Named(_)), "a related object");
+    Some(Source::Related { relation: rel.to_string(), column: f.column.clone(), target })
+}
+
+/// `<rel>.count`, `<rel>.contains_caller` or `<rel>.<field>` of a many-to-many relation.
+fn through_many_to_many(cx: &mut SourceCx<'_>, models: &[(String, Model)], rel: &str, what: &str) -> Option<Source> {
+    let m2m = cx.many_to_many(rel)?;
+    match what {
+        "count" => {
+            cx.expect(matches!(cx.field.shape, Shape::Scalar(ScalarType::Int | ScalarType::BigInt)), "an integer");
+            Some(Source::Count { relation: rel.to_string() })
+        }
+        "contains_caller" => {
+            let is_bool = cx.is_bool();
+            cx.expect(is_bool, "a bool");
+            Some(Source::ContainsCaller { relation: rel.to_string() })
+        }
+        column => linked_values(cx, model_of(models, &m2m.target)?, m2m, rel, column),
+    }
+}
+
+/// `<rel>.<column>`: one column of every row linked through `m2m`, whose model is `target`.
+fn linked_values(cx: &mut SourceCx<'_>, target: &Model, m2m: &ManyToMany, rel: &str, column: &str) -> Option<Source> {
+    let Some(tf) = target.field(column) else {
+        if target.is_unresolved(column) {
+            return None;
+        }
+        let names = target.fields.iter().map(|f| f.name.as_str()).chain(["count", "contains_caller"]);
+        cx.diags.push(
+            Diagnostic::error("unknown-field", cx.raw.span, format!("model `{}` has no field `{column}`", target.name))
+                .label(format!("`{rel}` links to `{}`", target.name))
+                .help_opt(did_you_mean(column, names).map(|s| format!("did you mean `{rel}.{s}`?"))),
+        );
+        return None;
+    };
+    let ok = matches!(&cx.field.shape, Shape::List(inner) if **inner == Shape::Scalar(tf.ty.clone()));
+    cx.expect(ok, &format!("a list of `{}`", tf.ty.name()));
+    Some(Source::Values { relation: rel.to_string(), target: m2m.target.clone(), target_column: tf.column.clone() })
 }
 
 /// A type can be loaded from rows when every field is copied from its model or computed.
@@ -248,26 +277,7 @@ fn filter(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(FilterKind, ScalarType)> {
     if let Some((field, rel)) = &rf.field_in {
-        let Some(f) = model.fields.iter().find(|f| f.name == field.text && f.belongs_to.is_some()) else {
-            diags.extend(unknown_relation(model, field, "`belongs_to` relation"));
-            return None;
-        };
-        let target_ref = &f.belongs_to.as_ref()?.target;
-        let target = model_of(all, target_ref)?;
-        // The relation's targets are rows of the same model the field points to (users following users).
-        let Some(m2m) = target.many_to_many.iter().find(|r| r.name == rel.text && r.target == *target_ref) else {
-            diags.extend(unknown_relation(target, rel, "self many-to-many relation"));
-            return None;
-        };
-        return Some((
-            FilterKind::TargetOf {
-                column: f.column.clone(),
-                join_table: m2m.join_table.clone(),
-                source_column: m2m.source_column.clone(),
-                target_column: m2m.target_column.clone(),
-            },
-            m2m.source_key.clone(),
-        ));
+        return target_of_filter(model, all, field, rel, diags);
     }
     let path = rf.path.as_ref()?;
     match path.text.split('.').collect::<Vec<_>>().as_slice() {
@@ -278,45 +288,10 @@ fn filter(
                 None
             }
         },
-        [rel, col] => {
-            if let Some(f) = model.fields.iter().find(|f| f.name == *rel && f.belongs_to.is_some()) {
-                let b = f.belongs_to.as_ref()?;
-                let target = model_of(all, &b.target)?;
-                let Some(tf) = target.field(col) else {
-                    diags.extend(unknown_field(target, path, col));
-                    return None;
-                };
-                return Some((
-                    FilterKind::Related {
-                        column: f.column.clone(),
-                        target_table: b.target_table.clone(),
-                        target_key: b.target_column.clone(),
-                        target_column: tf.column.clone(),
-                    },
-                    tf.ty.clone(),
-                ));
-            }
-            let Some(m2m) = model.many_to_many.iter().find(|r| r.name == *rel) else {
-                diags.extend(unknown_relation(model, &Name { text: rel.to_string(), span: path.span }, "relation"));
-                return None;
-            };
-            let target = model_of(all, &m2m.target)?;
-            let Some(tf) = target.field(col) else {
-                diags.extend(unknown_field(target, path, col));
-                return None;
-            };
-            Some((
-                FilterKind::Linked {
-                    join_table: m2m.join_table.clone(),
-                    source_column: m2m.source_column.clone(),
-                    target_column: m2m.target_column.clone(),
-                    target_table: m2m.target_table.clone(),
-                    target_key: target.primary_key().column.clone(),
-                    target_field: tf.column.clone(),
-                },
-                tf.ty.clone(),
-            ))
-        }
+        [rel, col] => match model.fields.iter().find(|f| f.name == *rel && f.belongs_to.is_some()) {
+            Some(f) => related_filter(f, all, path, col, diags),
+            None => linked_filter(model, all, path, rel, col, diags),
+        },
         _ => {
             diags.push(
                 Diagnostic::error(
@@ -330,4 +305,90 @@ fn filter(
             None
         }
     }
+}
+
+/// `{ field: <belongs_to>, in: <rel> }`: rows whose related object is among the targets of `rel`.
+fn target_of_filter(
+    model: &Model,
+    all: &[(String, Model)],
+    field: &Name,
+    rel: &Name,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(FilterKind, ScalarType)> {
+    let Some(f) = model.fields.iter().find(|f| f.name == field.text && f.belongs_to.is_some()) else {
+        diags.extend(unknown_relation(model, field, "`belongs_to` relation"));
+        return None;
+    };
+    let target_ref = &f.belongs_to.as_ref()?.target;
+    let target = model_of(all, target_ref)?;
+    // The relation's targets are rows of the same model the field points to (users following users).
+    let Some(m2m) = target.many_to_many.iter().find(|r| r.name == rel.text && r.target == *target_ref) else {
+        diags.extend(unknown_relation(target, rel, "self many-to-many relation"));
+        return None;
+    };
+    Some((
+        FilterKind::TargetOf {
+            column: f.column.clone(),
+            join_table: m2m.join_table.clone(),
+            source_column: m2m.source_column.clone(),
+            target_column: m2m.target_column.clone(),
+        },
+        m2m.source_key.clone(),
+    ))
+}
+
+/// `<belongs_to>.<col>`: a column of the related row.
+fn related_filter(
+    f: &Field,
+    all: &[(String, Model)],
+    path: &Name,
+    col: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(FilterKind, ScalarType)> {
+    let b = f.belongs_to.as_ref()?;
+    let target = model_of(all, &b.target)?;
+    let Some(tf) = target.field(col) else {
+        diags.extend(unknown_field(target, path, col));
+        return None;
+    };
+    Some((
+        FilterKind::Related {
+            column: f.column.clone(),
+            target_table: b.target_table.clone(),
+            target_key: b.target_column.clone(),
+            target_column: tf.column.clone(),
+        },
+        tf.ty.clone(),
+    ))
+}
+
+/// `<many_to_many>.<col>`: a column of any linked row.
+fn linked_filter(
+    model: &Model,
+    all: &[(String, Model)],
+    path: &Name,
+    rel: &str,
+    col: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(FilterKind, ScalarType)> {
+    let Some(m2m) = model.many_to_many.iter().find(|r| r.name == rel) else {
+        diags.extend(unknown_relation(model, &Name { text: rel.to_string(), span: path.span }, "relation"));
+        return None;
+    };
+    let target = model_of(all, &m2m.target)?;
+    let Some(tf) = target.field(col) else {
+        diags.extend(unknown_field(target, path, col));
+        return None;
+    };
+    Some((
+        FilterKind::Linked {
+            join_table: m2m.join_table.clone(),
+            source_column: m2m.source_column.clone(),
+            target_column: m2m.target_column.clone(),
+            target_table: m2m.target_table.clone(),
+            target_key: target.primary_key().column.clone(),
+            target_field: tf.column.clone(),
+        },
+        tf.ty.clone(),
+    ))
 }

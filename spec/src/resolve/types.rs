@@ -320,13 +320,16 @@ pub fn shape(cx: &mut Cx<'_>, name: &str, e: &RawTypeExpr) -> Option<Shape> {
     }
 }
 
+/// A type by app and name.
+type TypeKey<'a> = (&'a str, &'a str);
+
 /// A type that contains itself other than through a list (`Book { sequel: Book }`, or through other
 /// types) has no finite size in Rust and no finite JSON when the field is required; reported once per
 /// cycle, on the field that closes it from the cycle's first type in spec order.
 pub fn check_recursion(apps: &[crate::ir::App], diags: &mut Vec<Diagnostic>) {
-    let types: BTreeMap<(&str, &str), &TypeDef> =
+    let types: BTreeMap<TypeKey<'_>, &TypeDef> =
         apps.iter().flat_map(|a| a.types.iter().map(move |t| ((a.name.as_str(), t.name.as_str()), t))).collect();
-    fn direct(t: &TypeDef) -> Vec<(&TypeField, (&str, &str))> {
+    fn direct(t: &TypeDef) -> Vec<(&TypeField, TypeKey<'_>)> {
         t.fields
             .iter()
             .filter_map(|f| match &f.shape {
@@ -335,10 +338,10 @@ pub fn check_recursion(apps: &[crate::ir::App], diags: &mut Vec<Diagnostic>) {
             })
             .collect()
     }
-    let mut reported: Vec<(&str, &str)> = Vec::new();
+    let mut reported: Vec<TypeKey<'_>> = Vec::new();
     for (&start, &t) in &types {
         // Depth-first over direct (non-list) fields, remembering the path to report it.
-        let mut stack: Vec<((&str, &str), Vec<(&str, &str)>)> = vec![(start, vec![start])];
+        let mut stack: Vec<(TypeKey<'_>, Vec<TypeKey<'_>>)> = vec![(start, vec![start])];
         let mut seen = std::collections::BTreeSet::new();
         while let Some((at, path)) = stack.pop() {
             let Some(current) = types.get(&at) else { continue };
