@@ -3,7 +3,8 @@
 use std::fmt;
 
 use charter_spec::{
-    Auto, Constraints, Diagnostic, Diagnostics, Literal, ManyToMany, Model, OnDelete, ScalarType, Span, Spec,
+    Auto, Constraints, Diagnostic, Diagnostics, Field, Index as SpecIndex, Literal, ManyToMany, Model, OnDelete,
+    ScalarType, Span, Spec,
 };
 
 use super::locate::Locator;
@@ -82,9 +83,8 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     fn model_table(&mut self, model: &Model) -> Table {
-        let name = model.table.clone();
         let mut t = Table {
-            name: name.clone(),
+            name: model.table.clone(),
             columns: Vec::new(),
             primary_key: Vec::new(),
             foreign_keys: Vec::new(),
@@ -94,95 +94,60 @@ impl Builder<'_> {
             renamed_from: model.renamed_from.clone(),
         };
         for f in &model.fields {
-            let col = vec![f.column.clone()];
-            let default = match (&f.default, f.auto) {
-                (Some(lit), _) => self.literal(lit, f.span, &format!("default of `{}.{}`", model.name, f.name)),
-                (None, Some(Auto::CreatedAt | Auto::UpdatedAt)) => Some(DefaultValue::Now),
-                _ => None,
-            };
-            let backfill = match &f.backfill {
-                Some(lit) => self.literal(lit, f.span, &format!("backfill of `{}.{}`", model.name, f.name)),
-                None => None,
-            };
-            t.columns.push(Column {
-                name: f.column.clone(),
-                ty: column_type(&f.ty, &f.constraints),
-                nullable: f.optional && !f.primary_key,
-                default,
-                auto_increment: f.auto == Some(Auto::Increment),
-                renamed_from: f.renamed_from.clone(),
-                backfill,
-            });
-            if f.primary_key {
-                t.primary_key.push(f.column.clone());
-            }
-            // `on_delete: set_null` on a required relation is the spec resolver's error (`set-null-required`).
-            if let Some(bt) = &f.belongs_to {
-                t.foreign_keys.push(ForeignKey {
-                    name: constraint_name("fk", &name, &col, None),
-                    columns: col.clone(),
-                    ref_table: bt.target_table.clone(),
-                    ref_columns: vec![bt.target_column.clone()],
-                    on_delete: action(bt.on_delete),
-                });
-            }
-            if f.unique && !f.primary_key {
-                t.uniques.push(Unique {
-                    name: constraint_name("uq", &name, &col, None),
-                    columns: col.clone(),
-                    case_insensitive: f.unique_case_insensitive,
-                });
-            }
-            if f.indexed && !f.primary_key && (!f.unique || f.unique_case_insensitive) {
-                t.indexes.push(Index { name: constraint_name("ix", &name, &col, None), columns: col.clone() });
-            }
-            for rule in check_rules(&f.ty, &f.constraints) {
-                t.checks.push(Check {
-                    name: constraint_name("ck", &name, &col, Some(rule.suffix())),
-                    column: f.column.clone(),
-                    rule,
-                });
-            }
+            let column = self.field_column(model, f);
+            t.columns.push(column);
+            add_field_keys(&mut t, f);
         }
         for ix in &model.indexes {
-            let mut columns = Vec::with_capacity(ix.columns.len());
-            for c in &ix.columns {
-                // The spec names fields (`author`); the table has their columns (`author_id`).
-                match model.field(c).or_else(|| model.fields.iter().find(|f| &f.column == c)) {
-                    Some(f) => columns.push(f.column.clone()),
-                    None => self.problems.push(
-                        Diagnostic::error(
-                            "unknown-field",
-                            ix.span,
-                            format!("index of `{}` names `{c}`, which is not one of its fields", model.name),
-                        )
-                        .label("in this index"),
-                    ),
-                }
-            }
-            if columns.len() != ix.columns.len() {
-                continue;
-            }
-            // A case-insensitive unique on the same columns is the stronger key, but its index (on the folded
-            // values) serves no lookup of the values as they are.
-            let is_unique = t.primary_key == columns || t.uniques.iter().any(|u| u.columns == columns);
-            let is_exact =
-                t.primary_key == columns || t.uniques.iter().any(|u| u.columns == columns && !u.case_insensitive);
-            if ix.unique && !is_unique {
-                // A unique key serves every lookup a plain index on the same columns would.
-                t.indexes.retain(|i| i.columns != columns);
-                t.uniques.push(Unique {
-                    name: constraint_name("uq", &name, &columns, None),
-                    columns,
-                    case_insensitive: false,
-                });
-            } else if !ix.unique && !is_exact && !t.indexes.iter().any(|i| i.columns == columns) {
-                t.indexes.push(Index { name: constraint_name("ix", &name, &columns, None), columns });
+            if let Some(columns) = self.index_columns(model, ix) {
+                add_model_index(&mut t, ix.unique, columns);
             }
         }
         drop_redundant_indexes(&mut t);
         index_foreign_keys(&mut t);
         t
+    }
+
+    fn field_column(&mut self, model: &Model, f: &Field) -> Column {
+        let default = match (&f.default, f.auto) {
+            (Some(lit), _) => self.literal(lit, f.span, &format!("default of `{}.{}`", model.name, f.name)),
+            (None, Some(Auto::CreatedAt | Auto::UpdatedAt)) => Some(DefaultValue::Now),
+            _ => None,
+        };
+        let backfill = match &f.backfill {
+            Some(lit) => self.literal(lit, f.span, &format!("backfill of `{}.{}`", model.name, f.name)),
+            None => None,
+        };
+        Column {
+            name: f.column.clone(),
+            ty: column_type(&f.ty, &f.constraints),
+            nullable: f.optional && !f.primary_key,
+            default,
+            auto_increment: f.auto == Some(Auto::Increment),
+            renamed_from: f.renamed_from.clone(),
+            backfill,
+        }
+    }
+
+    /// The columns of the fields a model's index names, or `None` (with a problem recorded for each name
+    /// that is not a field) when any is unknown.
+    fn index_columns(&mut self, model: &Model, ix: &SpecIndex) -> Option<Vec<String>> {
+        let mut columns = Vec::with_capacity(ix.columns.len());
+        for c in &ix.columns {
+            // The spec names fields (`author`); the table has their columns (`author_id`).
+            match model.field(c).or_else(|| model.fields.iter().find(|f| &f.column == c)) {
+                Some(f) => columns.push(f.column.clone()),
+                None => self.problems.push(
+                    Diagnostic::error(
+                        "unknown-field",
+                        ix.span,
+                        format!("index of `{}` names `{c}`, which is not one of its fields", model.name),
+                    )
+                    .label("in this index"),
+                ),
+            }
+        }
+        (columns.len() == ix.columns.len()).then_some(columns)
     }
 
     fn join_table(&mut self, model: &Model, m: &ManyToMany) -> Option<Table> {
@@ -264,6 +229,60 @@ impl Builder<'_> {
             }
             Literal::Bool(b) => DefaultValue::Bool(*b),
         })
+    }
+}
+
+/// The keys, index and checks one field's column brings to its table.
+fn add_field_keys(t: &mut Table, f: &Field) {
+    let col = vec![f.column.clone()];
+    if f.primary_key {
+        t.primary_key.push(f.column.clone());
+    }
+    // `on_delete: set_null` on a required relation is the spec resolver's error (`set-null-required`).
+    if let Some(bt) = &f.belongs_to {
+        t.foreign_keys.push(ForeignKey {
+            name: constraint_name("fk", &t.name, &col, None),
+            columns: col.clone(),
+            ref_table: bt.target_table.clone(),
+            ref_columns: vec![bt.target_column.clone()],
+            on_delete: action(bt.on_delete),
+        });
+    }
+    if f.unique && !f.primary_key {
+        t.uniques.push(Unique {
+            name: constraint_name("uq", &t.name, &col, None),
+            columns: col.clone(),
+            case_insensitive: f.unique_case_insensitive,
+        });
+    }
+    if f.indexed && !f.primary_key && (!f.unique || f.unique_case_insensitive) {
+        t.indexes.push(Index { name: constraint_name("ix", &t.name, &col, None), columns: col.clone() });
+    }
+    for rule in check_rules(&f.ty, &f.constraints) {
+        t.checks.push(Check {
+            name: constraint_name("ck", &t.name, &col, Some(rule.suffix())),
+            column: f.column.clone(),
+            rule,
+        });
+    }
+}
+
+/// A model-level index on `columns`, unless a key or index already there serves it.
+fn add_model_index(t: &mut Table, unique: bool, columns: Vec<String>) {
+    // A case-insensitive unique on the same columns is the stronger key, but its index (on the folded
+    // values) serves no lookup of the values as they are.
+    let is_unique = t.primary_key == columns || t.uniques.iter().any(|u| u.columns == columns);
+    let is_exact = t.primary_key == columns || t.uniques.iter().any(|u| u.columns == columns && !u.case_insensitive);
+    if unique && !is_unique {
+        // A unique key serves every lookup a plain index on the same columns would.
+        t.indexes.retain(|i| i.columns != columns);
+        t.uniques.push(Unique {
+            name: constraint_name("uq", &t.name, &columns, None),
+            columns,
+            case_insensitive: false,
+        });
+    } else if !unique && !is_exact && !t.indexes.iter().any(|i| i.columns == columns) {
+        t.indexes.push(Index { name: constraint_name("ix", &t.name, &columns, None), columns });
     }
 }
 

@@ -7,7 +7,7 @@ use std::fmt;
 
 use super::diff::Op;
 use super::locate::Subject;
-use super::schema::{CheckRule, Column, ColumnType, ForeignKey, Unique};
+use super::schema::{Check, CheckRule, Column, ColumnType, ForeignKey, Unique};
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Review {
@@ -40,17 +40,8 @@ fn step(message: String, table: &str, columns: &[String]) -> Step {
 /// Judges every step; each message names the table and column it is about.
 pub fn review(ops: &[Op]) -> Review {
     let mut r = Review::default();
-    let one = |c: &String| std::slice::from_ref(c).to_vec();
     for op in ops {
         match op {
-            Op::DropTable { table } => {
-                r.destructive.push(step(format!("drop table `{}` and all its rows", table.name), &table.name, &[]))
-            }
-            Op::DropColumn { table, column } => r.destructive.push(step(
-                format!("drop column `{table}.{}` and every value in it", column.name),
-                table,
-                &one(&column.name),
-            )),
             Op::ChangePrimaryKey { table, to, .. } => r.unsupported.push(step(
                 format!(
                     "{op}: generated migrations do not change primary keys; create a new model and copy the data instead"
@@ -61,70 +52,90 @@ pub fn review(ops: &[Op]) -> Review {
             Op::AddColumn { table, column }
                 if !column.nullable && column.default.is_none() && column.backfill.is_none() && !column.auto_increment =>
             {
-                r.needs_value.push(step(format!("{table}.{}", column.name), table, &one(&column.name)))
+                r.needs_value.push(step(format!("{table}.{}", column.name), table, std::slice::from_ref(&column.name)))
             }
             Op::AlterColumn { table, from, to } => alter_column(&mut r, table, from, to),
-            Op::AddUnique { table, unique }
-                if !all_fresh(ops, table, &unique.columns) && !replaces_stricter(ops, table, unique) =>
-            {
-                let ci = if unique.case_insensitive { " ignoring case" } else { "" };
-                r.destructive.push(step(
-                    format!(
-                        "add unique `{}` on `{table}` ({}){ci} over existing rows: duplicate values fail the migration",
-                        unique.name,
-                        unique.columns.join(", ")
-                    ),
-                    table,
-                    &unique.columns,
-                ))
-            }
-            Op::AddCheck { table, check } if !added(ops, table, &check.column) => r.destructive.push(step(
-                format!(
-                    "add check `{}` (`{}` {}) over existing rows of `{table}`: rows that violate it fail the migration",
-                    check.name,
-                    check.column,
-                    check.rule.describe()
-                ),
-                table,
-                &one(&check.column),
-            )),
-            Op::AlterCheck { table, from, to } if !loosens(&from.rule, &to.rule) => r.destructive.push(step(
-                format!(
-                    "change check `{}` of `{table}` from `{}` {} to {}: rows that violate it fail the migration",
-                    to.name,
-                    to.column,
-                    from.rule.describe(),
-                    to.rule.describe()
-                ),
-                table,
-                &one(&to.column),
-            )),
-            // A key whose old target goes in this migration is dropped and added again (see `diff`).
-            Op::AddForeignKey { table, fk } if dropped_key(ops, table, &fk.name).is_some() => {
-                let old = dropped_key(ops, table, &fk.name).unwrap_or(fk);
-                r.destructive.push(step(retarget_message(table, old, fk), table, &fk.columns))
-            }
-            Op::AddForeignKey { table, fk } if !all_fresh(ops, table, &fk.columns) => r.destructive.push(step(
-                format!(
-                    "add foreign key `{}` on `{table}` ({}) -> `{}` over existing rows: values without a matching `{}` row fail the migration",
-                    fk.name,
-                    fk.columns.join(", "),
-                    fk.ref_table,
-                    fk.ref_table
-                ),
-                table,
-                &fk.columns,
-            )),
-            // `from` is in the new schema's names: only `ON DELETE` changing keeps every row valid.
-            Op::AlterForeignKey { table, from, to }
-                if from.ref_table != to.ref_table || from.ref_columns != to.ref_columns =>
-            {
-                r.destructive.push(step(retarget_message(table, from, to), table, &to.columns))
-            }
-            _ => {}
+            _ => r.destructive.extend(destructive(ops, op)),
         }
     }
     r
+}
+
+/// What the step puts at stake, when it loses data or may fail on existing rows (column changes are
+/// `alter_column`'s).
+fn destructive(ops: &[Op], op: &Op) -> Option<Step> {
+    Some(match op {
+        Op::DropTable { table } => step(format!("drop table `{}` and all its rows", table.name), &table.name, &[]),
+        Op::DropColumn { table, column } => step(
+            format!("drop column `{table}.{}` and every value in it", column.name),
+            table,
+            std::slice::from_ref(&column.name),
+        ),
+        Op::AddUnique { table, unique }
+            if !all_fresh(ops, table, &unique.columns) && !replaces_stricter(ops, table, unique) =>
+        {
+            step(add_unique_message(table, unique), table, &unique.columns)
+        }
+        Op::AddCheck { table, check } if !added(ops, table, &check.column) => {
+            step(add_check_message(table, check), table, std::slice::from_ref(&check.column))
+        }
+        Op::AlterCheck { table, from, to } if !loosens(&from.rule, &to.rule) => {
+            step(alter_check_message(table, from, to), table, std::slice::from_ref(&to.column))
+        }
+        // A key whose old target goes in this migration is dropped and added again (see `diff`).
+        Op::AddForeignKey { table, fk } if dropped_key(ops, table, &fk.name).is_some() => {
+            let old = dropped_key(ops, table, &fk.name).unwrap_or(fk);
+            step(retarget_message(table, old, fk), table, &fk.columns)
+        }
+        Op::AddForeignKey { table, fk } if !all_fresh(ops, table, &fk.columns) => {
+            step(add_foreign_key_message(table, fk), table, &fk.columns)
+        }
+        // `from` is in the new schema's names: only `ON DELETE` changing keeps every row valid.
+        Op::AlterForeignKey { table, from, to }
+            if from.ref_table != to.ref_table || from.ref_columns != to.ref_columns =>
+        {
+            step(retarget_message(table, from, to), table, &to.columns)
+        }
+        _ => return None,
+    })
+}
+
+fn add_unique_message(table: &str, unique: &Unique) -> String {
+    let ci = if unique.case_insensitive { " ignoring case" } else { "" };
+    format!(
+        "add unique `{}` on `{table}` ({}){ci} over existing rows: duplicate values fail the migration",
+        unique.name,
+        unique.columns.join(", ")
+    )
+}
+
+fn add_check_message(table: &str, check: &Check) -> String {
+    format!(
+        "add check `{}` (`{}` {}) over existing rows of `{table}`: rows that violate it fail the migration",
+        check.name,
+        check.column,
+        check.rule.describe()
+    )
+}
+
+fn alter_check_message(table: &str, from: &Check, to: &Check) -> String {
+    format!(
+        "change check `{}` of `{table}` from `{}` {} to {}: rows that violate it fail the migration",
+        to.name,
+        to.column,
+        from.rule.describe(),
+        to.rule.describe()
+    )
+}
+
+fn add_foreign_key_message(table: &str, fk: &ForeignKey) -> String {
+    format!(
+        "add foreign key `{}` on `{table}` ({}) -> `{}` over existing rows: values without a matching `{}` row fail the migration",
+        fk.name,
+        fk.columns.join(", "),
+        fk.ref_table,
+        fk.ref_table
+    )
 }
 
 fn retarget_message(table: &str, from: &ForeignKey, to: &ForeignKey) -> String {

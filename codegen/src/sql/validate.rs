@@ -62,12 +62,23 @@ impl Schema {
     }
 }
 
-fn table_problems<'a>(schema: &Schema, t: &'a Table, relations: &mut BTreeSet<&'a str>, out: &mut Out) {
+fn table_problems<'a>(schema: &'a Schema, t: &'a Table, relations: &mut BTreeSet<&'a str>, out: &mut Out) {
+    let columns = column_problems(t, out);
+    let mut check = TableCheck { schema, t, columns, constraints: BTreeSet::new() };
+    out.subject = Subject::table(&t.name);
+    check.known(&t.primary_key, "the primary key", out);
+    check.foreign_keys(out);
+    check.uniques(relations, out);
+    check.checks(out);
+    check.indexes(relations, out);
+}
+
+/// Problems with the table's columns themselves; returns their names, which its keys and indexes must use.
+fn column_problems<'a>(t: &'a Table, out: &mut Out) -> BTreeSet<&'a str> {
     let tn = &t.name;
     let mut columns = BTreeSet::new();
     for c in &t.columns {
-        let at = std::slice::from_ref(&c.name);
-        out.subject = Subject::columns(tn, at);
+        out.subject = Subject::columns(tn, std::slice::from_ref(&c.name));
         ident(out, "column", &c.name);
         if !columns.insert(c.name.as_str()) {
             out.push("schema-duplicate-name", format!("table `{tn}` has two columns named `{}`", c.name));
@@ -87,13 +98,28 @@ fn table_problems<'a>(schema: &Schema, t: &'a Table, relations: &mut BTreeSet<&'
             );
         }
     }
-    out.subject = Subject::table(tn);
-    let known = |cols: &[String], what: &str, out: &mut Out| {
+    columns
+}
+
+/// Checks of one table's keys, checks and indexes against its columns and each other.
+struct TableCheck<'a> {
+    schema: &'a Schema,
+    t: &'a Table,
+    columns: BTreeSet<&'a str>,
+    /// Constraint names must be distinct within a table (PostgreSQL) and stable (the runtime maps them).
+    constraints: BTreeSet<&'a str>,
+}
+
+impl<'a> TableCheck<'a> {
+    /// A key or index must name at least one column, all of them the table's: an unknown column is
+    /// reported at `cols`, an empty list at the current subject.
+    fn known(&self, cols: &[String], what: &str, out: &mut Out) {
+        let tn = &self.t.name;
         if cols.is_empty() {
             out.push("schema-no-columns", format!("{what} of table `{tn}` has no columns"));
         }
         for c in cols {
-            if !columns.contains(c.as_str()) {
+            if !self.columns.contains(c.as_str()) {
                 out.push_at(
                     "schema-unknown-column",
                     cols,
@@ -101,61 +127,73 @@ fn table_problems<'a>(schema: &Schema, t: &'a Table, relations: &mut BTreeSet<&'
                 );
             }
         }
-    };
-    known(&t.primary_key, "the primary key", out);
+    }
 
-    // Constraint names must be distinct within a table (PostgreSQL) and stable (the runtime maps them).
-    let mut constraints = BTreeSet::new();
-    let mut constraint = |name: &str, columns: &[String], out: &mut Out| {
-        out.subject = Subject::columns(tn, columns);
+    /// Also makes `columns` the subject: the caller's problems with this constraint are reported there.
+    fn constraint(&mut self, name: &'a str, columns: &[String], out: &mut Out) {
+        out.subject = Subject::columns(&self.t.name, columns);
         ident(out, "constraint", name);
-        if !constraints.insert(name.to_owned()) {
-            out.push("schema-duplicate-name", format!("table `{tn}` has two constraints named `{name}`"));
-        }
-    };
-    for fk in &t.foreign_keys {
-        constraint(&fk.name, &fk.columns, out);
-        known(&fk.columns, &format!("foreign key `{}`", fk.name), out);
-        foreign_key_target(schema, t, fk, out);
-    }
-    for u in &t.uniques {
-        constraint(&u.name, &u.columns, out);
-        known(&u.columns, &format!("unique `{}`", u.name), out);
-        let textual = |c: &String| {
-            t.column(c).is_none_or(|c| matches!(c.ty, ColumnType::String { .. } | ColumnType::Text | ColumnType::Enum))
-        };
-        if u.case_insensitive && !u.columns.iter().all(textual) {
-            out.push(
-                "schema-case-insensitive",
-                format!("case-insensitive unique `{}` is on a column that does not hold text", u.name),
-            );
-        }
-        if !relations.insert(u.name.as_str()) {
-            out.push("schema-duplicate-name", format!("two tables or indexes are named `{}`", u.name));
+        if !self.constraints.insert(name) {
+            out.push("schema-duplicate-name", format!("table `{}` has two constraints named `{name}`", self.t.name));
         }
     }
-    for ck in &t.checks {
-        constraint(&ck.name, std::slice::from_ref(&ck.column), out);
-        known(std::slice::from_ref(&ck.column), &format!("check `{}`", ck.name), out);
-        match &ck.rule {
-            CheckRule::Min { value } | CheckRule::Max { value } if !value.is_finite() => {
+
+    fn foreign_keys(&mut self, out: &mut Out) {
+        for fk in &self.t.foreign_keys {
+            self.constraint(&fk.name, &fk.columns, out);
+            self.known(&fk.columns, &format!("foreign key `{}`", fk.name), out);
+            foreign_key_target(self.schema, self.t, fk, out);
+        }
+    }
+
+    fn uniques(&mut self, relations: &mut BTreeSet<&'a str>, out: &mut Out) {
+        let t = self.t;
+        for u in &t.uniques {
+            self.constraint(&u.name, &u.columns, out);
+            self.known(&u.columns, &format!("unique `{}`", u.name), out);
+            let textual = |c: &String| {
+                t.column(c)
+                    .is_none_or(|c| matches!(c.ty, ColumnType::String { .. } | ColumnType::Text | ColumnType::Enum))
+            };
+            if u.case_insensitive && !u.columns.iter().all(textual) {
                 out.push(
-                    "schema-check",
-                    format!("check `{}` compares with `{value}`, which a database cannot store", ck.name),
+                    "schema-case-insensitive",
+                    format!("case-insensitive unique `{}` is on a column that does not hold text", u.name),
                 );
             }
-            CheckRule::OneOf { values } if values.is_empty() => {
-                out.push("schema-check", format!("check `{}` allows no values", ck.name));
+            if !relations.insert(u.name.as_str()) {
+                out.push("schema-duplicate-name", format!("two tables or indexes are named `{}`", u.name));
             }
-            _ => {}
         }
     }
-    for ix in &t.indexes {
-        out.subject = Subject::columns(tn, &ix.columns);
-        ident(out, "index", &ix.name);
-        known(&ix.columns, &format!("index `{}`", ix.name), out);
-        if !relations.insert(ix.name.as_str()) {
-            out.push("schema-duplicate-name", format!("two tables or indexes are named `{}`", ix.name));
+
+    fn checks(&mut self, out: &mut Out) {
+        for ck in &self.t.checks {
+            self.constraint(&ck.name, std::slice::from_ref(&ck.column), out);
+            self.known(std::slice::from_ref(&ck.column), &format!("check `{}`", ck.name), out);
+            match &ck.rule {
+                CheckRule::Min { value } | CheckRule::Max { value } if !value.is_finite() => {
+                    out.push(
+                        "schema-check",
+                        format!("check `{}` compares with `{value}`, which a database cannot store", ck.name),
+                    );
+                }
+                CheckRule::OneOf { values } if values.is_empty() => {
+                    out.push("schema-check", format!("check `{}` allows no values", ck.name));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn indexes(&self, relations: &mut BTreeSet<&'a str>, out: &mut Out) {
+        for ix in &self.t.indexes {
+            out.subject = Subject::columns(&self.t.name, &ix.columns);
+            ident(out, "index", &ix.name);
+            self.known(&ix.columns, &format!("index `{}`", ix.name), out);
+            if !relations.insert(ix.name.as_str()) {
+                out.push("schema-duplicate-name", format!("two tables or indexes are named `{}`", ix.name));
+            }
         }
     }
 }

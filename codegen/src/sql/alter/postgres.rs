@@ -70,22 +70,7 @@ pub(super) fn render(ops: &[Op], new: &Schema) -> Script {
 fn statements(op: &Op, new: &Schema) -> Vec<String> {
     let drop_constraint = |table: &str, name: &str| alter(table, &format!("DROP CONSTRAINT {}", quote_ident(name)));
     match op {
-        Op::RenameTable { from, to } => {
-            let mut s = vec![alter(from, &format!("RENAME TO {}", quote_ident(to)))];
-            // PostgreSQL named the key and the identity sequence after the old table; a table created
-            // under the new name has them named after it.
-            let (old_pk, new_pk) = (pg_implicit_name(from, None, "pkey"), pg_implicit_name(to, None, "pkey"));
-            if old_pk != new_pk {
-                s.push(alter(to, &format!("RENAME CONSTRAINT {} TO {}", quote_ident(&old_pk), quote_ident(&new_pk))));
-            }
-            for c in new.table(to).into_iter().flat_map(|t| &t.columns).filter(|c| c.auto_increment) {
-                let (a, b) = (pg_implicit_name(from, Some(&c.name), "seq"), pg_implicit_name(to, Some(&c.name), "seq"));
-                if a != b {
-                    s.push(format!("ALTER SEQUENCE IF EXISTS {} RENAME TO {};", quote_ident(&a), quote_ident(&b)));
-                }
-            }
-            s
-        }
+        Op::RenameTable { from, to } => rename_table(from, to, new),
         Op::RenameColumn { table, from, to } => {
             vec![alter(table, &format!("RENAME COLUMN {} TO {}", quote_ident(from), quote_ident(to)))]
         }
@@ -105,21 +90,7 @@ fn statements(op: &Op, new: &Schema) -> Vec<String> {
         }
         Op::DropUnique { table, unique } => vec![drop_constraint(table, &unique.name)],
         Op::DropIndex { index, .. } => vec![format!("DROP INDEX {};", quote_ident(&index.name))],
-        Op::AddColumn { table, column } => {
-            let mut empty = None;
-            let t = table_or_empty(new, table, &mut empty);
-            match &column.backfill {
-                // Existing rows get the backfill through a default that only lives for this statement.
-                Some(b) if column.default.is_none() => {
-                    let with_default = Column { default: Some(b.clone()), ..column.clone() };
-                    vec![
-                        alter(table, &format!("ADD COLUMN {}", column_def(t, &with_default, PG))),
-                        alter(table, &format!("ALTER COLUMN {} DROP DEFAULT", quote_ident(&column.name))),
-                    ]
-                }
-                _ => vec![alter(table, &format!("ADD COLUMN {}", column_def(t, column, PG)))],
-            }
-        }
+        Op::AddColumn { table, column } => add_column(table, column, new),
         Op::AlterColumn { table, from, to } => alter_column(table, from, to),
         Op::DropColumn { table, column } => vec![alter(table, &format!("DROP COLUMN {}", quote_ident(&column.name)))],
         Op::ChangePrimaryKey { .. } => {
@@ -145,6 +116,39 @@ fn statements(op: &Op, new: &Schema) -> Vec<String> {
         Op::AddIndex { table, index } => vec![crate::sql::ddl::create_index(table, index)],
         // Rendered by `render`, which keeps the state they need.
         Op::CreateTable { .. } | Op::DropTable { .. } => Vec::new(),
+    }
+}
+
+fn rename_table(from: &str, to: &str, new: &Schema) -> Vec<String> {
+    let mut s = vec![alter(from, &format!("RENAME TO {}", quote_ident(to)))];
+    // PostgreSQL named the key and the identity sequence after the old table; a table created
+    // under the new name has them named after it.
+    let (old_pk, new_pk) = (pg_implicit_name(from, None, "pkey"), pg_implicit_name(to, None, "pkey"));
+    if old_pk != new_pk {
+        s.push(alter(to, &format!("RENAME CONSTRAINT {} TO {}", quote_ident(&old_pk), quote_ident(&new_pk))));
+    }
+    for c in new.table(to).into_iter().flat_map(|t| &t.columns).filter(|c| c.auto_increment) {
+        let (a, b) = (pg_implicit_name(from, Some(&c.name), "seq"), pg_implicit_name(to, Some(&c.name), "seq"));
+        if a != b {
+            s.push(format!("ALTER SEQUENCE IF EXISTS {} RENAME TO {};", quote_ident(&a), quote_ident(&b)));
+        }
+    }
+    s
+}
+
+fn add_column(table: &str, column: &Column, new: &Schema) -> Vec<String> {
+    let mut empty = None;
+    let t = table_or_empty(new, table, &mut empty);
+    match &column.backfill {
+        // Existing rows get the backfill through a default that only lives for this statement.
+        Some(b) if column.default.is_none() => {
+            let with_default = Column { default: Some(b.clone()), ..column.clone() };
+            vec![
+                alter(table, &format!("ADD COLUMN {}", column_def(t, &with_default, PG))),
+                alter(table, &format!("ALTER COLUMN {} DROP DEFAULT", quote_ident(&column.name))),
+            ]
+        }
+        _ => vec![alter(table, &format!("ADD COLUMN {}", column_def(t, column, PG)))],
     }
 }
 

@@ -235,97 +235,115 @@ struct Constraints {
 impl Constraints {
     fn of(p: &Pair<'_>, m: &Matching<'_>) -> Constraints {
         let mut c = Constraints { renames: Vec::new(), drops: Vec::new(), adds: Vec::new() };
-        let table = &p.new.name;
-        let t = || table.clone();
+        let (fk_alters, fk_adds) = c.foreign_keys(p, m);
+        c.checks(p);
+        c.uniques(p);
+        c.adds.extend(fk_alters);
+        c.adds.extend(fk_adds);
+        c.indexes(p);
+        // Foreign keys go before the other constraints when dropping: nothing may still depend on what
+        // goes next.
+        c.drops.sort_by_key(|op| !matches!(op, Op::DropForeignKey { .. }));
+        c
+    }
 
-        // Foreign keys: same columns; the body is what they reference and do on delete.
-        let translated = |fk: &ForeignKey| -> Option<ForeignKey> {
-            let ref_table = m.table_name(&fk.ref_table)?;
-            let ref_columns = match m.pair_of_new(ref_table) {
-                Some(rp) => rp.columns_named(&fk.ref_columns)?,
-                None => fk.ref_columns.clone(),
-            };
-            Some(ForeignKey {
-                name: fk.name.clone(),
-                columns: p.columns_named(&fk.columns)?,
-                ref_table: ref_table.to_owned(),
-                ref_columns,
-                on_delete: fk.on_delete,
-            })
-        };
+    /// Foreign keys: same columns; the body is what they reference and do on delete. Their alters and adds
+    /// are returned rather than recorded: they come after the other constraints' (see `of`).
+    fn foreign_keys(&mut self, p: &Pair<'_>, m: &Matching<'_>) -> (Vec<Op>, Vec<Op>) {
+        let t = || p.new.name.clone();
         let matched = match_by(&p.old.foreign_keys, &p.new.foreign_keys, |o, n| {
             p.columns_named(&o.columns).as_deref() == Some(&n.columns[..])
         });
         let (mut alters, mut adds) = (Vec::new(), Vec::new());
         for (o, n) in &matched.pairs {
-            let same_body = translated(o).is_some_and(|x| {
+            let translated = translate_foreign_key(o, p, m);
+            let same_body = translated.as_ref().is_some_and(|x| {
                 x.ref_table == n.ref_table && x.ref_columns == n.ref_columns && x.on_delete == n.on_delete
             });
-            if !same_body && translated(o).is_none() {
+            if same_body {
+                if o.name != n.name {
+                    self.renames.push(Op::RenameConstraint { table: t(), from: o.name.clone(), to: n.name.clone() });
+                }
+            } else if let Some(from) = translated {
+                // `from` in the new schema's names, so that the two can be compared; the name stays the one
+                // the database knows.
+                alters.push(Op::AlterForeignKey { table: t(), from, to: (*n).clone() });
+            } else {
                 // The old key references a table (or columns) this migration drops: it must be gone before
                 // they are, and the new one can only be added once its target exists. One `AlterForeignKey`
                 // would do both at the end, after the drop that PostgreSQL refuses while the key is there.
-                c.drops.push(Op::DropForeignKey { table: t(), fk: (*o).clone() });
+                self.drops.push(Op::DropForeignKey { table: t(), fk: (*o).clone() });
                 adds.push(Op::AddForeignKey { table: t(), fk: (*n).clone() });
-            } else if !same_body {
-                // `from` in the new schema's names, so that the two can be compared; the name stays the one
-                // the database knows.
-                let from = translated(o).unwrap_or_else(|| (*o).clone());
-                alters.push(Op::AlterForeignKey { table: t(), from, to: (*n).clone() });
-            } else if o.name != n.name {
-                c.renames.push(Op::RenameConstraint { table: t(), from: o.name.clone(), to: n.name.clone() });
             }
         }
-        c.drops.extend(matched.gone.iter().map(|o| Op::DropForeignKey { table: t(), fk: (*o).clone() }));
+        self.drops.extend(matched.gone.iter().map(|o| Op::DropForeignKey { table: t(), fk: (*o).clone() }));
         adds.extend(matched.added.iter().map(|n| Op::AddForeignKey { table: t(), fk: (*n).clone() }));
-        let (fk_alters, fk_adds) = (alters, adds);
+        (alters, adds)
+    }
 
-        // Checks: same column and kind of rule; the body is the bound or value list.
+    /// Checks: same column and kind of rule; the body is the bound or value list.
+    fn checks(&mut self, p: &Pair<'_>) {
+        let t = || p.new.name.clone();
         let matched = match_by(&p.old.checks, &p.new.checks, |o, n| {
             p.column_name(&o.column) == Some(n.column.as_str()) && o.rule.suffix() == n.rule.suffix()
         });
         for (o, n) in &matched.pairs {
             if o.rule != n.rule {
-                c.adds.push(Op::AlterCheck { table: t(), from: (*o).clone(), to: (*n).clone() });
+                self.adds.push(Op::AlterCheck { table: t(), from: (*o).clone(), to: (*n).clone() });
             } else if o.name != n.name {
-                c.renames.push(Op::RenameConstraint { table: t(), from: o.name.clone(), to: n.name.clone() });
+                self.renames.push(Op::RenameConstraint { table: t(), from: o.name.clone(), to: n.name.clone() });
             }
         }
-        c.drops.extend(matched.gone.iter().map(|o| Op::DropCheck { table: t(), check: (*o).clone() }));
-        c.adds.extend(matched.added.iter().map(|n| Op::AddCheck { table: t(), check: (*n).clone() }));
+        self.drops.extend(matched.gone.iter().map(|o| Op::DropCheck { table: t(), check: (*o).clone() }));
+        self.adds.extend(matched.added.iter().map(|n| Op::AddCheck { table: t(), check: (*n).clone() }));
+    }
 
+    fn uniques(&mut self, p: &Pair<'_>) {
+        let t = || p.new.name.clone();
         // A unique that turns case-insensitive (or back) is another kind of object: one goes, the other comes.
         let matched = match_by(&p.old.uniques, &p.new.uniques, |o, n| {
             p.columns_named(&o.columns).as_deref() == Some(&n.columns[..]) && o.case_insensitive == n.case_insensitive
         });
         for (o, n) in &matched.pairs {
             if o.name != n.name && n.case_insensitive {
-                c.renames.push(Op::RenameUniqueIndex { table: t(), from: o.name.clone(), to: (*n).clone() });
+                self.renames.push(Op::RenameUniqueIndex { table: t(), from: o.name.clone(), to: (*n).clone() });
             } else if o.name != n.name {
-                c.renames.push(Op::RenameConstraint { table: t(), from: o.name.clone(), to: n.name.clone() });
+                self.renames.push(Op::RenameConstraint { table: t(), from: o.name.clone(), to: n.name.clone() });
             }
         }
-        c.drops.extend(matched.gone.iter().map(|o| Op::DropUnique { table: t(), unique: (*o).clone() }));
-        c.adds.extend(matched.added.iter().map(|n| Op::AddUnique { table: t(), unique: (*n).clone() }));
+        self.drops.extend(matched.gone.iter().map(|o| Op::DropUnique { table: t(), unique: (*o).clone() }));
+        self.adds.extend(matched.added.iter().map(|n| Op::AddUnique { table: t(), unique: (*n).clone() }));
+    }
 
-        c.adds.extend(fk_alters);
-        c.adds.extend(fk_adds);
-
+    fn indexes(&mut self, p: &Pair<'_>) {
+        let t = || p.new.name.clone();
         let matched = match_by(&p.old.indexes, &p.new.indexes, |o, n| {
             p.columns_named(&o.columns).as_deref() == Some(&n.columns[..])
         });
         for (o, n) in &matched.pairs {
             if o.name != n.name {
-                c.renames.push(Op::RenameIndex { table: t(), from: o.name.clone(), to: (*n).clone() });
+                self.renames.push(Op::RenameIndex { table: t(), from: o.name.clone(), to: (*n).clone() });
             }
         }
-        c.drops.extend(matched.gone.iter().map(|o| Op::DropIndex { table: t(), index: (*o).clone() }));
-        c.adds.extend(matched.added.iter().map(|n| Op::AddIndex { table: t(), index: (*n).clone() }));
-        // Foreign keys go before the other constraints when dropping: nothing may still depend on what
-        // goes next.
-        c.drops.sort_by_key(|op| !matches!(op, Op::DropForeignKey { .. }));
-        c
+        self.drops.extend(matched.gone.iter().map(|o| Op::DropIndex { table: t(), index: (*o).clone() }));
+        self.adds.extend(matched.added.iter().map(|n| Op::AddIndex { table: t(), index: (*n).clone() }));
     }
+}
+
+/// An old foreign key in the new schema's names, or `None` when this migration drops what it names.
+fn translate_foreign_key(fk: &ForeignKey, p: &Pair<'_>, m: &Matching<'_>) -> Option<ForeignKey> {
+    let ref_table = m.table_name(&fk.ref_table)?;
+    let ref_columns = match m.pair_of_new(ref_table) {
+        Some(rp) => rp.columns_named(&fk.ref_columns)?,
+        None => fk.ref_columns.clone(),
+    };
+    Some(ForeignKey {
+        name: fk.name.clone(),
+        columns: p.columns_named(&fk.columns)?,
+        ref_table: ref_table.to_owned(),
+        ref_columns,
+        on_delete: fk.on_delete,
+    })
 }
 
 struct Matched<'a, T> {
