@@ -92,11 +92,22 @@ impl<T: ToCode> ToCode for Option<T> {
 impl ToCode for str {
     fn to_code(&self, out: &mut Code) {
         let plain = self.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\');
+        // Printable text with quotes (SQL's quoted identifiers, mostly) reads better raw: `r#"SELECT "id""#`,
+        // not `"SELECT \"id\""`.
+        let raw = !plain && self.contains('"') && self.chars().all(|c| !c.is_control());
         if plain {
             out.0.reserve(self.len() + 3);
             out.0.push('"');
             out.0.push_str(self);
             out.0.push_str("\" ");
+        } else if raw {
+            // Enough `#`s that no `"` in the text followed by them closes the literal early.
+            let mut hashes = String::from("#");
+            while self.contains(&format!("\"{hashes}")) {
+                hashes.push('#');
+            }
+            use fmt::Write as _;
+            let _ = write!(out.0, "r{hashes}\"{self}\"{hashes} ");
         } else {
             // `str`'s Debug form is a valid Rust string literal: quotes, backslashes, control and
             // invisible characters escaped.
@@ -255,6 +266,23 @@ mod tests {
         assert_eq!(float(3.0).as_str(), "3.0 ");
         assert_eq!(float(1e21).as_str(), "1e21 ");
         assert_eq!(int(-4).as_str(), "-4 ");
+    }
+
+    #[test]
+    fn quoted_text_becomes_a_raw_string_of_the_same_value() {
+        for (text, written) in [
+            (r#"SELECT "id" FROM "t""#, r##"r#"SELECT "id" FROM "t""# "##),
+            (r##"a "# b"##, r###"r##"a "# b"## "###),
+            ("back\\slash \"q\"", r##"r#"back\slash "q""# "##),
+        ] {
+            let code = code!(#text);
+            assert_eq!(code.as_str(), written);
+            let lit: syn::LitStr = syn::parse_str(code.as_str().trim_end()).expect("a string literal");
+            assert_eq!(lit.value(), text);
+        }
+        // Control characters keep the escaped form.
+        let control = "a\"\n";
+        assert_eq!(code!(#control).as_str(), "\"a\\\"\\n\" ");
     }
 
     #[test]

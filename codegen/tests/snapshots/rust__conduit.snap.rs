@@ -49,7 +49,7 @@ pub mod core {
         }
         impl User {
             pub const TABLE: &'static str = "users";
-            pub const COLUMNS: &'static str = "\"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\"";
+            pub const COLUMNS: &'static str = r#""id", "email", "username", "password_hash", "bio", "image", "created_at", "updated_at""#;
             /// Inserts a row and returns it as stored.
             pub async fn insert(
                 db: impl ::charter_runtime::Conn<'_>,
@@ -57,7 +57,7 @@ pub mod core {
             ) -> Result<User, ::charter_runtime::DbError> {
                 let now = ::charter_runtime::Utc::now();
                 db.query(
-                        "INSERT INTO \"users\" (\"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\") VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\"",
+                        r#"INSERT INTO "users" ("email", "username", "password_hash", "bio", "image", "created_at", "updated_at") VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING "id", "email", "username", "password_hash", "bio", "image", "created_at", "updated_at""#,
                     )
                     .bind(new.email)
                     .bind(new.username)
@@ -75,7 +75,7 @@ pub mod core {
                 id: i64,
             ) -> Result<Option<User>, ::charter_runtime::DbError> {
                 db.query(
-                        "SELECT \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\" FROM \"users\" WHERE \"id\" = $1",
+                        r#"SELECT "id", "email", "username", "password_hash", "bio", "image", "created_at", "updated_at" FROM "users" WHERE "id" = $1"#,
                     )
                     .bind(id)
                     .fetch_optional::<User>()
@@ -91,7 +91,7 @@ pub mod core {
                 }
                 let sql = ::std::format!(
                     "{}{})",
-                    "SELECT \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\" FROM \"users\" WHERE \"id\" IN (",
+                    r#"SELECT "id", "email", "username", "password_hash", "bio", "image", "created_at", "updated_at" FROM "users" WHERE "id" IN ("#,
                     ::charter_runtime::__private::sql::placeholders(1, keys.len())
                 );
                 let query = db.query(sql).bind_all(keys.iter().cloned());
@@ -104,10 +104,10 @@ pub mod core {
             ) -> Result<Option<User>, ::charter_runtime::DbError> {
                 let sql = match ::charter_runtime::Conn::backend(&db) {
                     ::charter_runtime::Backend::Sqlite => {
-                        "SELECT \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\" FROM \"users\" WHERE lower(\"email\") = lower($1)"
+                        r#"SELECT "id", "email", "username", "password_hash", "bio", "image", "created_at", "updated_at" FROM "users" WHERE lower("email") = lower($1)"#
                     }
                     ::charter_runtime::Backend::Postgres => {
-                        "SELECT \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\" FROM \"users\" WHERE lower(\"email\" COLLATE \"C\") = lower($1 COLLATE \"C\")"
+                        r#"SELECT "id", "email", "username", "password_hash", "bio", "image", "created_at", "updated_at" FROM "users" WHERE lower("email" COLLATE "C") = lower($1 COLLATE "C")"#
                     }
                 };
                 db.query(sql).bind(email).fetch_optional::<User>().await
@@ -119,10 +119,10 @@ pub mod core {
             ) -> Result<Option<User>, ::charter_runtime::DbError> {
                 let sql = match ::charter_runtime::Conn::backend(&db) {
                     ::charter_runtime::Backend::Sqlite => {
-                        "SELECT \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\" FROM \"users\" WHERE lower(\"username\") = lower($1)"
+                        r#"SELECT "id", "email", "username", "password_hash", "bio", "image", "created_at", "updated_at" FROM "users" WHERE lower("username") = lower($1)"#
                     }
                     ::charter_runtime::Backend::Postgres => {
-                        "SELECT \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\" FROM \"users\" WHERE lower(\"username\" COLLATE \"C\") = lower($1 COLLATE \"C\")"
+                        r#"SELECT "id", "email", "username", "password_hash", "bio", "image", "created_at", "updated_at" FROM "users" WHERE lower("username" COLLATE "C") = lower($1 COLLATE "C")"#
                     }
                 };
                 db.query(sql).bind(username).fetch_optional::<User>().await
@@ -135,7 +135,7 @@ pub mod core {
                 self.updated_at = ::charter_runtime::Utc::now();
                 let saved = db
                     .query(
-                        "UPDATE \"users\" SET \"email\" = $1, \"username\" = $2, \"password_hash\" = $3, \"bio\" = $4, \"image\" = $5, \"updated_at\" = $6 WHERE \"id\" = $7 RETURNING \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\"",
+                        r#"UPDATE "users" SET "email" = $1, "username" = $2, "password_hash" = $3, "bio" = $4, "image" = $5, "updated_at" = $6 WHERE "id" = $7 RETURNING "id", "email", "username", "password_hash", "bio", "image", "created_at", "updated_at""#,
                     )
                     .bind(self.email.clone())
                     .bind(self.username.clone())
@@ -156,7 +156,7 @@ pub mod core {
             ) -> Result<bool, ::charter_runtime::DbError> {
                 Ok(
                     db
-                        .query("DELETE FROM \"users\" WHERE \"id\" = $1")
+                        .query(r#"DELETE FROM "users" WHERE "id" = $1"#)
                         .bind(id)
                         .execute()
                         .await? > 0,
@@ -172,7 +172,7 @@ pub mod core {
                     return Ok(());
                 }
                 let mut sql = String::from(
-                    "INSERT INTO \"users_following\" (\"user_id\", \"following_id\") VALUES ",
+                    r#"INSERT INTO "users_following" ("user_id", "following_id") VALUES "#,
                 );
                 for i in 0..targets.len() {
                     if i > 0 {
@@ -194,7 +194,7 @@ pub mod core {
                 Ok(
                     db
                         .query(
-                            "DELETE FROM \"users_following\" WHERE \"user_id\" = $1 AND \"following_id\" = $2",
+                            r#"DELETE FROM "users_following" WHERE "user_id" = $1 AND "following_id" = $2"#,
                         )
                         .bind(key)
                         .bind(target)
@@ -220,9 +220,9 @@ pub mod core {
                 }
                 let sql = ::std::format!(
                     "{}{}{}",
-                    "SELECT \"user_id\", \"following_id\" FROM \"users_following\" WHERE \"user_id\" IN (",
+                    r#"SELECT "user_id", "following_id" FROM "users_following" WHERE "user_id" IN ("#,
                     ::charter_runtime::__private::sql::placeholders(1, keys.len()),
-                    ") ORDER BY \"user_id\", \"following_id\""
+                    r#") ORDER BY "user_id", "following_id""#
                 );
                 let query = db.query(sql).bind_all(keys.iter().cloned());
                 Ok(
@@ -252,9 +252,9 @@ pub mod core {
                 }
                 let sql = ::std::format!(
                     "{}{}{}",
-                    "SELECT \"user_id\", COUNT(*) AS \"n\" FROM \"users_following\" WHERE \"user_id\" IN (",
+                    r#"SELECT "user_id", COUNT(*) AS "n" FROM "users_following" WHERE "user_id" IN ("#,
                     ::charter_runtime::__private::sql::placeholders(1, keys.len()),
-                    ") GROUP BY \"user_id\""
+                    r#") GROUP BY "user_id""#
                 );
                 let query = db.query(sql).bind_all(keys.iter().cloned());
                 Ok(
@@ -277,7 +277,7 @@ pub mod core {
                 }
                 let sql = ::std::format!(
                     "{}{})",
-                    "SELECT \"user_id\" FROM \"users_following\" WHERE \"following_id\" = $1 AND \"user_id\" IN (",
+                    r#"SELECT "user_id" FROM "users_following" WHERE "following_id" = $1 AND "user_id" IN ("#,
                     ::charter_runtime::__private::sql::placeholders(2, keys.len())
                 );
                 let query = db.query(sql).bind(target).bind_all(keys.iter().cloned());
@@ -294,14 +294,14 @@ pub mod core {
                 }
                 let sql = ::std::format!(
                     "{}{})",
-                    "SELECT \"following_id\" FROM \"users_following\" WHERE \"user_id\" = $1 AND \"following_id\" IN (",
+                    r#"SELECT "following_id" FROM "users_following" WHERE "user_id" = $1 AND "following_id" IN ("#,
                     ::charter_runtime::__private::sql::placeholders(2, candidates.len())
                 );
                 let query = db.query(sql).bind(key).bind_all(candidates.iter().cloned());
                 query.fetch_all_scalar::<i64>().await
             }
             /// The `ORDER BY` of [`page`](Self::page): the model's ordering, the key last so pages never overlap.
-            pub const PAGE_ORDER: &'static str = "\"users\".\"id\"";
+            pub const PAGE_ORDER: &'static str = r#""users"."id""#;
             /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all, in
             /// one statement.
             pub async fn page(
@@ -312,8 +312,8 @@ pub mod core {
             ) -> Result<(Vec<User>, i64), ::charter_runtime::DbError> {
                 ::charter_runtime::__private::loader::rows_page(
                         db,
-                        "SELECT \"id\", \"email\", \"username\", \"password_hash\", \"bio\", \"image\", \"created_at\", \"updated_at\"",
-                        "\"users\"",
+                        r#"SELECT "id", "email", "username", "password_hash", "bio", "image", "created_at", "updated_at""#,
+                        r#""users""#,
                         |args| filter.where_sql(args),
                         Self::PAGE_ORDER,
                         limit,
@@ -916,7 +916,7 @@ pub mod core {
         ) -> Result<Option<Self>, ::charter_runtime::DbError> {
             let row = db
                 .query(
-                    "SELECT \"email\", \"username\", \"bio\", \"image\" FROM \"users\" WHERE \"id\" = $1",
+                    r#"SELECT "email", "username", "bio", "image" FROM "users" WHERE "id" = $1"#,
                 )
                 .bind(key)
                 .fetch_optional::<__UserPicked>()
@@ -982,23 +982,23 @@ pub mod core {
     );
     #[allow(non_upper_case_globals, reason = "named after its type, `__<Type>_SELECT`")]
     static __Profile_SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select::new(
-        "\"users\"",
+        r#""users""#,
         &[
             ::charter_runtime::__private::loader::Column::Same(
-                "\"users\".\"id\" AS \"key\"",
+                r#""users"."id" AS "key""#,
             ),
             ::charter_runtime::__private::loader::Column::Caller {
-                signed_in: "EXISTS (SELECT 1 FROM \"users_following\" j2 WHERE j2.\"user_id\" = $1 AND j2.\"following_id\" = \"users\".\"id\") AS \"f_following\"",
-                anonymous: "FALSE AS \"f_following\"",
+                signed_in: r#"EXISTS (SELECT 1 FROM "users_following" j2 WHERE j2."user_id" = $1 AND j2."following_id" = "users"."id") AS "f_following""#,
+                anonymous: r#"FALSE AS "f_following""#,
             },
             ::charter_runtime::__private::loader::Column::Same(
-                "\"users\".\"username\" AS \"f_username\"",
+                r#""users"."username" AS "f_username""#,
             ),
             ::charter_runtime::__private::loader::Column::Same(
-                "\"users\".\"bio\" AS \"f_bio\"",
+                r#""users"."bio" AS "f_bio""#,
             ),
             ::charter_runtime::__private::loader::Column::Same(
-                "\"users\".\"image\" AS \"f_image\"",
+                r#""users"."image" AS "f_image""#,
             ),
         ],
         "",
@@ -2090,7 +2090,7 @@ mod __core_handlers {
             >(
                     ctx,
                     Some(&input.caller),
-                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                    r#"SELECT "password_hash" FROM "users" WHERE "id" = $1"#,
                 )
                 .await
             {
@@ -2142,7 +2142,7 @@ mod __core_handlers {
             >(
                     ctx,
                     Some(&input.caller),
-                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                    r#"SELECT "password_hash" FROM "users" WHERE "id" = $1"#,
                 )
                 .await
             {
@@ -2210,7 +2210,7 @@ mod __core_handlers {
             >(
                     ctx,
                     input.caller.as_ref(),
-                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                    r#"SELECT "password_hash" FROM "users" WHERE "id" = $1"#,
                 )
                 .await
             {
@@ -2267,7 +2267,7 @@ mod __core_handlers {
             >(
                     ctx,
                     Some(&input.caller),
-                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                    r#"SELECT "password_hash" FROM "users" WHERE "id" = $1"#,
                 )
                 .await
             {
@@ -2324,7 +2324,7 @@ mod __core_handlers {
             >(
                     ctx,
                     Some(&input.caller),
-                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                    r#"SELECT "password_hash" FROM "users" WHERE "id" = $1"#,
                 )
                 .await
             {
@@ -2399,14 +2399,14 @@ pub mod articles {
         }
         impl Tag {
             pub const TABLE: &'static str = "tags";
-            pub const COLUMNS: &'static str = "\"id\", \"name\"";
+            pub const COLUMNS: &'static str = r#""id", "name""#;
             /// Inserts a row and returns it as stored.
             pub async fn insert(
                 db: impl ::charter_runtime::Conn<'_>,
                 new: NewTag,
             ) -> Result<Tag, ::charter_runtime::DbError> {
                 db.query(
-                        "INSERT INTO \"tags\" (\"name\") VALUES ($1) RETURNING \"id\", \"name\"",
+                        r#"INSERT INTO "tags" ("name") VALUES ($1) RETURNING "id", "name""#,
                     )
                     .bind(new.name)
                     .fetch_one::<Tag>()
@@ -2417,7 +2417,7 @@ pub mod articles {
                 db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
             ) -> Result<Option<Tag>, ::charter_runtime::DbError> {
-                db.query("SELECT \"id\", \"name\" FROM \"tags\" WHERE \"id\" = $1")
+                db.query(r#"SELECT "id", "name" FROM "tags" WHERE "id" = $1"#)
                     .bind(id)
                     .fetch_optional::<Tag>()
                     .await
@@ -2431,7 +2431,7 @@ pub mod articles {
                     return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
-                    "{}{})", "SELECT \"id\", \"name\" FROM \"tags\" WHERE \"id\" IN (",
+                    "{}{})", r#"SELECT "id", "name" FROM "tags" WHERE "id" IN ("#,
                     ::charter_runtime::__private::sql::placeholders(1, keys.len())
                 );
                 let query = db.query(sql).bind_all(keys.iter().cloned());
@@ -2442,7 +2442,7 @@ pub mod articles {
                 db: impl ::charter_runtime::Conn<'_>,
                 name: &str,
             ) -> Result<Option<Tag>, ::charter_runtime::DbError> {
-                db.query("SELECT \"id\", \"name\" FROM \"tags\" WHERE \"name\" = $1")
+                db.query(r#"SELECT "id", "name" FROM "tags" WHERE "name" = $1"#)
                     .bind(name)
                     .fetch_optional::<Tag>()
                     .await
@@ -2454,7 +2454,7 @@ pub mod articles {
             ) -> Result<(), ::charter_runtime::DbError> {
                 let saved = db
                     .query(
-                        "UPDATE \"tags\" SET \"name\" = $1 WHERE \"id\" = $2 RETURNING \"id\", \"name\"",
+                        r#"UPDATE "tags" SET "name" = $1 WHERE "id" = $2 RETURNING "id", "name""#,
                     )
                     .bind(self.name.clone())
                     .bind(self.id)
@@ -2470,14 +2470,14 @@ pub mod articles {
             ) -> Result<bool, ::charter_runtime::DbError> {
                 Ok(
                     db
-                        .query("DELETE FROM \"tags\" WHERE \"id\" = $1")
+                        .query(r#"DELETE FROM "tags" WHERE "id" = $1"#)
                         .bind(id)
                         .execute()
                         .await? > 0,
                 )
             }
             /// The `ORDER BY` of [`page`](Self::page): the model's ordering, the key last so pages never overlap.
-            pub const PAGE_ORDER: &'static str = "\"tags\".\"id\"";
+            pub const PAGE_ORDER: &'static str = r#""tags"."id""#;
             /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all, in
             /// one statement.
             pub async fn page(
@@ -2488,8 +2488,8 @@ pub mod articles {
             ) -> Result<(Vec<Tag>, i64), ::charter_runtime::DbError> {
                 ::charter_runtime::__private::loader::rows_page(
                         db,
-                        "SELECT \"id\", \"name\"",
-                        "\"tags\"",
+                        r#"SELECT "id", "name""#,
+                        r#""tags""#,
                         |args| filter.where_sql(args),
                         Self::PAGE_ORDER,
                         limit,
@@ -2544,7 +2544,7 @@ pub mod articles {
                     conds
                         .push(
                             ::std::format!(
-                                "\"articles\".\"id\" IN (SELECT \"articles_tags\".\"article_id\" FROM \"articles_tags\" JOIN \"tags\" ON \"tags\".\"id\" = \"articles_tags\".\"tag_id\" WHERE \"tags\".\"name\" = ${})",
+                                r#""articles"."id" IN (SELECT "articles_tags"."article_id" FROM "articles_tags" JOIN "tags" ON "tags"."id" = "articles_tags"."tag_id" WHERE "tags"."name" = ${})"#,
                                 args.len()
                             ),
                         );
@@ -2556,7 +2556,7 @@ pub mod articles {
                     conds
                         .push(
                             ::std::format!(
-                                "\"articles\".\"author_id\" IN (SELECT \"id\" FROM \"users\" WHERE \"username\" = ${})",
+                                r#""articles"."author_id" IN (SELECT "id" FROM "users" WHERE "username" = ${})"#,
                                 args.len()
                             ),
                         );
@@ -2568,7 +2568,7 @@ pub mod articles {
                     conds
                         .push(
                             ::std::format!(
-                                "\"articles\".\"id\" IN (SELECT \"articles_favorited_by\".\"article_id\" FROM \"articles_favorited_by\" JOIN \"users\" ON \"users\".\"id\" = \"articles_favorited_by\".\"user_id\" WHERE \"users\".\"username\" = ${})",
+                                r#""articles"."id" IN (SELECT "articles_favorited_by"."article_id" FROM "articles_favorited_by" JOIN "users" ON "users"."id" = "articles_favorited_by"."user_id" WHERE "users"."username" = ${})"#,
                                 args.len()
                             ),
                         );
@@ -2580,7 +2580,7 @@ pub mod articles {
                     conds
                         .push(
                             ::std::format!(
-                                "\"articles\".\"author_id\" IN (SELECT \"following_id\" FROM \"users_following\" WHERE \"user_id\" = ${})",
+                                r#""articles"."author_id" IN (SELECT "following_id" FROM "users_following" WHERE "user_id" = ${})"#,
                                 args.len()
                             ),
                         );
@@ -2594,7 +2594,7 @@ pub mod articles {
         }
         impl Article {
             pub const TABLE: &'static str = "articles";
-            pub const COLUMNS: &'static str = "\"id\", \"slug\", \"title\", \"description\", \"body\", \"author_id\", \"created_at\", \"updated_at\"";
+            pub const COLUMNS: &'static str = r#""id", "slug", "title", "description", "body", "author_id", "created_at", "updated_at""#;
             /// Inserts a row and returns it as stored.
             pub async fn insert(
                 db: impl ::charter_runtime::Conn<'_>,
@@ -2602,7 +2602,7 @@ pub mod articles {
             ) -> Result<Article, ::charter_runtime::DbError> {
                 let now = ::charter_runtime::Utc::now();
                 db.query(
-                        "INSERT INTO \"articles\" (\"slug\", \"title\", \"description\", \"body\", \"author_id\", \"created_at\", \"updated_at\") VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING \"id\", \"slug\", \"title\", \"description\", \"body\", \"author_id\", \"created_at\", \"updated_at\"",
+                        r#"INSERT INTO "articles" ("slug", "title", "description", "body", "author_id", "created_at", "updated_at") VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING "id", "slug", "title", "description", "body", "author_id", "created_at", "updated_at""#,
                     )
                     .bind(new.slug)
                     .bind(new.title)
@@ -2620,7 +2620,7 @@ pub mod articles {
                 id: i64,
             ) -> Result<Option<Article>, ::charter_runtime::DbError> {
                 db.query(
-                        "SELECT \"id\", \"slug\", \"title\", \"description\", \"body\", \"author_id\", \"created_at\", \"updated_at\" FROM \"articles\" WHERE \"id\" = $1",
+                        r#"SELECT "id", "slug", "title", "description", "body", "author_id", "created_at", "updated_at" FROM "articles" WHERE "id" = $1"#,
                     )
                     .bind(id)
                     .fetch_optional::<Article>()
@@ -2636,7 +2636,7 @@ pub mod articles {
                 }
                 let sql = ::std::format!(
                     "{}{})",
-                    "SELECT \"id\", \"slug\", \"title\", \"description\", \"body\", \"author_id\", \"created_at\", \"updated_at\" FROM \"articles\" WHERE \"id\" IN (",
+                    r#"SELECT "id", "slug", "title", "description", "body", "author_id", "created_at", "updated_at" FROM "articles" WHERE "id" IN ("#,
                     ::charter_runtime::__private::sql::placeholders(1, keys.len())
                 );
                 let query = db.query(sql).bind_all(keys.iter().cloned());
@@ -2648,7 +2648,7 @@ pub mod articles {
                 slug: &str,
             ) -> Result<Option<Article>, ::charter_runtime::DbError> {
                 db.query(
-                        "SELECT \"id\", \"slug\", \"title\", \"description\", \"body\", \"author_id\", \"created_at\", \"updated_at\" FROM \"articles\" WHERE \"slug\" = $1",
+                        r#"SELECT "id", "slug", "title", "description", "body", "author_id", "created_at", "updated_at" FROM "articles" WHERE "slug" = $1"#,
                     )
                     .bind(slug)
                     .fetch_optional::<Article>()
@@ -2662,7 +2662,7 @@ pub mod articles {
                 self.updated_at = ::charter_runtime::Utc::now();
                 let saved = db
                     .query(
-                        "UPDATE \"articles\" SET \"slug\" = $1, \"title\" = $2, \"description\" = $3, \"body\" = $4, \"author_id\" = $5, \"updated_at\" = $6 WHERE \"id\" = $7 RETURNING \"id\", \"slug\", \"title\", \"description\", \"body\", \"author_id\", \"created_at\", \"updated_at\"",
+                        r#"UPDATE "articles" SET "slug" = $1, "title" = $2, "description" = $3, "body" = $4, "author_id" = $5, "updated_at" = $6 WHERE "id" = $7 RETURNING "id", "slug", "title", "description", "body", "author_id", "created_at", "updated_at""#,
                     )
                     .bind(self.slug.clone())
                     .bind(self.title.clone())
@@ -2683,7 +2683,7 @@ pub mod articles {
             ) -> Result<bool, ::charter_runtime::DbError> {
                 Ok(
                     db
-                        .query("DELETE FROM \"articles\" WHERE \"id\" = $1")
+                        .query(r#"DELETE FROM "articles" WHERE "id" = $1"#)
                         .bind(id)
                         .execute()
                         .await? > 0,
@@ -2699,7 +2699,7 @@ pub mod articles {
                     return Ok(());
                 }
                 let mut sql = String::from(
-                    "INSERT INTO \"articles_tags\" (\"article_id\", \"tag_id\") VALUES ",
+                    r#"INSERT INTO "articles_tags" ("article_id", "tag_id") VALUES "#,
                 );
                 for i in 0..targets.len() {
                     if i > 0 {
@@ -2721,7 +2721,7 @@ pub mod articles {
                 Ok(
                     db
                         .query(
-                            "DELETE FROM \"articles_tags\" WHERE \"article_id\" = $1 AND \"tag_id\" = $2",
+                            r#"DELETE FROM "articles_tags" WHERE "article_id" = $1 AND "tag_id" = $2"#,
                         )
                         .bind(key)
                         .bind(target)
@@ -2747,9 +2747,9 @@ pub mod articles {
                 }
                 let sql = ::std::format!(
                     "{}{}{}",
-                    "SELECT \"article_id\", \"tag_id\" FROM \"articles_tags\" WHERE \"article_id\" IN (",
+                    r#"SELECT "article_id", "tag_id" FROM "articles_tags" WHERE "article_id" IN ("#,
                     ::charter_runtime::__private::sql::placeholders(1, keys.len()),
-                    ") ORDER BY \"article_id\", \"tag_id\""
+                    r#") ORDER BY "article_id", "tag_id""#
                 );
                 let query = db.query(sql).bind_all(keys.iter().cloned());
                 Ok(
@@ -2779,9 +2779,9 @@ pub mod articles {
                 }
                 let sql = ::std::format!(
                     "{}{}{}",
-                    "SELECT \"article_id\", COUNT(*) AS \"n\" FROM \"articles_tags\" WHERE \"article_id\" IN (",
+                    r#"SELECT "article_id", COUNT(*) AS "n" FROM "articles_tags" WHERE "article_id" IN ("#,
                     ::charter_runtime::__private::sql::placeholders(1, keys.len()),
-                    ") GROUP BY \"article_id\""
+                    r#") GROUP BY "article_id""#
                 );
                 let query = db.query(sql).bind_all(keys.iter().cloned());
                 Ok(
@@ -2804,7 +2804,7 @@ pub mod articles {
                 }
                 let sql = ::std::format!(
                     "{}{})",
-                    "SELECT \"article_id\" FROM \"articles_tags\" WHERE \"tag_id\" = $1 AND \"article_id\" IN (",
+                    r#"SELECT "article_id" FROM "articles_tags" WHERE "tag_id" = $1 AND "article_id" IN ("#,
                     ::charter_runtime::__private::sql::placeholders(2, keys.len())
                 );
                 let query = db.query(sql).bind(target).bind_all(keys.iter().cloned());
@@ -2821,7 +2821,7 @@ pub mod articles {
                 }
                 let sql = ::std::format!(
                     "{}{})",
-                    "SELECT \"tag_id\" FROM \"articles_tags\" WHERE \"article_id\" = $1 AND \"tag_id\" IN (",
+                    r#"SELECT "tag_id" FROM "articles_tags" WHERE "article_id" = $1 AND "tag_id" IN ("#,
                     ::charter_runtime::__private::sql::placeholders(2, candidates.len())
                 );
                 let query = db.query(sql).bind(key).bind_all(candidates.iter().cloned());
@@ -2837,7 +2837,7 @@ pub mod articles {
                     return Ok(());
                 }
                 let mut sql = String::from(
-                    "INSERT INTO \"articles_favorited_by\" (\"article_id\", \"user_id\") VALUES ",
+                    r#"INSERT INTO "articles_favorited_by" ("article_id", "user_id") VALUES "#,
                 );
                 for i in 0..targets.len() {
                     if i > 0 {
@@ -2859,7 +2859,7 @@ pub mod articles {
                 Ok(
                     db
                         .query(
-                            "DELETE FROM \"articles_favorited_by\" WHERE \"article_id\" = $1 AND \"user_id\" = $2",
+                            r#"DELETE FROM "articles_favorited_by" WHERE "article_id" = $1 AND "user_id" = $2"#,
                         )
                         .bind(key)
                         .bind(target)
@@ -2885,9 +2885,9 @@ pub mod articles {
                 }
                 let sql = ::std::format!(
                     "{}{}{}",
-                    "SELECT \"article_id\", \"user_id\" FROM \"articles_favorited_by\" WHERE \"article_id\" IN (",
+                    r#"SELECT "article_id", "user_id" FROM "articles_favorited_by" WHERE "article_id" IN ("#,
                     ::charter_runtime::__private::sql::placeholders(1, keys.len()),
-                    ") ORDER BY \"article_id\", \"user_id\""
+                    r#") ORDER BY "article_id", "user_id""#
                 );
                 let query = db.query(sql).bind_all(keys.iter().cloned());
                 Ok(
@@ -2917,9 +2917,9 @@ pub mod articles {
                 }
                 let sql = ::std::format!(
                     "{}{}{}",
-                    "SELECT \"article_id\", COUNT(*) AS \"n\" FROM \"articles_favorited_by\" WHERE \"article_id\" IN (",
+                    r#"SELECT "article_id", COUNT(*) AS "n" FROM "articles_favorited_by" WHERE "article_id" IN ("#,
                     ::charter_runtime::__private::sql::placeholders(1, keys.len()),
-                    ") GROUP BY \"article_id\""
+                    r#") GROUP BY "article_id""#
                 );
                 let query = db.query(sql).bind_all(keys.iter().cloned());
                 Ok(
@@ -2942,7 +2942,7 @@ pub mod articles {
                 }
                 let sql = ::std::format!(
                     "{}{})",
-                    "SELECT \"article_id\" FROM \"articles_favorited_by\" WHERE \"user_id\" = $1 AND \"article_id\" IN (",
+                    r#"SELECT "article_id" FROM "articles_favorited_by" WHERE "user_id" = $1 AND "article_id" IN ("#,
                     ::charter_runtime::__private::sql::placeholders(2, keys.len())
                 );
                 let query = db.query(sql).bind(target).bind_all(keys.iter().cloned());
@@ -2959,14 +2959,14 @@ pub mod articles {
                 }
                 let sql = ::std::format!(
                     "{}{})",
-                    "SELECT \"user_id\" FROM \"articles_favorited_by\" WHERE \"article_id\" = $1 AND \"user_id\" IN (",
+                    r#"SELECT "user_id" FROM "articles_favorited_by" WHERE "article_id" = $1 AND "user_id" IN ("#,
                     ::charter_runtime::__private::sql::placeholders(2, candidates.len())
                 );
                 let query = db.query(sql).bind(key).bind_all(candidates.iter().cloned());
                 query.fetch_all_scalar::<i64>().await
             }
             /// The `ORDER BY` of [`page`](Self::page): the model's ordering, the key last so pages never overlap.
-            pub const PAGE_ORDER: &'static str = "\"articles\".\"created_at\" DESC, \"articles\".\"id\" DESC";
+            pub const PAGE_ORDER: &'static str = r#""articles"."created_at" DESC, "articles"."id" DESC"#;
             /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all, in
             /// one statement.
             pub async fn page(
@@ -2977,8 +2977,8 @@ pub mod articles {
             ) -> Result<(Vec<Article>, i64), ::charter_runtime::DbError> {
                 ::charter_runtime::__private::loader::rows_page(
                         db,
-                        "SELECT \"id\", \"slug\", \"title\", \"description\", \"body\", \"author_id\", \"created_at\", \"updated_at\"",
-                        "\"articles\"",
+                        r#"SELECT "id", "slug", "title", "description", "body", "author_id", "created_at", "updated_at""#,
+                        r#""articles""#,
                         |args| filter.where_sql(args),
                         Self::PAGE_ORDER,
                         limit,
@@ -3025,7 +3025,7 @@ pub mod articles {
                     conds
                         .push(
                             ::std::format!(
-                                "\"comments\".\"article_id\" = ${}", args.len()
+                                r#""comments"."article_id" = ${}"#, args.len()
                             ),
                         );
                 }
@@ -3038,7 +3038,7 @@ pub mod articles {
         }
         impl Comment {
             pub const TABLE: &'static str = "comments";
-            pub const COLUMNS: &'static str = "\"id\", \"body\", \"article_id\", \"author_id\", \"created_at\", \"updated_at\"";
+            pub const COLUMNS: &'static str = r#""id", "body", "article_id", "author_id", "created_at", "updated_at""#;
             /// Inserts a row and returns it as stored.
             pub async fn insert(
                 db: impl ::charter_runtime::Conn<'_>,
@@ -3046,7 +3046,7 @@ pub mod articles {
             ) -> Result<Comment, ::charter_runtime::DbError> {
                 let now = ::charter_runtime::Utc::now();
                 db.query(
-                        "INSERT INTO \"comments\" (\"body\", \"article_id\", \"author_id\", \"created_at\", \"updated_at\") VALUES ($1, $2, $3, $4, $5) RETURNING \"id\", \"body\", \"article_id\", \"author_id\", \"created_at\", \"updated_at\"",
+                        r#"INSERT INTO "comments" ("body", "article_id", "author_id", "created_at", "updated_at") VALUES ($1, $2, $3, $4, $5) RETURNING "id", "body", "article_id", "author_id", "created_at", "updated_at""#,
                     )
                     .bind(new.body)
                     .bind(new.article_id)
@@ -3062,7 +3062,7 @@ pub mod articles {
                 id: i64,
             ) -> Result<Option<Comment>, ::charter_runtime::DbError> {
                 db.query(
-                        "SELECT \"id\", \"body\", \"article_id\", \"author_id\", \"created_at\", \"updated_at\" FROM \"comments\" WHERE \"id\" = $1",
+                        r#"SELECT "id", "body", "article_id", "author_id", "created_at", "updated_at" FROM "comments" WHERE "id" = $1"#,
                     )
                     .bind(id)
                     .fetch_optional::<Comment>()
@@ -3078,7 +3078,7 @@ pub mod articles {
                 }
                 let sql = ::std::format!(
                     "{}{})",
-                    "SELECT \"id\", \"body\", \"article_id\", \"author_id\", \"created_at\", \"updated_at\" FROM \"comments\" WHERE \"id\" IN (",
+                    r#"SELECT "id", "body", "article_id", "author_id", "created_at", "updated_at" FROM "comments" WHERE "id" IN ("#,
                     ::charter_runtime::__private::sql::placeholders(1, keys.len())
                 );
                 let query = db.query(sql).bind_all(keys.iter().cloned());
@@ -3092,7 +3092,7 @@ pub mod articles {
                 self.updated_at = ::charter_runtime::Utc::now();
                 let saved = db
                     .query(
-                        "UPDATE \"comments\" SET \"body\" = $1, \"article_id\" = $2, \"author_id\" = $3, \"updated_at\" = $4 WHERE \"id\" = $5 RETURNING \"id\", \"body\", \"article_id\", \"author_id\", \"created_at\", \"updated_at\"",
+                        r#"UPDATE "comments" SET "body" = $1, "article_id" = $2, "author_id" = $3, "updated_at" = $4 WHERE "id" = $5 RETURNING "id", "body", "article_id", "author_id", "created_at", "updated_at""#,
                     )
                     .bind(self.body.clone())
                     .bind(self.article_id)
@@ -3111,14 +3111,14 @@ pub mod articles {
             ) -> Result<bool, ::charter_runtime::DbError> {
                 Ok(
                     db
-                        .query("DELETE FROM \"comments\" WHERE \"id\" = $1")
+                        .query(r#"DELETE FROM "comments" WHERE "id" = $1"#)
                         .bind(id)
                         .execute()
                         .await? > 0,
                 )
             }
             /// The `ORDER BY` of [`page`](Self::page): the model's ordering, the key last so pages never overlap.
-            pub const PAGE_ORDER: &'static str = "\"comments\".\"created_at\", \"comments\".\"id\"";
+            pub const PAGE_ORDER: &'static str = r#""comments"."created_at", "comments"."id""#;
             /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all, in
             /// one statement.
             pub async fn page(
@@ -3129,8 +3129,8 @@ pub mod articles {
             ) -> Result<(Vec<Comment>, i64), ::charter_runtime::DbError> {
                 ::charter_runtime::__private::loader::rows_page(
                         db,
-                        "SELECT \"id\", \"body\", \"article_id\", \"author_id\", \"created_at\", \"updated_at\"",
-                        "\"comments\"",
+                        r#"SELECT "id", "body", "article_id", "author_id", "created_at", "updated_at""#,
+                        r#""comments""#,
                         |args| filter.where_sql(args),
                         Self::PAGE_ORDER,
                         limit,
@@ -3984,55 +3984,55 @@ pub mod articles {
     );
     #[allow(non_upper_case_globals, reason = "named after its type, `__<Type>_SELECT`")]
     static __Article_SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select::new(
-        "\"articles\"",
+        r#""articles""#,
         &[
             ::charter_runtime::__private::loader::Column::Same(
-                "\"articles\".\"id\" AS \"key\"",
+                r#""articles"."id" AS "key""#,
             ),
             ::charter_runtime::__private::loader::Column::Backend {
-                sqlite: "(SELECT json_group_array(v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\"",
-                postgres: "COALESCE((SELECT json_agg(v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\"",
+                sqlite: r#"(SELECT json_group_array(v3."name") FROM "articles_tags" j2 JOIN "tags" v3 ON v3."id" = j2."tag_id" WHERE j2."article_id" = "articles"."id") AS "f_tag_list""#,
+                postgres: r#"COALESCE((SELECT json_agg(v3."name") FROM "articles_tags" j2 JOIN "tags" v3 ON v3."id" = j2."tag_id" WHERE j2."article_id" = "articles"."id")::text, '[]') AS "f_tag_list""#,
             },
             ::charter_runtime::__private::loader::Column::Caller {
-                signed_in: "EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\"",
-                anonymous: "FALSE AS \"f_favorited\"",
+                signed_in: r#"EXISTS (SELECT 1 FROM "articles_favorited_by" j4 WHERE j4."article_id" = "articles"."id" AND j4."user_id" = $1) AS "f_favorited""#,
+                anonymous: r#"FALSE AS "f_favorited""#,
             },
             ::charter_runtime::__private::loader::Column::Same(
-                "(SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\"",
+                r#"(SELECT COUNT(*) FROM "articles_favorited_by" j5 WHERE j5."article_id" = "articles"."id") AS "f_favorites_count""#,
             ),
             ::charter_runtime::__private::loader::Column::Same(
-                "t6.\"username\" AS \"f_author__username\"",
+                r#"t6."username" AS "f_author__username""#,
             ),
             ::charter_runtime::__private::loader::Column::Same(
-                "t6.\"bio\" AS \"f_author__bio\"",
+                r#"t6."bio" AS "f_author__bio""#,
             ),
             ::charter_runtime::__private::loader::Column::Same(
-                "t6.\"image\" AS \"f_author__image\"",
+                r#"t6."image" AS "f_author__image""#,
             ),
             ::charter_runtime::__private::loader::Column::Caller {
-                signed_in: "EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\"",
-                anonymous: "FALSE AS \"f_author__following\"",
+                signed_in: r#"EXISTS (SELECT 1 FROM "users_following" j7 WHERE j7."user_id" = $1 AND j7."following_id" = t6."id") AS "f_author__following""#,
+                anonymous: r#"FALSE AS "f_author__following""#,
             },
             ::charter_runtime::__private::loader::Column::Same(
-                "\"articles\".\"slug\" AS \"f_slug\"",
+                r#""articles"."slug" AS "f_slug""#,
             ),
             ::charter_runtime::__private::loader::Column::Same(
-                "\"articles\".\"title\" AS \"f_title\"",
+                r#""articles"."title" AS "f_title""#,
             ),
             ::charter_runtime::__private::loader::Column::Same(
-                "\"articles\".\"description\" AS \"f_description\"",
+                r#""articles"."description" AS "f_description""#,
             ),
             ::charter_runtime::__private::loader::Column::Same(
-                "\"articles\".\"body\" AS \"f_body\"",
+                r#""articles"."body" AS "f_body""#,
             ),
             ::charter_runtime::__private::loader::Column::Same(
-                "\"articles\".\"created_at\" AS \"f_created_at\"",
+                r#""articles"."created_at" AS "f_created_at""#,
             ),
             ::charter_runtime::__private::loader::Column::Same(
-                "\"articles\".\"updated_at\" AS \"f_updated_at\"",
+                r#""articles"."updated_at" AS "f_updated_at""#,
             ),
         ],
-        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+        r#" JOIN "users" t6 ON t6."id" = "articles"."author_id""#,
     );
     impl Article {
         fn from_loaded_row(c: __ArticleRow) -> Result<Self, ::charter_runtime::DbError> {
@@ -4160,52 +4160,52 @@ pub mod articles {
     );
     #[allow(non_upper_case_globals, reason = "named after its type, `__<Type>_SELECT`")]
     static __ArticleListItem_SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select::new(
-        "\"articles\"",
+        r#""articles""#,
         &[
             ::charter_runtime::__private::loader::Column::Same(
-                "\"articles\".\"id\" AS \"key\"",
+                r#""articles"."id" AS "key""#,
             ),
             ::charter_runtime::__private::loader::Column::Backend {
-                sqlite: "(SELECT json_group_array(v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\") AS \"f_tag_list\"",
-                postgres: "COALESCE((SELECT json_agg(v3.\"name\") FROM \"articles_tags\" j2 JOIN \"tags\" v3 ON v3.\"id\" = j2.\"tag_id\" WHERE j2.\"article_id\" = \"articles\".\"id\")::text, '[]') AS \"f_tag_list\"",
+                sqlite: r#"(SELECT json_group_array(v3."name") FROM "articles_tags" j2 JOIN "tags" v3 ON v3."id" = j2."tag_id" WHERE j2."article_id" = "articles"."id") AS "f_tag_list""#,
+                postgres: r#"COALESCE((SELECT json_agg(v3."name") FROM "articles_tags" j2 JOIN "tags" v3 ON v3."id" = j2."tag_id" WHERE j2."article_id" = "articles"."id")::text, '[]') AS "f_tag_list""#,
             },
             ::charter_runtime::__private::loader::Column::Caller {
-                signed_in: "EXISTS (SELECT 1 FROM \"articles_favorited_by\" j4 WHERE j4.\"article_id\" = \"articles\".\"id\" AND j4.\"user_id\" = $1) AS \"f_favorited\"",
-                anonymous: "FALSE AS \"f_favorited\"",
+                signed_in: r#"EXISTS (SELECT 1 FROM "articles_favorited_by" j4 WHERE j4."article_id" = "articles"."id" AND j4."user_id" = $1) AS "f_favorited""#,
+                anonymous: r#"FALSE AS "f_favorited""#,
             },
             ::charter_runtime::__private::loader::Column::Same(
-                "(SELECT COUNT(*) FROM \"articles_favorited_by\" j5 WHERE j5.\"article_id\" = \"articles\".\"id\") AS \"f_favorites_count\"",
+                r#"(SELECT COUNT(*) FROM "articles_favorited_by" j5 WHERE j5."article_id" = "articles"."id") AS "f_favorites_count""#,
             ),
             ::charter_runtime::__private::loader::Column::Same(
-                "t6.\"username\" AS \"f_author__username\"",
+                r#"t6."username" AS "f_author__username""#,
             ),
             ::charter_runtime::__private::loader::Column::Same(
-                "t6.\"bio\" AS \"f_author__bio\"",
+                r#"t6."bio" AS "f_author__bio""#,
             ),
             ::charter_runtime::__private::loader::Column::Same(
-                "t6.\"image\" AS \"f_author__image\"",
+                r#"t6."image" AS "f_author__image""#,
             ),
             ::charter_runtime::__private::loader::Column::Caller {
-                signed_in: "EXISTS (SELECT 1 FROM \"users_following\" j7 WHERE j7.\"user_id\" = $1 AND j7.\"following_id\" = t6.\"id\") AS \"f_author__following\"",
-                anonymous: "FALSE AS \"f_author__following\"",
+                signed_in: r#"EXISTS (SELECT 1 FROM "users_following" j7 WHERE j7."user_id" = $1 AND j7."following_id" = t6."id") AS "f_author__following""#,
+                anonymous: r#"FALSE AS "f_author__following""#,
             },
             ::charter_runtime::__private::loader::Column::Same(
-                "\"articles\".\"slug\" AS \"f_slug\"",
+                r#""articles"."slug" AS "f_slug""#,
             ),
             ::charter_runtime::__private::loader::Column::Same(
-                "\"articles\".\"title\" AS \"f_title\"",
+                r#""articles"."title" AS "f_title""#,
             ),
             ::charter_runtime::__private::loader::Column::Same(
-                "\"articles\".\"description\" AS \"f_description\"",
+                r#""articles"."description" AS "f_description""#,
             ),
             ::charter_runtime::__private::loader::Column::Same(
-                "\"articles\".\"created_at\" AS \"f_created_at\"",
+                r#""articles"."created_at" AS "f_created_at""#,
             ),
             ::charter_runtime::__private::loader::Column::Same(
-                "\"articles\".\"updated_at\" AS \"f_updated_at\"",
+                r#""articles"."updated_at" AS "f_updated_at""#,
             ),
         ],
-        " JOIN \"users\" t6 ON t6.\"id\" = \"articles\".\"author_id\"",
+        r#" JOIN "users" t6 ON t6."id" = "articles"."author_id""#,
     );
     impl ArticleListItem {
         fn from_loaded_row(
@@ -4352,38 +4352,38 @@ pub mod articles {
     );
     #[allow(non_upper_case_globals, reason = "named after its type, `__<Type>_SELECT`")]
     static __Comment_SELECT: ::charter_runtime::__private::loader::Select = ::charter_runtime::__private::loader::Select::new(
-        "\"comments\"",
+        r#""comments""#,
         &[
             ::charter_runtime::__private::loader::Column::Same(
-                "\"comments\".\"id\" AS \"key\"",
+                r#""comments"."id" AS "key""#,
             ),
             ::charter_runtime::__private::loader::Column::Same(
-                "t2.\"username\" AS \"f_author__username\"",
+                r#"t2."username" AS "f_author__username""#,
             ),
             ::charter_runtime::__private::loader::Column::Same(
-                "t2.\"bio\" AS \"f_author__bio\"",
+                r#"t2."bio" AS "f_author__bio""#,
             ),
             ::charter_runtime::__private::loader::Column::Same(
-                "t2.\"image\" AS \"f_author__image\"",
+                r#"t2."image" AS "f_author__image""#,
             ),
             ::charter_runtime::__private::loader::Column::Caller {
-                signed_in: "EXISTS (SELECT 1 FROM \"users_following\" j3 WHERE j3.\"user_id\" = $1 AND j3.\"following_id\" = t2.\"id\") AS \"f_author__following\"",
-                anonymous: "FALSE AS \"f_author__following\"",
+                signed_in: r#"EXISTS (SELECT 1 FROM "users_following" j3 WHERE j3."user_id" = $1 AND j3."following_id" = t2."id") AS "f_author__following""#,
+                anonymous: r#"FALSE AS "f_author__following""#,
             },
             ::charter_runtime::__private::loader::Column::Same(
-                "\"comments\".\"id\" AS \"f_id\"",
+                r#""comments"."id" AS "f_id""#,
             ),
             ::charter_runtime::__private::loader::Column::Same(
-                "\"comments\".\"created_at\" AS \"f_created_at\"",
+                r#""comments"."created_at" AS "f_created_at""#,
             ),
             ::charter_runtime::__private::loader::Column::Same(
-                "\"comments\".\"updated_at\" AS \"f_updated_at\"",
+                r#""comments"."updated_at" AS "f_updated_at""#,
             ),
             ::charter_runtime::__private::loader::Column::Same(
-                "\"comments\".\"body\" AS \"f_body\"",
+                r#""comments"."body" AS "f_body""#,
             ),
         ],
-        " JOIN \"users\" t2 ON t2.\"id\" = \"comments\".\"author_id\"",
+        r#" JOIN "users" t2 ON t2."id" = "comments"."author_id""#,
     );
     impl Comment {
         fn from_loaded_row(c: __CommentRow) -> Result<Self, ::charter_runtime::DbError> {
@@ -5705,7 +5705,7 @@ mod __articles_handlers {
             >(
                     ctx,
                     Some(&input.caller),
-                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                    r#"SELECT "password_hash" FROM "users" WHERE "id" = $1"#,
                 )
                 .await
             {
@@ -5773,7 +5773,7 @@ mod __articles_handlers {
             >(
                     ctx,
                     input.caller.as_ref(),
-                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                    r#"SELECT "password_hash" FROM "users" WHERE "id" = $1"#,
                 )
                 .await
             {
@@ -5830,7 +5830,7 @@ mod __articles_handlers {
             >(
                     ctx,
                     input.caller.as_ref(),
-                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                    r#"SELECT "password_hash" FROM "users" WHERE "id" = $1"#,
                 )
                 .await
             {
@@ -5927,7 +5927,7 @@ mod __articles_handlers {
             >(
                     ctx,
                     Some(&input.caller),
-                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                    r#"SELECT "password_hash" FROM "users" WHERE "id" = $1"#,
                 )
                 .await
             {
@@ -5983,7 +5983,7 @@ mod __articles_handlers {
             >(
                     ctx,
                     Some(&input.caller),
-                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                    r#"SELECT "password_hash" FROM "users" WHERE "id" = $1"#,
                 )
                 .await
             {
@@ -6053,7 +6053,7 @@ mod __articles_handlers {
             >(
                     ctx,
                     Some(&input.caller),
-                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                    r#"SELECT "password_hash" FROM "users" WHERE "id" = $1"#,
                 )
                 .await
             {
@@ -6110,7 +6110,7 @@ mod __articles_handlers {
             >(
                     ctx,
                     Some(&input.caller),
-                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                    r#"SELECT "password_hash" FROM "users" WHERE "id" = $1"#,
                 )
                 .await
             {
@@ -6167,7 +6167,7 @@ mod __articles_handlers {
             >(
                     ctx,
                     Some(&input.caller),
-                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                    r#"SELECT "password_hash" FROM "users" WHERE "id" = $1"#,
                 )
                 .await
             {
@@ -6224,7 +6224,7 @@ mod __articles_handlers {
             >(
                     ctx,
                     input.caller.as_ref(),
-                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                    r#"SELECT "password_hash" FROM "users" WHERE "id" = $1"#,
                 )
                 .await
             {
@@ -6281,7 +6281,7 @@ mod __articles_handlers {
             >(
                     ctx,
                     Some(&input.caller),
-                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                    r#"SELECT "password_hash" FROM "users" WHERE "id" = $1"#,
                 )
                 .await
             {
@@ -6351,7 +6351,7 @@ mod __articles_handlers {
             >(
                     ctx,
                     Some(&input.caller),
-                    "SELECT \"password_hash\" FROM \"users\" WHERE \"id\" = $1",
+                    r#"SELECT "password_hash" FROM "users" WHERE "id" = $1"#,
                 )
                 .await
             {
@@ -6401,7 +6401,7 @@ pub static SPEC: ::charter_runtime::ApiSpec = ::charter_runtime::ApiSpec {
     openapi_yaml: "",
     envelope: ::charter_runtime::Envelope::Template {
         content_type: "application/json",
-        template: "{\"errors\":{\"body\":\"$messages\"}}",
+        template: r#"{"errors":{"body":"$messages"}}"#,
     },
     auth: ::charter_runtime::AuthScheme {
         header: "Authorization",

@@ -36,14 +36,14 @@ pub mod shop {
         }
         impl Category {
             pub const TABLE: &'static str = "categories";
-            pub const COLUMNS: &'static str = "\"id\", \"name\"";
+            pub const COLUMNS: &'static str = r#""id", "name""#;
             /// Inserts a row and returns it as stored.
             pub async fn insert(
                 db: impl ::charter_runtime::Conn<'_>,
                 new: NewCategory,
             ) -> Result<Category, ::charter_runtime::DbError> {
                 db.query(
-                        "INSERT INTO \"categories\" (\"name\") VALUES ($1) RETURNING \"id\", \"name\"",
+                        r#"INSERT INTO "categories" ("name") VALUES ($1) RETURNING "id", "name""#,
                     )
                     .bind(new.name)
                     .fetch_one::<Category>()
@@ -54,7 +54,7 @@ pub mod shop {
                 db: impl ::charter_runtime::Conn<'_>,
                 id: i64,
             ) -> Result<Option<Category>, ::charter_runtime::DbError> {
-                db.query("SELECT \"id\", \"name\" FROM \"categories\" WHERE \"id\" = $1")
+                db.query(r#"SELECT "id", "name" FROM "categories" WHERE "id" = $1"#)
                     .bind(id)
                     .fetch_optional::<Category>()
                     .await
@@ -68,8 +68,7 @@ pub mod shop {
                     return Ok(Vec::new());
                 }
                 let sql = ::std::format!(
-                    "{}{})",
-                    "SELECT \"id\", \"name\" FROM \"categories\" WHERE \"id\" IN (",
+                    "{}{})", r#"SELECT "id", "name" FROM "categories" WHERE "id" IN ("#,
                     ::charter_runtime::__private::sql::placeholders(1, keys.len())
                 );
                 let query = db.query(sql).bind_all(keys.iter().cloned());
@@ -82,10 +81,10 @@ pub mod shop {
             ) -> Result<Option<Category>, ::charter_runtime::DbError> {
                 let sql = match ::charter_runtime::Conn::backend(&db) {
                     ::charter_runtime::Backend::Sqlite => {
-                        "SELECT \"id\", \"name\" FROM \"categories\" WHERE lower(\"name\") = lower($1)"
+                        r#"SELECT "id", "name" FROM "categories" WHERE lower("name") = lower($1)"#
                     }
                     ::charter_runtime::Backend::Postgres => {
-                        "SELECT \"id\", \"name\" FROM \"categories\" WHERE lower(\"name\" COLLATE \"C\") = lower($1 COLLATE \"C\")"
+                        r#"SELECT "id", "name" FROM "categories" WHERE lower("name" COLLATE "C") = lower($1 COLLATE "C")"#
                     }
                 };
                 db.query(sql).bind(name).fetch_optional::<Category>().await
@@ -97,7 +96,7 @@ pub mod shop {
             ) -> Result<(), ::charter_runtime::DbError> {
                 let saved = db
                     .query(
-                        "UPDATE \"categories\" SET \"name\" = $1 WHERE \"id\" = $2 RETURNING \"id\", \"name\"",
+                        r#"UPDATE "categories" SET "name" = $1 WHERE "id" = $2 RETURNING "id", "name""#,
                     )
                     .bind(self.name.clone())
                     .bind(self.id)
@@ -113,14 +112,14 @@ pub mod shop {
             ) -> Result<bool, ::charter_runtime::DbError> {
                 Ok(
                     db
-                        .query("DELETE FROM \"categories\" WHERE \"id\" = $1")
+                        .query(r#"DELETE FROM "categories" WHERE "id" = $1"#)
                         .bind(id)
                         .execute()
                         .await? > 0,
                 )
             }
             /// The `ORDER BY` of [`page`](Self::page): the model's ordering, the key last so pages never overlap.
-            pub const PAGE_ORDER: &'static str = "\"categories\".\"id\"";
+            pub const PAGE_ORDER: &'static str = r#""categories"."id""#;
             /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all, in
             /// one statement.
             pub async fn page(
@@ -131,8 +130,8 @@ pub mod shop {
             ) -> Result<(Vec<Category>, i64), ::charter_runtime::DbError> {
                 ::charter_runtime::__private::loader::rows_page(
                         db,
-                        "SELECT \"id\", \"name\"",
-                        "\"categories\"",
+                        r#"SELECT "id", "name""#,
+                        r#""categories""#,
                         |args| filter.where_sql(args),
                         Self::PAGE_ORDER,
                         limit,
@@ -182,7 +181,7 @@ pub mod shop {
         }
         impl Product {
             pub const TABLE: &'static str = "products";
-            pub const COLUMNS: &'static str = "\"id\", \"sku\", \"name\", \"price\", \"stock\", \"notes\", \"category_id\", \"created_at\", \"updated_at\"";
+            pub const COLUMNS: &'static str = r#""id", "sku", "name", "price", "stock", "notes", "category_id", "created_at", "updated_at""#;
             /// Inserts a row and returns it as stored.
             pub async fn insert(
                 db: impl ::charter_runtime::Conn<'_>,
@@ -190,7 +189,7 @@ pub mod shop {
             ) -> Result<Product, ::charter_runtime::DbError> {
                 let now = ::charter_runtime::Utc::now();
                 db.query(
-                        "INSERT INTO \"products\" (\"sku\", \"name\", \"price\", \"stock\", \"notes\", \"category_id\", \"created_at\", \"updated_at\") VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING \"id\", \"sku\", \"name\", \"price\", \"stock\", \"notes\", \"category_id\", \"created_at\", \"updated_at\"",
+                        r#"INSERT INTO "products" ("sku", "name", "price", "stock", "notes", "category_id", "created_at", "updated_at") VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING "id", "sku", "name", "price", "stock", "notes", "category_id", "created_at", "updated_at""#,
                     )
                     .bind(new.sku)
                     .bind(new.name)
@@ -209,7 +208,7 @@ pub mod shop {
                 id: i64,
             ) -> Result<Option<Product>, ::charter_runtime::DbError> {
                 db.query(
-                        "SELECT \"id\", \"sku\", \"name\", \"price\", \"stock\", \"notes\", \"category_id\", \"created_at\", \"updated_at\" FROM \"products\" WHERE \"id\" = $1",
+                        r#"SELECT "id", "sku", "name", "price", "stock", "notes", "category_id", "created_at", "updated_at" FROM "products" WHERE "id" = $1"#,
                     )
                     .bind(id)
                     .fetch_optional::<Product>()
@@ -225,7 +224,7 @@ pub mod shop {
                 }
                 let sql = ::std::format!(
                     "{}{})",
-                    "SELECT \"id\", \"sku\", \"name\", \"price\", \"stock\", \"notes\", \"category_id\", \"created_at\", \"updated_at\" FROM \"products\" WHERE \"id\" IN (",
+                    r#"SELECT "id", "sku", "name", "price", "stock", "notes", "category_id", "created_at", "updated_at" FROM "products" WHERE "id" IN ("#,
                     ::charter_runtime::__private::sql::placeholders(1, keys.len())
                 );
                 let query = db.query(sql).bind_all(keys.iter().cloned());
@@ -237,7 +236,7 @@ pub mod shop {
                 sku: &str,
             ) -> Result<Option<Product>, ::charter_runtime::DbError> {
                 db.query(
-                        "SELECT \"id\", \"sku\", \"name\", \"price\", \"stock\", \"notes\", \"category_id\", \"created_at\", \"updated_at\" FROM \"products\" WHERE \"sku\" = $1",
+                        r#"SELECT "id", "sku", "name", "price", "stock", "notes", "category_id", "created_at", "updated_at" FROM "products" WHERE "sku" = $1"#,
                     )
                     .bind(sku)
                     .fetch_optional::<Product>()
@@ -251,7 +250,7 @@ pub mod shop {
                 self.updated_at = ::charter_runtime::Utc::now();
                 let saved = db
                     .query(
-                        "UPDATE \"products\" SET \"sku\" = $1, \"name\" = $2, \"price\" = $3, \"stock\" = $4, \"notes\" = $5, \"category_id\" = $6, \"updated_at\" = $7 WHERE \"id\" = $8 RETURNING \"id\", \"sku\", \"name\", \"price\", \"stock\", \"notes\", \"category_id\", \"created_at\", \"updated_at\"",
+                        r#"UPDATE "products" SET "sku" = $1, "name" = $2, "price" = $3, "stock" = $4, "notes" = $5, "category_id" = $6, "updated_at" = $7 WHERE "id" = $8 RETURNING "id", "sku", "name", "price", "stock", "notes", "category_id", "created_at", "updated_at""#,
                     )
                     .bind(self.sku.clone())
                     .bind(self.name.clone())
@@ -273,7 +272,7 @@ pub mod shop {
             ) -> Result<bool, ::charter_runtime::DbError> {
                 Ok(
                     db
-                        .query("DELETE FROM \"products\" WHERE \"id\" = $1")
+                        .query(r#"DELETE FROM "products" WHERE "id" = $1"#)
                         .bind(id)
                         .execute()
                         .await? > 0,
@@ -289,7 +288,7 @@ pub mod shop {
                     return Ok(());
                 }
                 let mut sql = String::from(
-                    "INSERT INTO \"products_tags\" (\"product_id\", \"category_id\") VALUES ",
+                    r#"INSERT INTO "products_tags" ("product_id", "category_id") VALUES "#,
                 );
                 for i in 0..targets.len() {
                     if i > 0 {
@@ -311,7 +310,7 @@ pub mod shop {
                 Ok(
                     db
                         .query(
-                            "DELETE FROM \"products_tags\" WHERE \"product_id\" = $1 AND \"category_id\" = $2",
+                            r#"DELETE FROM "products_tags" WHERE "product_id" = $1 AND "category_id" = $2"#,
                         )
                         .bind(key)
                         .bind(target)
@@ -337,9 +336,9 @@ pub mod shop {
                 }
                 let sql = ::std::format!(
                     "{}{}{}",
-                    "SELECT \"product_id\", \"category_id\" FROM \"products_tags\" WHERE \"product_id\" IN (",
+                    r#"SELECT "product_id", "category_id" FROM "products_tags" WHERE "product_id" IN ("#,
                     ::charter_runtime::__private::sql::placeholders(1, keys.len()),
-                    ") ORDER BY \"product_id\", \"category_id\""
+                    r#") ORDER BY "product_id", "category_id""#
                 );
                 let query = db.query(sql).bind_all(keys.iter().cloned());
                 Ok(
@@ -369,9 +368,9 @@ pub mod shop {
                 }
                 let sql = ::std::format!(
                     "{}{}{}",
-                    "SELECT \"product_id\", COUNT(*) AS \"n\" FROM \"products_tags\" WHERE \"product_id\" IN (",
+                    r#"SELECT "product_id", COUNT(*) AS "n" FROM "products_tags" WHERE "product_id" IN ("#,
                     ::charter_runtime::__private::sql::placeholders(1, keys.len()),
-                    ") GROUP BY \"product_id\""
+                    r#") GROUP BY "product_id""#
                 );
                 let query = db.query(sql).bind_all(keys.iter().cloned());
                 Ok(
@@ -394,7 +393,7 @@ pub mod shop {
                 }
                 let sql = ::std::format!(
                     "{}{})",
-                    "SELECT \"product_id\" FROM \"products_tags\" WHERE \"category_id\" = $1 AND \"product_id\" IN (",
+                    r#"SELECT "product_id" FROM "products_tags" WHERE "category_id" = $1 AND "product_id" IN ("#,
                     ::charter_runtime::__private::sql::placeholders(2, keys.len())
                 );
                 let query = db.query(sql).bind(target).bind_all(keys.iter().cloned());
@@ -411,14 +410,14 @@ pub mod shop {
                 }
                 let sql = ::std::format!(
                     "{}{})",
-                    "SELECT \"category_id\" FROM \"products_tags\" WHERE \"product_id\" = $1 AND \"category_id\" IN (",
+                    r#"SELECT "category_id" FROM "products_tags" WHERE "product_id" = $1 AND "category_id" IN ("#,
                     ::charter_runtime::__private::sql::placeholders(2, candidates.len())
                 );
                 let query = db.query(sql).bind(key).bind_all(candidates.iter().cloned());
                 query.fetch_all_scalar::<i64>().await
             }
             /// The `ORDER BY` of [`page`](Self::page): the model's ordering, the key last so pages never overlap.
-            pub const PAGE_ORDER: &'static str = "\"products\".\"id\"";
+            pub const PAGE_ORDER: &'static str = r#""products"."id""#;
             /// One page of rows matching `filter`, in the model's ordering, and how many rows match in all, in
             /// one statement.
             pub async fn page(
@@ -429,8 +428,8 @@ pub mod shop {
             ) -> Result<(Vec<Product>, i64), ::charter_runtime::DbError> {
                 ::charter_runtime::__private::loader::rows_page(
                         db,
-                        "SELECT \"id\", \"sku\", \"name\", \"price\", \"stock\", \"notes\", \"category_id\", \"created_at\", \"updated_at\"",
-                        "\"products\"",
+                        r#"SELECT "id", "sku", "name", "price", "stock", "notes", "category_id", "created_at", "updated_at""#,
+                        r#""products""#,
                         |args| filter.where_sql(args),
                         Self::PAGE_ORDER,
                         limit,
@@ -1153,7 +1152,7 @@ pub mod shop {
         ) -> Result<Option<Self>, ::charter_runtime::DbError> {
             let row = db
                 .query(
-                    "SELECT \"sku\", \"name\", \"price\", \"stock\", \"notes\", \"category_id\", \"created_at\" FROM \"products\" WHERE \"id\" = $1",
+                    r#"SELECT "sku", "name", "price", "stock", "notes", "category_id", "created_at" FROM "products" WHERE "id" = $1"#,
                 )
                 .bind(key)
                 .fetch_optional::<__ProductPicked>()
