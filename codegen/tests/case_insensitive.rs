@@ -46,12 +46,25 @@ fn generated_lookup() -> (String, String) {
     let body = &code[start..];
     let literal = |arm: &str| -> String {
         let at = body.find(arm).unwrap_or_else(|| panic!("no `{arm}` arm in get_by_username:\n{body}"));
-        let rest = &body[at + arm.len()..];
-        let open = rest.find('"').unwrap();
-        let lit: syn::LitStr = syn::parse_str(&rest[open..open + 1 + closing_quote(&rest[open + 1..])]).unwrap();
+        // The arm's value, braced or not once formatted.
+        let rest = body[at + arm.len()..].trim_start().trim_start_matches('{').trim_start();
+        let lit: syn::LitStr = syn::parse_str(&rest[..literal_len(rest)]).unwrap();
         lit.value()
     };
     (literal("Backend::Sqlite =>"), literal("Backend::Postgres =>"))
+}
+
+/// The length of the string literal (`"..."` or `r#"..."#`) that `s` starts with.
+fn literal_len(s: &str) -> usize {
+    match s.strip_prefix('r') {
+        Some(raw) => {
+            let hashes = raw.len() - raw.trim_start_matches('#').len();
+            let close = format!("\"{}", "#".repeat(hashes));
+            let text = &raw[hashes + 1..];
+            1 + hashes + 1 + text.find(&close).expect("unterminated raw literal") + close.len()
+        }
+        None => 1 + closing_quote(&s[1..]),
+    }
 }
 
 /// Byte offset just past the closing quote of a string literal's text that starts after its opening quote.
