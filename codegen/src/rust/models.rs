@@ -264,7 +264,6 @@ fn emit_page(m: &Model, from: From<'_>) -> (Code, Code) {
     let name = ident(&m.name);
     let filter_name = ident(&charter_names::filter_type(&m.name));
     let table = q(&m.table);
-    let pk = m.primary_key();
     let fields = m.filters.iter().map(|f| {
         let n = ident(&f.name);
         let ty = names::column(&f.ty, from);
@@ -284,16 +283,7 @@ fn emit_page(m: &Model, from: From<'_>) -> (Code, Code) {
         check.push_str("\n");
         check
     });
-    let mut order: Vec<String> = m
-        .ordering
-        .iter()
-        .map(|o| format!("{table}.{}{}", q(&o.column), if o.descending { " DESC" } else { "" }))
-        .collect();
-    if !m.ordering.iter().any(|o| o.column == pk.column) {
-        let desc = m.ordering.first().is_some_and(|o| o.descending);
-        order.push(format!("{table}.{}{}", q(&pk.column), if desc { " DESC" } else { "" }));
-    }
-    let order = order.join(", ");
+    let order = page_order(m);
     let columns = column_list(m);
     let head = format!("SELECT {columns}");
     let filter_struct = if m.filters.is_empty() {
@@ -343,6 +333,23 @@ fn emit_page(m: &Model, from: From<'_>) -> (Code, Code) {
         }
     };
     (filter_struct, page)
+}
+
+/// The `ORDER BY` of a model's pages: its ordering, then its key (in the first column's direction) so
+/// that pages never overlap.
+fn page_order(m: &Model) -> String {
+    let table = q(&m.table);
+    let pk = m.primary_key();
+    let mut order: Vec<String> = m
+        .ordering
+        .iter()
+        .map(|o| format!("{table}.{}{}", q(&o.column), if o.descending { " DESC" } else { "" }))
+        .collect();
+    if !m.ordering.iter().any(|o| o.column == pk.column) {
+        let desc = m.ordering.first().is_some_and(|o| o.descending);
+        order.push(format!("{table}.{}{}", q(&pk.column), if desc { " DESC" } else { "" }));
+    }
+    order.join(", ")
 }
 
 /// The SQL condition of one filter, with `{}` where its placeholder's number goes.
