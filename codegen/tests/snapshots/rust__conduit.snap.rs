@@ -349,8 +349,8 @@ pub mod core {
     impl ::charter_runtime::validate::Validate for User {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("email");
@@ -405,8 +405,8 @@ pub mod core {
     impl ::charter_runtime::validate::Validate for Profile {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("username");
@@ -450,8 +450,8 @@ pub mod core {
     impl ::charter_runtime::validate::Validate for LoginUser {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("email");
@@ -486,8 +486,8 @@ pub mod core {
     impl ::charter_runtime::validate::Validate for NewUser {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("username");
@@ -542,8 +542,8 @@ pub mod core {
     impl ::charter_runtime::validate::Validate for UserUpdate {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("email");
@@ -597,8 +597,8 @@ pub mod core {
     impl ::charter_runtime::validate::Validate for RegisterBody {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("user");
@@ -627,8 +627,8 @@ pub mod core {
     impl ::charter_runtime::validate::Validate for RegisterResponse {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("user");
@@ -657,8 +657,8 @@ pub mod core {
     impl ::charter_runtime::validate::Validate for LoginBody {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("user");
@@ -687,8 +687,8 @@ pub mod core {
     impl ::charter_runtime::validate::Validate for LoginResponse {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("user");
@@ -717,8 +717,8 @@ pub mod core {
     impl ::charter_runtime::validate::Validate for CurrentUserResponse {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("user");
@@ -747,8 +747,8 @@ pub mod core {
     impl ::charter_runtime::validate::Validate for UpdateUserBody {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("user");
@@ -777,8 +777,8 @@ pub mod core {
     impl ::charter_runtime::validate::Validate for UpdateUserResponse {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("user");
@@ -807,8 +807,8 @@ pub mod core {
     impl ::charter_runtime::validate::Validate for GetProfileResponse {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("profile");
@@ -837,8 +837,8 @@ pub mod core {
     impl ::charter_runtime::validate::Validate for FollowUserResponse {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("profile");
@@ -867,8 +867,8 @@ pub mod core {
     impl ::charter_runtime::validate::Validate for UnfollowUserResponse {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("profile");
@@ -1116,13 +1116,7 @@ pub mod core {
         /// The request body.
         pub body: RegisterBody,
     }
-    impl ::charter_runtime::validate::Validate for RegisterInput {
-        fn validate_into(
-            &self,
-            _path: &mut ::charter_runtime::validate::JsonPath,
-            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-        ) {}
-    }
+    impl ::charter_runtime::validate::Validate for RegisterInput {}
     pub type RegisterOutput = RegisterResponse;
     /// The errors `register` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
@@ -1182,13 +1176,7 @@ pub mod core {
         /// The request body.
         pub body: LoginBody,
     }
-    impl ::charter_runtime::validate::Validate for LoginInput {
-        fn validate_into(
-            &self,
-            _path: &mut ::charter_runtime::validate::JsonPath,
-            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-        ) {}
-    }
+    impl ::charter_runtime::validate::Validate for LoginInput {}
     pub type LoginOutput = LoginResponse;
     /// The errors `login` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
@@ -1239,13 +1227,7 @@ pub mod core {
         /// The authenticated caller.
         pub caller: ::charter_runtime::Caller,
     }
-    impl ::charter_runtime::validate::Validate for CurrentUserInput {
-        fn validate_into(
-            &self,
-            _path: &mut ::charter_runtime::validate::JsonPath,
-            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-        ) {}
-    }
+    impl ::charter_runtime::validate::Validate for CurrentUserInput {}
     pub type CurrentUserOutput = CurrentUserResponse;
     /// The errors `current_user` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
@@ -1306,13 +1288,7 @@ pub mod core {
         /// The request body.
         pub body: UpdateUserBody,
     }
-    impl ::charter_runtime::validate::Validate for UpdateUserInput {
-        fn validate_into(
-            &self,
-            _path: &mut ::charter_runtime::validate::JsonPath,
-            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-        ) {}
-    }
+    impl ::charter_runtime::validate::Validate for UpdateUserInput {}
     pub type UpdateUserOutput = UpdateUserResponse;
     /// The errors `update_user` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
@@ -1377,13 +1353,7 @@ pub mod core {
         /// Username of the profile to get
         pub username: String,
     }
-    impl ::charter_runtime::validate::Validate for GetProfileInput {
-        fn validate_into(
-            &self,
-            _path: &mut ::charter_runtime::validate::JsonPath,
-            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-        ) {}
-    }
+    impl ::charter_runtime::validate::Validate for GetProfileInput {}
     pub type GetProfileOutput = GetProfileResponse;
     /// The errors `get_profile` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
@@ -1442,13 +1412,7 @@ pub mod core {
         /// Username of the profile you want to follow
         pub username: String,
     }
-    impl ::charter_runtime::validate::Validate for FollowUserInput {
-        fn validate_into(
-            &self,
-            _path: &mut ::charter_runtime::validate::JsonPath,
-            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-        ) {}
-    }
+    impl ::charter_runtime::validate::Validate for FollowUserInput {}
     pub type FollowUserOutput = FollowUserResponse;
     /// The errors `follow_user` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
@@ -1512,13 +1476,7 @@ pub mod core {
         /// Username of the profile you want to unfollow
         pub username: String,
     }
-    impl ::charter_runtime::validate::Validate for UnfollowUserInput {
-        fn validate_into(
-            &self,
-            _path: &mut ::charter_runtime::validate::JsonPath,
-            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-        ) {}
-    }
+    impl ::charter_runtime::validate::Validate for UnfollowUserInput {}
     pub type UnfollowUserOutput = UnfollowUserResponse;
     /// The errors `unfollow_user` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
@@ -1584,8 +1542,8 @@ pub mod core {
         impl ::charter_runtime::validate::Validate for LoginUser {
             fn validate_into(
                 &self,
-                path: &mut ::charter_runtime::validate::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+                path: &mut ::charter_runtime::JsonPath,
+                errors: &mut Vec<::charter_runtime::FieldError>,
             ) {
                 use ::charter_runtime::validate::rules;
                 path.push_field("email");
@@ -1645,8 +1603,8 @@ pub mod core {
         impl ::charter_runtime::validate::Validate for NewUser {
             fn validate_into(
                 &self,
-                path: &mut ::charter_runtime::validate::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+                path: &mut ::charter_runtime::JsonPath,
+                errors: &mut Vec<::charter_runtime::FieldError>,
             ) {
                 use ::charter_runtime::validate::rules;
                 path.push_field("username");
@@ -1734,8 +1692,8 @@ pub mod core {
         impl ::charter_runtime::validate::Validate for UserUpdate {
             fn validate_into(
                 &self,
-                path: &mut ::charter_runtime::validate::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+                path: &mut ::charter_runtime::JsonPath,
+                errors: &mut Vec<::charter_runtime::FieldError>,
             ) {
                 use ::charter_runtime::validate::rules;
                 path.push_field("email");
@@ -1844,8 +1802,8 @@ pub mod core {
         impl ::charter_runtime::validate::Validate for RegisterBody {
             fn validate_into(
                 &self,
-                path: &mut ::charter_runtime::validate::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+                path: &mut ::charter_runtime::JsonPath,
+                errors: &mut Vec<::charter_runtime::FieldError>,
             ) {
                 use ::charter_runtime::validate::rules;
                 path.push_field("user");
@@ -1887,8 +1845,8 @@ pub mod core {
         impl ::charter_runtime::validate::Validate for LoginBody {
             fn validate_into(
                 &self,
-                path: &mut ::charter_runtime::validate::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+                path: &mut ::charter_runtime::JsonPath,
+                errors: &mut Vec<::charter_runtime::FieldError>,
             ) {
                 use ::charter_runtime::validate::rules;
                 path.push_field("user");
@@ -1930,8 +1888,8 @@ pub mod core {
         impl ::charter_runtime::validate::Validate for UpdateUserBody {
             fn validate_into(
                 &self,
-                path: &mut ::charter_runtime::validate::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+                path: &mut ::charter_runtime::JsonPath,
+                errors: &mut Vec<::charter_runtime::FieldError>,
             ) {
                 use ::charter_runtime::validate::rules;
                 path.push_field("user");
@@ -3172,8 +3130,8 @@ pub mod articles {
     impl ::charter_runtime::validate::Validate for Article {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("slug");
@@ -3242,8 +3200,8 @@ pub mod articles {
     impl ::charter_runtime::validate::Validate for ArticleListItem {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("slug");
@@ -3298,8 +3256,8 @@ pub mod articles {
     impl ::charter_runtime::validate::Validate for ArticleUpdate {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("title");
@@ -3339,8 +3297,8 @@ pub mod articles {
     impl ::charter_runtime::validate::Validate for NewArticle {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("title");
@@ -3400,8 +3358,8 @@ pub mod articles {
     impl ::charter_runtime::validate::Validate for Comment {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("body");
@@ -3437,8 +3395,8 @@ pub mod articles {
     impl ::charter_runtime::validate::Validate for NewComment {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("body");
@@ -3464,8 +3422,8 @@ pub mod articles {
     impl ::charter_runtime::validate::Validate for CreateArticleBody {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("article");
@@ -3494,8 +3452,8 @@ pub mod articles {
     impl ::charter_runtime::validate::Validate for CreateArticleResponse {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("article");
@@ -3524,8 +3482,8 @@ pub mod articles {
     impl ::charter_runtime::validate::Validate for GetArticleResponse {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("article");
@@ -3556,8 +3514,8 @@ pub mod articles {
     impl ::charter_runtime::validate::Validate for ListArticlesResponse {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("articles");
@@ -3593,8 +3551,8 @@ pub mod articles {
     impl ::charter_runtime::validate::Validate for ListTagsResponse {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("tags");
@@ -3625,8 +3583,8 @@ pub mod articles {
     impl ::charter_runtime::validate::Validate for FeedResponse {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("articles");
@@ -3659,8 +3617,8 @@ pub mod articles {
     impl ::charter_runtime::validate::Validate for UpdateArticleBody {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("article");
@@ -3689,8 +3647,8 @@ pub mod articles {
     impl ::charter_runtime::validate::Validate for UpdateArticleResponse {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("article");
@@ -3719,8 +3677,8 @@ pub mod articles {
     impl ::charter_runtime::validate::Validate for FavoriteArticleResponse {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("article");
@@ -3749,8 +3707,8 @@ pub mod articles {
     impl ::charter_runtime::validate::Validate for UnfavoriteArticleResponse {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("article");
@@ -3782,8 +3740,8 @@ pub mod articles {
     impl ::charter_runtime::validate::Validate for ListCommentsResponse {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("comments");
@@ -3821,8 +3779,8 @@ pub mod articles {
     impl ::charter_runtime::validate::Validate for AddCommentBody {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("comment");
@@ -3851,8 +3809,8 @@ pub mod articles {
     impl ::charter_runtime::validate::Validate for AddCommentResponse {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("comment");
@@ -4489,13 +4447,7 @@ pub mod articles {
         /// The request body.
         pub body: CreateArticleBody,
     }
-    impl ::charter_runtime::validate::Validate for CreateArticleInput {
-        fn validate_into(
-            &self,
-            _path: &mut ::charter_runtime::validate::JsonPath,
-            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-        ) {}
-    }
+    impl ::charter_runtime::validate::Validate for CreateArticleInput {}
     pub type CreateArticleOutput = CreateArticleResponse;
     /// The errors `create_article` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
@@ -4564,13 +4516,7 @@ pub mod articles {
         /// Slug of the article to get
         pub slug: String,
     }
-    impl ::charter_runtime::validate::Validate for GetArticleInput {
-        fn validate_into(
-            &self,
-            _path: &mut ::charter_runtime::validate::JsonPath,
-            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-        ) {}
-    }
+    impl ::charter_runtime::validate::Validate for GetArticleInput {}
     pub type GetArticleOutput = GetArticleResponse;
     /// The errors `get_article` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
@@ -4640,8 +4586,8 @@ pub mod articles {
     impl ::charter_runtime::validate::Validate for ListArticlesInput {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("limit");
@@ -4701,13 +4647,7 @@ pub mod articles {
     /// What `list_tags` receives: parsed, authenticated and validated.
     #[derive(Debug, Clone, PartialEq)]
     pub struct ListTagsInput {}
-    impl ::charter_runtime::validate::Validate for ListTagsInput {
-        fn validate_into(
-            &self,
-            _path: &mut ::charter_runtime::validate::JsonPath,
-            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-        ) {}
-    }
+    impl ::charter_runtime::validate::Validate for ListTagsInput {}
     pub type ListTagsOutput = ListTagsResponse;
     /// The errors `list_tags` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
@@ -4760,8 +4700,8 @@ pub mod articles {
     impl ::charter_runtime::validate::Validate for FeedInput {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("limit");
@@ -4839,13 +4779,7 @@ pub mod articles {
         /// The request body.
         pub body: UpdateArticleBody,
     }
-    impl ::charter_runtime::validate::Validate for UpdateArticleInput {
-        fn validate_into(
-            &self,
-            _path: &mut ::charter_runtime::validate::JsonPath,
-            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-        ) {}
-    }
+    impl ::charter_runtime::validate::Validate for UpdateArticleInput {}
     pub type UpdateArticleOutput = UpdateArticleResponse;
     /// The errors `update_article` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
@@ -4919,13 +4853,7 @@ pub mod articles {
         /// Slug of the article to delete
         pub slug: String,
     }
-    impl ::charter_runtime::validate::Validate for DeleteArticleInput {
-        fn validate_into(
-            &self,
-            _path: &mut ::charter_runtime::validate::JsonPath,
-            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-        ) {}
-    }
+    impl ::charter_runtime::validate::Validate for DeleteArticleInput {}
     pub type DeleteArticleOutput = ();
     /// The errors `delete_article` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
@@ -4991,13 +4919,7 @@ pub mod articles {
         /// Slug of the article that you want to favorite
         pub slug: String,
     }
-    impl ::charter_runtime::validate::Validate for FavoriteArticleInput {
-        fn validate_into(
-            &self,
-            _path: &mut ::charter_runtime::validate::JsonPath,
-            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-        ) {}
-    }
+    impl ::charter_runtime::validate::Validate for FavoriteArticleInput {}
     pub type FavoriteArticleOutput = FavoriteArticleResponse;
     /// The errors `favorite_article` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
@@ -5058,13 +4980,7 @@ pub mod articles {
         /// Slug of the article that you want to unfavorite
         pub slug: String,
     }
-    impl ::charter_runtime::validate::Validate for UnfavoriteArticleInput {
-        fn validate_into(
-            &self,
-            _path: &mut ::charter_runtime::validate::JsonPath,
-            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-        ) {}
-    }
+    impl ::charter_runtime::validate::Validate for UnfavoriteArticleInput {}
     pub type UnfavoriteArticleOutput = UnfavoriteArticleResponse;
     /// The errors `unfavorite_article` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
@@ -5125,13 +5041,7 @@ pub mod articles {
         /// Slug of the article that you want to get comments for
         pub slug: String,
     }
-    impl ::charter_runtime::validate::Validate for ListCommentsInput {
-        fn validate_into(
-            &self,
-            _path: &mut ::charter_runtime::validate::JsonPath,
-            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-        ) {}
-    }
+    impl ::charter_runtime::validate::Validate for ListCommentsInput {}
     pub type ListCommentsOutput = ListCommentsResponse;
     /// The errors `list_comments` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
@@ -5194,13 +5104,7 @@ pub mod articles {
         /// The request body.
         pub body: AddCommentBody,
     }
-    impl ::charter_runtime::validate::Validate for AddCommentInput {
-        fn validate_into(
-            &self,
-            _path: &mut ::charter_runtime::validate::JsonPath,
-            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-        ) {}
-    }
+    impl ::charter_runtime::validate::Validate for AddCommentInput {}
     pub type AddCommentOutput = AddCommentResponse;
     /// The errors `add_comment` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
@@ -5261,13 +5165,7 @@ pub mod articles {
         /// ID of the comment you want to delete
         pub id: i64,
     }
-    impl ::charter_runtime::validate::Validate for DeleteCommentInput {
-        fn validate_into(
-            &self,
-            _path: &mut ::charter_runtime::validate::JsonPath,
-            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-        ) {}
-    }
+    impl ::charter_runtime::validate::Validate for DeleteCommentInput {}
     pub type DeleteCommentOutput = ();
     /// The errors `delete_comment` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
@@ -5340,8 +5238,8 @@ pub mod articles {
         impl ::charter_runtime::validate::Validate for ArticleUpdate {
             fn validate_into(
                 &self,
-                path: &mut ::charter_runtime::validate::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+                path: &mut ::charter_runtime::JsonPath,
+                errors: &mut Vec<::charter_runtime::FieldError>,
             ) {
                 use ::charter_runtime::validate::rules;
                 path.push_field("title");
@@ -5420,8 +5318,8 @@ pub mod articles {
         impl ::charter_runtime::validate::Validate for NewArticle {
             fn validate_into(
                 &self,
-                path: &mut ::charter_runtime::validate::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+                path: &mut ::charter_runtime::JsonPath,
+                errors: &mut Vec<::charter_runtime::FieldError>,
             ) {
                 use ::charter_runtime::validate::rules;
                 path.push_field("title");
@@ -5514,8 +5412,8 @@ pub mod articles {
         impl ::charter_runtime::validate::Validate for NewComment {
             fn validate_into(
                 &self,
-                path: &mut ::charter_runtime::validate::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+                path: &mut ::charter_runtime::JsonPath,
+                errors: &mut Vec<::charter_runtime::FieldError>,
             ) {
                 use ::charter_runtime::validate::rules;
                 path.push_field("body");
@@ -5555,8 +5453,8 @@ pub mod articles {
         impl ::charter_runtime::validate::Validate for CreateArticleBody {
             fn validate_into(
                 &self,
-                path: &mut ::charter_runtime::validate::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+                path: &mut ::charter_runtime::JsonPath,
+                errors: &mut Vec<::charter_runtime::FieldError>,
             ) {
                 use ::charter_runtime::validate::rules;
                 path.push_field("article");
@@ -5602,8 +5500,8 @@ pub mod articles {
         impl ::charter_runtime::validate::Validate for UpdateArticleBody {
             fn validate_into(
                 &self,
-                path: &mut ::charter_runtime::validate::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+                path: &mut ::charter_runtime::JsonPath,
+                errors: &mut Vec<::charter_runtime::FieldError>,
             ) {
                 use ::charter_runtime::validate::rules;
                 path.push_field("article");
@@ -5649,8 +5547,8 @@ pub mod articles {
         impl ::charter_runtime::validate::Validate for AddCommentBody {
             fn validate_into(
                 &self,
-                path: &mut ::charter_runtime::validate::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+                path: &mut ::charter_runtime::JsonPath,
+                errors: &mut Vec<::charter_runtime::FieldError>,
             ) {
                 use ::charter_runtime::validate::rules;
                 path.push_field("comment");

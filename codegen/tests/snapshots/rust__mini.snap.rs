@@ -658,8 +658,8 @@ pub mod shop {
     impl ::charter_runtime::validate::Validate for Product {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("sku");
@@ -721,8 +721,8 @@ pub mod shop {
     impl ::charter_runtime::validate::Validate for NewProduct {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("sku");
@@ -819,8 +819,8 @@ pub mod shop {
     impl ::charter_runtime::validate::Validate for Review {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("rating");
@@ -944,8 +944,8 @@ pub mod shop {
     impl ::charter_runtime::validate::Validate for ReviewSize {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("width");
@@ -975,8 +975,8 @@ pub mod shop {
     impl ::charter_runtime::validate::Validate for ReviewPhotos {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("url");
@@ -1002,8 +1002,8 @@ pub mod shop {
     impl ::charter_runtime::validate::Validate for ListProductsResponse {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("products");
@@ -1036,8 +1036,8 @@ pub mod shop {
     impl ::charter_runtime::validate::Validate for CreateProductBody {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("product");
@@ -1066,8 +1066,8 @@ pub mod shop {
     impl ::charter_runtime::validate::Validate for CreateProductResponse {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("product");
@@ -1096,8 +1096,8 @@ pub mod shop {
     impl ::charter_runtime::validate::Validate for UpsertProductResponse201 {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("product");
@@ -1207,8 +1207,8 @@ pub mod shop {
     impl ::charter_runtime::validate::Validate for ListProductsInput {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("q");
@@ -1305,8 +1305,8 @@ pub mod shop {
     impl ::charter_runtime::validate::Validate for GetProductInput {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("sku");
@@ -1376,13 +1376,7 @@ pub mod shop {
         /// The request body.
         pub body: CreateProductBody,
     }
-    impl ::charter_runtime::validate::Validate for CreateProductInput {
-        fn validate_into(
-            &self,
-            _path: &mut ::charter_runtime::validate::JsonPath,
-            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-        ) {}
-    }
+    impl ::charter_runtime::validate::Validate for CreateProductInput {}
     pub type CreateProductOutput = CreateProductResponse;
     /// The errors `create_product` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
@@ -1457,13 +1451,7 @@ pub mod shop {
         /// The request body.
         pub body: NewProduct,
     }
-    impl ::charter_runtime::validate::Validate for UpsertProductInput {
-        fn validate_into(
-            &self,
-            _path: &mut ::charter_runtime::validate::JsonPath,
-            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-        ) {}
-    }
+    impl ::charter_runtime::validate::Validate for UpsertProductInput {}
     #[derive(Debug, Clone, PartialEq)]
     pub enum UpsertProductOutput {
         Status200(Product),
@@ -1549,8 +1537,8 @@ pub mod shop {
     impl ::charter_runtime::validate::Validate for DeleteProductInput {
         fn validate_into(
             &self,
-            path: &mut ::charter_runtime::validate::JsonPath,
-            errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+            path: &mut ::charter_runtime::JsonPath,
+            errors: &mut Vec<::charter_runtime::FieldError>,
         ) {
             use ::charter_runtime::validate::rules;
             path.push_field("id");
@@ -1627,13 +1615,7 @@ pub mod shop {
         /// The request body.
         pub body: Review,
     }
-    impl ::charter_runtime::validate::Validate for ReviewProductInput {
-        fn validate_into(
-            &self,
-            _path: &mut ::charter_runtime::validate::JsonPath,
-            _errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
-        ) {}
-    }
+    impl ::charter_runtime::validate::Validate for ReviewProductInput {}
     pub type ReviewProductOutput = Review;
     /// The errors `review_product` may return: exactly those its spec lists, plus `Internal`.
     #[derive(Debug)]
@@ -1714,8 +1696,8 @@ pub mod shop {
         impl ::charter_runtime::validate::Validate for NewProduct {
             fn validate_into(
                 &self,
-                path: &mut ::charter_runtime::validate::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+                path: &mut ::charter_runtime::JsonPath,
+                errors: &mut Vec<::charter_runtime::FieldError>,
             ) {
                 use ::charter_runtime::validate::rules;
                 path.push_field("sku");
@@ -1886,8 +1868,8 @@ pub mod shop {
         impl ::charter_runtime::validate::Validate for Review {
             fn validate_into(
                 &self,
-                path: &mut ::charter_runtime::validate::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+                path: &mut ::charter_runtime::JsonPath,
+                errors: &mut Vec<::charter_runtime::FieldError>,
             ) {
                 use ::charter_runtime::validate::rules;
                 path.push_field("rating");
@@ -2197,8 +2179,8 @@ pub mod shop {
         impl ::charter_runtime::validate::Validate for ReviewSize {
             fn validate_into(
                 &self,
-                path: &mut ::charter_runtime::validate::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+                path: &mut ::charter_runtime::JsonPath,
+                errors: &mut Vec<::charter_runtime::FieldError>,
             ) {
                 use ::charter_runtime::validate::rules;
                 path.push_field("width");
@@ -2260,8 +2242,8 @@ pub mod shop {
         impl ::charter_runtime::validate::Validate for ReviewPhotos {
             fn validate_into(
                 &self,
-                path: &mut ::charter_runtime::validate::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+                path: &mut ::charter_runtime::JsonPath,
+                errors: &mut Vec<::charter_runtime::FieldError>,
             ) {
                 use ::charter_runtime::validate::rules;
                 path.push_field("url");
@@ -2312,8 +2294,8 @@ pub mod shop {
         impl ::charter_runtime::validate::Validate for CreateProductBody {
             fn validate_into(
                 &self,
-                path: &mut ::charter_runtime::validate::JsonPath,
-                errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>,
+                path: &mut ::charter_runtime::JsonPath,
+                errors: &mut Vec<::charter_runtime::FieldError>,
             ) {
                 use ::charter_runtime::validate::rules;
                 path.push_field("product");

@@ -12,8 +12,11 @@ pub mod rules;
 /// [`validate_into`](Validate::validate_into); callers use [`validate`](Validate::validate).
 pub trait Validate {
     /// Appends a [`FieldError`] for each failing constraint; `path` points at `self` on entry and must
-    /// point at it again on return.
-    fn validate_into(&self, path: &mut JsonPath, errors: &mut Vec<FieldError>);
+    /// point at it again on return. The default checks nothing: a type without constraints (generated
+    /// code writes `impl Validate for T {}` for one).
+    fn validate_into(&self, path: &mut JsonPath, errors: &mut Vec<FieldError>) {
+        let _ = (path, errors);
+    }
 
     fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut path = JsonPath::new();

@@ -104,25 +104,23 @@ fn bound(v: f64, integers: Option<(f64, f64)>, round: fn(f64) -> f64) -> Bound {
     }
 }
 
-/// `impl Validate for <name>`: every field's checks, in field order.
+/// `impl Validate for <name>`: every field's checks, in field order; an empty impl (the trait's default,
+/// which checks nothing) for a type without any.
 pub fn validate_impl(name: &Ident, fields: &[FieldRules<'_>]) -> Code {
-    let mut body = String::from(IMPORT);
+    let mut body = String::new();
     for f in fields {
         field_checks(f, &mut body);
     }
-    // A type without rules still implements `Validate` (a request checks it the same way); its
-    // parameters are unused then.
-    let (path, errors) = if body.len() == IMPORT.len() { ("_path", "_errors") } else { ("path", "errors") };
-    let path = crate::rust::names::ident(path);
-    let errors = crate::rust::names::ident(errors);
-    let mut checks = Code::new();
-    if body.len() > IMPORT.len() {
-        checks.push_str(&body);
+    if body.is_empty() {
+        return code!(impl ::charter_runtime::validate::Validate for #name {});
     }
+    let mut checks = Code::new();
+    checks.push_str(IMPORT);
+    checks.push_str(&body);
     checks.push_str(" ");
     code! {
         impl ::charter_runtime::validate::Validate for #name {
-            fn validate_into(&self, #path: &mut ::charter_runtime::validate::JsonPath, #errors: &mut ::std::vec::Vec<::charter_runtime::FieldError>) {
+            fn validate_into(&self, path: &mut ::charter_runtime::JsonPath, errors: &mut Vec<::charter_runtime::FieldError>) {
                 #checks
             }
         }
