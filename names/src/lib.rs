@@ -76,6 +76,40 @@ pub fn filter_type(model: &str) -> String {
     format!("{model}Filter")
 }
 
+/// A model's (and a loaded type's) lookup by the unique column `column`.
+pub fn get_by_fn(column: &str) -> String {
+    format!("get_by_{column}")
+}
+
+/// The functions a model has for its many-to-many relation `relation`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkFns {
+    pub add: String,
+    pub remove: String,
+    /// The `(row, target)` key pairs of a batch of rows.
+    pub keys: String,
+    pub counts: String,
+    pub linked_to: String,
+    pub targets_of: String,
+}
+
+pub fn link_fns(relation: &str) -> LinkFns {
+    LinkFns {
+        add: format!("add_{relation}"),
+        remove: format!("remove_{relation}"),
+        keys: format!("{relation}_keys"),
+        counts: format!("{relation}_counts"),
+        linked_to: format!("{relation}_linked_to"),
+        targets_of: format!("{relation}_targets_of"),
+    }
+}
+
+/// The function serde calls for the default of field `field` in a draft (drafts have a module of their
+/// own, so the type's name is not needed).
+pub fn draft_default_fn(field: &str) -> String {
+    format!("__default_{field}")
+}
+
 /// The row type of one link of `model`'s many-to-many relation `relation`.
 pub fn link_type(model: &str, relation: &str) -> String {
     format!("{model}{}Link", pascal_case(relation))

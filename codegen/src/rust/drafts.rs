@@ -95,7 +95,7 @@ fn emit_draft(app: &App, t: &TypeDef) -> Code {
         let helper = match &f.default {
             Some(default) => {
                 // A defaulted field is never missing: the draft holds the final value.
-                let fn_name = ident(&format!("__default_{}", f.name));
+                let fn_name = ident(&charter_names::draft_default_fn(&f.name));
                 let fn_path = fn_name.to_string();
                 let value = literal(default, &f.shape, From::Models(&app.name));
                 defaults.push(code!(fn #fn_name() -> #ty { #value }));

@@ -212,7 +212,7 @@ fn save_fn(m: &Model) -> Option<Code> {
 /// `get_by_<column>` for a unique column.
 fn unique_getter(m: &Model, f: &Field, from: From<'_>) -> Code {
     let name = ident(&m.name);
-    let fn_name = ident(&format!("get_by_{}", f.column));
+    let fn_name = ident(&charter_names::get_by_fn(&f.column));
     let arg = ident(&f.column);
     let arg_ty = if f.ty.is_textual() {
         code!(&str)
@@ -430,8 +430,8 @@ impl Link {
 /// `add_<rel>` and `remove_<rel>`.
 fn link_writes(rel: &ManyToMany, link: &Link) -> Code {
     let Link { join, src, dst, src_ty, dst_ty, .. } = link;
-    let add = ident(&format!("add_{}", rel.name));
-    let remove = ident(&format!("remove_{}", rel.name));
+    let fns = charter_names::link_fns(&rel.name);
+    let (add, remove) = (ident(&fns.add), ident(&fns.remove));
     let add_prefix = format!("INSERT INTO {join} ({src}, {dst}) VALUES ");
     let remove_sql = format!("DELETE FROM {join} WHERE {src} = $1 AND {dst} = $2");
     let doc_add = names::doc(&format!(
@@ -468,13 +468,13 @@ fn link_writes(rel: &ManyToMany, link: &Link) -> Code {
 /// `<rel>_keys`, `<rel>_counts`, `<rel>_linked_to` and `<rel>_targets_of`: each one statement for a batch.
 fn link_reads(m: &Model, rel: &ManyToMany, link: &Link) -> Code {
     let Link { join, src, dst, src_ty, dst_ty, src_i, dst_i } = link;
-    let keys_of = ident(&format!("{}_keys", rel.name));
+    let fns = charter_names::link_fns(&rel.name);
+    let keys_of = ident(&fns.keys);
     let pair = ident(&charter_names::link_type(&m.name, &rel.name));
     let keys_prefix = format!("SELECT {src}, {dst} FROM {join} WHERE {src} IN (");
     let keys_suffix = format!(") ORDER BY {src}, {dst}");
-    let counts = ident(&format!("{}_counts", rel.name));
-    let linked_to = ident(&format!("{}_linked_to", rel.name));
-    let targets_of = ident(&format!("{}_targets_of", rel.name));
+    let counts = ident(&fns.counts);
+    let (linked_to, targets_of) = (ident(&fns.linked_to), ident(&fns.targets_of));
     let count_row = ident(&charter_names::link_count_type(&m.name, &rel.name));
     let counts_prefix = format!("SELECT {src}, COUNT(*) AS \"n\" FROM {join} WHERE {src} IN (");
     let counts_suffix = format!(") GROUP BY {src}");

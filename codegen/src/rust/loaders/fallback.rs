@@ -48,7 +48,7 @@ fn values(
 ) -> Option<(Code, Code)> {
     let Fallback { spec, model, model_path, f, from, ref var } = *cx;
     let pk_col = ident(&model.primary_key().column);
-    let keys_fn = ident(&format!("{relation}_keys"));
+    let keys_fn = ident(&charter_names::link_fns(relation).keys);
     let target_model = spec.model(target)?;
     let target_path = names::model_path(target, from);
     let target_pk = ident(&target_model.primary_key().column);

@@ -54,7 +54,7 @@ fn computed(spec: &Spec, app: &App, t: &TypeDef) -> Option<Computed> {
     let mut out = Computed::default();
     for f in &t.fields {
         let Some(source) = &f.source else { continue };
-        let alias = format!("f_{}", f.name);
+        let alias = column_alias(f);
         match trial.computed(Slot { model, at: &root, alias: &alias, field: f }, source, &mut vec![t.name.clone()]) {
             Some(_) => out.in_statement = true,
             None => out.fallback = true,
@@ -87,7 +87,7 @@ fn emit_loader_as(spec: &Spec, app: &App, t: &TypeDef, strategy: LoaderStrategy)
             None => {
                 let mf = model.field(f.model_field.as_deref()?)?;
                 let col = ident(&mf.column);
-                let alias = format!("f_{}", f.name);
+                let alias = column_alias(f);
                 let read = ident(&alias);
                 let from_row = plain_value(mf, f, names::owned(code!(row.#col), &mf.ty), from);
                 let from_load = plain_value(mf, f, projection.read(&read, names::is_copy(&mf.ty)), from);
@@ -98,7 +98,7 @@ fn emit_loader_as(spec: &Spec, app: &App, t: &TypeDef, strategy: LoaderStrategy)
                 plain_columns.push((alias, ty, mf.column.clone()));
             }
             Some(source) => {
-                let alias = format!("f_{}", f.name);
+                let alias = column_alias(f);
                 let read = match projection.computed(
                     Slot { model, at: &root, alias: &alias, field: f },
                     source,
@@ -171,7 +171,7 @@ fn direct_getter(
     caller: &Code,
     from: From<'_>,
 ) -> Code {
-    let fn_name = ident(&if f.primary_key { "get".to_owned() } else { format!("get_by_{}", f.column) });
+    let fn_name = ident(&if f.primary_key { "get".to_owned() } else { charter_names::get_by_fn(&f.column) });
     let arg = ident(&f.column);
     let arg_ty = if f.ty.is_textual() { code!(&str) } else { names::column(&f.ty, from) };
     let column = f.column.clone();
@@ -198,6 +198,11 @@ fn direct_getter(
             ).await
         }
     }
+}
+
+/// The column of a loader's statement that holds field `f`.
+fn column_alias(f: &TypeField) -> String {
+    format!("f_{}", f.name)
 }
 
 /// A model's primary key as a loader reads it.
