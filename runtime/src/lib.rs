@@ -115,8 +115,6 @@ pub mod __private {
     /// The building blocks of generated endpoints: the router serves each as an `Endpoint` service, not as
     /// an axum handler.
     pub mod handler {
-        pub use axum::extract::State;
-
         pub use crate::handler::{
             Endpoint, EndpointFuture, Object, Request, Response, Shared, caller_optional, caller_required, check,
             check_session, client_addr, endpoint, fail, json_body, path, query, query_list, query_required, respond,

@@ -1,4 +1,5 @@
-//! The Rust emitter: IR → one `Code` per app (and one for what spans them), emitted on worker threads;
+//! The Rust emitter: IR → plans ([`plan`]: names from `charter-names`, validation rules, extraction plans,
+//! loader strategies) → one `Code` per app (and one for what spans them), printed on worker threads;
 //! formatted with prettyplease for `charter expand` and snapshots ([`generate`]), or written as it is, one
 //! item per line, by the build script ([`generate_compact`]).
 //!
